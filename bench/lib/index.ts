@@ -1,0 +1,8 @@
+export { runLoad } from './load.js'
+export type { LoadOptions, LoadResult } from './load.js'
+export { haveDnsperf, runDnsperf, writeQueryFile } from './dnsperf.js'
+export { printTable } from './table.js'
+export type { BenchRow } from './table.js'
+export { startProcess, startTarget } from './target.js'
+export type { Target } from './target.js'
+export { measure, startEchoBaseline } from './measure.js'

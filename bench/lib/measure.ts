@@ -1,0 +1,27 @@
+/** The measuring step every bench shares: dnsperf when installed, else the Node generator. */
+import dnsPacket from 'dns-packet'
+import { haveDnsperf, runDnsperf, writeQueryFile } from './dnsperf.js'
+import type { LoadResult } from './load.js'
+import { runLoad } from './load.js'
+import type { Target } from './target.js'
+import { startTarget } from './target.js'
+
+/** What to ask: `[name, type]` pairs, used for both dnsperf's file and the Node generator. */
+export type QueryMix = readonly (readonly [string, string])[]
+
+/** Measures one target with the same mix and duration as every other in the run. */
+export async function measure(port: number, mix: QueryMix, options: { durationS: number; tool?: 'dnsperf' | 'node' }): Promise<LoadResult> {
+  const tool = options.tool ?? (haveDnsperf() ? 'dnsperf' : 'node')
+  if (tool === 'dnsperf') {
+    return runDnsperf({ port, queryFile: writeQueryFile(mix.map(([n, t]) => `${n} ${t}`)), durationS: options.durationS })
+  }
+  const queries = mix.map(([name, type]) =>
+    dnsPacket.encode({ type: 'query', id: 0, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type: type as never }], additionals: [{ name: '.', type: 'OPT', udpPayloadSize: 1232 } as never] }),
+  )
+  return runLoad({ port, queries, durationMs: options.durationS * 1000, concurrency: 100 })
+}
+
+/** The baseline every figure is a ratio to: a bare Node dgram server that echoes each query with QR set. */
+export function startEchoBaseline(): Promise<Target> {
+  return startTarget('echo')
+}

@@ -1,0 +1,391 @@
+/**
+ * {@link DnsServer}: serves a {@link Handler} over UDP and TCP on one port.
+ *
+ * Each message goes through the same pipeline whatever its transport: header checks (short
+ * messages dropped, responses ignored, unknown opcodes NOTIMP), a wire read of the question and
+ * EDNS (unreadable → FORMERR, two OPTs → FORMERR, version > 0 → BADVERS), the handler (throws →
+ * SERVFAIL), then encoding and, for UDP, truncation to the client's payload size. Nothing a
+ * client sends can throw out of a socket callback.
+ */
+import { EventEmitter } from 'eventemitter3'
+import type { Packet } from 'dns-packet'
+import { FLAG, OPCODE, RCODE } from '../packet/constants.js'
+import { opcodeOf, readFlags, writeId } from '../packet/wire.js'
+import type { Clock } from '../util/clock.js'
+import { realClock } from '../util/clock.js'
+import { DnsHaError, isDnsHaError } from '../util/errors.js'
+import type { Logger } from '../util/logger.js'
+import type { BoundAddress, DatagramSocket, Network, RemoteInfo, StreamServer, StreamSocket } from '../util/network.js'
+import { addressFamily, nodeNetwork } from '../util/network.js'
+import type { EdnsPolicy } from './encode-response.js'
+import { encodeResponse, headerOnlyResponse, truncateResponse } from './encode-response.js'
+import type { Handler, HandlerLike, HandlerResult, MaybePromise } from './handler.js'
+import { DROP, endOfChain, isPromiseLike, toHandler } from './handler.js'
+import type { ClientInfo, Transport } from './query.js'
+import { DnsQuery } from './query.js'
+import { TcpConnection } from './tcp-connection.js'
+
+/** Options for {@link DnsServer}. */
+export interface DnsServerOptions {
+  /** The DNS logic: a handler object or a plain function. */
+  handler: HandlerLike
+  /** Sockets come from here (default: Node's dgram and net). */
+  network?: Network
+  /** Timers (TCP idle, close deadline) run on this clock. */
+  clock?: Clock
+  /** The largest UDP answer we send, whatever the client's EDNS size (default 1232, the DNS Flag Day 2020 value). */
+  maxUdpSize?: number
+  /** TCP connections idle this long are closed (default 10,000 ms; RFC 7766 §6.2.3). */
+  tcpIdleTimeoutMs?: number
+  /** Connections beyond this many are refused at once (default 1,000). */
+  maxTcpConnections?: number
+  /** Queries one TCP connection may have in progress before the server stops reading from it (default 32). */
+  maxTcpQueriesPerConnection?: number
+  /** A TCP client that lets this many response bytes pile up unread is disconnected (default 1 MiB). */
+  maxTcpWriteBufferBytes?: number
+  /** `close()` waits at most this long for in-flight answers (default 2,000 ms). */
+  closeTimeoutMs?: number
+  /** Where errors are reported besides the `error` event. */
+  logger?: Logger
+}
+
+/** Where `listen()` binds. */
+export interface ListenOptions {
+  port: number
+  /** An IPv4 or IPv6 literal (default `127.0.0.1`). */
+  address?: string
+}
+
+/** Events of {@link DnsServer}. */
+export interface DnsServerEvents {
+  listening: (event: { address: BoundAddress }) => void
+  query: (event: { query: DnsQuery }) => void
+  response: (event: { query: DnsQuery; transport: Transport; rcode: number; size: number; truncated: boolean }) => void
+  error: (event: { error: unknown; phase: 'handler' | 'encode' | 'socket'; client?: ClientInfo }) => void
+  close: (event: Record<string, never>) => void
+}
+
+/** Counters of one transport. */
+export interface TransportCounters {
+  queries: number
+  responses: number
+  /** Responses by rcode name. */
+  rcodes: Record<string, number>
+  truncated: number
+  /** Messages dropped unanswered (too short, QR set, handler said DROP, server closing). */
+  dropped: number
+}
+
+/** A plain-data view of the server. */
+export interface DnsServerSnapshot {
+  listening: BoundAddress[]
+  udp: TransportCounters
+  tcp: TransportCounters & { connections: number; refusedConnections: number }
+  inFlight: number
+  closing: boolean
+}
+
+interface Listener {
+  udp: DatagramSocket
+  tcp: StreamServer
+  bound: BoundAddress
+}
+
+const RCODE_NAMES = Object.fromEntries(Object.entries(RCODE).map(([k, v]) => [v, k])) as Record<number, string>
+
+/** A DNS server: one handler behind UDP and TCP listeners. */
+export class DnsServer extends EventEmitter<DnsServerEvents> {
+  private readonly handler: Handler
+  private readonly network: Network
+  /** @internal */
+  readonly clock: Clock
+  private readonly maxUdpSize: number
+  /** @internal */
+  readonly tcpLimits: { idleTimeoutMs: number; maxQueries: number; maxWriteBuffer: number }
+  private readonly maxTcpConnections: number
+  private readonly closeTimeoutMs: number
+  private readonly logger: Logger | undefined
+  private readonly edns: EdnsPolicy
+  private readonly bindings: Listener[] = []
+  private readonly connections = new Set<TcpConnection>()
+  private inFlight = 0
+  private closing = false
+  private idleWaiters: (() => void)[] = []
+  private readonly counters = { udp: newCounters(), tcp: newCounters() }
+  private refusedConnections = 0
+
+  constructor(options: DnsServerOptions) {
+    super()
+    if (!options || !options.handler) throw new DnsHaError('ERR_CONFIG', 'DnsServer needs a handler')
+    this.handler = toHandler(options.handler)
+    this.network = options.network ?? nodeNetwork
+    this.clock = options.clock ?? realClock
+    this.maxUdpSize = clampInt(options.maxUdpSize ?? 1232, 512, 65535, 'maxUdpSize')
+    this.edns = { udpPayloadSize: this.maxUdpSize }
+    this.tcpLimits = {
+      idleTimeoutMs: options.tcpIdleTimeoutMs ?? 10_000,
+      maxQueries: clampInt(options.maxTcpQueriesPerConnection ?? 32, 1, 65535, 'maxTcpQueriesPerConnection'),
+      maxWriteBuffer: options.maxTcpWriteBufferBytes ?? 1 << 20,
+    }
+    this.maxTcpConnections = options.maxTcpConnections ?? 1000
+    this.closeTimeoutMs = options.closeTimeoutMs ?? 2000
+    this.logger = options.logger
+  }
+
+  /**
+   * Binds UDP and TCP on the same address and port (port 0 picks a free one for both) and
+   * resolves with what was bound. May be called again to serve on more addresses.
+   */
+  async listen(options: ListenOptions): Promise<BoundAddress> {
+    if (this.closing) throw new DnsHaError('ERR_SERVER_CLOSED', 'server is closed')
+    const address = options.address ?? '127.0.0.1'
+    const family = addressFamily(address)
+    // With port 0 the UDP port is chosen first; TCP may find it taken, so try a few times.
+    for (let attempt = 0; ; attempt++) {
+      const udp = this.network.createDatagramSocket(family)
+      let bound: BoundAddress
+      try {
+        bound = await udp.bind(options.port, address)
+      } catch (cause) {
+        await udp.close()
+        throw new DnsHaError('ERR_SERVER_LISTEN', `cannot bind UDP ${address}:${options.port}: ${(cause as Error).message}`, { cause })
+      }
+      const tcp = this.network.createStreamServer((socket) => this.acceptTcp(socket))
+      try {
+        await tcp.listen(bound.port, address)
+      } catch (cause) {
+        await udp.close()
+        if (options.port === 0 && attempt < 8) continue
+        throw new DnsHaError('ERR_SERVER_LISTEN', `cannot listen TCP ${address}:${bound.port}: ${(cause as Error).message}`, { cause })
+      }
+      udp.onMessage((msg, rinfo) => this.onDatagram(udp, msg, rinfo))
+      udp.onError((error) => this.reportError(error, 'socket'))
+      this.bindings.push({ udp, tcp, bound })
+      this.emit('listening', { address: bound })
+      return bound
+    }
+  }
+
+  /** The addresses the server listens on. */
+  addresses(): BoundAddress[] {
+    return this.bindings.map((l) => l.bound)
+  }
+
+  /**
+   * Stops accepting, lets in-flight answers finish (at most `closeTimeoutMs`), then closes every
+   * socket and connection.
+   */
+  async close(): Promise<void> {
+    if (this.closing) return
+    this.closing = true
+    await Promise.all(this.bindings.map((l) => l.tcp.close()))
+    if (this.inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = this.clock.setTimeout(resolve, this.closeTimeoutMs)
+        this.idleWaiters.push(() => {
+          this.clock.clearTimeout(timer)
+          resolve()
+        })
+      })
+    }
+    for (const c of this.connections) c.close()
+    await Promise.all(this.bindings.map((l) => l.udp.close()))
+    this.bindings.length = 0
+    this.emit('close', {})
+  }
+
+  /** Counters and state as plain data. */
+  snapshot(): DnsServerSnapshot {
+    const copy = (c: Counters): TransportCounters => {
+      const rcodes: Record<string, number> = {}
+      c.byRcode.forEach((n, code) => {
+        if (n > 0) rcodes[RCODE_NAMES[code] ?? `RCODE${code}`] = n
+      })
+      return { queries: c.queries, responses: c.responses, rcodes, truncated: c.truncated, dropped: c.dropped }
+    }
+    return {
+      listening: this.addresses(),
+      udp: copy(this.counters.udp),
+      tcp: { ...copy(this.counters.tcp), connections: this.connections.size, refusedConnections: this.refusedConnections },
+      inFlight: this.inFlight,
+      closing: this.closing,
+    }
+  }
+
+  // ---- transports ----
+
+  private onDatagram(socket: DatagramSocket, msg: Buffer, rinfo: RemoteInfo): void {
+    if (this.closing) {
+      this.counters.udp.dropped++
+      return
+    }
+    this.process(msg, rinfo, 'udp', (bytes) => socket.send(bytes, rinfo.port, rinfo.address))
+  }
+
+  private acceptTcp(socket: StreamSocket): void {
+    if (this.closing || this.connections.size >= this.maxTcpConnections) {
+      this.refusedConnections++
+      socket.destroy()
+      return
+    }
+    const connection = new TcpConnection(socket, this, (raw, send, done) => this.process(raw, socket.remote, 'tcp', send, done))
+    this.connections.add(connection)
+    socket.onClose(() => this.connections.delete(connection))
+  }
+
+  // ---- the pipeline ----
+
+  /**
+   * Answers one message. `send` is called at most once, possibly later (async handlers);
+   * `done` is called once the message is finished with, answered or not (TCP paces reading by it).
+   * @internal
+   */
+  process(raw: Buffer, client: ClientInfo, transport: Transport, send: (bytes: Uint8Array) => void, done?: () => void): void {
+    const counters = this.counters[transport]
+    counters.queries++
+    // Too short for a header, or a response (QR=1): never answered (RFC 1035; avoids loops).
+    if (raw.length < 12 || (readFlags(raw) & FLAG.QR) !== 0) {
+      counters.dropped++
+      done?.()
+      return
+    }
+    let query: DnsQuery
+    try {
+      query = new DnsQuery(raw, client, transport, this.maxUdpSize)
+    } catch {
+      this.sendMinimal(raw, transport, RCODE.FORMERR, send)
+      done?.()
+      return
+    }
+    const opcode = opcodeOf(query.header.flags)
+    if (opcode !== OPCODE.QUERY && opcode !== OPCODE.NOTIFY && opcode !== OPCODE.UPDATE) {
+      return this.finishFixed(query, RCODE.NOTIMP, send, done)
+    }
+    if (query.edns && query.edns.count > 1) return this.finishFixed(query, RCODE.FORMERR, send, done)
+    if (query.edns && query.edns.version > 0) return this.finishFixed(query, RCODE.BADVERS, send, done)
+    if (opcode === OPCODE.QUERY && query.header.qdcount !== 1) return this.finishFixed(query, RCODE.FORMERR, send, done)
+
+    if (this.listenerCount('query') > 0) this.emit('query', { query })
+    let result: MaybePromise<HandlerResult>
+    try {
+      result = this.handler.handle(query, endOfChain)
+    } catch (error) {
+      this.finishError(query, error, send)
+      done?.()
+      return
+    }
+    if (!isPromiseLike(result)) {
+      this.finish(query, result, send)
+      done?.()
+      return
+    }
+    this.inFlight++
+    result
+      .then(
+        (r) => this.finish(query, r, send),
+        (error: unknown) => this.finishError(query, error, send),
+      )
+      .finally(() => {
+        this.inFlight--
+        done?.()
+        if (this.inFlight === 0 && this.idleWaiters.length > 0) {
+          for (const w of this.idleWaiters.splice(0)) w()
+        }
+      })
+  }
+
+  private finish(query: DnsQuery, result: HandlerResult, send: (bytes: Uint8Array) => void): void {
+    if (result === DROP) {
+      this.counters[query.transport].dropped++
+      return
+    }
+    if (result === undefined) {
+      // Nobody answered: a QUERY is refused, other opcodes are not implemented here.
+      return this.finishFixed(query, query.opcode === OPCODE.QUERY ? RCODE.REFUSED : RCODE.NOTIMP, send)
+    }
+    let bytes: Buffer
+    if (result instanceof Uint8Array) {
+      // Pre-encoded answers may be shared (caches): copy before patching the id.
+      bytes = Buffer.allocUnsafe(result.length)
+      bytes.set(result)
+      writeId(bytes, query.id)
+    } else {
+      try {
+        bytes = encodeResponse(query, result as Packet & { rcode?: number }, this.edns)
+      } catch (error) {
+        this.reportError(error, 'encode', query.client)
+        return this.finishFixed(query, RCODE.SERVFAIL, send)
+      }
+    }
+    this.deliver(query, bytes, send)
+  }
+
+  private finishError(query: DnsQuery, error: unknown, send: (bytes: Uint8Array) => void): void {
+    // A handler that needed the full decode of an undecodable query has found a FORMERR.
+    if (isDnsHaError(error, 'ERR_PACKET_MALFORMED')) return this.finishFixed(query, RCODE.FORMERR, send)
+    this.reportError(error, 'handler', query.client)
+    this.finishFixed(query, RCODE.SERVFAIL, send)
+  }
+
+  private finishFixed(query: DnsQuery, rcode: number, send: (bytes: Uint8Array) => void, done?: () => void): void {
+    const flags = query.header.flags & (0x7800 | FLAG.RD | FLAG.CD)
+    this.deliver(query, headerOnlyResponse(query, flags, rcode, this.edns), send, rcode)
+    done?.()
+  }
+
+  private deliver(query: DnsQuery, bytes: Buffer, send: (bytes: Uint8Array) => void, knownRcode?: number): void {
+    const transport = query.transport
+    const limit = transport === 'udp' ? query.maxUdpSize : 65535
+    let truncated = false
+    if (bytes.length > limit) {
+      bytes = truncateResponse(query, bytes, this.edns)
+      truncated = true
+    }
+    const counters = this.counters[transport]
+    counters.responses++
+    if (truncated) counters.truncated++
+    // The header holds only 4 rcode bits; extended ones (BADVERS) are known by the caller.
+    const rcode = knownRcode ?? bytes[3]! & 0xf
+    counters.byRcode[rcode & 0xff]!++
+    if (this.listenerCount('response') > 0) this.emit('response', { query, transport, rcode, size: bytes.length, truncated })
+    send(bytes)
+  }
+
+  /** A response for a message whose question could not be read: header only, FORMERR. */
+  private sendMinimal(raw: Buffer, transport: Transport, rcode: number, send: (bytes: Uint8Array) => void): void {
+    const out = Buffer.alloc(12)
+    raw.copy(out, 0, 0, 4)
+    const flags = (readFlags(raw) & (0x7800 | FLAG.RD | FLAG.CD)) | FLAG.QR | rcode
+    out.writeUInt16BE(flags, 2)
+    const counters = this.counters[transport]
+    counters.responses++
+    counters.byRcode[rcode]!++
+    send(out)
+  }
+
+  /** @internal */
+  reportError(error: unknown, phase: 'handler' | 'encode' | 'socket', client?: ClientInfo): void {
+    this.logger?.error?.(`dns server ${phase} error: ${(error as Error)?.message ?? String(error)}`, { client })
+    if (this.listenerCount('error') > 0) this.emit('error', client ? { error, phase, client } : { error, phase })
+  }
+}
+
+interface Counters {
+  queries: number
+  responses: number
+  /** Indexed by rcode number (0-255): cheaper on the hot path than a keyed object. */
+  byRcode: Float64Array
+  truncated: number
+  dropped: number
+}
+
+function newCounters(): Counters {
+  return { queries: 0, responses: 0, byRcode: new Float64Array(256), truncated: 0, dropped: 0 }
+}
+
+function clampInt(value: number, min: number, max: number, name: string): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new DnsHaError('ERR_CONFIG', `${name} must be an integer from ${min} to ${max}, got ${value}`)
+  }
+  return value
+}

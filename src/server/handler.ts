@@ -1,0 +1,46 @@
+/**
+ * The handler contract: how a server asks a piece of DNS logic for an answer.
+ *
+ * A handler looks at a {@link DnsQuery} and returns an answer (a dns-packet object or
+ * pre-encoded bytes), `undefined` to pass the query on to `next`, or {@link DROP} to send
+ * nothing. Returning a promise of any of these is fine. A plain function is accepted wherever a
+ * handler is (see {@link toHandler}).
+ */
+import type { Packet } from 'dns-packet'
+import type { DnsQuery } from './query.js'
+
+/** Marker result: send no response at all (rate limiting, silently ignored clients). */
+export const DROP: unique symbol = Symbol.for('dns-ha.drop') as never
+
+/** What a handler returns: an answer, bytes, "not mine" (`undefined`) or {@link DROP}. */
+export type HandlerResult = Packet | Uint8Array | undefined | typeof DROP
+
+/** A value or a promise of it. */
+export type MaybePromise<T> = T | Promise<T>
+
+/** Continues with the rest of the chain; resolves to what the rest answered. */
+export type Next = () => MaybePromise<HandlerResult>
+
+/** DNS logic that answers queries. */
+export interface Handler {
+  handle(query: DnsQuery, next: Next): MaybePromise<HandlerResult>
+}
+
+/** A plain function in the shape of {@link Handler.handle}. */
+export type HandlerFn = (query: DnsQuery, next: Next) => MaybePromise<HandlerResult>
+
+/** A handler object or a plain function. */
+export type HandlerLike = Handler | HandlerFn
+
+/** Wraps a plain function as a {@link Handler}; handler objects pass through unchanged. */
+export function toHandler(h: HandlerLike): Handler {
+  return typeof h === 'function' ? { handle: h } : h
+}
+
+/** The `next` at the end of a chain: nobody answered. */
+export const endOfChain: Next = () => undefined
+
+/** True when `result` is a promise-like (so callers can stay synchronous otherwise). */
+export function isPromiseLike<T>(value: MaybePromise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === 'function'
+}

@@ -1,0 +1,6 @@
+export { FakeClock, flush } from './fake-clock.js'
+export type { FakeClockOptions } from './fake-clock.js'
+export { MemoryNetwork } from './memory-network.js'
+export type { DatagramRecord, LinkConditions, MemoryNetworkOptions, MemoryNetworkSnapshot } from './memory-network.js'
+export { createTestServer } from './test-server.js'
+export type { TestServer } from './test-server.js'

@@ -1,0 +1,236 @@
+/**
+ * The network seam. Everything in dns-ha that sends or receives takes an optional `network`
+ * ({@link Network}); the default, {@link nodeNetwork}, is a thin wrapper over `node:dgram` and
+ * `node:net`, and `MemoryNetwork` (from `dns-ha/testing`) runs whole topologies in one process
+ * with no sockets. The interfaces are the few calls the library really makes, with one handler
+ * per event, so a wrapper adds a single function call on the hot path.
+ */
+import dgram from 'node:dgram'
+import net from 'node:net'
+
+/** The sender of a datagram, or the peer of a stream. */
+export interface RemoteInfo {
+  address: string
+  port: number
+  family: 'IPv4' | 'IPv6'
+}
+
+/** A bound local address. */
+export interface BoundAddress {
+  address: string
+  port: number
+  family: 'IPv4' | 'IPv6'
+}
+
+/** A UDP socket. */
+export interface DatagramSocket {
+  /** Binds and resolves with the bound address (port 0 picks a free port). */
+  bind(port: number, address: string): Promise<BoundAddress>
+  /** Sets the one message handler. */
+  onMessage(handler: (msg: Buffer, rinfo: RemoteInfo) => void): void
+  /** Sets the one error handler (asynchronous socket errors). */
+  onError(handler: (err: Error) => void): void
+  /** Sends a datagram; send errors go to `callback` when given, else to the error handler. */
+  send(msg: Uint8Array, port: number, address: string, callback?: (err: Error | null) => void): void
+  address(): BoundAddress
+  close(): Promise<void>
+}
+
+/** A stream (TCP) connection. */
+export interface StreamSocket {
+  readonly remote: RemoteInfo
+  /** Bytes queued for writing and not yet handed to the kernel. */
+  readonly writableLength: number
+  /** Queues bytes; `false` means the buffer is over its high-water mark (wait for drain). */
+  write(data: Uint8Array): boolean
+  onData(handler: (chunk: Buffer) => void): void
+  onDrain(handler: () => void): void
+  /** Called once when the connection is gone, whatever the reason. */
+  onClose(handler: () => void): void
+  onError(handler: (err: Error) => void): void
+  /** Stops delivering data until {@link StreamSocket.resume}. */
+  pause(): void
+  resume(): void
+  /** Half-closes after queued data is written. */
+  end(): void
+  /** Closes at once, discarding queued data. */
+  destroy(): void
+}
+
+/** A listening stream (TCP) server. */
+export interface StreamServer {
+  listen(port: number, address: string): Promise<BoundAddress>
+  address(): BoundAddress
+  /** Stops accepting; existing connections are the owner's to end. */
+  close(): Promise<void>
+}
+
+/** Factory for sockets: the seam between the library and the network. */
+export interface Network {
+  createDatagramSocket(family: 4 | 6): DatagramSocket
+  createStreamServer(onConnection: (socket: StreamSocket) => void): StreamServer
+  /** Opens a stream connection; rejects on refusal or when `timeoutMs` passes first. */
+  connectStream(address: string, port: number, options?: { timeoutMs?: number }): Promise<StreamSocket>
+}
+
+/** 4 or 6 for an IP literal (IPv6 when it contains a colon). */
+export function addressFamily(address: string): 4 | 6 {
+  return address.includes(':') ? 6 : 4
+}
+
+/** The default network: Node's `dgram` and `net`. */
+export const nodeNetwork: Network = {
+  createDatagramSocket: (family) => new NodeDatagramSocket(family),
+  createStreamServer: (onConnection) => new NodeStreamServer(onConnection),
+  connectStream: (address, port, options = {}) =>
+    new Promise((resolve, reject) => {
+      const socket = net.connect({ host: address, port })
+      let timer: NodeJS.Timeout | undefined
+      const fail = (err: Error): void => {
+        if (timer) clearTimeout(timer)
+        socket.destroy()
+        reject(err)
+      }
+      if (options.timeoutMs !== undefined) {
+        timer = setTimeout(() => fail(new Error(`connect to ${address}:${port} timed out`)), options.timeoutMs)
+      }
+      socket.once('error', fail)
+      socket.once('connect', () => {
+        if (timer) clearTimeout(timer)
+        socket.off('error', fail)
+        socket.setNoDelay(true)
+        resolve(new NodeStreamSocket(socket))
+      })
+    }),
+}
+
+class NodeDatagramSocket implements DatagramSocket {
+  private readonly socket: dgram.Socket
+  private errorHandler: (err: Error) => void = () => {}
+
+  constructor(family: 4 | 6) {
+    this.socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', ipv6Only: family === 6 })
+    this.socket.on('error', (err) => this.errorHandler(err))
+  }
+
+  bind(port: number, address: string): Promise<BoundAddress> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err)
+      this.socket.once('error', onError)
+      this.socket.bind(port, address, () => {
+        this.socket.off('error', onError)
+        resolve(this.address())
+      })
+    })
+  }
+
+  onMessage(handler: (msg: Buffer, rinfo: RemoteInfo) => void): void {
+    this.socket.removeAllListeners('message')
+    this.socket.on('message', handler as (msg: Buffer, rinfo: dgram.RemoteInfo) => void)
+  }
+
+  onError(handler: (err: Error) => void): void {
+    this.errorHandler = handler
+  }
+
+  send(msg: Uint8Array, port: number, address: string, callback?: (err: Error | null) => void): void {
+    this.socket.send(msg, port, address, callback ?? ((err) => err && this.errorHandler(err)))
+  }
+
+  address(): BoundAddress {
+    return this.socket.address() as BoundAddress
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      try {
+        this.socket.close(() => resolve())
+      } catch {
+        resolve() // already closed
+      }
+    })
+  }
+}
+
+class NodeStreamSocket implements StreamSocket {
+  readonly remote: RemoteInfo
+
+  constructor(private readonly socket: net.Socket) {
+    this.remote = {
+      address: socket.remoteAddress ?? '',
+      port: socket.remotePort ?? 0,
+      family: socket.remoteFamily === 'IPv6' ? 'IPv6' : 'IPv4',
+    }
+  }
+
+  get writableLength(): number {
+    return this.socket.writableLength
+  }
+
+  write(data: Uint8Array): boolean {
+    return this.socket.write(data)
+  }
+
+  onData(handler: (chunk: Buffer) => void): void {
+    this.socket.on('data', handler)
+  }
+
+  onDrain(handler: () => void): void {
+    this.socket.on('drain', handler)
+  }
+
+  onClose(handler: () => void): void {
+    this.socket.once('close', handler)
+  }
+
+  onError(handler: (err: Error) => void): void {
+    this.socket.on('error', handler)
+  }
+
+  pause(): void {
+    this.socket.pause()
+  }
+
+  resume(): void {
+    this.socket.resume()
+  }
+
+  end(): void {
+    this.socket.end()
+  }
+
+  destroy(): void {
+    this.socket.destroy()
+  }
+}
+
+class NodeStreamServer implements StreamServer {
+  private readonly server: net.Server
+
+  constructor(onConnection: (socket: StreamSocket) => void) {
+    this.server = net.createServer({ noDelay: true }, (socket) => {
+      // A connection that errors before the owner attaches handlers must not crash the process.
+      socket.on('error', () => {})
+      onConnection(new NodeStreamSocket(socket))
+    })
+  }
+
+  listen(port: number, address: string): Promise<BoundAddress> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err)
+      this.server.once('error', onError)
+      this.server.listen({ port, host: address, ipv6Only: address.includes(':') }, () => {
+        this.server.off('error', onError)
+        resolve(this.address())
+      })
+    })
+  }
+
+  address(): BoundAddress {
+    return this.server.address() as BoundAddress
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()))
+  }
+}
