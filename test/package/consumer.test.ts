@@ -1,0 +1,72 @@
+// Proves the published package works for a consumer: npm pack, install the tarball in a temp
+// project, import it as ESM, require it as CJS, and type-check a consumer file against its .d.ts.
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const repo = fileURLToPath(new URL('../../', import.meta.url))
+const work = mkdtempSync(join(tmpdir(), 'dns-ha-consumer-'))
+const run = (cmd: string, args: string[], cwd = work) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 240_000 })
+
+describe('packed package, as a consumer sees it', () => {
+  beforeAll(() => {
+    run('npm', ['pack', '--silent', '--pack-destination', work], repo)
+    const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'))!
+    writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
+    // Dependencies come from the npm cache the repo's own install filled.
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', `./${tarball}`, '@types/node@20'])
+  }, 300_000)
+
+  afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+  it('imports as ESM and serves a query end to end', () => {
+    writeFileSync(
+      join(work, 'esm.mjs'),
+      `import { DnsServer, respond, query } from 'dns-ha'
+       import { FakeClock } from 'dns-ha/testing'
+       import { readQuestion } from 'dns-ha/packet'
+       const server = new DnsServer({ handler: (q) => respond(q, { answers: [{ name: q.question.name, type: 'A', ttl: 1, data: '192.0.2.7' }] }) })
+       const { port } = await server.listen({ port: 0, address: '127.0.0.1' })
+       const r = await query({ address: '127.0.0.1', port }, { name: 'x.test', type: 'A' }, { timeoutMs: 2000 })
+       await server.close()
+       console.log(JSON.stringify({ answer: r.packet.answers[0].data, clock: typeof new FakeClock().advance, wire: typeof readQuestion }))`,
+    )
+    expect(JSON.parse(run('node', ['esm.mjs']))).toEqual({ answer: '192.0.2.7', clock: 'function', wire: 'function' })
+  })
+
+  it('requires as CJS, with the same error brand across both builds', () => {
+    writeFileSync(
+      join(work, 'cjs.cjs'),
+      `const { DnsServer, isDnsHaError, DnsHaError } = require('dns-ha')
+       const { MemoryNetwork } = require('dns-ha/testing')
+       import('dns-ha').then((esm) => {
+         const e = new esm.DnsHaError('ERR_CONFIG', 'x')
+         console.log(JSON.stringify({ server: typeof DnsServer, net: typeof MemoryNetwork, crossBrand: isDnsHaError(e, 'ERR_CONFIG'), sameClass: e instanceof DnsHaError }))
+       })`,
+    )
+    expect(JSON.parse(run('node', ['cjs.cjs']))).toEqual({ server: 'function', net: 'function', crossBrand: true, sameClass: false })
+  })
+
+  it('type-checks a consumer against the shipped .d.ts', () => {
+    writeFileSync(
+      join(work, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, types: ['node'] }, files: ['consumer.ts'] }),
+    )
+    writeFileSync(
+      join(work, 'consumer.ts'),
+      `import { DnsServer, respond, type Handler, type DnsQuery } from 'dns-ha'
+       import { FakeClock, MemoryNetwork } from 'dns-ha/testing'
+       const handler: Handler = { handle: (q: DnsQuery) => respond(q, { rcode: 'NXDOMAIN' }) }
+       const clock = new FakeClock()
+       const server = new DnsServer({ handler, clock, network: new MemoryNetwork({ clock }) })
+       server.on('response', (e) => { const n: number = e.rcode; void n })
+       // @ts-expect-error a handler is required
+       new DnsServer({})
+       export { server }`,
+    )
+    expect(() => run(join(repo, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'])).not.toThrow()
+  })
+})

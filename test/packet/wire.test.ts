@@ -1,0 +1,93 @@
+import dnsPacket from 'dns-packet'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { typeCode, typeName } from '../../src/packet/constants.js'
+import { ednsOptions, readEdns, readHeader, readName, readQuestion, skipName, writeId, readId } from '../../src/packet/wire.js'
+import { isDnsHaError } from '../../src/util/errors.js'
+
+const encode = (p: Parameters<typeof dnsPacket.encode>[0]) => dnsPacket.encode({ type: 'query', id: 0x1234, ...p })
+
+describe('wire reads', () => {
+  it('reads header and question without a decode', () => {
+    const buf = encode({ flags: dnsPacket.RECURSION_DESIRED, questions: [{ name: 'WwW.Example.COM', type: 'AAAA' }] })
+    const h = readHeader(buf)
+    expect(h).toMatchObject({ id: 0x1234, qdcount: 1, ancount: 0, nscount: 0, arcount: 0 })
+    expect(h.flags & 0x0100).toBe(0x0100)
+    const q = readQuestion(buf)
+    expect(q).toEqual({ name: 'WwW.Example.COM.', type: 28, class: 1, end: buf.length })
+  })
+
+  it('reads the root name and escapes special bytes in presentation form', () => {
+    expect(readName(Uint8Array.of(0), 0)).toEqual({ name: '.', end: 1 })
+    const raw = Uint8Array.of(3, 0x61, 0x2e, 0x00, 1, 0x5c, 0)
+    expect(readName(raw, 0).name).toBe('a\\.\\000.\\\\.')
+  })
+
+  it('follows backward compression pointers and rejects forward ones and loops', () => {
+    // dns-packet does not compress, so write the pointer by hand: answer owner → offset 12.
+    const q = encode({ questions: [{ name: 'a.example.com', type: 'A' }] })
+    const res = Buffer.concat([q, Buffer.from([0xc0, 12])])
+    expect(readName(res, q.length)).toEqual({ name: 'a.example.com.', end: q.length + 2 })
+    // A pointer into the middle of a name: 'example.com.' starts at offset 14.
+    expect(readName(Buffer.concat([q, Buffer.from([0xc0, 14])]), q.length).name).toBe('example.com.')
+    const loop = Buffer.from([0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12, 0, 1, 0, 1])
+    expect(() => readQuestion(loop)).toThrow(/forward compression pointer/)
+    const forward = Buffer.from([0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 14, 0, 1, 0, 1])
+    expect(() => readQuestion(forward)).toThrow(/compression pointer/)
+  })
+
+  it('rejects names over 255 bytes and labels of reserved types', () => {
+    const long = Buffer.concat([...Array.from({ length: 5 }, () => Buffer.from([63, ...Buffer.alloc(63, 0x61)])), Buffer.from([0])])
+    expect(() => readName(long, 0)).toThrow(/255/)
+    expect(() => readName(Uint8Array.of(0x40, 0), 0)).toThrow(/label type/)
+  })
+
+  it('finds the OPT record, its options, and counts duplicates', () => {
+    const buf = encode({
+      questions: [{ name: 'a.test', type: 'A' }],
+      additionals: [{ name: '.', type: 'OPT', udpPayloadSize: 4096, flags: dnsPacket.DNSSEC_OK, options: [{ code: 'CLIENT_SUBNET', ip: '192.0.2.0', sourcePrefixLength: 24 }] } as never],
+    })
+    const h = readHeader(buf)
+    const edns = readEdns(buf, h, readQuestion(buf).end)!
+    expect(edns).toMatchObject({ udpPayloadSize: 4096, version: 0, count: 1 })
+    expect(edns.flags & 0x8000).toBe(0x8000)
+    const options = [...ednsOptions(buf, edns)]
+    expect(options.map((o) => o.code)).toEqual([8])
+    const two = encode({ questions: [{ name: 'a.test', type: 'A' }], additionals: [{ name: '.', type: 'OPT' } as never, { name: '.', type: 'OPT' } as never] })
+    expect(readEdns(two, readHeader(two), readQuestion(two).end)!.count).toBe(2)
+    const small = encode({ questions: [{ name: 'a.test', type: 'A' }], additionals: [{ name: '.', type: 'OPT', udpPayloadSize: 100 } as never] })
+    expect(readEdns(small, readHeader(small), readQuestion(small).end)!.udpPayloadSize).toBe(512)
+  })
+
+  it('patches ids in place', () => {
+    const buf = encode({ questions: [{ name: 'a.test', type: 'A' }] })
+    writeId(buf, 0xbeef)
+    expect(readId(buf)).toBe(0xbeef)
+    expect(dnsPacket.decode(buf).id).toBe(0xbeef)
+  })
+
+  it('maps type names and codes both ways, including TYPEn', () => {
+    expect(typeName(1)).toBe('A')
+    expect(typeName(65280)).toBe('TYPE65280')
+    expect(typeCode('aaaa')).toBe(28)
+    expect(typeCode('TYPE65280')).toBe(65280)
+    expect(typeCode('NOPE')).toBeUndefined()
+  })
+
+  it('never throws anything but ERR_PACKET_MALFORMED on random bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 300 }), (bytes) => {
+        const buf = Buffer.from(bytes)
+        try {
+          const h = readHeader(buf)
+          const q = h.qdcount > 0 ? readQuestion(buf) : undefined
+          readEdns(buf, h, q?.end ?? 12)
+          skipName(buf, 12)
+        } catch (e) {
+          if (!isDnsHaError(e, 'ERR_PACKET_MALFORMED')) throw e
+        }
+      }),
+      { numRuns: 3000 },
+    )
+  })
+})

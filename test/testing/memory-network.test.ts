@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest'
+import { FakeClock } from '../../src/testing/fake-clock.js'
+import { MemoryNetwork } from '../../src/testing/memory-network.js'
+import { seededRandom } from '../../src/util/random.js'
+
+async function pair(network: MemoryNetwork) {
+  const a = network.createDatagramSocket(4)
+  const b = network.createDatagramSocket(4)
+  await a.bind(1000, '10.0.0.1')
+  await b.bind(2000, '10.0.0.2')
+  const got: { msg: string; from: string }[] = []
+  b.onMessage((msg, rinfo) => got.push({ msg: msg.toString(), from: `${rinfo.address}:${rinfo.port}` }))
+  return { a, b, got }
+}
+const flush = () => new Promise((r) => setImmediate(r))
+
+describe('MemoryNetwork datagrams', () => {
+  it('delivers with the sender address, on the next microtask when there is no latency', async () => {
+    const network = new MemoryNetwork()
+    const { a, got } = await pair(network)
+    a.send(Buffer.from('hi'), 2000, '10.0.0.2')
+    expect(got).toEqual([])
+    await flush()
+    expect(got).toEqual([{ msg: 'hi', from: '10.0.0.1:1000' }])
+  })
+
+  it('delays by latency on the injected clock', async () => {
+    const clock = new FakeClock()
+    const network = new MemoryNetwork({ clock, latencyMs: 50 })
+    const { a, got } = await pair(network)
+    a.send(Buffer.from('x'), 2000, '10.0.0.2')
+    await clock.advanceAsync(49)
+    expect(got).toHaveLength(0)
+    await clock.advanceAsync(1)
+    expect(got).toHaveLength(1)
+  })
+
+  it('drops across a partition until healed, and per-link loss', async () => {
+    const network = new MemoryNetwork({ random: seededRandom(7) })
+    const { a, got } = await pair(network)
+    network.partition(['10.0.0.1'], ['10.0.0.2'])
+    a.send(Buffer.from('lost'), 2000, '10.0.0.2')
+    await flush()
+    expect(got).toHaveLength(0)
+    network.heal()
+    a.send(Buffer.from('ok'), 2000, '10.0.0.2')
+    await flush()
+    expect(got.map((g) => g.msg)).toEqual(['ok'])
+    network.setLink('10.0.0.1', '10.0.0.2', { loss: 0.5 })
+    for (let i = 0; i < 200; i++) a.send(Buffer.from('n'), 2000, '10.0.0.2')
+    await flush()
+    const delivered = got.length - 1
+    expect(delivered).toBeGreaterThan(60)
+    expect(delivered).toBeLessThan(140)
+    expect(network.snapshot().partitioned).toBe(1)
+  })
+
+  it('duplicates when asked, and reports unreachable ports', async () => {
+    const network = new MemoryNetwork({ duplicate: 1 })
+    const { a, got } = await pair(network)
+    const fates: string[] = []
+    network.onDatagram((r) => fates.push(r.fate))
+    a.send(Buffer.from('d'), 2000, '10.0.0.2')
+    a.send(Buffer.from('d'), 9999, '10.0.0.2')
+    await flush()
+    expect(got).toHaveLength(2)
+    expect(fates).toEqual(['delivered', 'unreachable'])
+  })
+
+  it('refuses a second bind of the same address and port, and picks ports for port 0', async () => {
+    const network = new MemoryNetwork()
+    const s = network.createDatagramSocket(4)
+    await s.bind(53, '127.0.0.1')
+    await expect(network.createDatagramSocket(4).bind(53, '127.0.0.1')).rejects.toThrow(/EADDRINUSE/)
+    const e = await network.createDatagramSocket(4).bind(0, '127.0.0.1')
+    expect(e.port).toBeGreaterThanOrEqual(49152)
+  })
+})
+
+describe('MemoryNetwork streams', () => {
+  it('connects, carries bytes both ways, and closes both ends', async () => {
+    const network = new MemoryNetwork()
+    const received: string[] = []
+    let serverClosed = false
+    const server = network.createStreamServer((socket) => {
+      socket.onData((d) => socket.write(Buffer.from(d.toString().toUpperCase())))
+      socket.onClose(() => (serverClosed = true))
+    })
+    await server.listen(853, '127.0.0.1')
+    const client = await network.connectStream('127.0.0.1', 853)
+    client.onData((d) => received.push(d.toString()))
+    client.write(Buffer.from('hello'))
+    await flush()
+    expect(received).toEqual(['HELLO'])
+    client.end()
+    await flush()
+    expect(serverClosed).toBe(true)
+  })
+
+  it('refuses connections to nothing and times out across a partition', async () => {
+    const clock = new FakeClock()
+    const network = new MemoryNetwork({ clock })
+    await expect(network.connectStream('127.0.0.1', 1)).rejects.toThrow(/ECONNREFUSED/)
+    await network.createStreamServer(() => {}).listen(53, '10.0.0.9')
+    network.partition(['127.0.0.1'], ['10.0.0.9'])
+    const p = network.connectStream('10.0.0.9', 53, { timeoutMs: 100 })
+    const outcome = p.then(() => 'connected', (e: Error) => e.message)
+    await clock.advanceAsync(100)
+    expect(await outcome).toMatch(/timed out/)
+  })
+})
