@@ -3,7 +3,7 @@ export type { DnsServerEvents, DnsServerOptions, DnsServerSnapshot, ListenOption
 export { DROP, toHandler } from './handler.js'
 export type { Handler, HandlerFn, HandlerLike, HandlerResult, MaybePromise, Next } from './handler.js'
 export { DnsQuery } from './query.js'
-export type { ClientInfo, DnsPacket, QueryQuestion, Transport } from './query.js'
+export type { ClientInfo, DnsPacket, DnsQuestion, Transport } from './query.js'
 export { respond } from './respond.js'
 export type { ResponseInit } from './respond.js'
 export { compose } from './compose.js'

@@ -24,7 +24,7 @@ export type Transport = 'udp' | 'tcp'
 export type DnsPacket = DecodedPacket & { rcode?: string; opcode?: string }
 
 /** The question of a query, names in presentation form with a trailing dot. */
-export interface QueryQuestion {
+export interface DnsQuestion {
   /** The name as the client sent it (case kept, for 0x20-style echoing). */
   name: string
   /** Type name (`'A'`, `'TYPE65280'`). */
@@ -47,7 +47,7 @@ export class DnsQuery {
   /** The EDNS OPT record, when the query has one. */
   readonly edns: WireEdns | undefined
   private decoded: DnsPacket | undefined
-  private questionCache: QueryQuestion | undefined
+  private questionCache: DnsQuestion | undefined
 
   /** Parses the header, question and EDNS; throws `ERR_PACKET_MALFORMED` when they are unreadable. */
   constructor(raw: Buffer, client: ClientInfo, transport: Transport, maxUdpSizeCap = 1232) {
@@ -78,7 +78,7 @@ export class DnsQuery {
   }
 
   /** The first question with type and class as names. */
-  get question(): QueryQuestion | undefined {
+  get question(): DnsQuestion | undefined {
     const q = this.wireQuestion
     if (!q) return undefined
     this.questionCache ??= { name: q.name, type: typeName(q.type), class: className(q.class) }
