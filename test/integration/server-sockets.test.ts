@@ -76,7 +76,7 @@ describe('DnsServer on 127.0.0.1', () => {
   it('answers over UDP', async () => {
     const r = dnsPacket.decode(await udpAsk('127.0.0.1', port, query('www.example.test', 77)))
     expect(r.id).toBe(77)
-    expect(r.answers?.[0]?.data).toBe('192.0.2.1')
+    expect(dataOf(r.answers?.[0])).toBe('192.0.2.1')
   })
 
   it('truncates a large UDP answer and serves it whole over TCP, several queries per connection', async () => {
@@ -85,7 +85,7 @@ describe('DnsServer on 127.0.0.1', () => {
     const [a, b] = await tcpAsk('127.0.0.1', port, [query('big.example.test', 6), query('www.example.test', 7)])
     const answers = [dnsPacket.decode(a!), dnsPacket.decode(b!)].sort((x, y) => x.id! - y.id!)
     expect(answers[0]!.answers).toHaveLength(80)
-    expect(answers[1]!.answers?.[0]?.data).toBe('192.0.2.1')
+    expect(dataOf(answers[1]!.answers?.[0])).toBe('192.0.2.1')
   })
 
   it('refuses to listen twice on a taken port with a typed error', async () => {
@@ -102,9 +102,13 @@ describe.skipIf(!hasIpv6Loopback)('DnsServer on ::1', () => {
     const bound = await server.listen({ port: 0, address: '::1' })
     expect(bound.family).toBe('IPv6')
     const r = dnsPacket.decode(await udpAsk('::1', bound.port, query('v6.example.test', 9)))
-    expect(r.answers?.[0]?.data).toBe('192.0.2.1')
+    expect(dataOf(r.answers?.[0])).toBe('192.0.2.1')
     const [t] = await tcpAsk('::1', bound.port, [query('v6.example.test', 10)])
     expect(dnsPacket.decode(t!).id).toBe(10)
     await server.close()
   })
 })
+
+function dataOf(answer: unknown): unknown {
+  return (answer as { data?: unknown } | undefined)?.data
+}

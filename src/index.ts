@@ -1,0 +1,10 @@
+/**
+ * dns-ha: DNS high-availability building blocks. Every module is also its own subpath export
+ * (`dns-ha/server`, `dns-ha/zone`, ...); this root re-exports them all.
+ */
+export * from './util/index.js'
+export * from './packet/index.js'
+export * from './server/index.js'
+export * from './client/index.js'
+export * from './zone/index.js'
+export * from './testing/index.js'

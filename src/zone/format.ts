@@ -1,0 +1,172 @@
+/**
+ * Master-file output: `formatZone` writes text that BIND, NSD and Knot load and that
+ * `parseZone` reads back to the same records.
+ */
+import { isSubdomain, canonicalName } from './names.js'
+import { base32hexEncode } from './rdata-parse.js'
+import { classMnemonic, classNumber, typeMnemonic, typeNumber } from './types.js'
+import type { Zone, ZoneRecord } from './zone.js'
+
+/** Options of {@link formatZone}. */
+export interface FormatZoneOptions {
+  /** Write `$ORIGIN` and names relative to it (default true). */
+  relative?: boolean
+  /** Write a `$TTL` line with the SOA's TTL and omit TTLs equal to it (default true). */
+  defaultTtl?: boolean
+  /** Pad the owner column to this width (default 24; 0 for single spaces). */
+  ownerWidth?: number
+}
+
+/** Types BIND 9.18, NSD and Knot all know by mnemonic; others are written as `TYPEn`. */
+const WIDELY_KNOWN = new Set<number>([
+  1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
+  28, 29, 30, 33, 35, 36, 37, 38, 39, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 55, 59, 60, 61,
+  62, 63, 64, 65, 99, 104, 105, 106, 107, 108, 109, 256, 257, 32769,
+])
+
+/**
+ * Formats a zone as master-file text: SOA first, records grouped by owner in canonical order,
+ * aligned columns, `$ORIGIN`-relative names by default.
+ *
+ * @example formatZone(parseZone(text, { origin: 'example.com.' }))
+ */
+export function formatZone(zone: Zone, options: FormatZoneOptions = {}): string {
+  const relative = options.relative !== false
+  const width = options.ownerWidth ?? 24
+  const origin = zone.origin
+  const soa = zone.soa
+  const defaultTtl = options.defaultTtl !== false && soa !== undefined ? soa.ttl : undefined
+  const out: string[] = []
+  if (relative) out.push(`$ORIGIN ${origin}`)
+  if (defaultTtl !== undefined) out.push(`$TTL ${defaultTtl}`)
+  const ctx: FormatContext = { origin: relative ? canonicalName(origin) : undefined }
+  let previous: string | undefined
+  for (const record of zone.records()) {
+    const owner = record.name === previous ? '' : formatName(record.name, ctx)
+    previous = record.name
+    const ttl = record.ttl === defaultTtl ? '' : String(record.ttl)
+    const klass = classMnemonic(classNumber(record.class) ?? 1)
+    const [type, rdata] = formatTypeAndRdata(record, ctx)
+    const head = width > 0 ? owner.padEnd(width) : owner
+    out.push(`${head} ${ttl.padStart(width > 0 ? 6 : 0)} ${klass} ${type.padEnd(width > 0 ? 6 : 0)} ${rdata}`.replace(/ +$/, ''))
+  }
+  return out.join('\n') + '\n'
+}
+
+/** One record as a master-file line with absolute names (`www.example. 300 IN A 192.0.2.1`). */
+export function formatRecord(record: ZoneRecord): string {
+  const ctx: FormatContext = { origin: undefined }
+  const [type, rdata] = formatTypeAndRdata(record, ctx)
+  return `${formatName(record.name, ctx)} ${record.ttl} ${classMnemonic(classNumber(record.class) ?? 1)} ${type} ${rdata}`
+}
+
+/** The presentation of a record's type and rdata: `['MX', '10 mail.example.']`. */
+export function formatRdata(record: ZoneRecord): string {
+  return formatTypeAndRdata(record, { origin: undefined })[1]
+}
+
+// ---- helpers -------------------------------------------------------------------------------
+
+interface FormatContext {
+  origin: string | undefined
+}
+
+function formatName(name: string, ctx: FormatContext): string {
+  const o = ctx.origin
+  if (o === undefined) return name
+  const c = canonicalName(name)
+  if (c === o) return '@'
+  if (o !== '.' && isSubdomain(c, o)) return name.slice(0, name.length - o.length - 1)
+  return name
+}
+
+function formatTypeAndRdata(record: ZoneRecord, ctx: FormatContext): [string, string] {
+  const n = typeNumber(record.type) as number
+  const mnemonic = WIDELY_KNOWN.has(n) ? typeMnemonic(n) : `TYPE${n}`
+  const d = record.data
+  if (Buffer.isBuffer(d)) {
+    const text = formatWire(n, d)
+    return [mnemonic, text ?? generic(d)]
+  }
+  const name = (x: string): string => formatName(x, ctx)
+  switch (n) {
+    case 1: case 28: return [mnemonic, String(d)]
+    case 2: case 5: case 12: case 39: return [mnemonic, name(d)]
+    case 6: return [mnemonic, `${name(d.mname)} ${name(d.rname)} ${d.serial} ${d.refresh} ${d.retry} ${d.expire} ${d.minimum}`]
+    case 15: return [mnemonic, `${d.preference} ${name(d.exchange)}`]
+    case 16: {
+      const list = Array.isArray(d) ? d : [d]
+      return [mnemonic, list.map((s: Buffer | string) => quote(typeof s === 'string' ? Buffer.from(s, 'utf8') : s)).join(' ')]
+    }
+    case 33: return [mnemonic, `${d.priority} ${d.weight} ${d.port} ${name(d.target)}`]
+    case 35: return [mnemonic, `${d.order} ${d.preference} ${quoteText(d.flags)} ${quoteText(d.services)} ${quoteText(d.regexp)} ${name(d.replacement)}`]
+    case 257: return [mnemonic, `${d.flags ?? 0} ${d.tag} ${quoteText(d.value)}`]
+    case 13: return [mnemonic, `${quoteText(d.cpu)} ${quoteText(d.os)}`]
+    case 17: return [mnemonic, `${name(d.mbox)} ${name(d.txt)}`]
+    case 43: return [mnemonic, `${d.keyTag} ${d.algorithm} ${d.digestType} ${hexOrDash(d.digest)}`]
+    case 48: return [mnemonic, `${d.flags} 3 ${d.algorithm} ${(d.key as Buffer).toString('base64')}`]
+    case 46:
+      return [mnemonic, `${typeLabel(d.typeCovered)} ${d.algorithm} ${d.labels} ${d.originalTTL} ${sigTime(d.expiration)} ${sigTime(d.inception)} ${d.keyTag} ${name(d.signersName)} ${(d.signature as Buffer).toString('base64')}`]
+    case 47: return [mnemonic, `${name(d.nextDomain)} ${(d.rrtypes as string[]).map(typeLabel).join(' ')}`.trimEnd()]
+    case 50:
+      return [mnemonic, `${d.algorithm} ${d.flags} ${d.iterations} ${(d.salt as Buffer).length === 0 ? '-' : (d.salt as Buffer).toString('hex')} ${base32hexEncode(d.nextDomain)} ${(d.rrtypes as string[]).map(typeLabel).join(' ')}`.trimEnd()]
+    case 52: return [mnemonic, `${d.usage} ${d.selector} ${d.matchingType} ${(d.certificate as Buffer).toString('hex')}`]
+    case 44: return [mnemonic, `${d.algorithm} ${d.hash} ${d.fingerprint}`]
+  }
+  throw new TypeError(`cannot format ${record.type} data that is not a Buffer`)
+}
+
+/** Presentation of wire rdata for a few readable cases; `undefined` means "write \\# generic". */
+function formatWire(n: number, d: Buffer): string | undefined {
+  if (n === 99 && d.length > 0) {
+    const parts: string[] = []
+    let p = 0
+    while (p < d.length) {
+      const len = d[p] as number
+      if (p + 1 + len > d.length) return undefined
+      parts.push(quote(d.subarray(p + 1, p + 1 + len)))
+      p += 1 + len
+    }
+    return parts.join(' ')
+  }
+  if (n === 51 && d.length >= 5 && d.length === 5 + (d[4] as number)) {
+    const salt = d.subarray(5)
+    return `${d[0]} ${d[1]} ${d.readUInt16BE(2)} ${salt.length === 0 ? '-' : salt.toString('hex')}`
+  }
+  return undefined
+}
+
+function generic(d: Buffer): string {
+  return d.length === 0 ? '\\# 0' : `\\# ${d.length} ${d.toString('hex')}`
+}
+
+function hexOrDash(b: Buffer): string {
+  return b.length === 0 ? '' : b.toString('hex')
+}
+
+function typeLabel(t: string): string {
+  const n = typeNumber(t)
+  return n === undefined ? t : WIDELY_KNOWN.has(n) ? typeMnemonic(n) : `TYPE${n}`
+}
+
+function sigTime(seconds: number): string {
+  const d = new Date(seconds * 1000)
+  const p = (x: number, w = 2): string => String(x).padStart(w, '0')
+  return `${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`
+}
+
+/** A character-string as a quoted presentation string: `"`, `\` escaped, non-printables `\DDD`. */
+function quote(bytes: Uint8Array): string {
+  let out = '"'
+  for (const c of bytes) {
+    if (c === 0x22 || c === 0x5c) out += '\\' + String.fromCharCode(c)
+    else if (c < 0x20 || c >= 0x7f) out += '\\' + String(c).padStart(3, '0')
+    else out += String.fromCharCode(c)
+  }
+  return out + '"'
+}
+
+function quoteText(s: string): string {
+  return quote(Buffer.from(s, 'utf8'))
+}
+

@@ -1,0 +1,15 @@
+/**
+ * The zone module: master-file parser, formatter, zone model and checks.
+ */
+export { Zone, sameData } from './zone.js'
+export type { ZoneRecord, RRset, ZoneNode, SourcePosition, ZoneOptions } from './zone.js'
+export { canonicalName, isAbsolute, parentName, labelCount, isSubdomain, compareNames, canonicalSortKey, nameLabels, escapeLabel, hasEscapes } from './names.js'
+export { typeNumber, typeMnemonic, typeKey, packetTypeName, classNumber, packetClassName, classMnemonic, hasPacketCodec } from './types.js'
+export { ZoneSyntaxError } from './errors.js'
+export type { ZoneDiagnostic } from './errors.js'
+export { parseZone, readZoneFile, zoneRecords, expandGenerate, nodeFiles } from './parse.js'
+export type { ParseZoneOptions, ZoneFileSource, IncludePolicy } from './parse.js'
+export { formatZone, formatRecord, formatRdata } from './format.js'
+export type { FormatZoneOptions } from './format.js'
+export { checkZone } from './check.js'
+export type { ZoneFinding, ZoneCheckResult } from './check.js'

@@ -1,0 +1,12 @@
+import { formatRecord, parseZone } from '../../src/zone/index.js'
+import type { Zone } from '../../src/zone/index.js'
+
+/** The records of a zone as absolute master-file lines, in canonical order. */
+export function lines(zone: Zone): string[] {
+  return [...zone.records()].map(formatRecord)
+}
+
+/** Expected records written as zone text (absolute names), normalised through the formatter. */
+export function rr(text: string, origin = 'example.'): string[] {
+  return lines(parseZone(text, { origin }))
+}
