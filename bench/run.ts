@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 
 const dir = fileURLToPath(new URL('.', import.meta.url))
 const available = readdirSync(dir)
-  .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
+  .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.endsWith('-child.ts'))
   .map((f) => f.slice(0, -3))
   .sort((a, b) => (a === 'server' ? -1 : b === 'server' ? 1 : a.localeCompare(b)))
 
