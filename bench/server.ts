@@ -3,7 +3,7 @@
  * baseline and a dns-packet decode+encode server, all under the same load in one run.
  */
 import type { BenchRow } from './lib/index.js'
-import { measure, printTable, startEchoBaseline, startTarget } from './lib/index.js'
+import { measure, measuredRow, printTable, startEchoBaseline, startTarget } from './lib/index.js'
 
 /** Runs the server benchmark. Args: `--duration S` (default 8), `--tool node|dnsperf`. */
 export async function run(args: string[]): Promise<void> {
@@ -18,8 +18,7 @@ export async function run(args: string[]): Promise<void> {
   ] as const) {
     const target = await start()
     try {
-      const result = await measure(target.port, mix, { durationS, ...(tool ? { tool } : {}) })
-      rows.push({ name, result, extra: { 'rss MB': (target.rssBytes() / 2 ** 20).toFixed(0) } })
+      rows.push(await measuredRow(name, target, () => measure(target.port, mix, { durationS, ...(tool ? { tool } : {}) })))
     } finally {
       await target.close()
     }

@@ -3,8 +3,9 @@ import dnsPacket from 'dns-packet'
 import { haveDnsperf, runDnsperf, writeQueryFile } from './dnsperf.js'
 import type { LoadResult } from './load.js'
 import { runLoad } from './load.js'
+import type { BenchRow } from './table.js'
 import type { Target } from './target.js'
-import { startTarget } from './target.js'
+import { cpuTicks, startTarget } from './target.js'
 
 /** What to ask: `[name, type]` pairs, used for both dnsperf's file and the Node generator. */
 export type QueryMix = readonly (readonly [string, string])[]
@@ -24,4 +25,16 @@ export async function measure(port: number, mix: QueryMix, options: { durationS:
 /** The baseline every figure is a ratio to: a bare Node dgram server that echoes each query with QR set. */
 export function startEchoBaseline(): Promise<Target> {
   return startTarget('echo')
+}
+
+/**
+ * Runs one measurement and adds the target's CPU time per answered query (from /proc), which
+ * stays meaningful when other work on the machine moves the qps figures.
+ */
+export async function measuredRow(name: string, target: Target, run: () => Promise<LoadResult>): Promise<BenchRow> {
+  const before = cpuTicks(target.pid)
+  const result = await run()
+  const ticks = cpuTicks(target.pid) - before
+  const cpuUs = result.received > 0 && ticks >= 0 ? ((ticks * 10_000) / result.received).toFixed(2) : '-'
+  return { name, result, extra: { 'cpu us/q': cpuUs, 'rss MB': (target.rssBytes() / 2 ** 20).toFixed(0) } }
 }

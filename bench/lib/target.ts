@@ -71,3 +71,13 @@ function procStatus(pid: number, field: string): number {
     return 0
   }
 }
+
+/** utime + stime of a process in clock ticks (1/100 s on Linux), or NaN off Linux. */
+export function cpuTicks(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return Number(fields[11]) + Number(fields[12])
+  } catch {
+    return Number.NaN
+  }
+}

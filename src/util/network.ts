@@ -6,7 +6,8 @@
  * per event, so a wrapper adds a single function call on the hot path.
  */
 import dgram from 'node:dgram'
-import net from 'node:net'
+import { lookup } from 'node:dns'
+import net, { isIP } from 'node:net'
 
 /** The sender of a datagram, or the peer of a stream. */
 export interface RemoteInfo {
@@ -104,12 +105,23 @@ export const nodeNetwork: Network = {
     }),
 }
 
+/**
+ * dgram resolves every destination through `dns.lookup`, which for an IP literal still costs a
+ * regex and a `process.nextTick` per datagram. We only send to literals, so answer at once;
+ * anything else goes to the real lookup.
+ */
+const literalLookup = ((hostname: string, options: unknown, callback: (err: Error | null, address: string, family: number) => void) => {
+  const family = isIP(hostname)
+  if (family !== 0) return callback(null, hostname, family)
+  return (lookup as (h: string, o: unknown, c: typeof callback) => void)(hostname, options, callback)
+}) as unknown as typeof lookup
+
 class NodeDatagramSocket implements DatagramSocket {
   private readonly socket: dgram.Socket
   private errorHandler: (err: Error) => void = () => {}
 
   constructor(family: 4 | 6) {
-    this.socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', ipv6Only: family === 6 })
+    this.socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', ipv6Only: family === 6, lookup: literalLookup })
     this.socket.on('error', (err) => this.errorHandler(err))
   }
 
@@ -134,7 +146,10 @@ class NodeDatagramSocket implements DatagramSocket {
   }
 
   send(msg: Uint8Array, port: number, address: string, callback?: (err: Error | null) => void): void {
-    this.socket.send(msg, port, address, callback ?? ((err) => err && this.errorHandler(err)))
+    // Without a callback Node tries a synchronous send first (no request object, no completion
+    // callback); errors then arrive as the socket's 'error' event, which goes to errorHandler.
+    if (callback) this.socket.send(msg, port, address, callback)
+    else this.socket.send(msg, port, address)
   }
 
   address(): BoundAddress {

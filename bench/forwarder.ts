@@ -1,0 +1,137 @@
+/**
+ * `npm run bench -- forwarder`: the Forwarder against dnsmasq on the same hosts file and the same
+ * warm cache, in the same run, beside the Node echo baseline. Two phases: hosts answers (1000
+ * names from a hosts file) and cache hits (1000 upstream names asked once beforehand). Each
+ * server runs in its own process; the upstream (only used while warming) runs here.
+ *
+ * Run as `node --import tsx bench/forwarder.ts --serve <dnsmasq.conf>` it is the target process:
+ * a DnsServer with `new Forwarder(parseDnsmasqConf(conf))` on 127.0.0.1, printing `PORT <n>`.
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { BenchRow } from './lib/index.js'
+import { measure, measuredRow, printTable, startEchoBaseline, startProcess, startTarget } from './lib/index.js'
+import type { Target } from './lib/index.js'
+import { query } from '../src/client/query.js'
+import { Forwarder } from '../src/forwarder/forwarder.js'
+import { parseDnsmasqConf } from '../src/forwarder/parse-dnsmasq-conf.js'
+import { DnsServer } from '../src/server/dns-server.js'
+import { respond } from '../src/server/respond.js'
+
+const NAMES = 1000
+
+/** Runs the forwarder benchmark. Args: `--duration S` (default 6), `--tool node|dnsperf`. */
+export async function run(args: string[]): Promise<void> {
+  const durationS = Number(argValue(args, '--duration') ?? 6)
+  const tool = argValue(args, '--tool') as 'node' | 'dnsperf' | undefined
+  const haveDnsmasq = spawnSync('dnsmasq', ['--version'], { timeout: 5000 }).status === 0
+  if (!haveDnsmasq) console.warn('dnsmasq is not installed: measuring the forwarder and the echo baseline only')
+  const dir = mkdtempSync(join(tmpdir(), 'dns-ha-bench-forwarder-'))
+
+  // The upstream for cache warming: every A question gets one address with a long TTL.
+  const upstream = new DnsServer({ handler: (q) => respond(q, { ra: true, answers: q.question!.type === 'A' ? [{ name: q.question!.name, type: 'A', ttl: 86400, data: '198.51.100.7' }] : [] }) })
+  const { port: upstreamPort } = await upstream.listen({ port: 0, address: '127.0.0.1' })
+
+  const hosts = Array.from({ length: NAMES }, (_, i) => `10.${(i >> 8) & 0xff}.${i & 0xff}.1 host${i}.bench.lan h${i}`).join('\n') + '\n'
+  writeFileSync(join(dir, 'hosts'), hosts)
+  const conf = (port: number) =>
+    [`port=${port}`, 'listen-address=127.0.0.1', 'bind-interfaces', 'no-hosts', `addn-hosts=${join(dir, 'hosts')}`, 'no-resolv', `server=127.0.0.1#${upstreamPort}`, 'strict-order', 'cache-size=10000'].join('\n') + '\n'
+
+  const hostsMix = Array.from({ length: NAMES }, (_, i) => [`host${i}.bench.lan`, 'A'] as const)
+  const cacheMix = Array.from({ length: NAMES }, (_, i) => [`name${i}.cached.example`, 'A'] as const)
+  const targets: [string, () => Promise<Target>][] = [
+    ['dns-ha Forwarder', () => startForwarderProcess(dir, conf(0))],
+    ...(haveDnsmasq ? ([['dnsmasq', () => startDnsmasq(dir, conf)]] as [string, () => Promise<Target>][]) : []),
+  ]
+  const hostRows: BenchRow[] = []
+  const cacheRows: BenchRow[] = []
+  try {
+    const opts = { durationS, ...(tool ? { tool } : {}) }
+    // Baselines: the bare echo (every ratio's denominator) and a DnsServer answering precomputed
+    // bytes (the ceiling for any handler behind DnsServer).
+    for (const [name, start] of [
+      ['node-echo', startEchoBaseline],
+      ['DnsServer precomputed', () => startTarget('server-precomputed')],
+    ] as const) {
+      const target = await start()
+      try {
+        const row = await measuredRow(name, target, () => measure(target.port, hostsMix, opts))
+        hostRows.push(row)
+        cacheRows.push(row)
+      } finally {
+        await target.close()
+      }
+    }
+    for (const [name, start] of targets) {
+      const target = await start()
+      try {
+        hostRows.push(await measuredRow(name, target, () => measure(target.port, hostsMix, opts)))
+        await warm(target.port, cacheMix)
+        cacheRows.push(await measuredRow(name, target, () => measure(target.port, cacheMix, opts)))
+      } finally {
+        await target.close()
+      }
+    }
+  } finally {
+    await upstream.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  printTable(`Forwarder: hosts answers (${NAMES} names), ${durationS}s per target, same run`, hostRows, 'node-echo')
+  printTable(`Forwarder: cache hits (${NAMES} names, warmed), ${durationS}s per target, same run`, cacheRows, 'node-echo')
+  for (const [label, rows] of [
+    ['hosts', hostRows],
+    ['cache', cacheRows],
+  ] as const) {
+    const ours = rows.find((r) => r.name === 'dns-ha Forwarder')?.result.qps
+    const theirs = rows.find((r) => r.name === 'dnsmasq')?.result.qps
+    if (ours && theirs) console.log(`${label}: Forwarder / dnsmasq = ${(ours / theirs).toFixed(2)}`)
+  }
+}
+
+/** Asks every name once (a few at a time) so the target's cache holds them all. */
+async function warm(port: number, mix: readonly (readonly [string, string])[]): Promise<void> {
+  for (let i = 0; i < mix.length; i += 50) {
+    await Promise.all(mix.slice(i, i + 50).map(([name, type]) => query({ address: '127.0.0.1', port }, { name, type }, { timeoutMs: 2000, retries: 2 })))
+  }
+}
+
+function startForwarderProcess(dir: string, conf: string): Promise<Target> {
+  const file = join(dir, 'forwarder.conf')
+  writeFileSync(file, conf)
+  const self = fileURLToPath(import.meta.url)
+  return startProcess(process.execPath, ['--import', 'tsx', self, '--serve', file])
+}
+
+async function startDnsmasq(dir: string, conf: (port: number) => string): Promise<Target> {
+  // dnsmasq prints no port: pick a free one (bind 0, close) and give it to dnsmasq.
+  const probe = new DnsServer({ handler: () => undefined })
+  const { port } = await probe.listen({ port: 0, address: '127.0.0.1' })
+  await probe.close()
+  const file = join(dir, 'dnsmasq.conf')
+  writeFileSync(file, conf(port))
+  const target = await startProcess('dnsmasq', ['-C', file, '--keep-in-foreground', `--pid-file=${join(dir, 'dnsmasq.pid')}`, '--user=root', '--log-facility=-'], { port, readyMs: 1000 })
+  return target
+}
+
+function argValue(args: string[], flag: string): string | undefined {
+  const i = args.indexOf(flag)
+  return i >= 0 ? args[i + 1] : undefined
+}
+
+// ---- target process mode ----
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href && process.argv.includes('--serve')) {
+  const file = process.argv[process.argv.indexOf('--serve') + 1]!
+  const config = parseDnsmasqConf(readFileSync(file, 'utf8'), { baseDir: dirname(file), fileName: file })
+  const forwarder = new Forwarder({ ...config, watch: false })
+  await forwarder.start()
+  const server = new DnsServer({ handler: forwarder })
+  const bound = await server.listen({ port: config.listen.port, address: config.listen.addresses[0] ?? '127.0.0.1' })
+  console.log(`PORT ${bound.port}`)
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => void Promise.all([server.close(), forwarder.close()]).then(() => process.exit(0)))
+  }
+}

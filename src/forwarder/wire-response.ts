@@ -1,0 +1,269 @@
+/**
+ * Wire-level response building and inspection for the forwarder's hot paths: local answers are
+ * the query's own header and question followed by pre-encoded records; upstream responses are
+ * inspected (rcode, TTL offsets, negative TTL) and re-targeted to a client by copying bytes and
+ * patching a few fields, never by a decode/encode round trip.
+ */
+import { EDNS_DO, FLAG, TYPE_OPT } from '../packet/constants.js'
+import { skipName } from '../packet/wire.js'
+import type { DnsQuery } from '../server/query.js'
+
+/** What {@link inspectResponse} learns about an upstream response. */
+export interface ResponseInfo {
+  rcode: number
+  truncated: boolean
+  ancount: number
+  /** Offsets of the TTL fields of every record except OPT. */
+  ttlOffsets: number[]
+  /** Smallest TTL among the answer records (or among all records when there are no answers); `undefined` when there are none. */
+  minTtl: number | undefined
+  /** RFC 2308 §5: min(SOA TTL, SOA MINIMUM) of the first SOA in the authority section. */
+  soaNegativeTtl: number | undefined
+  /** Offset where the OPT record starts when it is the last record, else `undefined`. */
+  optStart: number | undefined
+  /** True when there is an OPT record that is not the last one (cannot be stripped by cutting). */
+  optInside: boolean
+}
+
+const OPT_LENGTH = 11
+
+/**
+ * Walks an upstream response's sections. Throws `ERR_PACKET_MALFORMED` (from the wire readers)
+ * or a plain error when a record runs past the end; callers treat that as a garbage answer.
+ */
+export function inspectResponse(buf: Uint8Array): ResponseInfo {
+  if (buf.length < 12) throw new Error('response shorter than a header')
+  const flags = (buf[2]! << 8) | buf[3]!
+  const qd = (buf[4]! << 8) | buf[5]!
+  const an = (buf[6]! << 8) | buf[7]!
+  const ns = (buf[8]! << 8) | buf[9]!
+  const ar = (buf[10]! << 8) | buf[11]!
+  let pos = 12
+  for (let i = 0; i < qd; i++) pos = skipName(buf, pos) + 4
+  if (pos > buf.length) throw new Error('question runs past the end')
+  const info: ResponseInfo = {
+    rcode: flags & 0xf,
+    truncated: (flags & FLAG.TC) !== 0,
+    ancount: an,
+    ttlOffsets: [],
+    minTtl: undefined,
+    soaNegativeTtl: undefined,
+    optStart: undefined,
+    optInside: false,
+  }
+  let minAnswer: number | undefined
+  let minAll: number | undefined
+  const total = an + ns + ar
+  for (let i = 0; i < total; i++) {
+    const start = pos
+    pos = skipName(buf, pos)
+    if (pos + 10 > buf.length) throw new Error('record header runs past the end')
+    const type = (buf[pos]! << 8) | buf[pos + 1]!
+    const ttlAt = pos + 4
+    const ttl = ((buf[ttlAt]! << 24) | (buf[ttlAt + 1]! << 16) | (buf[ttlAt + 2]! << 8) | buf[ttlAt + 3]!) >>> 0
+    const rdlength = (buf[pos + 8]! << 8) | buf[pos + 9]!
+    const rdata = pos + 10
+    if (rdata + rdlength > buf.length) throw new Error('record data runs past the end')
+    if (type === TYPE_OPT) {
+      if (i === total - 1 && i >= an + ns) info.optStart = start
+      else info.optInside = true
+    } else {
+      info.ttlOffsets.push(ttlAt)
+      const t = ttl > 0x7fffffff ? 0 : ttl // RFC 2181 §8: a TTL with the top bit set counts as zero
+      if (i < an) minAnswer = minAnswer === undefined ? t : Math.min(minAnswer, t)
+      minAll = minAll === undefined ? t : Math.min(minAll, t)
+      if (type === 6 && i >= an && i < an + ns && info.soaNegativeTtl === undefined) {
+        // SOA RDATA: MNAME, RNAME, then SERIAL REFRESH RETRY EXPIRE MINIMUM (32 bits each).
+        const afterNames = skipName(buf, skipName(buf, rdata))
+        if (afterNames + 20 <= rdata + rdlength) {
+          const m = afterNames + 16
+          const minimum = ((buf[m]! << 24) | (buf[m + 1]! << 16) | (buf[m + 2]! << 8) | buf[m + 3]!) >>> 0
+          info.soaNegativeTtl = Math.min(t, minimum)
+        }
+      }
+    }
+    pos = rdata + rdlength
+  }
+  info.minTtl = minAnswer ?? minAll
+  return info
+}
+
+/**
+ * The stored form of an upstream response: the OPT record cut off (our own is added per client)
+ * and `arcount` lowered to match. Returns a fresh copy; `undefined` when OPT sits inside the
+ * additional section and cannot be cut cleanly.
+ */
+export function stripOpt(buf: Uint8Array, info: ResponseInfo): Uint8Array | undefined {
+  if (info.optInside) return undefined
+  const end = info.optStart ?? buf.length
+  const out = new Uint8Array(end)
+  out.set(buf.subarray(0, end))
+  if (info.optStart !== undefined) {
+    const ar = ((out[10]! << 8) | out[11]!) - 1
+    out[10] = ar >> 8
+    out[11] = ar & 0xff
+  }
+  return out
+}
+
+/** Rewrites every TTL field in place: `ttl(original)` gives the value to write. */
+export function rewriteTtls(buf: Uint8Array, offsets: readonly number[], ttl: (original: number) => number): void {
+  for (const at of offsets) {
+    const original = ((buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!) >>> 0
+    writeU32(buf, at, ttl(original))
+  }
+}
+
+/**
+ * A stored response made into the answer for `query`: the client's question bytes (its case),
+ * its RD bit, QR and RA set, TTLs lowered by `elapsedS` (or all set to `fixedTtl`, for stale
+ * answers), and our OPT record when the client sent one. The id is the server's to patch.
+ */
+export function responseForClient(
+  stored: Uint8Array,
+  ttlOffsets: readonly number[],
+  query: DnsQuery,
+  elapsedS: number,
+  fixedTtl: number | undefined,
+  udpPayloadSize: number,
+): Buffer {
+  const opt = query.edns !== undefined
+  const out = Buffer.allocUnsafe(stored.length + (opt ? OPT_LENGTH : 0))
+  out.set(stored)
+  const qEnd = query.wireQuestion?.end ?? 12
+  // Same name up to case (the cache key is case-insensitive): give the client its own spelling.
+  if (qEnd <= stored.length && questionLengthMatches(stored, qEnd)) query.raw.copy(out, 12, 12, qEnd)
+  const flags = (((stored[2]! << 8) | stored[3]!) & ~FLAG.RD) | (query.header.flags & FLAG.RD) | FLAG.QR | FLAG.RA
+  out[2] = flags >> 8
+  out[3] = flags & 0xff
+  if (fixedTtl !== undefined) {
+    for (const at of ttlOffsets) writeU32(out, at, fixedTtl)
+  } else if (elapsedS > 0) {
+    for (const at of ttlOffsets) {
+      const original = ((out[at]! << 24) | (out[at + 1]! << 16) | (out[at + 2]! << 8) | out[at + 3]!) >>> 0
+      writeU32(out, at, original > elapsedS ? original - elapsedS : 0)
+    }
+  }
+  if (opt) {
+    const ar = ((out[10]! << 8) | out[11]!) + 1
+    out[10] = ar >> 8
+    out[11] = ar & 0xff
+    writeOpt(out, stored.length, udpPayloadSize, query.dnssecOk)
+  }
+  return out
+}
+
+/**
+ * A response built from the query itself: its header and question, `flags` (QR, RA and the
+ * client's RD and opcode are added), `rcode`, then `count` pre-encoded answer records from
+ * `answers` (owners compressed to the question name at offset 12), then our OPT when the client
+ * sent one.
+ */
+export function localResponse(query: DnsQuery, flags: number, rcode: number, answers: Uint8Array | undefined, count: number, udpPayloadSize: number): Buffer {
+  const qEnd = query.wireQuestion?.end ?? 12
+  const opt = query.edns !== undefined
+  const answerLength = answers?.length ?? 0
+  const out = Buffer.allocUnsafe(qEnd + answerLength + (opt ? OPT_LENGTH : 0))
+  query.raw.copy(out, 0, 0, qEnd)
+  const f = (query.header.flags & (0x7800 | FLAG.RD | FLAG.CD)) | flags | FLAG.QR | FLAG.RA | (rcode & 0xf)
+  out[2] = f >> 8
+  out[3] = f & 0xff
+  out[4] = 0
+  out[5] = qEnd > 12 ? 1 : 0
+  out[6] = count >> 8
+  out[7] = count & 0xff
+  out[8] = 0
+  out[9] = 0
+  out[10] = 0
+  out[11] = opt ? 1 : 0
+  if (answers) out.set(answers, qEnd)
+  if (opt) writeOpt(out, qEnd + answerLength, udpPayloadSize, query.dnssecOk)
+  return out
+}
+
+/** Encodes records whose owner is the question name (pointer to offset 12): `type`, class IN, `ttl`, each RDATA. */
+export function encodeOwnerRecords(type: number, ttl: number, rdatas: readonly Uint8Array[]): Uint8Array {
+  let length = 0
+  for (const r of rdatas) length += 12 + r.length
+  const out = new Uint8Array(length)
+  let pos = 0
+  for (const r of rdatas) {
+    out[pos] = 0xc0
+    out[pos + 1] = 12
+    out[pos + 2] = type >> 8
+    out[pos + 3] = type & 0xff
+    out[pos + 4] = 0
+    out[pos + 5] = 1
+    writeU32(out, pos + 6, ttl)
+    out[pos + 10] = r.length >> 8
+    out[pos + 11] = r.length & 0xff
+    out.set(r, pos + 12)
+    pos += 12 + r.length
+  }
+  return out
+}
+
+/** A name in uncompressed wire form (`www.example.` → 3www7example0). */
+export function encodeName(name: string): Uint8Array {
+  const labels = name.split('.').filter((l) => l !== '')
+  const out = new Uint8Array(labels.reduce((n, l) => n + l.length + 1, 1))
+  let pos = 0
+  for (const l of labels) {
+    out[pos++] = l.length
+    for (let i = 0; i < l.length; i++) out[pos++] = l.charCodeAt(i)
+  }
+  out[pos] = 0
+  return out
+}
+
+/**
+ * The message sent upstream for `query`: a fresh header (id 0, the client's RD and CD), the
+ * client's question bytes, and an OPT record advertising `udpPayloadSize` with the client's DO bit.
+ */
+export function upstreamQuery(query: DnsQuery, udpPayloadSize: number): Uint8Array {
+  const qEnd = query.wireQuestion?.end ?? 12
+  const out = Buffer.allocUnsafe(qEnd + OPT_LENGTH)
+  query.raw.copy(out, 0, 0, qEnd)
+  const flags = query.header.flags & (FLAG.RD | FLAG.CD)
+  out[0] = 0
+  out[1] = 0
+  out[2] = flags >> 8
+  out[3] = flags & 0xff
+  out.writeUInt16BE(1, 4)
+  out.writeUInt32BE(0, 6)
+  out.writeUInt16BE(1, 10)
+  writeOpt(out, qEnd, udpPayloadSize, query.dnssecOk)
+  return out
+}
+
+function questionLengthMatches(stored: Uint8Array, qEnd: number): boolean {
+  // The stored question must end where the client's does: walk its labels.
+  let pos = 12
+  while (pos < stored.length && stored[pos] !== 0) {
+    if ((stored[pos]! & 0xc0) !== 0) return false
+    pos += stored[pos]! + 1
+  }
+  return pos + 5 === qEnd
+}
+
+function writeOpt(buf: Uint8Array, at: number, size: number, dnssecOk: boolean): void {
+  buf[at] = 0
+  buf[at + 1] = 0
+  buf[at + 2] = TYPE_OPT
+  buf[at + 3] = size >> 8
+  buf[at + 4] = size & 0xff
+  buf[at + 5] = 0
+  buf[at + 6] = 0
+  const f = dnssecOk ? EDNS_DO : 0
+  buf[at + 7] = f >> 8
+  buf[at + 8] = f & 0xff
+  buf[at + 9] = 0
+  buf[at + 10] = 0
+}
+
+function writeU32(buf: Uint8Array, at: number, v: number): void {
+  buf[at] = (v >>> 24) & 0xff
+  buf[at + 1] = (v >>> 16) & 0xff
+  buf[at + 2] = (v >>> 8) & 0xff
+  buf[at + 3] = v & 0xff
+}

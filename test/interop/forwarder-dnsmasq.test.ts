@@ -1,0 +1,209 @@
+// Differential test: the same dnsmasq.conf, hosts file and upstreams served by dnsmasq and by
+// `new Forwarder(parseDnsmasqConf(conf))`; for a generated query set, rcode and answer records
+// must match. Upstreams are DnsServers on 127.0.0.1 with small deterministic handlers.
+import { spawn, spawnSync } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import dgram from 'node:dgram'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import net from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Answer } from 'dns-packet'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { query } from '../../src/client/query.js'
+import { Forwarder } from '../../src/forwarder/forwarder.js'
+import { parseDnsmasqConf } from '../../src/forwarder/parse-dnsmasq-conf.js'
+import { DnsServer } from '../../src/server/dns-server.js'
+import type { DnsQuery } from '../../src/server/query.js'
+import { respond } from '../../src/server/respond.js'
+
+const have = spawnSync('dnsmasq', ['--version'], { timeout: 5000 }).status === 0
+if (!have) console.warn('skipping dnsmasq differential test: dnsmasq is not installed (apt-get install dnsmasq-base)')
+
+const HOSTS = `# differential hosts file
+10.1.1.1   web.lan web www.lan
+10.1.1.2   db.lan
+10.1.1.1   other.lan
+fd00::5    v6only.lan
+10.1.1.3   both.lan
+fd00::3    both.lan
+10.1.1.4   bare
+192.0.2.10 app.example.test
+10.5.5.5   known.internal.test
+`
+
+const SOA = { name: 'example.test', type: 'SOA', ttl: 300, data: { mname: 'ns.example.test', rname: 'h.example.test', serial: 1, refresh: 60, retry: 60, expire: 600, minimum: 120 } }
+
+/** The main upstream: deterministic answers for anything, NXDOMAIN for nx*, NODATA for nodata*. */
+function mainUpstream(q: DnsQuery) {
+  const name = q.question!.name
+  const lower = name.toLowerCase()
+  const type = q.question!.type
+  if (lower.startsWith('nx')) return respond(q, { rcode: 'NXDOMAIN', ra: true, authorities: [SOA as never] })
+  if (lower.startsWith('nodata')) return respond(q, { ra: true, authorities: [SOA as never] })
+  const n = [...lower].reduce((h, c) => (h * 31 + c.charCodeAt(0)) & 0xff, 7)
+  const answers: Answer[] = []
+  if (lower.startsWith('alias.')) answers.push({ name, type: 'CNAME', ttl: 300, data: 'target.example.test' })
+  const owner = lower.startsWith('alias.') ? 'target.example.test' : name
+  if (type === 'A') answers.push({ name: owner, type: 'A', ttl: 300, data: `198.51.100.${n}` })
+  if (type === 'AAAA') answers.push({ name: owner, type: 'AAAA', ttl: 300, data: `2001:db8::${n.toString(16)}` })
+  if (type === 'MX') answers.push({ name, type: 'MX', ttl: 300, data: { preference: 10, exchange: `mx.${lower}` } })
+  if (type === 'TXT') answers.push({ name, type: 'TXT', ttl: 300, data: `txt for ${lower}` })
+  if (type === 'PTR') answers.push({ name, type: 'PTR', ttl: 300, data: 'ptr.example.test' })
+  return respond(q, { ra: true, answers, authorities: answers.length === 0 ? [SOA as never] : [] })
+}
+
+/** The corp upstream (server=/corp.example/): everything is 10.77.0.1. */
+function corpUpstream(q: DnsQuery) {
+  const name = q.question!.name
+  if (q.question!.type !== 'A') return respond(q, { ra: true })
+  return respond(q, { ra: true, answers: [{ name, type: 'A', ttl: 300, data: '10.77.0.1' }] })
+}
+
+async function freePort(): Promise<number> {
+  // A port free for both UDP and TCP on 127.0.0.1.
+  for (;;) {
+    const server = net.createServer()
+    const port = await new Promise<number>((r) => server.listen(0, '127.0.0.1', () => r((server.address() as net.AddressInfo).port)))
+    await new Promise<void>((r) => server.close(() => r()))
+    const socket = dgram.createSocket('udp4')
+    const ok = await new Promise<boolean>((r) => {
+      socket.once('error', () => r(false))
+      socket.bind(port, '127.0.0.1', () => r(true))
+    })
+    socket.close()
+    if (ok) return port
+  }
+}
+
+const QUERIES: [string, string][] = [
+  ['web.lan', 'A'],
+  ['WEB.lan', 'A'],
+  ['web', 'A'],
+  ['www.lan', 'A'],
+  ['other.lan', 'A'],
+  ['db.lan', 'A'],
+  ['both.lan', 'A'],
+  ['both.lan', 'AAAA'],
+  ['v6only.lan', 'AAAA'],
+  ['bare', 'A'],
+  ['bare.lan', 'A'],
+  ['app.example.test', 'A'],
+  ['1.1.1.10.in-addr.arpa', 'PTR'],
+  ['2.1.1.10.in-addr.arpa', 'PTR'],
+  ['4.1.1.10.in-addr.arpa', 'PTR'],
+  ['10.2.0.192.in-addr.arpa', 'PTR'],
+  ['5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.f.ip6.arpa', 'PTR'],
+  ['9.9.9.10.in-addr.arpa', 'PTR'],
+  ['1.1.168.192.in-addr.arpa', 'PTR'],
+  ['1.0.16.172.in-addr.arpa', 'PTR'],
+  ['ads.test', 'A'],
+  ['x.y.ads.test', 'A'],
+  ['sub.ads.test', 'AAAA'],
+  ['null.test', 'A'],
+  ['null.test', 'AAAA'],
+  ['blocked.nx.test', 'A'],
+  ['nx.test', 'MX'],
+  ['thing.internal.test', 'A'],
+  ['known.internal.test', 'A'],
+  ['known.internal.test', 'AAAA'],
+  ['bare', 'AAAA'],
+  ['web.lan', 'AAAA'],
+  ['db.lan', 'MX'],
+  ['v6only.lan', 'A'],
+  ['host.corp.example', 'A'],
+  ['printer', 'A'],
+  ['printer', 'AAAA'],
+  ['www.example.test', 'A'],
+  ['www.example.test', 'AAAA'],
+  ['www.example.test', 'MX'],
+  ['www.example.test', 'TXT'],
+  ['alias.example.test', 'A'],
+  ['nx1.example.test', 'A'],
+  ['nx2.example.test', 'AAAA'],
+  ['nodata.example.test', 'AAAA'],
+  ['mixed.Example.TEST', 'A'],
+  ['a.b.c.example.org', 'A'],
+  ['10.2.0.198.in-addr.arpa', 'PTR'],
+]
+
+describe.skipIf(!have)('Forwarder vs dnsmasq (same conf, hosts and upstreams)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dns-ha-dnsmasq-'))
+  let dnsmasq: ChildProcess | undefined
+  let dnsmasqPort = 0
+  let ourPort = 0
+  const closers: (() => Promise<void>)[] = []
+
+  beforeAll(async () => {
+    const main = new DnsServer({ handler: mainUpstream })
+    const corp = new DnsServer({ handler: corpUpstream })
+    const { port: mainPort } = await main.listen({ port: 0, address: '127.0.0.1' })
+    const { port: corpPort } = await corp.listen({ port: 0, address: '127.0.0.1' })
+    closers.push(() => main.close(), () => corp.close())
+    writeFileSync(join(dir, 'hosts'), HOSTS)
+    dnsmasqPort = await freePort()
+    const conf = [
+      '# shared by dnsmasq and the Forwarder',
+      `port=${dnsmasqPort}`,
+      'listen-address=127.0.0.1',
+      'bind-interfaces',
+      'no-hosts',
+      'addn-hosts=hosts',
+      'no-resolv',
+      `server=127.0.0.1#${mainPort}`,
+      `server=/corp.example/127.0.0.1#${corpPort}`,
+      'strict-order',
+      'domain-needed',
+      'bogus-priv',
+      'address=/ads.test/10.9.9.9',
+      'address=/null.test/#',
+      'address=/nx.test/',
+      'local=/internal.test/',
+      'domain=lan',
+      'expand-hosts',
+      'cache-size=1000',
+    ].join('\n')
+    // dnsmasq reads addn-hosts relative to its cwd; give it the absolute path.
+    writeFileSync(join(dir, 'dnsmasq.conf'), conf.replace('addn-hosts=hosts', `addn-hosts=${join(dir, 'hosts')}`))
+    dnsmasq = spawn('dnsmasq', ['-C', join(dir, 'dnsmasq.conf'), '--keep-in-foreground', `--pid-file=${join(dir, 'dnsmasq.pid')}`, '--user=root', '--log-facility=-'], { stdio: 'ignore' })
+    const config = parseDnsmasqConf(conf, { baseDir: dir, fileName: 'dnsmasq.conf' })
+    expect(config.ignored.map((i) => i.option)).toEqual(['bind-interfaces'])
+    const forwarder = new Forwarder(config)
+    await forwarder.start()
+    const ours = new DnsServer({ handler: forwarder })
+    ourPort = (await ours.listen({ port: 0, address: '127.0.0.1' })).port
+    closers.push(() => ours.close(), () => forwarder.close())
+    // Wait until dnsmasq answers.
+    for (let i = 0; i < 50; i++) {
+      try {
+        await query({ address: '127.0.0.1', port: dnsmasqPort }, { name: 'web.lan', type: 'A' }, { timeoutMs: 200, retries: 0 })
+        break
+      } catch {
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    }
+  })
+
+  afterAll(async () => {
+    if (dnsmasq?.pid !== undefined && dnsmasq.exitCode === null) {
+      const exited = new Promise((r) => dnsmasq!.once('exit', r))
+      process.kill(dnsmasq.pid, 'SIGTERM')
+      await exited
+    }
+    for (const c of closers.reverse()) await c()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  // Each query twice: the second time both answer upstream names from their caches.
+  it.each([...QUERIES, ...QUERIES])('%s %s: same rcode, AA flag and answers', async (name, type) => {
+    const ask = (port: number) => query({ address: '127.0.0.1', port }, { name, type }, { timeoutMs: 2000, retries: 1 })
+    const [theirs, ours] = await Promise.all([ask(dnsmasqPort), ask(ourPort)])
+    const summary = (r: Awaited<ReturnType<typeof ask>>) => ({
+      rcode: r.packet.rcode,
+      aa: r.packet.flag_aa,
+      answers: (r.packet.answers ?? []).map((a) => `${a.name.toLowerCase()} ${a.type} ${JSON.stringify((a as { data: unknown }).data)}`).sort(),
+    })
+    if (process.env.SHOW_DIFF) console.log(name, type, JSON.stringify(summary(theirs)))
+    expect(summary(ours)).toEqual(summary(theirs))
+  })
+})
