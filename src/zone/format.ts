@@ -41,14 +41,17 @@ export function formatZone(zone: Zone, options: FormatZoneOptions = {}): string 
   if (defaultTtl !== undefined) out.push(`$TTL ${defaultTtl}`)
   const ctx: FormatContext = { origin: relative ? canonicalName(origin) : undefined }
   let previous: string | undefined
+  let lastClass: string | undefined
+  let lastMnemonic = ''
   for (const record of zone.records()) {
     const owner = record.name === previous ? '' : formatName(record.name, ctx)
     previous = record.name
     const ttl = record.ttl === defaultTtl ? '' : String(record.ttl)
-    const klass = classMnemonic(classNumber(record.class) ?? 1)
+    const klass = record.class === lastClass ? lastMnemonic : classText((lastClass = record.class))
+    lastMnemonic = klass
     const [type, rdata] = formatTypeAndRdata(record, ctx)
     const head = width > 0 ? owner.padEnd(width) : owner
-    out.push(`${head} ${ttl.padStart(width > 0 ? 6 : 0)} ${klass} ${type.padEnd(width > 0 ? 6 : 0)} ${rdata}`.replace(/ +$/, ''))
+    out.push(trimEnd(`${head} ${ttl.padStart(width > 0 ? 6 : 0)} ${klass} ${type.padEnd(width > 0 ? 6 : 0)} ${rdata}`))
   }
   return out.join('\n') + '\n'
 }
@@ -66,6 +69,17 @@ export function formatRdata(record: ZoneRecord): string {
 }
 
 // ---- helpers -------------------------------------------------------------------------------
+
+function classText(klass: string): string {
+  return classMnemonic(classNumber(klass) ?? 1)
+}
+
+/** `line` without trailing spaces (an empty rdata or owner column leaves some). */
+function trimEnd(line: string): string {
+  let end = line.length
+  while (end > 0 && line.charCodeAt(end - 1) === 0x20) end--
+  return end === line.length ? line : line.slice(0, end)
+}
 
 interface FormatContext {
   origin: string | undefined

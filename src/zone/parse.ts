@@ -8,11 +8,12 @@ import { dirname, isAbsolute as isAbsolutePath, relative, resolve } from 'node:p
 import type { Readable } from 'node:stream'
 import { ZoneSyntaxError } from './errors.js'
 import type { ZoneDiagnostic } from './errors.js'
+import { flatten } from './kept-strings.js'
 import { Lexer } from './lexer.js'
 import { isAbsolute } from './names.js'
 import { RdataReader, parseName, parseRdata, parseTtl } from './rdata-parse.js'
 import { classMnemonic, classNumber, packetClassName, typeNumber } from './types.js'
-import { Zone } from './zone.js'
+import { Zone, addParsedRecord, recordData } from './zone.js'
 import type { ZoneRecord } from './zone.js'
 
 /** How `$INCLUDE` is treated: allowed anywhere, refused, or allowed only inside a directory. */
@@ -92,8 +93,8 @@ export async function* zoneRecords(
   const origin = absoluteOrigin(options.origin)
   const state = new ParseState(options, [], options.collectErrors ? [] : undefined)
   let batch: ZoneRecord[] = []
-  const sink: Sink = (record) => {
-    batch.push(record)
+  const sink: Sink = (name, type, key, ttl, data) => {
+    batch.push({ name, type: key, class: state.classKey, ttl, data: recordData(type, data) })
   }
   const chunks = typeof source === 'string' ? undefined : source
   const path = typeof source === 'string' ? source : (options.fileName ?? '<stream>')
@@ -109,7 +110,11 @@ export async function* zoneRecords(
 
 // ---- scanning --------------------------------------------------------------------------------
 
-type Sink = (record: ZoneRecord, file: string, line: number, column: number) => void
+/**
+ * Where parsed records go: the type number and dns-packet key, and the rdata (TXT packed as its
+ * wire form in a latin1 string, which the zone keeps as is).
+ */
+type Sink = (name: string, type: number, key: string, ttl: number, data: unknown, file: string, line: number, column: number) => void
 
 interface IncludeRequest {
   path: string
@@ -230,7 +235,7 @@ class FileScanner {
       const t = lex.tokens[0] as string
       const n = parseName(t, this.origin)
       if (typeof n !== 'string') throw lex.errorAt(0, `bad owner name '${t}': ${n.error}`)
-      owner = n
+      owner = flatten(n)
       i = 1
     }
     let ttl: number | undefined
@@ -289,7 +294,7 @@ class FileScanner {
       throw new ZoneSyntaxError('no TTL specified', { file: lex.file, line, column, text: lex.tokens[0] as string })
     }
     if (at === undefined) this.lastOwner = owner
-    sink({ name: owner, type: rdata.type, class: state.classKey, ttl, data: rdata.data }, lex.file, line, column)
+    sink(owner, type, rdata.type, ttl, rdata.data, lex.file, line, column)
   }
 
   private clampTtl(ttl: number, at: number): number {
@@ -494,16 +499,13 @@ function absoluteOrigin(origin: string | undefined): string {
 
 function zoneSink(zone: Zone, positions: boolean): Sink {
   return positions
-    ? (record, file, line, column) => {
-        zone.add(record)
-        zone.setPosition(record, file, line, column)
-      }
-    : (record) => zone.add(record)
+    ? (name, type, _key, ttl, data, file, line, column) => addParsedRecord(zone, name, type, ttl, data, file, line, column)
+    : (name, type, _key, ttl, data) => addParsedRecord(zone, name, type, ttl, data, undefined, 0, 0)
 }
 
 /** Text as one char per byte: characters above U+00FF are replaced by their UTF-8 bytes. */
 function toByteText(text: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   return /[^\u0000-\u00ff]/.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text
 }
 
@@ -511,6 +513,20 @@ function toByteText(text: string): string {
 export const nodeFiles: ZoneFileSource = {
   readFileSync: (path) => readFileSync(path, 'latin1'),
   readFile: (path) => readFile(path, 'latin1'),
-  stream: (path) => createReadStream(path, { encoding: 'latin1', highWaterMark: 1 << 20 }) as AsyncIterable<string>,
+  stream: (path) => latin1Pieces(createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>),
+}
+
+/** Text pieces a parse step consumes before the next young-generation GC. */
+const PIECE = 1 << 16
+
+/**
+ * A file read in large blocks (few reads) handed on as small latin1 strings: a 1 MB string
+ * would be allocated straight into the old generation and linger there until a full GC, while
+ * small pieces die young. This keeps peak memory near what the zone itself holds.
+ */
+async function* latin1Pieces(source: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  for await (const block of source) {
+    for (let i = 0; i < block.length; i += PIECE) yield block.toString('latin1', i, Math.min(block.length, i + PIECE))
+  }
 }
 

@@ -5,13 +5,15 @@
 import { isIPv4, isIPv6 } from 'node:net'
 import type { Lexer } from './lexer.js'
 import type { ZoneSyntaxError } from './errors.js'
+import { copy, share } from './kept-strings.js'
 import { escapeLabel, isAbsolute } from './names.js'
-import { packetTypeName, typeMnemonic, typeNumber } from './types.js'
+import { parseMoreRdata } from './rdata-more.js'
+import { hasPacketCodec, packetTypeName, typeMnemonic, typeNumber } from './types.js'
 
-/** The parsed rdata of one record: dns-packet's type string and data. */
+/** The parsed rdata of one record: dns-packet's type string and data (TXT: its wire form as a latin1 string). */
 export interface ParsedRdata {
   type: string
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   data: any
 }
 
@@ -78,7 +80,7 @@ export class RdataReader {
     const t = this.word(what)
     const n = parseName(t, this.origin)
     if (typeof n !== 'string') throw this.error(`bad ${what} '${t}': ${n.error}`, this.i - 1)
-    return n
+    return share(n)
   }
 
   /** A character-string (quoted or not) as a byte string, at most `max` bytes. */
@@ -212,8 +214,9 @@ export function parseRdata(typeNum: number, r: RdataReader): ParsedRdata {
   switch (typeNum) {
     case 1: {
       const t = r.word('IPv4 address')
-      const a = normalizeIPv4(t)
-      if (a === undefined) throw r.error(`bad IPv4 address '${t}'`, r.i - 1)
+      // Kept as a number (no string per record); see ipv4Text.
+      const a = ipv4Number(t)
+      if (a < 0) throw r.error(`bad IPv4 address '${t}'`, r.i - 1)
       r.end()
       return { type: key, data: a }
     }
@@ -221,7 +224,7 @@ export function parseRdata(typeNum: number, r: RdataReader): ParsedRdata {
       const t = r.word('IPv6 address')
       if (!isIPv6(t)) throw r.error(`bad IPv6 address '${t}'`, r.i - 1)
       r.end()
-      return { type: key, data: t.toLowerCase() }
+      return { type: key, data: copy(t.toLowerCase()) }
     }
     case 2: case 5: case 12: case 39: {
       const n = r.name('target name')
@@ -243,10 +246,13 @@ export function parseRdata(typeNum: number, r: RdataReader): ParsedRdata {
       return { type: key, data }
     }
     case 16: {
-      const strings: Buffer[] = []
-      do strings.push(Buffer.from(r.bytes('TXT string'), 'latin1'))
-      while (r.more())
-      return { type: key, data: strings }
+      // Packed wire form in a latin1 string: one small string instead of a Buffer per string.
+      let packed = ''
+      do {
+        const b = r.bytes('TXT string')
+        packed += String.fromCharCode(b.length) + b
+      } while (r.more())
+      return { type: key, data: share(packed) }
     }
     case 33: {
       const data = { priority: r.uint('SRV priority', 65535), weight: r.uint('SRV weight', 65535), port: r.uint('SRV port', 65535), target: r.name('SRV target') }
@@ -452,7 +458,7 @@ function parseWire(typeNum: number, r: RdataReader): Buffer | undefined {
     case 10: // NULL has no presentation form except \#
       return undefined
   }
-  return undefined
+  return parseMoreRdata(typeNum, r)
 }
 
 /** RFC 3597 `\# length hex...`. */
@@ -466,19 +472,15 @@ function parseGeneric(typeNum: number, r: RdataReader): ParsedRdata {
   if (data.length !== len) throw r.error(`generic rdata length ${len} does not match ${data.length} bytes of data`, at)
   // Types whose dns-packet data is structured: decode the common ones, keep the rest as Buffers
   // under the `UNKNOWN_n` spelling, which dns-packet encodes as-is.
-  if (typeNum === 1 && len === 4) return { type: 'A', data: `${data[0]}.${data[1]}.${data[2]}.${data[3]}` }
-  if (typeNum === 16) {
-    const strings: Buffer[] = []
+  if (typeNum === 1 && len === 4) return { type: 'A', data: data.readUInt32BE(0) }
+  if (typeNum === 16 && data.length > 0) {
     let p = 0
-    while (p < data.length) {
-      const n = data[p] as number
-      if (p + 1 + n > data.length) throw r.error('generic TXT rdata is not a sequence of character-strings', at)
-      strings.push(Buffer.from(data.subarray(p + 1, p + 1 + n)))
-      p += 1 + n
-    }
-    if (strings.length > 0) return { type: 'TXT', data: strings }
+    while (p < data.length) p += 1 + (data[p] as number)
+    if (p !== data.length) throw r.error('generic TXT rdata is not a sequence of character-strings', at)
+    return { type: 'TXT', data: data.toString('latin1') }
   }
-  return { type: `UNKNOWN_${typeNum}`, data }
+  // dns-packet's name when it takes wire rdata for the type (SPF, LOC...), as the zone gives it.
+  return { type: hasPacketCodec(typeNum) ? `UNKNOWN_${typeNum}` : packetTypeName(typeNum), data }
 }
 
 /** SVCB/HTTPS (RFC 9460): priority, target, then key=value parameters sorted by key. */
@@ -558,7 +560,7 @@ function svcValue(key: number, text: string | undefined, r: RdataReader, at: num
       const w = new Wire()
       for (const a of need().split(',')) {
         if (!isIPv6(a)) throw r.error(`bad ipv6hint '${a}'`, at)
-        w.bytes(ipv6ToBytes(a))
+        w.bytes(ipv6Bytes(a))
       }
       return w.done()
     }
@@ -655,7 +657,13 @@ export function parseName(t: string, origin: string): string | NameError {
   let name: string
   if (fast) {
     if (labelLen > 63) return { error: 'label longer than 63 bytes' }
-    name = labelLen === 0 ? t : origin === '.' ? t + '.' : t + '.' + origin
+    // An absolute token is copied (a long slice would keep the file text alive).
+    if (labelLen === 0) name = n >= 13 ? t.slice(0, -1) + '.' : t
+    else {
+      // Relative without escapes: its wire length is its length + 1, plus the origin's.
+      if (n + 1 + originWireLength(origin) > 255) return { error: 'name longer than 255 bytes' }
+      return origin === '.' ? t + '.' : t + '.' + origin
+    }
   } else {
     const labels = splitEscaped(t)
     if (typeof labels === 'object' && !Array.isArray(labels)) return labels
@@ -697,6 +705,18 @@ function splitEscaped(t: string): string[] | NameError {
   }
   if (label.length > 0) labels.push(label)
   return labels
+}
+
+let lastOrigin = '.'
+let lastOriginWire = 1
+
+/** {@link wireLength} of the origin, remembered for the origin seen last. */
+function originWireLength(origin: string): number {
+  if (origin !== lastOrigin) {
+    lastOriginWire = wireLength(origin)
+    lastOrigin = origin
+  }
+  return lastOriginWire
 }
 
 /** Wire length of a normalised absolute presentation name. */
@@ -749,6 +769,41 @@ export function unescapeText(t: string): string | undefined {
     }
   }
   return out
+}
+
+/**
+ * A strict dotted-quad IPv4 address (BIND's inet_pton: four decimal octets, no leading zeros)
+ * as an unsigned 32-bit number, or -1.
+ */
+export function ipv4Number(t: string): number {
+  const n = t.length
+  if (n < 7 || n > 15) return -1
+  let value = 0
+  let octet = 0
+  let digits = 0
+  let dots = 0
+  for (let i = 0; i < n; i++) {
+    const c = t.charCodeAt(i)
+    if (c === 0x2e) {
+      if (digits === 0 || dots === 3) return -1
+      value = value * 256 + octet
+      octet = 0
+      digits = 0
+      dots++
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (digits > 0 && octet === 0) return -1
+      octet = octet * 10 + (c - 0x30)
+      if (octet > 255) return -1
+      digits++
+    } else return -1
+  }
+  if (digits === 0 || dots !== 3) return -1
+  return value * 256 + octet
+}
+
+/** The dotted-quad text of an IPv4 address held as a number (see {@link ipv4Number}). */
+export function ipv4Text(a: number): string {
+  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`
 }
 
 /** Strict dotted-quad IPv4 (BIND's inet_pton), normalised; `undefined` otherwise. */
@@ -854,7 +909,8 @@ function splitCommaList(v: string): string[] {
   return out
 }
 
-function ipv6ToBytes(a: string): Buffer {
+/** The 16 bytes of a valid IPv6 address in text form (dotted-quad tail allowed). */
+export function ipv6Bytes(a: string): Buffer {
   let s = a
   const tail: number[] = []
   const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(s)

@@ -1,11 +1,22 @@
 /**
  * The zone model: a name table of nodes holding RRsets, with the lookups an authoritative
  * server needs (exact node, closest encloser, zone cut, wildcard) and canonical iteration.
+ *
+ * Memory layout: records read by the parser are kept in paged columns (RecordColumns: typed
+ * arrays for type, TTL, chain link and source position; plain arrays for owner and rdata, A as a
+ * number and TXT as one packed string), and a node never looked up is just a chain head number in
+ * the name index (NameTable). A node becomes objects (a ZoneNode with RRsets of ZoneRecords) the
+ * first time it is looked up or changed through the public API, and stays so. A large zone thus
+ * costs a fraction of one object graph per record, while everything the API returns is the same
+ * plain dns-packet data as before. Records added with `add()` are kept as the objects given.
  */
 import { DnsHaError } from '../util/errors.js'
 import type { ZoneDiagnostic, ZoneSyntaxError } from './errors.js'
 import { canonicalName, canonicalSortKey, isAbsolute, isSubdomain, parentName } from './names.js'
-import { packetClassName, classNumber, typeKey, typeNumber } from './types.js'
+import { ipv4Text } from './rdata-parse.js'
+import { NameTable } from './name-table.js'
+import { NO_SLOT, RecordColumns } from './record-columns.js'
+import { packetClassName, packetTypeName, classNumber, hasPacketCodec, typeKey, typeNumber } from './types.js'
 
 /**
  * One resource record in dns-packet's answer shape, so it encodes with `dnsPacket.encode`.
@@ -18,7 +29,7 @@ export interface ZoneRecord {
   type: string
   class: string
   ttl: number
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   data: any
 }
 
@@ -50,6 +61,19 @@ export interface ZoneOptions {
 }
 
 /**
+ * Adds a record the parser produced, without building a record object: `data` is the parser's
+ * rdata (TXT as packed wire rdata in a latin1 string, see {@link unpackTxt}). Internal to the
+ * zone module; set by a static block of {@link Zone}.
+ */
+export let addParsedRecord: (
+  zone: Zone, name: string, type: number, ttl: number, data: unknown,
+  file: string | undefined, line: number, column: number,
+) => void
+
+const A = 1
+const TXT = 16
+
+/**
  * A zone: records indexed by owner name (case-insensitive) and type.
  *
  * @example
@@ -62,17 +86,31 @@ export class Zone {
   readonly origin: string
   /** The zone's class in dns-packet spelling (`'IN'`). */
   readonly class: string
-  readonly #nodes = new Map<string, NodeImpl>()
-  readonly #apexKey: string
-  #size = 0
   /** Warnings the parser gave while reading this zone (e.g. TTLs taken from the SOA). */
   readonly warnings: ZoneDiagnostic[] = []
   /** Syntax errors collected when parsed with `collectErrors: true` (otherwise the first throws). */
   readonly errors: ZoneSyntaxError[] = []
-  #sorted: NodeImpl[] | undefined
+
+  /** Canonical name → chain head slot (a node kept in columns) or a node of objects. */
+  readonly #nodes = new NameTable<number | NodeImpl>()
+  readonly #apexKey: string
+  #size = 0
+  #sorted: Int32Array | undefined
+
+  /** Records kept without objects, by slot. */
+  readonly #cols = new RecordColumns()
   #files: string[] = []
-  #positionIndex = new Map<ZoneRecord, number>()
-  #positions = new Uint32Array(0)
+  #lastFile: string | undefined
+  #lastFileIndex = 0
+  /** Record object → its slot, for positions of materialised or user-positioned records. */
+  #slotOf = new WeakMap<ZoneRecord, number>()
+  // The last owner the parser added to (consecutive records usually share it).
+  #lastName: string | undefined
+  #lastKey = ''
+
+  static {
+    addParsedRecord = (zone, name, type, ttl, data, file, line, column) => zone.#addParsed(name, type, ttl, data, file, line, column)
+  }
 
   constructor(origin: string, options: ZoneOptions = {}) {
     if (!isAbsolute(origin)) throw new DnsHaError('ERR_CONFIG', `zone origin must be absolute: ${origin}`)
@@ -86,35 +124,27 @@ export class Zone {
 
   /**
    * Adds a record. An exact duplicate (same owner, type and rdata) is merged, as BIND does.
-   * Creates the empty non-terminals between the owner and the apex.
+   * Creates the empty non-terminals between the owner and the apex. The record object itself
+   * is kept: `rrset(...).records` holds it.
    */
   add(record: ZoneRecord): void {
     const key = typeKey(record.type)
     if (key === undefined) throw new DnsHaError('ERR_CONFIG', `unknown type: ${record.type}`)
     if (!isAbsolute(record.name)) throw new DnsHaError('ERR_CONFIG', `record name must be absolute: ${record.name}`)
     const canonical = canonicalName(record.name)
-    let node = this.#nodes.get(canonical)
+    let node = this.#node(canonical)
     if (node === undefined) {
       node = new NodeImpl(record.name)
-      this.#nodes.set(canonical, node)
-      this.#sorted = undefined
-      this.#addAncestors(record.name, canonical)
+      this.#insert(canonical, node)
     }
-    const rrsets = node.rrsets
-    const existing = rrsets.get(key)
-    if (existing === undefined) {
-      rrsets.put(key, { name: node.name, type: key, ttl: record.ttl, records: [record] })
-    } else {
-      for (const r of existing.records) if (sameData(r.data, record.data)) return
-      existing.records.push(record)
-    }
-    this.#size++
+    if (node.rrsets.addRecord(record, key, node.name)) this.#size++
   }
 
   /** Removes a record equal to `record` (owner, type and rdata); returns whether one was removed. */
   remove(record: ZoneRecord): boolean {
     const key = typeKey(record.type)
-    const node = this.#nodes.get(canonicalName(record.name))
+    const canonical = canonicalName(record.name)
+    const node = this.#node(canonical)
     if (key === undefined || node === undefined) return false
     const set = node.rrsets.get(key)
     if (set === undefined) return false
@@ -128,23 +158,23 @@ export class Zone {
 
   /** The SOA record at the apex, if any. */
   get soa(): ZoneRecord | undefined {
-    return this.#nodes.get(this.#apexKey)?.rrsets.get('SOA')?.records[0]
+    return this.#node(this.#apexKey)?.rrsets.get('SOA')?.records[0]
   }
 
   /** The node with this name (any case), empty non-terminals included. */
   get(name: string): ZoneNode | undefined {
-    return this.#nodes.get(canonicalName(name))
+    return this.#node(canonicalName(name))
   }
 
   /** The RRset of `name` and `type` (any spelling of the type: `'HTTPS'`, `'TYPE65'`). */
   rrset(name: string, type: string): RRset | undefined {
     const key = typeKey(type)
-    return key === undefined ? undefined : this.#nodes.get(canonicalName(name))?.rrsets.get(key)
+    return key === undefined ? undefined : this.#node(canonicalName(name))?.rrsets.get(key)
   }
 
   /** True when a node (possibly an empty non-terminal) exists at `name`. */
   has(name: string): boolean {
-    return this.#nodes.has(canonicalName(name))
+    return this.#nodes.find(canonicalName(name)) >= 0
   }
 
   /** True when `name` is at or below the apex. */
@@ -156,12 +186,11 @@ export class Zone {
   closestEncloser(name: string): ZoneNode {
     let n: string | undefined = canonicalName(name)
     while (n !== undefined) {
-      const node = this.#nodes.get(n)
-      if (node !== undefined && isSubdomain(n, this.#apexKey)) return node
+      if (this.#nodes.find(n) >= 0 && isSubdomain(n, this.#apexKey)) return this.#node(n) as NodeImpl
       if (n === this.#apexKey) break
       n = parentName(n)
     }
-    return this.#nodes.get(this.#apexKey) as NodeImpl
+    return this.#node(this.#apexKey) as NodeImpl
   }
 
   /**
@@ -174,8 +203,11 @@ export class Zone {
     const chain: string[] = []
     for (let n: string | undefined = canonical; n !== undefined && n !== this.#apexKey; n = parentName(n)) chain.push(n)
     for (let i = chain.length - 1; i >= 0; i--) {
-      const node = this.#nodes.get(chain[i] as string)
-      if (node !== undefined && node.rrsets.has('NS')) return node
+      const key = chain[i] as string
+      const value = this.#nodes.get(key)
+      if (value === undefined) continue
+      const hasNs = typeof value === 'number' ? this.#chainHas(value, 2) : value.rrsets.has('NS')
+      if (hasNs) return this.#node(key)
     }
     return undefined
   }
@@ -183,20 +215,34 @@ export class Zone {
   /** The `*.<encloser>` node, if present. */
   wildcard(encloser: string): ZoneNode | undefined {
     const e = canonicalName(encloser)
-    return this.#nodes.get(e === '.' ? '*.' : '*.' + e)
+    return this.#node(e === '.' ? '*.' : '*.' + e)
   }
 
-  /** All nodes in canonical order (RFC 4034 §6.1), empty non-terminals included. */
-  nodes(): IterableIterator<ZoneNode> {
-    return this.#sortedNodes()[Symbol.iterator]()
+  /**
+   * All nodes in canonical order (RFC 4034 §6.1), empty non-terminals included. Nodes never
+   * looked up are built for the iteration only, so walking a large zone does not keep them.
+   */
+  *nodes(): IterableIterator<ZoneNode> {
+    for (const e of this.#sortedEntries()) {
+      const value = this.#nodes.value(e)
+      yield typeof value === 'number' ? this.#build(value, false) : value
+    }
   }
 
   /** All records in canonical owner order; at each node SOA first, then by type number. */
   *records(): IterableIterator<ZoneRecord> {
-    for (const node of this.#sortedNodes()) {
-      if (node.rrsets.size === 0) continue
-      const sets = [...node.rrsets.values()].sort(compareRRsets)
-      for (const set of sets) yield* set.records
+    for (const e of this.#sortedEntries()) {
+      const value = this.#nodes.value(e)
+      if (typeof value === 'number') {
+        const list: ZoneRecord[] = []
+        for (let s = value; s !== NO_SLOT; s = this.#cols.next(s)) list.push(this.#record(s, false))
+        if (list.length > 1) list.sort(compareRecords)
+        yield* list
+      } else {
+        if (value.rrsets.size === 0) continue
+        const sets = [...value.rrsets.values()].sort(compareRRsets)
+        for (const set of sets) yield* set.records
+      }
     }
   }
 
@@ -207,50 +253,179 @@ export class Zone {
 
   /** Records where a record came from (kept in a side table, not on the record). */
   setPosition(record: ZoneRecord, file: string, line: number, column: number): void {
-    let fileIndex = this.#files.lastIndexOf(file)
-    if (fileIndex < 0) fileIndex = this.#files.push(file) - 1
-    let slot = this.#positionIndex.get(record)
+    let slot = this.#slotOf.get(record)
     if (slot === undefined) {
-      slot = this.#positionIndex.size
-      this.#positionIndex.set(record, slot)
+      slot = this.#newSlot(undefined, 0, 0, undefined)
+      this.#slotOf.set(record, slot)
     }
-    if (slot * 3 + 3 > this.#positions.length) {
-      const grown = new Uint32Array(Math.max(48, this.#positions.length * 2))
-      grown.set(this.#positions)
-      this.#positions = grown
-    }
-    this.#positions[slot * 3] = fileIndex
-    this.#positions[slot * 3 + 1] = line
-    this.#positions[slot * 3 + 2] = column
+    this.#setPositionAt(slot, file, line, column)
   }
 
   /** Where `record` came from, when the parser recorded it. */
   positionOf(record: ZoneRecord): SourcePosition | undefined {
-    const slot = this.#positionIndex.get(record)
-    if (slot === undefined) return undefined
-    return {
-      file: this.#files[this.#positions[slot * 3] as number] as string,
-      line: this.#positions[slot * 3 + 1] as number,
-      column: this.#positions[slot * 3 + 2] as number,
+    let slot = this.#slotOf.get(record)
+    if (slot === undefined) {
+      // Records of nodes kept in columns are built afresh on each iteration: find by value.
+      const value = typeof record.name === 'string' ? this.#nodes.get(canonicalName(record.name)) : undefined
+      const type = typeNumber(String(record.type))
+      if (value === undefined || type === undefined) return undefined
+      if (typeof value === 'object') {
+        const same = value.rrsets.get(packetTypeName(type))?.records.find((r) => sameData(r.data, record.data))
+        slot = same === undefined ? undefined : this.#slotOf.get(same)
+      } else {
+        for (let s = value; s !== NO_SLOT; s = this.#cols.next(s)) {
+          if (this.#cols.type(s) === type && sameData(this.#dataAt(s, false), record.data)) {
+            slot = s
+            break
+          }
+        }
+      }
+      if (slot === undefined) return undefined
     }
+    const [fileIndex, line, column] = this.#cols.position(slot)
+    if (fileIndex === 0) return undefined
+    return { file: this.#files[fileIndex - 1] as string, line, column }
   }
 
-  #addAncestors(name: string, canonical: string): void {
-    if (!isSubdomain(canonical, this.#apexKey)) return
+  // ---- internals -----------------------------------------------------------------------------
+
+  #addParsed(name: string, type: number, ttl: number, data: unknown, file: string | undefined, line: number, column: number): void {
+    let canonical: string
+    if (name === this.#lastName) canonical = this.#lastKey
+    else {
+      canonical = canonicalName(name)
+      this.#lastName = name
+      this.#lastKey = canonical
+    }
+    const probed = this.#nodes.probe(canonical)
+    const value = probed >= 0 ? this.#nodes.value(probed) : undefined
+    if (typeof value === 'object') {
+      const record: ZoneRecord = { name, type: recordType(type, data), class: this.class, ttl, data: recordData(type, data) }
+      if (value.rrsets.addRecord(record, packetTypeName(type), value.name)) {
+        this.#size++
+        if (file !== undefined) this.setPosition(record, file, line, column)
+      }
+      return
+    }
+    if (value === undefined) {
+      const slot = this.#newSlot(name, type, ttl, data)
+      if (file !== undefined) this.#setPositionAt(slot, file, line, column)
+      this.#insert(canonical, slot, probed)
+      this.#size++
+      return
+    }
+    let tail = value
+    for (let s = value; s !== NO_SLOT; s = this.#cols.next(s)) {
+      if (this.#cols.type(s) === type && sameData(this.#cols.data(s), data)) return
+      tail = s
+    }
+    const slot = this.#newSlot(name, type, ttl, data)
+    if (file !== undefined) this.#setPositionAt(slot, file, line, column)
+    this.#cols.setNext(tail, slot)
+    this.#size++
+  }
+
+  /** Adds a new name to the table, with the empty non-terminals above it. */
+  #insert(canonical: string, value: number | NodeImpl, probed = this.#nodes.probe(canonical)): void {
+    this.#nodes.insertAt(probed, canonical, value)
+    this.#sorted = undefined
+    // Fast path: a direct child of the apex (most names) has no non-terminal to create.
+    const apex = this.#apexKey
+    const dot = firstSeparator(canonical)
+    if (dot >= 0 && canonical.length - dot - 1 === apex.length && canonical.endsWith(apex)) return
+    if (!isSubdomain(canonical, apex) || canonical === apex) return
+    const name = typeof value === 'number' ? (this.#cols.owner(value) as string) : value.name
     let original = parentName(name)
     let key = parentName(canonical)
-    while (key !== undefined && original !== undefined && key !== this.#apexKey && !this.#nodes.has(key)) {
-      this.#nodes.set(key, new NodeImpl(original))
+    while (key !== undefined && original !== undefined && key !== apex) {
+      const p = this.#nodes.probe(key)
+      if (p >= 0) break
+      this.#nodes.insertAt(p, key, new NodeImpl(original))
       key = parentName(key)
       original = parentName(original)
     }
   }
 
-  #sortedNodes(): NodeImpl[] {
+  /** The node of a canonical name, built from columns and kept when first looked up. */
+  #node(canonical: string): NodeImpl | undefined {
+    const e = this.#nodes.find(canonical)
+    if (e < 0) return undefined
+    const value = this.#nodes.value(e)
+    if (typeof value !== 'number') return value
+    const node = this.#build(value, true)
+    this.#nodes.setValue(e, node)
+    return node
+  }
+
+  /** A node of objects from a column chain; `keep` registers the records for positionOf. */
+  #build(head: number, keep: boolean): NodeImpl {
+    const node = new NodeImpl(this.#cols.owner(head) as string)
+    for (let s = head; s !== NO_SLOT; s = this.#cols.next(s)) {
+      const record = this.#record(s, keep)
+      node.rrsets.addRecord(record, packetTypeName(this.#cols.type(s)), node.name, false)
+    }
+    return node
+  }
+
+  #record(slot: number, keep: boolean): ZoneRecord {
+    const cols = this.#cols
+    const data = this.#dataAt(slot, keep)
+    const record: ZoneRecord = { name: cols.owner(slot) as string, type: recordType(cols.type(slot), data), class: this.class, ttl: cols.ttl(slot), data }
+    if (keep && this.#files.length > 0) this.#slotOf.set(record, slot)
+    return record
+  }
+
+  /**
+   * The dns-packet data of a slot. TXT is stored packed; when the node is being kept as objects
+   * the packed string is dropped from the column (the record object now owns the data).
+   */
+  #dataAt(slot: number, keep: boolean): unknown {
+    const data = this.#cols.data(slot)
+    if (keep) this.#cols.clearData(slot)
+    return recordData(this.#cols.type(slot), data)
+  }
+
+  #chainHas(head: number, type: number): boolean {
+    for (let s = head; s !== NO_SLOT; s = this.#cols.next(s)) if (this.#cols.type(s) === type) return true
+    return false
+  }
+
+  #newSlot(owner: string | undefined, type: number, ttl: number, data: unknown): number {
+    return this.#cols.add(owner, type, ttl, data)
+  }
+
+  #setPositionAt(slot: number, file: string, line: number, column: number): void {
+    if (file !== this.#lastFile) {
+      let index = this.#files.lastIndexOf(file)
+      if (index < 0) {
+        if (this.#files.length >= 0xfffe) return
+        index = this.#files.push(file) - 1
+      }
+      this.#lastFile = file
+      this.#lastFileIndex = index + 1
+    }
+    this.#cols.setPosition(slot, this.#lastFileIndex, line, column)
+  }
+
+  /** Name-table entries in canonical order (kept until a name is added). */
+  #sortedEntries(): Int32Array {
     if (this.#sorted === undefined) {
-      const keyed = [...this.#nodes.values()].map((node) => ({ key: canonicalSortKey(node.name), node }))
-      keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-      this.#sorted = keyed.map((k) => k.node)
+      // Sorted by a temporary key per name (labels reversed, see sortKey) compared natively.
+      const table = this.#nodes
+      let escapes = false
+      for (let e = 0; e < table.size && !escapes; e++) escapes = table.key(e).indexOf('\\') >= 0
+      const keyOf = escapes ? canonicalSortKey : sortKey
+      const keys = new Array<string>(table.size)
+      const entries = new Int32Array(table.size)
+      for (let e = 0; e < entries.length; e++) {
+        entries[e] = e
+        keys[e] = keyOf(table.key(e))
+      }
+      this.#sorted = entries.sort((a, b) => {
+        const ka = keys[a] as string
+        const kb = keys[b] as string
+        return ka < kb ? -1 : ka > kb ? 1 : 0
+      })
     }
     return this.#sorted
   }
@@ -275,10 +450,79 @@ export function sameData(a: unknown, b: unknown): boolean {
   return true
 }
 
+/**
+ * dns-packet's data from the parser's compact rdata: A held as a number becomes its dotted
+ * quad, TXT held packed becomes `Buffer[]`; everything else is already dns-packet's shape.
+ */
+export function recordData(type: number, data: unknown): unknown {
+  if (type === A && typeof data === 'number') return ipv4Text(data)
+  if (type === TXT && typeof data === 'string') return unpackTxt(data)
+  return data
+}
+
+/**
+ * TXT rdata as dns-packet wants it (`Buffer[]`, views of one Buffer) from the parser's packed
+ * form: the wire rdata (length-prefixed character-strings) as a latin1 string.
+ */
+export function unpackTxt(packed: string): Buffer[] {
+  const bytes = Buffer.from(packed, 'latin1')
+  const out: Buffer[] = []
+  let p = 0
+  while (p < bytes.length) {
+    const n = bytes[p] as number
+    out.push(bytes.subarray(p + 1, p + 1 + n))
+    p += 1 + n
+  }
+  return out
+}
+
+/**
+ * The record `type` string for rdata of type `n`: dns-packet's name, or `UNKNOWN_n` when the
+ * data is wire rdata of a type dns-packet encodes from a structured object (so it encodes as-is).
+ */
+function recordType(n: number, data: unknown): string {
+  return Buffer.isBuffer(data) && hasPacketCodec(n) ? `UNKNOWN_${n}` : packetTypeName(n)
+}
+
 function compareRRsets(a: RRset, b: RRset): number {
   if (a.type === 'SOA') return -1
   if (b.type === 'SOA') return 1
   return (typeNumber(a.type) ?? 0) - (typeNumber(b.type) ?? 0)
+}
+
+function compareRecords(a: ZoneRecord, b: ZoneRecord): number {
+  if (a.type === b.type) return 0
+  if (a.type === 'SOA') return -1
+  if (b.type === 'SOA') return 1
+  return (typeNumber(a.type) ?? 0) - (typeNumber(b.type) ?? 0)
+}
+
+/**
+ * A string whose `<` order is the RFC 4034 §6.1 order of canonical (lower-case) names without
+ * escapes: the labels right to left, each followed by NUL, so a label sorts before longer
+ * labels it prefixes and a name before its descendants. (With escapes, bytes can be NUL: a zone
+ * holding such names is sorted by {@link canonicalSortKey} throughout.)
+ */
+function sortKey(name: string): string {
+  if (name === '.') return ''
+  let key = ''
+  let end = name.length - 1
+  while (end > 0) {
+    const start = name.lastIndexOf('.', end - 1) + 1
+    key += name.slice(start, end) + '\u0000'
+    end = start - 1
+  }
+  return key
+}
+
+/** Index of the first unescaped dot of a name, or -1. */
+function firstSeparator(name: string): number {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i)
+    if (c === 0x5c) i++
+    else if (c === 0x2e) return i
+  }
+  return -1
 }
 
 class NodeImpl implements ZoneNode {
@@ -308,13 +552,18 @@ class RRsetMap implements ReadonlyMap<string, RRset> {
     return this.get(key) !== undefined
   }
 
-  put(key: string, set: RRset): void {
-    if (this.#sets === undefined) this.#sets = [set]
-    else {
-      const i = this.#sets.findIndex((s) => s.type === key)
-      if (i >= 0) this.#sets[i] = set
+  /** Adds a record to the RRset of `key`; false when an equal record is there (merged). */
+  addRecord(record: ZoneRecord, key: string, owner: string, dedupe = true): boolean {
+    const existing = this.get(key)
+    if (existing === undefined) {
+      const set: RRset = { name: owner, type: key, ttl: record.ttl, records: [record] }
+      if (this.#sets === undefined) this.#sets = [set]
       else this.#sets.push(set)
+      return true
     }
+    if (dedupe) for (const r of existing.records) if (sameData(r.data, record.data)) return false
+    existing.records.push(record)
+    return true
   }
 
   drop(key: string): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ZoneSyntaxError, expandGenerate, isDnsHaErrorLike, parseZone, zoneRecords } from './imports.js'
+import { ZoneSyntaxError, expandGenerate, formatRecord, isDnsHaErrorLike, parseZone, zoneRecords } from './imports.js'
 import type { ZoneFileSource } from './imports.js'
 import { lines, rr } from './helpers.js'
 
@@ -183,5 +183,19 @@ describe('zoneRecords (streaming)', () => {
       for await (const r of zoneRecords(chunks(), { origin: 'example.' })) got.push(r)
       expect(got).toHaveLength(expected.length)
     }
+  })
+})
+
+describe('zoneRecords record shapes', () => {
+  it('gives the dns-packet shapes the zone gives (A as text, TXT as Buffer[])', async () => {
+    const text = '$TTL 60\na A 192.0.2.1\nt TXT "x" "y"\ng TYPE1 \\# 4 c0000202\n'
+    const got = []
+    for await (const r of zoneRecords((async function* () { yield text })(), { origin: 'example.' })) got.push(r)
+    expect(got).toEqual([
+      { name: 'a.example.', type: 'A', class: 'IN', ttl: 60, data: '192.0.2.1' },
+      { name: 't.example.', type: 'TXT', class: 'IN', ttl: 60, data: [Buffer.from('x'), Buffer.from('y')] },
+      { name: 'g.example.', type: 'A', class: 'IN', ttl: 60, data: '192.0.2.2' },
+    ])
+    expect(got.map(formatRecord).sort()).toEqual(lines(parseZone(text, { origin: 'example.' })).sort())
   })
 })

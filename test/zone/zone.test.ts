@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Zone, canonicalName, parseZone } from './imports.js'
+import { Zone, canonicalName, compareNames, parseZone, zoneRecords } from './imports.js'
 
 const zone = parseZone(`$TTL 60
 @ SOA ns h 1 2 3 4 5
@@ -64,5 +64,108 @@ describe('Zone', () => {
     expect(z.rrset('s.example.', 'SVCB')?.records).toHaveLength(1)
     expect(z.remove(r)).toBe(true)
     expect(z.size).toBe(1)
+  })
+})
+
+describe('Zone storage of parsed records (columns until looked up)', () => {
+  const text = `$TTL 60
+@ SOA ns h 1 2 3 4 5
+@ NS ns
+ns A 192.0.2.1
+www A 192.0.2.10
+www A 192.0.2.11
+www A 192.0.2.10
+www TXT "a" "b\\255"
+Mixed AAAA 2001:DB8::1
+key DNSKEY 256 2 8 AQID
+`
+
+  it('gives dns-packet shapes: A as text, TXT as Buffer[], odd DNSKEY as UNKNOWN_48 wire data', () => {
+    const zone = parseZone(text, { origin: 'example.', fileName: 'db' })
+    expect(zone.size).toBe(8)
+    expect(zone.rrset('WWW.example.', 'A')?.records.map((r) => r.data)).toEqual(['192.0.2.10', '192.0.2.11'])
+    expect(zone.rrset('www.example.', 'TXT')?.records[0]?.data).toEqual([Buffer.from('a'), Buffer.from([0x62, 0xff])])
+    expect(zone.rrset('mixed.example.', 'AAAA')?.records[0]).toEqual({ name: 'Mixed.example.', type: 'AAAA', class: 'IN', ttl: 60, data: '2001:db8::1' })
+    expect(zone.rrset('key.example.', 'DNSKEY')?.records[0]?.type).toBe('UNKNOWN_48')
+  })
+
+  it('returns the same RRset objects on every lookup, and positions by identity or by value', () => {
+    const zone = parseZone(text, { origin: 'example.', fileName: 'db' })
+    const fromIteration = [...zone.records()].find((r) => r.type === 'TXT') as never
+    expect(zone.positionOf(fromIteration)).toEqual({ file: 'db', line: 8, column: 1 })
+    const set = zone.rrset('www.example.', 'A')
+    expect(zone.rrset('www.example.', 'A')).toBe(set)
+    expect(zone.positionOf(set?.records[1] as never)).toEqual({ file: 'db', line: 6, column: 1 })
+    expect(zone.positionOf({ name: 'www.example.', type: 'A', class: 'IN', ttl: 60, data: '192.0.2.99' })).toBeUndefined()
+    expect(parseZone(text, { origin: 'example.', positions: false }).positionOf(set?.records[0] as never)).toBeUndefined()
+  })
+
+  it('mixes add, remove and parsed records on one name, and iterates without keeping nodes', () => {
+    const zone = parseZone(text, { origin: 'example.' })
+    const added = { name: 'www.example.', type: 'A', class: 'IN', ttl: 60, data: '192.0.2.12' }
+    zone.add(added)
+    expect(zone.rrset('www.example.', 'A')?.records).toContain(added)
+    expect(zone.remove({ name: 'www.example.', type: 'A', class: 'IN', ttl: 60, data: '192.0.2.10' })).toBe(true)
+    expect(zone.remove({ name: 'mixed.example.', type: 'AAAA', class: 'IN', ttl: 60, data: '2001:db8::1' })).toBe(true)
+    expect(zone.get('mixed.example.')?.rrsets.size).toBe(0)
+    expect(zone.size).toBe(7)
+    expect([...zone.records()].filter((r) => r.type === 'A').map((r) => r.data)).toEqual(['192.0.2.1', '192.0.2.11', '192.0.2.12'])
+    const before = [...zone.nodes()].find((n) => n.name === 'key.example.')
+    expect([...zone.nodes()].find((n) => n.name === 'key.example.')).not.toBe(before)
+    expect(zone.get('key.example.')).toBe(zone.get('KEY.example.'))
+  })
+})
+
+describe('Zone canonical order', () => {
+  it.each([
+    ['escapes included', ['a', 'b', 'B', '-', '0', 'z', '\\.', '\\200', '*']],
+    ['no escapes', ['a', 'b', 'B', '-', '0', 'z', '_', '*', '~']],
+  ])('matches compareNames on random names, %s', (_, alphabet) => {
+    let seed = 7
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff
+      return seed % n
+    }
+    const z = new Zone('example.')
+    for (let i = 0; i < 300; i++) {
+      const labels = Array.from({ length: 1 + rand(3) }, () => Array.from({ length: 1 + rand(3) }, () => alphabet[rand(alphabet.length)]).join(''))
+      z.add({ name: `${labels.join('.')}.example.`, type: 'A', class: 'IN', ttl: 1, data: '192.0.2.1' })
+    }
+    const names = [...z.nodes()].map((n) => n.name)
+    expect(names).toEqual([...names].sort(compareNames))
+    expect(new Set(names.map((n) => canonicalName(n))).size).toBe(names.length)
+  })
+})
+
+describe('column storage agrees with object storage', () => {
+  it('parseZone and add() of the same streamed records answer every lookup alike', async () => {
+    let seed = 11
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff
+      return seed % n
+    }
+    const owners = ['@', 'a', 'A', 'b.a', 'c.b.a', '*', '*.w', 'x.y.z', 'Sub', 'ns.sub', 'deep.x.sub', 'out.example.org.']
+    const rdata = ['A 192.0.2.1', 'A 192.0.2.2', 'AAAA 2001:DB8::1', 'TXT "t" "u"', 'MX 10 mail', 'NS ns.sub', 'CNAME a', 'LOC 1 N 2 E 3', 'TYPE999 \\# 1 ff']
+    const text = ['$TTL 60', '@ SOA ns h 1 2 3 4 5', ...Array.from({ length: 200 }, () => `${owners[rand(owners.length)]} ${rand(3) === 0 ? '30 ' : ''}${rdata[rand(rdata.length)]}`)].join('\n') + '\n'
+    const parsed = parseZone(text, { origin: 'example.' })
+    const built = new Zone('example.')
+    for await (const r of zoneRecords((async function* () { yield text })(), { origin: 'example.' })) built.add(r)
+    expect(parsed.size).toBe(built.size)
+    const format = (z: Zone): string[] => [...z.records()].map((r) => `${canonicalName(r.name)} ${r.ttl} ${r.type} ${JSON.stringify(r.data)}`)
+    expect(format(parsed)).toEqual(format(built))
+    expect([...parsed.nodes()].map((n) => canonicalName(n.name))).toEqual([...built.nodes()].map((n) => canonicalName(n.name)))
+    const probes = [...owners.map((o) => (o === '@' ? 'example.' : o.endsWith('.') ? o : `${o}.example.`)), 'q.c.b.a.example.', 'none.example.', 'q.w.example.']
+    for (const name of probes) {
+      // A fresh parse per name: each lookup kind must work on nodes still kept in columns.
+      expect(parseZone(text, { origin: 'example.' }).delegationAbove(name)?.name.toLowerCase(), name).toBe(built.delegationAbove(name)?.name.toLowerCase())
+      expect(canonicalName(parseZone(text, { origin: 'example.' }).closestEncloser(name).name), name).toBe(canonicalName(built.closestEncloser(name).name))
+      expect(parseZone(text, { origin: 'example.' }).wildcard(name)?.name, name).toBe(built.wildcard(name)?.name)
+      expect(parsed.has(name), name).toBe(built.has(name))
+      expect(parsed.delegationAbove(name)?.name.toLowerCase(), name).toBe(built.delegationAbove(name)?.name.toLowerCase())
+      for (const type of ['A', 'AAAA', 'TXT', 'MX', 'NS', 'CNAME', 'LOC', 'TYPE999']) {
+        expect(parsed.rrset(name, type)?.records.map((r) => r.data), `${name} ${type}`).toEqual(built.rrset(name, type)?.records.map((r) => r.data))
+      }
+    }
+    expect(format(parsed)).toEqual(format(built))
   })
 })

@@ -1,0 +1,133 @@
+/**
+ * Who is asking, for view selection: the source address, the TSIG key name (RFC 8945) and the
+ * EDNS Client Subnet option (RFC 7871), all read from the wire. The TSIG signature is NOT
+ * verified here (the transfer module does that): a key name only selects a view, so it must not
+ * be what keeps secret data secret.
+ */
+import { ednsOptions, readName, skipName } from '../packet/wire.js'
+import type { DnsQuery } from '../server/query.js'
+import type { Acl } from '../util/cidr.js'
+import { compileAcl } from '../util/cidr.js'
+import { DnsHaError } from '../util/errors.js'
+import { lowerName } from './names.js'
+
+/** How a view picks its clients. A view matches when any given list matches; an empty match takes everyone. */
+export interface ViewMatchSpec {
+  /** Source address lists (BIND `match-clients` syntax: CIDRs, `!`, `any`). */
+  clients?: string[]
+  /** TSIG key names (the key name in the query's TSIG record; not verified). */
+  keys?: string[]
+  /** Client subnets from the EDNS Client Subnet option (RFC 7871), as CIDR lists. */
+  ecs?: string[]
+}
+
+/** The EDNS Client Subnet option of a query. */
+export interface ClientSubnet {
+  /** 1 = IPv4, 2 = IPv6 (IANA address family numbers). */
+  family: number
+  sourcePrefix: number
+  scopePrefix: number
+  /** The address, zero-filled past the source prefix, in text form. */
+  address: string
+  /** The option's address bytes as sent (ceil(sourcePrefix / 8) of them). */
+  addressBytes: Uint8Array
+}
+
+/** Which view criterion decided, so the answer's ECS scope can say whether the subnet mattered. */
+export interface ViewMatchResult {
+  matched: boolean
+  /** The ECS option took part in the decision (this view's or an earlier view's ECS list was consulted). */
+  usedEcs: boolean
+}
+
+/** A compiled view match. */
+export type CompiledViewMatch = (query: DnsQuery, ecs: ClientSubnet | undefined, key: string | undefined) => ViewMatchResult
+
+/** EDNS option code of Client Subnet. */
+export const OPTION_ECS = 8
+const TYPE_TSIG = 250
+
+/** Compiles a {@link ViewMatchSpec}; throws `ERR_CONFIG` on a malformed list. */
+export function compileViewMatch(spec: ViewMatchSpec | undefined, where: string): CompiledViewMatch {
+  const clients = spec?.clients ? compile(spec.clients, `${where}.clients`) : undefined
+  const ecsAcl = spec?.ecs ? compile(spec.ecs, `${where}.ecs`) : undefined
+  const keys = spec?.keys ? new Set(spec.keys.map(lowerName)) : undefined
+  if (!clients && !ecsAcl && !keys) return () => ({ matched: true, usedEcs: false })
+  return (query, ecs, key) => {
+    if (keys && key !== undefined && keys.has(key)) return { matched: true, usedEcs: false }
+    if (ecsAcl && ecs && ecsAcl.allows(ecs.address)) return { matched: true, usedEcs: true }
+    if (clients && clients.allows(query.client.address)) return { matched: true, usedEcs: ecsAcl !== undefined && ecs !== undefined }
+    return { matched: false, usedEcs: ecsAcl !== undefined && ecs !== undefined }
+  }
+}
+
+/** The query's ECS option, or `undefined` when absent or malformed (RFC 7871 §7.1.1 says FORMERR; we ignore it, as NSD does with options it does not use). */
+export function readClientSubnet(query: DnsQuery): ClientSubnet | undefined {
+  if (!query.edns || query.edns.optionsLength === 0) return undefined
+  for (const { code, data } of ednsOptions(query.raw, query.edns)) {
+    if (code !== OPTION_ECS || data.length < 4) continue
+    const family = (data[0]! << 8) | data[1]!
+    const sourcePrefix = data[2]!
+    const scopePrefix = data[3]!
+    const size = family === 1 ? 4 : family === 2 ? 16 : 0
+    const bytes = data.subarray(4)
+    if (size === 0 || sourcePrefix > size * 8 || bytes.length !== Math.ceil(sourcePrefix / 8)) return undefined
+    const full = new Uint8Array(size)
+    full.set(bytes)
+    return { family, sourcePrefix, scopePrefix, address: addressText(full), addressBytes: Uint8Array.from(bytes) }
+  }
+  return undefined
+}
+
+/** The ECS option for an answer: the client's family, source prefix and address, with our scope (RFC 7871 §7.2.1). */
+export function encodeClientSubnet(ecs: ClientSubnet, scopePrefix: number): Uint8Array {
+  const out = new Uint8Array(4 + 4 + ecs.addressBytes.length)
+  out[0] = 0
+  out[1] = OPTION_ECS
+  out[2] = (4 + ecs.addressBytes.length) >> 8
+  out[3] = (4 + ecs.addressBytes.length) & 0xff
+  out[4] = 0
+  out[5] = ecs.family
+  out[6] = ecs.sourcePrefix
+  out[7] = scopePrefix
+  out.set(ecs.addressBytes, 8)
+  return out
+}
+
+/** The key name of the query's TSIG record (the last additional record), lower-cased; `undefined` without one. */
+export function readTsigKeyName(query: DnsQuery): string | undefined {
+  const h = query.header
+  if (h.arcount === 0 || !query.wireQuestion) return undefined
+  const buf = query.raw
+  try {
+    let pos = query.wireQuestion.end
+    const total = h.ancount + h.nscount + h.arcount
+    for (let i = 0; i < total; i++) {
+      const owner = pos
+      pos = skipName(buf, pos)
+      if (pos + 10 > buf.length) return undefined
+      const type = (buf[pos]! << 8) | buf[pos + 1]!
+      const rdlength = (buf[pos + 8]! << 8) | buf[pos + 9]!
+      if (i === total - 1 && type === TYPE_TSIG) return lowerName(readName(buf, owner).name)
+      pos += 10 + rdlength
+    }
+  } catch {
+    // Bytes from the network never throw: a malformed record just means "no key".
+  }
+  return undefined
+}
+
+function compile(list: string[], where: string): Acl {
+  try {
+    return compileAcl(list)
+  } catch (cause) {
+    throw new DnsHaError('ERR_CONFIG', `${where}: ${(cause as Error).message}`, { cause })
+  }
+}
+
+function addressText(bytes: Uint8Array): string {
+  if (bytes.length === 4) return bytes.join('.')
+  const groups: string[] = []
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16))
+  return groups.join(':')
+}

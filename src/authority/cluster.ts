@@ -1,0 +1,124 @@
+/**
+ * {@link serveCluster}: one DNS server per CPU core with `node:cluster`, every worker serving
+ * the same UDP and TCP port. Node's cluster shares the primary's UDP socket handle with the
+ * workers (the kernel hands each datagram to one of them) and round-robins TCP connections.
+ *
+ * The same script runs in the primary and in each worker: call `serveCluster` at start-up in
+ * both. In the primary it forks and waits for every worker to listen; in a worker it calls
+ * `setup()` (which builds the handler: load zones there) and listens.
+ */
+import cluster from 'node:cluster'
+import type { Worker } from 'node:cluster'
+import { DnsServer } from '../server/dns-server.js'
+import type { DnsServerOptions } from '../server/dns-server.js'
+import type { HandlerLike } from '../server/handler.js'
+import { DnsHaError } from '../util/errors.js'
+
+/** Options of {@link serveCluster}. */
+export interface ClusterOptions {
+  /** How many worker processes (default 2). */
+  workers?: number
+  /** Where every worker listens (a fixed port: with port 0 each worker would pick its own). */
+  listen: { port: number; address?: string }
+  /** Runs in each worker: returns the handler it serves. */
+  setup: () => HandlerLike | Promise<HandlerLike>
+  /** More DnsServer options for the workers. */
+  server?: Omit<DnsServerOptions, 'handler'>
+  /** The script the workers run (default: this process's main script); it must call `serveCluster` too. */
+  exec?: string
+  /** Arguments for the worker script. */
+  args?: string[]
+  /** Node options for the workers (default: this process's, e.g. `['--import', 'tsx']` for a TypeScript worker). */
+  execArgv?: string[]
+  /** How long the primary waits for all workers to listen (default 30,000 ms). */
+  startTimeoutMs?: number
+}
+
+/** What {@link serveCluster} returns in the primary. */
+export interface ClusterPrimary {
+  role: 'primary'
+  port: number
+  pids: number[]
+  /** Asks every worker to close its server and exit; resolves when all have. */
+  close(): Promise<void>
+}
+
+/** What {@link serveCluster} returns in a worker. */
+export interface ClusterWorker {
+  role: 'worker'
+  server: DnsServer
+}
+
+interface ReadyMessage {
+  'dns-ha': 'listening'
+  port: number
+}
+
+/** Starts the cluster (primary) or this worker's server (worker). */
+export async function serveCluster(options: ClusterOptions): Promise<ClusterPrimary | ClusterWorker> {
+  if (cluster.isWorker) return startWorker(options)
+  const count = options.workers ?? 2
+  if (!Number.isInteger(count) || count < 1) throw new DnsHaError('ERR_CONFIG', `workers must be a positive integer, got ${count}`)
+  if (!Number.isInteger(options.listen.port) || options.listen.port <= 0) {
+    throw new DnsHaError('ERR_CONFIG', 'serveCluster needs a fixed listen port (workers must share it)')
+  }
+  if (options.exec !== undefined || options.args !== undefined || options.execArgv !== undefined) {
+    cluster.setupPrimary({
+      ...(options.exec !== undefined ? { exec: options.exec } : {}),
+      ...(options.args !== undefined ? { args: options.args } : {}),
+      ...(options.execArgv !== undefined ? { execArgv: options.execArgv } : {}),
+    })
+  }
+  const workers: Worker[] = []
+  const started = Promise.all(
+    Array.from({ length: count }, () => {
+      const worker = cluster.fork({ DNS_HA_CLUSTER_PORT: String(options.listen.port) })
+      workers.push(worker)
+      return new Promise<void>((resolve, reject) => {
+        worker.on('message', (m: ReadyMessage) => {
+          if (m && m['dns-ha'] === 'listening') resolve()
+        })
+        worker.once('exit', (code) => reject(new DnsHaError('ERR_CLUSTER', `worker ${worker.process.pid} exited with ${code} before listening`)))
+      })
+    }),
+  )
+  const timeoutMs = options.startTimeoutMs ?? 30_000
+  let timer: NodeJS.Timeout | undefined
+  const stopAll = (): Promise<void> =>
+    Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.isDead()) return resolve()
+            w.once('exit', () => resolve())
+            w.send({ 'dns-ha': 'close' })
+            setTimeout(() => w.process.kill('SIGKILL'), 5000).unref()
+          }),
+      ),
+    ).then(() => undefined)
+  try {
+    await Promise.race([
+      started,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new DnsHaError('ERR_CLUSTER', `workers did not listen within ${timeoutMs} ms`)), timeoutMs)
+      }),
+    ])
+  } catch (error) {
+    await stopAll()
+    throw error
+  } finally {
+    clearTimeout(timer)
+  }
+  return { role: 'primary', port: options.listen.port, pids: workers.map((w) => w.process.pid!), close: stopAll }
+}
+
+async function startWorker(options: ClusterOptions): Promise<ClusterWorker> {
+  const handler = await options.setup()
+  const server = new DnsServer({ ...options.server, handler })
+  const bound = await server.listen({ port: options.listen.port, ...(options.listen.address !== undefined ? { address: options.listen.address } : {}) })
+  process.on('message', (m: { 'dns-ha'?: string }) => {
+    if (m && m['dns-ha'] === 'close') void server.close().finally(() => process.exit(0))
+  })
+  process.send?.({ 'dns-ha': 'listening', port: bound.port } satisfies ReadyMessage)
+  return { role: 'worker', server }
+}

@@ -1,0 +1,182 @@
+/**
+ * A compressing message encoder for answers. dns-packet writes every name in full; NSD, Knot and
+ * BIND compress (RFC 1035 §4.1.4), and an answer's size decides whether it fits in 512 bytes, so
+ * ours must compress too to set TC where they do. Owner names and the RDATA names of the RFC 1035
+ * types (NS, CNAME, PTR, MX, SOA) are compressed, as RFC 3597 §4 allows; every other RDATA is
+ * written by dns-packet's own codec, uncompressed.
+ */
+import dnsPacket from 'dns-packet'
+import type { Answer } from 'dns-packet'
+import { classCode, typeCode } from '../packet/constants.js'
+import { DnsHaError } from '../util/errors.js'
+import { labelBytes, splitLabels } from './names.js'
+
+/** The OPT record to append (RFC 6891), always written last so options can be appended later. */
+export interface OptInit {
+  udpPayloadSize: number
+  extendedRcode: number
+  /** EDNS flags word (DO echoed). */
+  flags: number
+  /** Encoded options (code, length, data)*. */
+  options?: Uint8Array
+}
+
+/** What {@link encodeMessage} writes. */
+export interface MessageInit {
+  id: number
+  /** The whole flags word, QR and rcode included. */
+  flags: number
+  question: { name: string; type: number; class: number }
+  answers: readonly Answer[]
+  authorities: readonly Answer[]
+  additionals: readonly Answer[]
+  opt?: OptInit
+}
+
+/** An encoded message, with where the OPT RDLENGTH sits (`-1` when there is no OPT). */
+export interface EncodedMessage {
+  bytes: Buffer
+  optRdlengthOffset: number
+}
+
+const MAX = 65535
+const COMPRESSED_RDATA = new Set(['NS', 'CNAME', 'PTR', 'MX', 'SOA'])
+
+/** Encodes a whole message with name compression; throws `ERR_ENCODE` when a record does not encode or the message exceeds 65,535 bytes. */
+export function encodeMessage(m: MessageInit): EncodedMessage {
+  const w = new Writer()
+  w.u16(m.id)
+  w.u16(m.flags)
+  w.u16(1)
+  w.u16(m.answers.length)
+  w.u16(m.authorities.length)
+  w.u16(m.additionals.length + (m.opt ? 1 : 0))
+  w.name(m.question.name)
+  w.u16(m.question.type)
+  w.u16(m.question.class)
+  for (const rr of m.answers) w.record(rr)
+  for (const rr of m.authorities) w.record(rr)
+  for (const rr of m.additionals) w.record(rr)
+  let optRdlengthOffset = -1
+  if (m.opt) {
+    const o = m.opt
+    w.u8(0)
+    w.u16(41)
+    w.u16(o.udpPayloadSize)
+    w.u8(o.extendedRcode)
+    w.u8(0)
+    w.u16(o.flags)
+    optRdlengthOffset = w.pos
+    const options = o.options ?? new Uint8Array(0)
+    w.u16(options.length)
+    w.bytes(options)
+  }
+  return { bytes: Buffer.from(w.buf.subarray(0, w.pos)), optRdlengthOffset }
+}
+
+
+// One scratch buffer for every encode: encoding is synchronous, so it is never shared, and a
+// 64 KiB allocation per answer would dominate the cost of a cache miss.
+let scratch: Buffer | undefined
+
+class Writer {
+  readonly buf = (scratch ??= Buffer.allocUnsafe(MAX + 512))
+  pos = 0
+  private readonly pointers = new Map<string, number>()
+
+  u8(v: number): void {
+    this.check(1)
+    this.buf[this.pos++] = v & 0xff
+  }
+
+  u16(v: number): void {
+    this.check(2)
+    this.buf.writeUInt16BE(v & 0xffff, this.pos)
+    this.pos += 2
+  }
+
+  u32(v: number): void {
+    this.check(4)
+    this.buf.writeUInt32BE(v >>> 0, this.pos)
+    this.pos += 4
+  }
+
+  bytes(b: Uint8Array): void {
+    this.check(b.length)
+    this.buf.set(b, this.pos)
+    this.pos += b.length
+  }
+
+  /** Writes a name, pointing at an earlier copy of its longest known suffix. */
+  name(name: string): void {
+    const labels = splitLabels(name)
+    for (let i = 0; i < labels.length; i++) {
+      const key = labels.slice(i).join('.').toLowerCase()
+      const at = this.pointers.get(key)
+      if (at !== undefined) {
+        this.u16(0xc000 | at)
+        return
+      }
+      if (this.pos < 0x4000) this.pointers.set(key, this.pos)
+      const bytes = labelBytes(labels[i]!)
+      if (bytes.length === 0 || bytes.length > 63) throw new DnsHaError('ERR_ENCODE', `bad label in ${JSON.stringify(name)}`)
+      this.u8(bytes.length)
+      this.bytes(bytes)
+    }
+    this.u8(0)
+  }
+
+  record(rr: Answer): void {
+    const type = String(rr.type).toUpperCase()
+    const code = typeCode(type)
+    if (code === undefined) throw new DnsHaError('ERR_ENCODE', `unknown type ${type}`)
+    this.name(rr.name)
+    this.u16(code)
+    const klass = (rr as { class?: string }).class
+    this.u16(klass ? (classCode(klass) ?? 1) : 1)
+    this.u32((rr as { ttl?: number }).ttl ?? 0)
+    const lengthAt = this.pos
+    this.u16(0)
+    const data = (rr as { data?: unknown }).data
+    if (COMPRESSED_RDATA.has(type)) {
+      switch (type) {
+        case 'MX': {
+          const mx = data as { preference?: number; exchange: string }
+          this.u16(mx.preference ?? 0)
+          this.name(mx.exchange)
+          break
+        }
+        case 'SOA': {
+          const soa = data as { mname: string; rname: string; serial?: number; refresh?: number; retry?: number; expire?: number; minimum?: number }
+          this.name(soa.mname)
+          this.name(soa.rname)
+          this.u32(soa.serial ?? 0)
+          this.u32(soa.refresh ?? 0)
+          this.u32(soa.retry ?? 0)
+          this.u32(soa.expire ?? 0)
+          this.u32(soa.minimum ?? 0)
+          break
+        }
+        default:
+          this.name(data as string)
+      }
+    } else {
+      // dns-packet writes RDLENGTH then RDATA; overwrite our placeholder with its output.
+      this.pos = lengthAt
+      let encoded: Buffer
+      try {
+        const codec = (dnsPacket as unknown as { record(t: string): { encode(d: unknown): Buffer } }).record(type)
+        encoded = codec.encode(data)
+      } catch (cause) {
+        throw new DnsHaError('ERR_ENCODE', `cannot encode ${type} record of ${rr.name}`, { cause })
+      }
+      this.bytes(encoded)
+      return
+    }
+    this.buf.writeUInt16BE(this.pos - lengthAt - 2, lengthAt)
+  }
+
+  private check(n: number): void {
+    if (this.pos + n > MAX) throw new DnsHaError('ERR_ENCODE', 'message longer than 65535 bytes')
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Name helpers for the lookup and the encoder: presentation-form names (`www.Example.test.`,
+ * RFC 1035 §5.1 escapes allowed) split into labels and suffixes without being fooled by an
+ * escaped dot (`a\.b.example.` has two labels, not three).
+ */
+
+/** The labels of an absolute name, leftmost first, escapes kept; the root has none. */
+export function splitLabels(name: string): string[] {
+  if (name === '.' || name === '') return []
+  if (name.indexOf('\\') < 0) {
+    const labels = name.split('.')
+    if (labels[labels.length - 1] === '') labels.pop()
+    return labels
+  }
+  const labels: string[] = []
+  let start = 0
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i)
+    if (c === 0x5c) {
+      i++ // skip the escaped character (or the first digit of \DDD, the rest are not dots)
+      continue
+    }
+    if (c === 0x2e) {
+      labels.push(name.slice(start, i))
+      start = i + 1
+    }
+  }
+  if (start < name.length) labels.push(name.slice(start))
+  return labels
+}
+
+/** A name in the one form names are compared in: lower-case ASCII, trailing dot. */
+export function lowerName(name: string): string {
+  const lower = name.toLowerCase()
+  return lower.endsWith('.') ? lower : lower + '.'
+}
+
+/** True when `name` equals `ancestor` or lies below it (both lower-case, trailing dot). */
+export function isSubdomain(name: string, ancestor: string): boolean {
+  if (ancestor === '.') return true
+  if (name === ancestor) return true
+  if (!name.endsWith(ancestor)) return false
+  // The character before the suffix must be a real (unescaped) label separator.
+  const cut = name.length - ancestor.length - 1
+  if (name.charCodeAt(cut) !== 0x2e) return false
+  let backslashes = 0
+  for (let i = cut - 1; i >= 0 && name.charCodeAt(i) === 0x5c; i--) backslashes++
+  return backslashes % 2 === 0
+}
+
+/** The wire bytes of one presentation-form label (escapes decoded). */
+export function labelBytes(label: string): Uint8Array {
+  if (label.indexOf('\\') < 0) return Buffer.from(label, 'latin1')
+  const out: number[] = []
+  for (let i = 0; i < label.length; i++) {
+    const c = label.charCodeAt(i)
+    if (c !== 0x5c) {
+      out.push(c & 0xff)
+      continue
+    }
+    const d = label.slice(i + 1, i + 4)
+    if (/^\d{3}$/.test(d)) {
+      out.push(Number(d) & 0xff)
+      i += 3
+    } else {
+      out.push(label.charCodeAt(i + 1) & 0xff)
+      i += 1
+    }
+  }
+  return Uint8Array.from(out)
+}

@@ -1,0 +1,77 @@
+// serveCluster: two worker processes serving the same UDP/TCP port on 127.0.0.1.
+import dgram from 'node:dgram'
+import net from 'node:net'
+import { fileURLToPath } from 'node:url'
+import dnsPacket from 'dns-packet'
+import { afterAll, describe, expect, it } from 'vitest'
+import { serveCluster } from '../../src/authority/cluster.js'
+import type { ClusterPrimary } from '../../src/authority/cluster.js'
+import { query } from '../../src/client/query.js'
+
+const worker = fileURLToPath(new URL('../authority/cluster-worker.ts', import.meta.url))
+
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve) => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as net.AddressInfo).port
+        s.close(() => resolve(p))
+      })
+    })
+    const free = await new Promise<boolean>((resolve) => {
+      const u = dgram.createSocket('udp4')
+      u.once('error', () => resolve(false))
+      u.bind(port, '127.0.0.1', () => u.close(() => resolve(true)))
+    })
+    if (free) return port
+  }
+}
+
+describe('serveCluster', () => {
+  let primary: ClusterPrimary | undefined
+
+  afterAll(async () => {
+    await primary?.close()
+  })
+
+  it('rejects a port-0 or non-integer configuration', async () => {
+    await expect(serveCluster({ listen: { port: 0 }, setup: () => () => undefined })).rejects.toThrow(/fixed listen port/)
+    await expect(serveCluster({ workers: 0, listen: { port: 5300 }, setup: () => () => undefined })).rejects.toThrow(/workers/)
+  })
+
+  it('starts two workers on one port; both answer; close stops them', async () => {
+    const port = await freePort()
+    const handle = await serveCluster({ workers: 2, listen: { port, address: '127.0.0.1' }, setup: () => () => undefined, exec: worker, execArgv: ['--import', 'tsx'], startTimeoutMs: 20_000 })
+    expect(handle.role).toBe('primary')
+    primary = handle as ClusterPrimary
+    expect(primary.pids).toHaveLength(2)
+    const tcp = await query({ address: '127.0.0.1', port }, { name: 'www.cluster.test.', type: 'TXT' }, { tcp: true, timeoutMs: 2000 })
+    expect(tcp.transport).toBe('tcp')
+    expect(tcp.packet.answers).toHaveLength(1)
+    const seen = new Set<string>()
+    {
+      for (let i = 0; i < 20; i++) {
+        const reply = await new Promise<Buffer>((resolve, reject) => {
+          const s = dgram.createSocket('udp4')
+          const t = setTimeout(() => {
+            s.close()
+            reject(new Error('timeout'))
+          }, 2000)
+          s.on('message', (m) => {
+            clearTimeout(t)
+            s.close()
+            resolve(m)
+          })
+          s.send(dnsPacket.encode({ type: 'query', id: i, questions: [{ name: 'www.cluster.test', type: 'TXT' }] }), port, '127.0.0.1')
+        })
+        const txt = dnsPacket.decode(reply).answers![0] as unknown as { data: Buffer[] }
+        seen.add(String(txt.data[0]))
+      }
+      // Every answer came from one of our workers (which one is the kernel's choice).
+      expect([...seen].every((s) => primary!.pids.includes(Number(s.slice(4))))).toBe(true)
+    }
+    await primary.close()
+    primary = undefined
+    for (const pid of handle.role === 'primary' ? handle.pids : []) expect(() => process.kill(pid, 0)).toThrow()
+  }, 30_000)
+})
