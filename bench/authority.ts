@@ -7,7 +7,8 @@
  * Options: `--duration S` (default 5 per target), `--records N` (zone size, default 10,000),
  * `--memory-records N` (default 1,000,000; 0 skips), `--workers N` (cluster, default 2),
  * `--tool node|dnsperf` (default dnsperf when installed; the Node generator gives p50/p99),
- * `--only name,name` (targets to run), `--rounds N` (measurements per target, best kept; default 2).
+ * `--only name,name` (targets to run), `--rounds N` (measurements per target, in turns, best
+ * kept; default 3).
  *
  * This file is also the server process: run with `--serve` it loads the zone file and listens
  * (single process, or as a cluster primary/worker), printing `PORT <n>` when ready.
@@ -15,7 +16,7 @@
 import { spawnSync } from 'node:child_process'
 import cluster from 'node:cluster'
 import dgram from 'node:dgram'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -24,8 +25,8 @@ import dnsPacket from 'dns-packet'
 import { Authority, serveCluster } from '../src/authority/index.js'
 import { DnsServer } from '../src/server/index.js'
 import { parseZone } from '../src/zone/index.js'
-import type { BenchRow, Target } from './lib/index.js'
-import { measure, printTable, startEchoBaseline, startProcess } from './lib/index.js'
+import type { BenchRow, Contender, Target } from './lib/index.js'
+import { measureInTurns, printTable, processTree, startEchoBaseline, startProcess } from './lib/index.js'
 
 const ORIGIN = 'bench.test.'
 const self = fileURLToPath(import.meta.url)
@@ -38,7 +39,7 @@ export async function run(args: string[]): Promise<void> {
   const workers = Number(argValue(args, '--workers') ?? 2)
   const tool = argValue(args, '--tool') as 'node' | 'dnsperf' | undefined
   const only = argValue(args, '--only')?.split(',')
-  const rounds = Number(argValue(args, '--rounds') ?? 2)
+  const rounds = Number(argValue(args, '--rounds') ?? 3)
   const dir = mkdtempSync(join(tmpdir(), 'dns-ha-bench-authority-'))
   try {
     const { text, hosts } = generateZone(records)
@@ -54,35 +55,25 @@ export async function run(args: string[]): Promise<void> {
       ['knot (udp-workers 1)', () => startKnot(dir, zoneFile)],
       ['bind (named -n 1)', () => startBind(dir, zoneFile)],
     ]
-    // All targets run side by side (idle ones cost nothing) and are measured in turns, `rounds`
-    // times; each keeps its best round, so a burst of load from elsewhere on the machine does
-    // not decide a ratio.
-    const running: { name: string; target: Target; best: BenchRow | undefined }[] = []
+    const running: Contender[] = []
     try {
       for (const [name, start] of targets) {
         if (only && !only.some((o) => name.toLowerCase().includes(o.toLowerCase()))) continue
         try {
           const target = await start()
           if (!target) continue
-          running.push({ name, target, best: undefined })
+          running.push({ name, target, mix })
           if (name !== 'node-echo') await waitForAnswer(target.port)
-          // Warm-up, discarded, for every target alike: JIT, our answer cache, their caches.
-          await measure(target.port, mix, { durationS: 1, ...(tool ? { tool } : {}) })
         } catch (error) {
           console.warn(`${name}: could not start (${(error as Error).message.split('\n')[0]})`)
         }
       }
-      for (let round = 0; round < rounds; round++) {
-        for (const r of running) {
-          const result = await measure(r.target.port, mix, { durationS, ...(tool ? { tool } : {}) })
-          if (!r.best || result.qps > r.best.result.qps) r.best = { name: r.name, result, extra: { 'rss MB': (r.target.rssBytes() / 2 ** 20).toFixed(0) } }
-        }
-      }
+      // The warm-up round fills our answer cache and their caches alike.
+      rows.push(...(await measureInTurns(running, { rounds, durationS, ...(tool ? { tool } : {}) })))
     } finally {
       for (const r of running) await r.target.close()
     }
-    for (const r of running) if (r.best) rows.push(r.best)
-    printTable(`authoritative, ${records} records, mix 80% hit / 15% NXDOMAIN / 5% other types, best of ${rounds} x ${durationS}s per target`, rows, 'node-echo')
+    printTable(`authoritative, ${records} records, mix 80% hit / 15% NXDOMAIN / 5% other types, best of ${rounds} x ${durationS}s per target, in turns`, rows, 'node-echo')
 
     if (memoryRecords > 0) await memory(dir, memoryRecords)
   } finally {
@@ -132,27 +123,7 @@ async function memory(dir: string, records: number): Promise<void> {
 
 /** RSS and PSS summed over `pid` and its descendants (Linux /proc). */
 function processTreeMemory(pid: number): { rss: number; pss: number; processes: number } {
-  const parentOf = new Map<number, number>()
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      parentOf.set(Number(entry), ppid)
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const tree = new Set([pid])
-  for (let grew = true; grew; ) {
-    grew = false
-    for (const [p, parent] of parentOf) {
-      if (!tree.has(p) && tree.has(parent)) {
-        tree.add(p)
-        grew = true
-      }
-    }
-  }
+  const tree = processTree(pid)
   let rss = 0
   let pss = 0
   for (const p of tree) {
@@ -164,7 +135,7 @@ function processTreeMemory(pid: number): { rss: number; pss: number; processes: 
       // exited meanwhile
     }
   }
-  return { rss, pss, processes: tree.size }
+  return { rss, pss, processes: tree.length }
 }
 
 // ---- zone and queries ----

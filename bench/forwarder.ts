@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { BenchRow } from './lib/index.js'
-import { measure, measuredRow, printTable, startEchoBaseline, startProcess, startTarget } from './lib/index.js'
+import { measureInTurns, printTable, startEchoBaseline, startProcess, startTarget } from './lib/index.js'
 import type { Target } from './lib/index.js'
 import { query } from '../src/client/query.js'
 import { Forwarder } from '../src/forwarder/forwarder.js'
@@ -23,9 +23,10 @@ import { respond } from '../src/server/respond.js'
 
 const NAMES = 1000
 
-/** Runs the forwarder benchmark. Args: `--duration S` (default 6), `--tool node|dnsperf`. */
+/** Runs the forwarder benchmark. Args: `--duration S` (default 5), `--rounds N` (default 3, best kept), `--tool node|dnsperf`. */
 export async function run(args: string[]): Promise<void> {
-  const durationS = Number(argValue(args, '--duration') ?? 6)
+  const durationS = Number(argValue(args, '--duration') ?? 5)
+  const rounds = Number(argValue(args, '--rounds') ?? 3)
   const tool = argValue(args, '--tool') as 'node' | 'dnsperf' | undefined
   const haveDnsmasq = spawnSync('dnsmasq', ['--version'], { timeout: 5000 }).status === 0
   if (!haveDnsmasq) console.warn('dnsmasq is not installed: measuring the forwarder and the echo baseline only')
@@ -42,45 +43,30 @@ export async function run(args: string[]): Promise<void> {
 
   const hostsMix = Array.from({ length: NAMES }, (_, i) => [`host${i}.bench.lan`, 'A'] as const)
   const cacheMix = Array.from({ length: NAMES }, (_, i) => [`name${i}.cached.example`, 'A'] as const)
-  const targets: [string, () => Promise<Target>][] = [
+  const starts: [string, () => Promise<Target>][] = [
+    // Baselines: the bare echo (every ratio's denominator) and a DnsServer answering precomputed
+    // bytes (the ceiling for any handler behind DnsServer).
+    ['node-echo', startEchoBaseline],
+    ['DnsServer precomputed', () => startTarget('server-precomputed')],
     ['dns-ha Forwarder', () => startForwarderProcess(dir, conf(0))],
     ...(haveDnsmasq ? ([['dnsmasq', () => startDnsmasq(dir, conf)]] as [string, () => Promise<Target>][]) : []),
   ]
-  const hostRows: BenchRow[] = []
-  const cacheRows: BenchRow[] = []
+  const running: { name: string; target: Target }[] = []
+  let hostRows: BenchRow[] = []
+  let cacheRows: BenchRow[] = []
   try {
-    const opts = { durationS, ...(tool ? { tool } : {}) }
-    // Baselines: the bare echo (every ratio's denominator) and a DnsServer answering precomputed
-    // bytes (the ceiling for any handler behind DnsServer).
-    for (const [name, start] of [
-      ['node-echo', startEchoBaseline],
-      ['DnsServer precomputed', () => startTarget('server-precomputed')],
-    ] as const) {
-      const target = await start()
-      try {
-        const row = await measuredRow(name, target, () => measure(target.port, hostsMix, opts))
-        hostRows.push(row)
-        cacheRows.push(row)
-      } finally {
-        await target.close()
-      }
-    }
-    for (const [name, start] of targets) {
-      const target = await start()
-      try {
-        hostRows.push(await measuredRow(name, target, () => measure(target.port, hostsMix, opts)))
-        await warm(target.port, cacheMix)
-        cacheRows.push(await measuredRow(name, target, () => measure(target.port, cacheMix, opts)))
-      } finally {
-        await target.close()
-      }
-    }
+    for (const [name, start] of starts) running.push({ name, target: await start() })
+    const load = { rounds, durationS, ...(tool ? { tool } : {}) }
+    hostRows = await measureInTurns(running.map((r) => ({ ...r, mix: hostsMix })), load)
+    for (const r of running) await warm(r.target.port, cacheMix)
+    cacheRows = await measureInTurns(running.map((r) => ({ ...r, mix: cacheMix })), load)
   } finally {
+    for (const r of running) await r.target.close()
     await upstream.close()
     rmSync(dir, { recursive: true, force: true })
   }
-  printTable(`Forwarder: hosts answers (${NAMES} names), ${durationS}s per target, same run`, hostRows, 'node-echo')
-  printTable(`Forwarder: cache hits (${NAMES} names, warmed), ${durationS}s per target, same run`, cacheRows, 'node-echo')
+  printTable(`Forwarder: hosts answers (${NAMES} names), best of ${rounds} x ${durationS}s per target, in turns`, hostRows, 'node-echo')
+  printTable(`Forwarder: cache hits (${NAMES} names, warmed), best of ${rounds} x ${durationS}s per target, in turns`, cacheRows, 'node-echo')
   for (const [label, rows] of [
     ['hosts', hostRows],
     ['cache', cacheRows],

@@ -38,3 +38,32 @@ export async function measuredRow(name: string, target: Target, run: () => Promi
   const cpuUs = result.received > 0 && ticks >= 0 ? ((ticks * 10_000) / result.received).toFixed(2) : '-'
   return { name, result, extra: { 'cpu us/q': cpuUs, 'rss MB': (target.rssBytes() / 2 ** 20).toFixed(0) } }
 }
+
+/** A running target and the queries it is measured with. */
+export interface Contender {
+  name: string
+  target: Target
+  mix: QueryMix
+}
+
+/**
+ * Measures every contender in turns, `rounds` times (after one discarded 1 s warm-up each), and
+ * keeps each one's best round. All targets run side by side while one is measured (idle ones
+ * cost nothing), so a burst of load from elsewhere on the machine spoils one round of one
+ * target, not a whole ratio. Rows come back in the contenders' order.
+ */
+export async function measureInTurns(
+  contenders: readonly Contender[],
+  options: { rounds: number; durationS: number; tool?: 'dnsperf' | 'node' },
+): Promise<BenchRow[]> {
+  const load = { durationS: options.durationS, ...(options.tool ? { tool: options.tool } : {}) }
+  for (const c of contenders) await measure(c.target.port, c.mix, { ...load, durationS: 1 })
+  const best: (BenchRow | undefined)[] = contenders.map(() => undefined)
+  for (let round = 0; round < options.rounds; round++) {
+    for (const [i, c] of contenders.entries()) {
+      const row = await measuredRow(c.name, c.target, () => measure(c.target.port, c.mix, load))
+      if (!best[i] || row.result.qps > best[i].result.qps) best[i] = row
+    }
+  }
+  return best.filter((r): r is BenchRow => r !== undefined)
+}

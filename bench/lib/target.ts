@@ -3,7 +3,7 @@
  * loop), waits for it to print `PORT <n>`, and stops it by pid.
  */
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 /** A running target process. */
@@ -72,12 +72,49 @@ function procStatus(pid: number, field: string): number {
   }
 }
 
-/** utime + stime of a process in clock ticks (1/100 s on Linux), or NaN off Linux. */
+/**
+ * utime + stime of a process and all its descendants in clock ticks (1/100 s on Linux), or NaN
+ * off Linux. Descendants count because NSD and cluster mode answer from forked children.
+ */
 export function cpuTicks(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-    return Number(fields[11]) + Number(fields[12])
-  } catch {
-    return Number.NaN
+  let total = 0
+  for (const p of processTree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      total += Number(fields[11]) + Number(fields[12])
+    } catch {
+      if (p === pid) return Number.NaN
+    }
   }
+  return total
+}
+
+/** `pid` and every process descending from it (Linux /proc; just `pid` elsewhere). */
+export function processTree(pid: number): number[] {
+  const parentOf = new Map<number, number>()
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+        parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
+      } catch {
+        // exited meanwhile
+      }
+    }
+  } catch {
+    return [pid]
+  }
+  const tree = new Set([pid])
+  for (let grew = true; grew; ) {
+    grew = false
+    for (const [p, parent] of parentOf) {
+      if (!tree.has(p) && tree.has(parent)) {
+        tree.add(p)
+        grew = true
+      }
+    }
+  }
+  return [...tree]
 }
