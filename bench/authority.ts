@@ -17,13 +17,13 @@ import { spawnSync } from 'node:child_process'
 import cluster from 'node:cluster'
 import dgram from 'node:dgram'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import dnsPacket from 'dns-packet'
 import { Authority, serveCluster } from '../src/authority/index.js'
 import { DnsServer } from '../src/server/index.js'
+import { freeLoopbackPort as freePort } from '../src/testing/index.js'
 import { parseZone } from '../src/zone/index.js'
 import type { BenchRow, Contender, Target } from './lib/index.js'
 import { measureInTurns, printTable, processTree, startEchoBaseline, startProcess } from './lib/index.js'
@@ -321,23 +321,6 @@ async function waitForAnswer(port: number, timeoutMs = 30_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 200))
   }
   throw new Error(`nothing answers on port ${port}`)
-}
-
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve) => {
-      const s = net.createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as net.AddressInfo).port
-        s.close(() => resolve(p))
-      })
-    })
-    const free = await new Promise<boolean>((resolve) => {
-      const u = dgram.createSocket('udp4')
-      u.once('error', () => resolve(false))
-      u.bind(port, '127.0.0.1', () => u.close(() => resolve(true)))
-    })
-    if (free) return port
-  }
 }
 
 function argValue(args: string[], flag: string): string | undefined {

@@ -20,6 +20,7 @@ import { Forwarder } from '../src/forwarder/forwarder.js'
 import { parseDnsmasqConf } from '../src/forwarder/parse-dnsmasq-conf.js'
 import { DnsServer } from '../src/server/dns-server.js'
 import { respond } from '../src/server/respond.js'
+import { freeLoopbackPort } from '../src/testing/free-port.js'
 
 const NAMES = 1000
 
@@ -92,10 +93,8 @@ function startForwarderProcess(dir: string, conf: string): Promise<Target> {
 }
 
 async function startDnsmasq(dir: string, conf: (port: number) => string): Promise<Target> {
-  // dnsmasq prints no port: pick a free one (bind 0, close) and give it to dnsmasq.
-  const probe = new DnsServer({ handler: () => undefined })
-  const { port } = await probe.listen({ port: 0, address: '127.0.0.1' })
-  await probe.close()
+  // dnsmasq prints no port: pick a free one and give it to dnsmasq.
+  const port = await freeLoopbackPort()
   const file = join(dir, 'dnsmasq.conf')
   writeFileSync(file, conf(port))
   const target = await startProcess('dnsmasq', ['-C', file, '--keep-in-foreground', `--pid-file=${join(dir, 'dnsmasq.pid')}`, '--user=root', '--log-facility=-'], { port, readyMs: 1000 })

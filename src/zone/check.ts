@@ -43,7 +43,7 @@ export function checkZone(zone: Zone): ZoneCheckResult {
     findings.push({ severity, code, name, message, file: pos?.file ?? '<zone>', line: pos?.line ?? 0, column: pos?.column ?? 0 })
   }
   const apex = zone.get(zone.origin)
-  const first = zone.records().next().value as ZoneRecord | undefined
+  const first = zone.eachRecord().next().value as ZoneRecord | undefined
   const soaSet = apex?.rrsets.get('SOA')
   if (soaSet === undefined) {
     add('error', 'no-soa', first, zone.origin, `${zone.origin}: has 0 SOA records: not a zone (a zone needs exactly one SOA at its apex)`)
@@ -91,7 +91,7 @@ export function checkZone(zone: Zone): ZoneCheckResult {
     }
   }
   // NS and MX targets.
-  for (const record of zone.records()) {
+  for (const record of zone.eachRecord()) {
     if (!zone.contains(record.name)) continue
     if (record.type === 'NS' || record.type === 'MX') {
       const target: string = record.type === 'NS' ? record.data : record.data?.exchange

@@ -43,7 +43,7 @@ export function formatZone(zone: Zone, options: FormatZoneOptions = {}): string 
   let previous: string | undefined
   let lastClass: string | undefined
   let lastMnemonic = ''
-  for (const record of zone.records()) {
+  for (const record of zone.eachRecord()) {
     const owner = record.name === previous ? '' : formatName(record.name, ctx)
     previous = record.name
     const ttl = record.ttl === defaultTtl ? '' : String(record.ttl)

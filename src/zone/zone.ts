@@ -229,8 +229,22 @@ export class Zone {
     }
   }
 
+  /**
+   * All records as an array (dns-packet answer shapes), in canonical owner order; at each node
+   * SOA first, then by type number. A new array on each read: for a large zone, iterate
+   * {@link Zone.eachRecord} (or the zone itself) instead of holding them all at once.
+   */
+  get records(): ZoneRecord[] {
+    return [...this.eachRecord()]
+  }
+
+  /** The zone's records, in the order {@link Zone.records} gives, one at a time. */
+  [Symbol.iterator](): IterableIterator<ZoneRecord> {
+    return this.eachRecord()
+  }
+
   /** All records in canonical owner order; at each node SOA first, then by type number. */
-  *records(): IterableIterator<ZoneRecord> {
+  *eachRecord(): IterableIterator<ZoneRecord> {
     for (const e of this.#sortedEntries()) {
       const value = this.#nodes.value(e)
       if (typeof value === 'number') {

@@ -4,6 +4,7 @@ import dgram from 'node:dgram'
 import net from 'node:net'
 import dnsPacket from 'dns-packet'
 import type { Answer } from 'dns-packet'
+import { freeLoopbackPort } from '../../src/testing/free-port.js'
 import { lines } from './helpers.js'
 
 /** The origin of the differential zone. */
@@ -199,20 +200,6 @@ export function exchange(port: number, q: Question, id: number): Promise<Reply> 
   })
 }
 
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve) => {
-      const s = net.createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as net.AddressInfo).port
-        s.close(() => resolve(p))
-      })
-    })
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const u = dgram.createSocket('udp4')
-      u.once('error', () => resolve(false))
-      u.bind(port, '127.0.0.1', () => u.close(() => resolve(true)))
-    })
-    if (udpFree && port > 10000) return port
-  }
-}
+/** A port free for UDP and TCP on 127.0.0.1, for peers that take theirs from a config file. */
+export const freePort = freeLoopbackPort
 

@@ -66,7 +66,7 @@ export function lines(section: readonly Answer[] | undefined): string[] {
 /** Records written as zone text (relative to `origin`), in the same canonical form as {@link lines}. */
 export function rrs(origin: string, ...text: string[]): string[] {
   const zone = parseZone(`@ 3600 IN SOA ns. h. 1 1 1 1 1\n${text.join('\n')}\n`, { origin })
-  const records = [...zone.records()].filter((r) => !(r.type === 'SOA' && r.data.mname === 'ns.' && r.data.serial === 1 && r.data.minimum === 1))
+  const records = [...zone.eachRecord()].filter((r) => !(r.type === 'SOA' && r.data.mname === 'ns.' && r.data.serial === 1 && r.data.minimum === 1))
   // Round-trip through dns-packet so shapes match decoded answers exactly.
   const packet = dnsPacket.decode(dnsPacket.encode({ type: 'response', id: 0, answers: records as never }))
   return lines(packet.answers)

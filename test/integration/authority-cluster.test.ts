@@ -1,31 +1,14 @@
 // serveCluster: two worker processes serving the same UDP/TCP port on 127.0.0.1.
-import dgram from 'node:dgram'
-import net from 'node:net'
 import { fileURLToPath } from 'node:url'
 import dnsPacket from 'dns-packet'
 import { afterAll, describe, expect, it } from 'vitest'
 import { serveCluster } from '../../src/authority/cluster.js'
 import type { ClusterPrimary } from '../../src/authority/cluster.js'
 import { query } from '../../src/client/query.js'
+import { freeLoopbackPort as freePort } from '../../src/testing/free-port.js'
+import { udpAsk } from './udp-ask.js'
 
 const worker = fileURLToPath(new URL('../authority/cluster-worker.ts', import.meta.url))
-
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve) => {
-      const s = net.createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as net.AddressInfo).port
-        s.close(() => resolve(p))
-      })
-    })
-    const free = await new Promise<boolean>((resolve) => {
-      const u = dgram.createSocket('udp4')
-      u.once('error', () => resolve(false))
-      u.bind(port, '127.0.0.1', () => u.close(() => resolve(true)))
-    })
-    if (free) return port
-  }
-}
 
 describe('serveCluster', () => {
   let primary: ClusterPrimary | undefined
@@ -51,19 +34,7 @@ describe('serveCluster', () => {
     const seen = new Set<string>()
     {
       for (let i = 0; i < 20; i++) {
-        const reply = await new Promise<Buffer>((resolve, reject) => {
-          const s = dgram.createSocket('udp4')
-          const t = setTimeout(() => {
-            s.close()
-            reject(new Error('timeout'))
-          }, 2000)
-          s.on('message', (m) => {
-            clearTimeout(t)
-            s.close()
-            resolve(m)
-          })
-          s.send(dnsPacket.encode({ type: 'query', id: i, questions: [{ name: 'www.cluster.test', type: 'TXT' }] }), port, '127.0.0.1')
-        })
+        const reply = await udpAsk('127.0.0.1', port, dnsPacket.encode({ type: 'query', id: i, questions: [{ name: 'www.cluster.test', type: 'TXT' }] }))
         const txt = dnsPacket.decode(reply).answers![0] as unknown as { data: Buffer[] }
         seen.add(String(txt.data[0]))
       }

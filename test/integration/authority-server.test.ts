@@ -1,12 +1,12 @@
 // The Authority behind a real DnsServer on 127.0.0.1: UDP and TCP, truncation by the server,
 // 0x20 case echo on the wire, and the answer cache across transports.
-import dgram from 'node:dgram'
 import dnsPacket from 'dns-packet'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Authority } from '../../src/authority/authority.js'
 import { createTestServer } from '../../src/testing/test-server.js'
 import type { TestServer } from '../../src/testing/test-server.js'
 import { parseZone } from '../../src/zone/index.js'
+import { udpAsk } from './udp-ask.js'
 
 const ZONE = `$ORIGIN example.test.
 $TTL 300
@@ -47,19 +47,7 @@ describe('Authority on a DnsServer (real sockets)', () => {
 
   it('echoes the question case byte for byte (0x20), cached or not', async () => {
     const ask = (name: string): Promise<Buffer> =>
-      new Promise((resolve, reject) => {
-        const s = dgram.createSocket('udp4')
-        const t = setTimeout(() => {
-          s.close()
-          reject(new Error('timeout'))
-        }, 2000)
-        s.on('message', (m) => {
-          clearTimeout(t)
-          s.close()
-          resolve(m)
-        })
-        s.send(dnsPacket.encode({ type: 'query', id: 99, questions: [{ name, type: 'A' }] }), server.port, server.address)
-      })
+      udpAsk(server.address, server.port, dnsPacket.encode({ type: 'query', id: 99, questions: [{ name, type: 'A' }] }))
     for (const name of ['wWw.example.TEST', 'WWW.EXAMPLE.TEST', 'www.example.test']) {
       const reply = dnsPacket.decode(await ask(name))
       expect(reply.id).toBe(99)

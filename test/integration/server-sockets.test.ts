@@ -1,32 +1,17 @@
 // DnsServer on real sockets: 127.0.0.1 (and ::1 when the machine has IPv6 loopback), port 0.
-import dgram from 'node:dgram'
 import net from 'node:net'
 import { networkInterfaces } from 'node:os'
 import dnsPacket from 'dns-packet'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DnsServer } from '../../src/server/dns-server.js'
 import { respond } from '../../src/server/respond.js'
+import { udpAsk } from './udp-ask.js'
 
 const handler = (q: Parameters<typeof respond>[0]) =>
   q.question!.name.toLowerCase().startsWith('big.')
     ? respond(q, { aa: true, answers: Array.from({ length: 80 }, (_, i) => ({ name: q.question!.name, type: 'A' as const, ttl: 60, data: `10.0.${i >> 8}.${i & 255}` })) })
     : respond(q, { aa: true, answers: [{ name: q.question!.name, type: 'A', ttl: 60, data: '192.0.2.1' }] })
 
-function udpAsk(address: string, port: number, packet: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const s = dgram.createSocket(address.includes(':') ? 'udp6' : 'udp4')
-    const timer = setTimeout(() => {
-      s.close()
-      reject(new Error('udp timeout'))
-    }, 2000)
-    s.on('message', (m) => {
-      clearTimeout(timer)
-      s.close()
-      resolve(m)
-    })
-    s.send(packet, port, address)
-  })
-}
 
 function tcpAsk(address: string, port: number, packets: Buffer[]): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {

@@ -3,9 +3,7 @@
 // must match. Upstreams are DnsServers on 127.0.0.1 with small deterministic handlers.
 import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import dgram from 'node:dgram'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Answer } from 'dns-packet'
@@ -16,6 +14,7 @@ import { parseDnsmasqConf } from '../../src/forwarder/parse-dnsmasq-conf.js'
 import { DnsServer } from '../../src/server/dns-server.js'
 import type { DnsQuery } from '../../src/server/query.js'
 import { respond } from '../../src/server/respond.js'
+import { freeLoopbackPort as freePort } from '../../src/testing/free-port.js'
 
 const have = spawnSync('dnsmasq', ['--version'], { timeout: 5000 }).status === 0
 if (!have) console.warn('skipping dnsmasq differential test: dnsmasq is not installed (apt-get install dnsmasq-base)')
@@ -58,22 +57,6 @@ function corpUpstream(q: DnsQuery) {
   const name = q.question!.name
   if (q.question!.type !== 'A') return respond(q, { ra: true })
   return respond(q, { ra: true, answers: [{ name, type: 'A', ttl: 300, data: '10.77.0.1' }] })
-}
-
-async function freePort(): Promise<number> {
-  // A port free for both UDP and TCP on 127.0.0.1.
-  for (;;) {
-    const server = net.createServer()
-    const port = await new Promise<number>((r) => server.listen(0, '127.0.0.1', () => r((server.address() as net.AddressInfo).port)))
-    await new Promise<void>((r) => server.close(() => r()))
-    const socket = dgram.createSocket('udp4')
-    const ok = await new Promise<boolean>((r) => {
-      socket.once('error', () => r(false))
-      socket.bind(port, '127.0.0.1', () => r(true))
-    })
-    socket.close()
-    if (ok) return port
-  }
 }
 
 const QUERIES: [string, string][] = [

@@ -3,7 +3,7 @@ import type { Zone } from '../../src/zone/index.js'
 
 /** The records of a zone as absolute master-file lines, in canonical order. */
 export function lines(zone: Zone): string[] {
-  return [...zone.records()].map(formatRecord)
+  return [...zone.eachRecord()].map(formatRecord)
 }
 
 /** Expected records written as zone text (absolute names), normalised through the formatter. */

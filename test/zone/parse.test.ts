@@ -27,7 +27,7 @@ abs.other. 3600 IN A 192.0.2.2`))
 
   it('accepts TTL units in any case, and TTL and class in either order', () => {
     const zone = parseZone('$TTL 1h\na 1W2d3h4m5s IN A 192.0.2.1\nb IN 2H A 192.0.2.2\nc 90 A 192.0.2.3\nd IN A 192.0.2.4\ne 1h30 A 192.0.2.5\n', { origin: 'example.' })
-    expect([...zone.records()].map((r) => [r.name, r.ttl])).toEqual([
+    expect([...zone.eachRecord()].map((r) => [r.name, r.ttl])).toEqual([
       ['a.example.', 604800 + 2 * 86400 + 3 * 3600 + 4 * 60 + 5], ['b.example.', 7200], ['c.example.', 90], ['d.example.', 3600], ['e.example.', 3630],
     ])
   })
@@ -45,7 +45,7 @@ abs.other. 3600 IN A 192.0.2.2`))
 
   it('keeps \\DDD and \\X escapes in names, normalised, and compares them case-insensitively', () => {
     const zone = parseZone('a\\.b 60 A 192.0.2.1\n\\097\\066c 60 A 192.0.2.2\n', { origin: 'example.' })
-    expect([...zone.records()].map((r) => r.name)).toEqual(['a\\.b.example.', 'aBc.example.'])
+    expect([...zone.eachRecord()].map((r) => r.name)).toEqual(['a\\.b.example.', 'aBc.example.'])
     expect(zone.has('ABC.EXAMPLE.')).toBe(true)
   })
 
@@ -93,7 +93,7 @@ p PTR host.
 
   it('uses the SOA minimum with a warning when there is no TTL, then the last TTL (RFC 1035)', () => {
     const zone = parseZone('@ IN SOA ns h 1 2 3 4 555\n@ NS ns\nns 77 A 192.0.2.1\nx A 192.0.2.2\n', { origin: 'example.', fileName: 'z' })
-    expect([...zone.records()].map((r) => r.ttl)).toEqual([555, 555, 77, 77])
+    expect([...zone.eachRecord()].map((r) => r.ttl)).toEqual([555, 555, 77, 77])
     expect(zone.warnings.map((w) => [w.code, w.line, w.column])).toEqual([['no-ttl-soa-minimum', 1, 1], ['rfc1035-ttl', 2, 1]])
   })
 
@@ -103,7 +103,7 @@ p PTR host.
     expect(expandGenerate('${0,4,n}', 0x1a)).toBe('a.1.')
     expect(expandGenerate('a\\$b$', 3)).toBe('a$b3')
     const zone = parseZone('$TTL 60\n$GENERATE 1-5/2 r$ PTR h$.example.\n', { origin: '2.0.192.in-addr.arpa.' })
-    expect([...zone.records()].map((r) => `${r.name} ${r.data}`)).toEqual([
+    expect([...zone.eachRecord()].map((r) => `${r.name} ${r.data}`)).toEqual([
       'r1.2.0.192.in-addr.arpa. h1.example.', 'r3.2.0.192.in-addr.arpa. h3.example.', 'r5.2.0.192.in-addr.arpa. h5.example.',
     ])
   })
@@ -126,7 +126,7 @@ describe('$INCLUDE', () => {
   it('includes relative to the including file, with an origin, restoring the origin after', () => {
     const fs = files({ '/z/hosts.inc': 'www A 192.0.2.1\n', '/z/sub/more.inc': 'x A 192.0.2.9\n' })
     const zone = parseZone('$TTL 60\n$INCLUDE hosts.inc\n$INCLUDE sub/more.inc sub.example.\nafter A 192.0.2.3\n', { origin: 'example.', fileName: '/z/db', files: fs })
-    expect([...zone.records()].map((r) => r.name)).toEqual(['after.example.', 'x.sub.example.', 'www.example.'])
+    expect([...zone.eachRecord()].map((r) => r.name)).toEqual(['after.example.', 'x.sub.example.', 'www.example.'])
     expect(zone.positionOf(zone.rrset('www.example.', 'A')?.records[0] as never)).toEqual({ file: '/z/hosts.inc', line: 1, column: 1 })
   })
 
@@ -167,7 +167,7 @@ describe('syntax errors carry file:line:column and the offending text', () => {
   it('collectErrors gathers every error of the file and keeps the good records', () => {
     const zone = parseZone('$TTL 60\na A 1.2.3\nb A 192.0.2.2\nc BOGUS x\nd TXT "open\ne A 192.0.2.5\n', { origin: 'example.', fileName: 'f', collectErrors: true })
     expect(zone.errors.map((e) => `${e.line}:${e.column}`)).toEqual(['2:5', '4:3', '5:7'])
-    expect([...zone.records()].map((r) => r.name)).toEqual(['b.example.', 'e.example.'])
+    expect([...zone.eachRecord()].map((r) => r.name)).toEqual(['b.example.', 'e.example.'])
   })
 })
 

@@ -5,7 +5,7 @@ import { formatZone, parseZone } from './imports.js'
 /** Wire rdata (hex) of one record line parsed in zone `example.`. */
 function wire(line: string): string {
   const zone = parseZone(`$TTL 1\n${line}\n`, { origin: 'example.' })
-  const [record] = [...zone.records()]
+  const [record] = [...zone.eachRecord()]
   return (record?.data as Buffer).toString('hex')
 }
 
@@ -52,7 +52,7 @@ describe('presentation parsers for LOC, WKS, APL, IPSECKEY, HIP, AMTRELAY, DSYNC
 
   it('stores them as wire rdata that dns-packet encodes and decodes unchanged', () => {
     const zone = parseZone('$TTL 1\na LOC 60 9 N 24 39 E 10\nb WKS 10.0.0.1 udp 53\nc APL 1:10.0.0.0/8\nd HHIT AQID\n', { origin: 'example.' })
-    const answers = [...zone.records()]
+    const answers = [...zone.eachRecord()]
     const decoded = dnsPacket.decode(dnsPacket.encode({ type: 'response', id: 1, answers: answers as never }))
     expect(decoded.answers?.map((a) => [a.type, (a as { data: Buffer }).data.toString('hex')])).toEqual(answers.map((a) => [a.type, (a.data as Buffer).toString('hex')]))
   })
@@ -61,6 +61,6 @@ describe('presentation parsers for LOC, WKS, APL, IPSECKEY, HIP, AMTRELAY, DSYNC
     const text = '$TTL 1\n@ SOA ns h 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\na LOC 60 9 N 24 39 E 10\nb IPSECKEY 10 1 2 192.0.2.38 AQID\nc DSYNC CDS 1 53 ns\n'
     const once = parseZone(text, { origin: 'example.' })
     const twice = parseZone(formatZone(once), { origin: 'example.' })
-    expect([...twice.records()]).toEqual([...once.records()])
+    expect([...twice.eachRecord()]).toEqual([...once.eachRecord()])
   })
 })

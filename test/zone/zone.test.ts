@@ -48,7 +48,7 @@ describe('Zone', () => {
     expect([...z.nodes()].map((n) => n.name)).toEqual([
       'example.', 'a.example.', 'yljkjljk.a.example.', 'Z.a.example.', 'zABC.a.EXAMPLE.', 'z.example.', '*.z.example.', '\\200.z.example.',
     ])
-    expect([...z.records()][0]?.type).toBe('SOA')
+    expect([...z.eachRecord()][0]?.type).toBe('SOA')
     expect(z.size).toBe(9)
   })
 
@@ -91,7 +91,7 @@ key DNSKEY 256 2 8 AQID
 
   it('returns the same RRset objects on every lookup, and positions by identity or by value', () => {
     const zone = parseZone(text, { origin: 'example.', fileName: 'db' })
-    const fromIteration = [...zone.records()].find((r) => r.type === 'TXT') as never
+    const fromIteration = [...zone.eachRecord()].find((r) => r.type === 'TXT') as never
     expect(zone.positionOf(fromIteration)).toEqual({ file: 'db', line: 8, column: 1 })
     const set = zone.rrset('www.example.', 'A')
     expect(zone.rrset('www.example.', 'A')).toBe(set)
@@ -109,7 +109,7 @@ key DNSKEY 256 2 8 AQID
     expect(zone.remove({ name: 'mixed.example.', type: 'AAAA', class: 'IN', ttl: 60, data: '2001:db8::1' })).toBe(true)
     expect(zone.get('mixed.example.')?.rrsets.size).toBe(0)
     expect(zone.size).toBe(7)
-    expect([...zone.records()].filter((r) => r.type === 'A').map((r) => r.data)).toEqual(['192.0.2.1', '192.0.2.11', '192.0.2.12'])
+    expect([...zone.eachRecord()].filter((r) => r.type === 'A').map((r) => r.data)).toEqual(['192.0.2.1', '192.0.2.11', '192.0.2.12'])
     const before = [...zone.nodes()].find((n) => n.name === 'key.example.')
     expect([...zone.nodes()].find((n) => n.name === 'key.example.')).not.toBe(before)
     expect(zone.get('key.example.')).toBe(zone.get('KEY.example.'))
@@ -151,7 +151,7 @@ describe('column storage agrees with object storage', () => {
     const built = new Zone('example.')
     for await (const r of zoneRecords((async function* () { yield text })(), { origin: 'example.' })) built.add(r)
     expect(parsed.size).toBe(built.size)
-    const format = (z: Zone): string[] => [...z.records()].map((r) => `${canonicalName(r.name)} ${r.ttl} ${r.type} ${JSON.stringify(r.data)}`)
+    const format = (z: Zone): string[] => [...z.eachRecord()].map((r) => `${canonicalName(r.name)} ${r.ttl} ${r.type} ${JSON.stringify(r.data)}`)
     expect(format(parsed)).toEqual(format(built))
     expect([...parsed.nodes()].map((n) => canonicalName(n.name))).toEqual([...built.nodes()].map((n) => canonicalName(n.name)))
     const probes = [...owners.map((o) => (o === '@' ? 'example.' : o.endsWith('.') ? o : `${o}.example.`)), 'q.c.b.a.example.', 'none.example.', 'q.w.example.']
@@ -167,5 +167,24 @@ describe('column storage agrees with object storage', () => {
       }
     }
     expect(format(parsed)).toEqual(format(built))
+  })
+})
+
+describe('zone.records (the DESIGN contract: dns-packet answer shapes)', () => {
+  const text = '$TTL 300\n@ SOA ns h 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\nwww CNAME ns\n'
+
+  it('is an array of { name, type, class, ttl, data }, SOA first, equal to iterating the zone', () => {
+    const zone = parseZone(text, { origin: 'example.com.' })
+    expect(Array.isArray(zone.records)).toBe(true)
+    expect(zone.records).toHaveLength(zone.size)
+    expect(zone.records[0]!.type).toBe('SOA')
+    expect(zone.records.find((r) => r.type === 'A')).toMatchObject({ name: 'ns.example.com.', class: 'IN', ttl: 300, data: '192.0.2.1' })
+    expect([...zone]).toEqual(zone.records)
+  })
+
+  it('is a fresh array: changing it does not change the zone', () => {
+    const zone = parseZone(text, { origin: 'example.com.' })
+    zone.records.length = 0
+    expect(zone.records).toHaveLength(4)
   })
 })
