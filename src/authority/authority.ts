@@ -1,6 +1,6 @@
 /**
  * {@link Authority}: the authoritative responder, a {@link Handler}. It picks the view (source
- * address, TSIG key name, EDNS Client Subnet), the zone (longest match), looks the question up
+ * address, verified TSIG key, EDNS Client Subnet), the zone (longest match), looks the question up
  * ({@link lookup}), builds the sections ({@link buildAnswer}) and encodes them once into the
  * wire-format answer cache; later identical questions are served by copying those bytes.
  *
@@ -24,7 +24,7 @@ import { buildAnswer } from './build-answer.js'
 import type { ChaosOptions } from './chaos.js'
 import { chaosAnswer } from './chaos.js'
 import type { ClientSubnet, CompiledViewMatch, ViewMatchSpec } from './client-match.js'
-import { compileViewMatch, encodeClientSubnet, readClientSubnet, readTsigKeyName } from './client-match.js'
+import { compileViewMatch, encodeClientSubnet, readClientSubnet } from './client-match.js'
 import type { EncodedMessage, MessageInit } from './encode-message.js'
 import { encodeMessage } from './encode-message.js'
 import { lookup } from './lookup.js'
@@ -187,7 +187,6 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
   private readonly readFile: ((path: string) => Promise<string>) | undefined
   private readonly policyBase: Omit<AnswerPolicy, 'findZone'>
   private readonly needEcs: boolean
-  private readonly needKey: boolean
   /** One view that takes everyone: no per-query view matching at all. */
   private readonly singleOpenView: boolean
   private readonly loading: Promise<void>
@@ -223,7 +222,6 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
       return view
     })
     this.needEcs = specs.some((s) => s.match?.ecs !== undefined)
-    this.needKey = specs.some((s) => s.match?.keys !== undefined)
     const m = specs[0]?.match
     this.singleOpenView = specs.length === 1 && !m?.clients && !m?.keys && !m?.ecs
     this.loading = this.loadPending()
@@ -252,7 +250,8 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
     if (!this.singleOpenView) {
       view = undefined
       ecs = this.needEcs ? readClientSubnet(query) : undefined
-      const key = this.needKey ? readTsigKeyName(query) : undefined
+      // Only a key the server verified counts (`query.tsig`); a key name alone selects nothing.
+      const key = query.tsig?.keyName
       for (const v of this.views) {
         const r = v.test(query, ecs, key)
         if (r.usedEcs) ecsUsed = true

@@ -1,10 +1,11 @@
 /**
- * Who is asking, for view selection: the source address, the TSIG key name (RFC 8945) and the
- * EDNS Client Subnet option (RFC 7871), all read from the wire. The TSIG signature is NOT
- * verified here (the transfer module does that): a key name only selects a view, so it must not
- * be what keeps secret data secret.
+ * Who is asking, for view selection: the source address, the TSIG key that signed the query
+ * (RFC 8945) and the EDNS Client Subnet option (RFC 7871). The key comes only from `query.tsig`,
+ * which the server sets after verifying the signature with its `tsig` keyring — never from the
+ * key name in the record — so naming a key without its secret selects nothing, as in BIND's
+ * `match-clients { key ...; }`.
  */
-import { ednsOptions, readName, skipName } from '../packet/wire.js'
+import { ednsOptions } from '../packet/wire.js'
 import type { DnsQuery } from '../server/query.js'
 import type { Acl } from '../util/cidr.js'
 import { compileAcl } from '../util/cidr.js'
@@ -15,7 +16,11 @@ import { lowerName } from './names.js'
 export interface ViewMatchSpec {
   /** Source address lists (BIND `match-clients` syntax: CIDRs, `!`, `any`). */
   clients?: string[]
-  /** TSIG key names (the key name in the query's TSIG record; not verified). */
+  /**
+   * TSIG key names (any case, trailing dot optional). A query matches only when it was signed
+   * with one of them and the server verified it: the `DnsServer` needs a `tsig` keyring holding
+   * these keys. Unsigned or badly signed queries never match.
+   */
   keys?: string[]
   /** Client subnets from the EDNS Client Subnet option (RFC 7871), as CIDR lists. */
   ecs?: string[]
@@ -40,12 +45,11 @@ export interface ViewMatchResult {
   usedEcs: boolean
 }
 
-/** A compiled view match. */
+/** A compiled view match; `key` is the verified key name (`query.tsig?.keyName`). */
 export type CompiledViewMatch = (query: DnsQuery, ecs: ClientSubnet | undefined, key: string | undefined) => ViewMatchResult
 
 /** EDNS option code of Client Subnet. */
 export const OPTION_ECS = 8
-const TYPE_TSIG = 250
 
 /** Compiles a {@link ViewMatchSpec}; throws `ERR_CONFIG` on a malformed list. */
 export function compileViewMatch(spec: ViewMatchSpec | undefined, where: string): CompiledViewMatch {
@@ -92,29 +96,6 @@ export function encodeClientSubnet(ecs: ClientSubnet, scopePrefix: number): Uint
   out[7] = scopePrefix
   out.set(ecs.addressBytes, 8)
   return out
-}
-
-/** The key name of the query's TSIG record (the last additional record), lower-cased; `undefined` without one. */
-export function readTsigKeyName(query: DnsQuery): string | undefined {
-  const h = query.header
-  if (h.arcount === 0 || !query.wireQuestion) return undefined
-  const buf = query.raw
-  try {
-    let pos = query.wireQuestion.end
-    const total = h.ancount + h.nscount + h.arcount
-    for (let i = 0; i < total; i++) {
-      const owner = pos
-      pos = skipName(buf, pos)
-      if (pos + 10 > buf.length) return undefined
-      const type = (buf[pos]! << 8) | buf[pos + 1]!
-      const rdlength = (buf[pos + 8]! << 8) | buf[pos + 9]!
-      if (i === total - 1 && type === TYPE_TSIG) return lowerName(readName(buf, owner).name)
-      pos += 10 + rdlength
-    }
-  } catch {
-    // Bytes from the network never throw: a malformed record just means "no key".
-  }
-  return undefined
 }
 
 function compile(list: string[], where: string): Acl {

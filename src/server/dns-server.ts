@@ -6,6 +6,10 @@
  * EDNS (unreadable → FORMERR, two OPTs → FORMERR, version > 0 → BADVERS), the handler (throws →
  * SERVFAIL), then encoding and, for UDP, truncation to the client's payload size. Nothing a
  * client sends can throw out of a socket callback.
+ *
+ * With a `tsig` keyring, a signed message is verified before anything else looks at it: failures
+ * are answered NOTAUTH with the TSIG error (RFC 8945 §5.2) and never reach the handler, and the
+ * answer to a verified one is signed as the last step, after the id patch and truncation.
  */
 import { EventEmitter } from 'eventemitter3'
 import type { Packet } from 'dns-packet'
@@ -24,6 +28,11 @@ import { DROP, endOfChain, isPromiseLike, toHandler } from './handler.js'
 import type { ClientInfo, Transport } from './query.js'
 import { DnsQuery } from './query.js'
 import { TcpConnection } from './tcp-connection.js'
+import type { TsigFailure } from '../tsig/error-answer.js'
+import { tsigErrorAnswer } from '../tsig/error-answer.js'
+import type { Keyring } from '../tsig/keyring.js'
+import { signResponse, tsigSpace } from '../tsig/sign.js'
+import { verifyRequest } from '../tsig/verify-request.js'
 
 /** Options for {@link DnsServer}. */
 export interface DnsServerOptions {
@@ -47,6 +56,13 @@ export interface DnsServerOptions {
   closeTimeoutMs?: number
   /** Where errors are reported besides the `error` event. */
   logger?: Logger
+  /**
+   * TSIG keys (RFC 8945, from `createKeyring`). When set, signed queries are verified before the
+   * handler (failures answered NOTAUTH with BADKEY/BADSIG/BADTIME, never reaching it), verified
+   * ones carry `query.tsig`, and their answers are signed. Without it a TSIG record is not
+   * looked at: the query reaches the handler with `query.tsig` undefined.
+   */
+  tsig?: Keyring
 }
 
 /** Where `listen()` binds. */
@@ -76,11 +92,22 @@ export interface TransportCounters {
   dropped: number
 }
 
+/** TSIG verification outcomes (both transports); all zero without a keyring. */
+export interface TsigCounters {
+  verified: number
+  badKey: number
+  badSig: number
+  badTime: number
+  /** TSIG records that were not last, not class ANY/TTL 0, or had an impossible MAC size (answered FORMERR). */
+  malformed: number
+}
+
 /** A plain-data view of the server. */
 export interface DnsServerSnapshot {
   listening: BoundAddress[]
   udp: TransportCounters
   tcp: TransportCounters & { connections: number; refusedConnections: number }
+  tsig: TsigCounters
   inFlight: number
   closing: boolean
 }
@@ -105,6 +132,8 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
   private readonly maxTcpConnections: number
   private readonly closeTimeoutMs: number
   private readonly logger: Logger | undefined
+  private readonly keyring: Keyring | undefined
+  private readonly tsigCounters: TsigCounters = { verified: 0, badKey: 0, badSig: 0, badTime: 0, malformed: 0 }
   private readonly edns: EdnsPolicy
   private readonly bindings: Listener[] = []
   private readonly connections = new Set<TcpConnection>()
@@ -130,6 +159,10 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     this.maxTcpConnections = options.maxTcpConnections ?? 1000
     this.closeTimeoutMs = options.closeTimeoutMs ?? 2000
     this.logger = options.logger
+    if (options.tsig !== undefined && typeof options.tsig?.get !== 'function') {
+      throw new DnsHaError('ERR_CONFIG', 'tsig must be a keyring from createKeyring()')
+    }
+    this.keyring = options.tsig
   }
 
   /**
@@ -207,6 +240,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
       listening: this.addresses(),
       udp: copy(this.counters.udp),
       tcp: { ...copy(this.counters.tcp), connections: this.connections.size, refusedConnections: this.refusedConnections },
+      tsig: { ...this.tsigCounters },
       inFlight: this.inFlight,
       closing: this.closing,
     }
@@ -256,6 +290,19 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
       this.sendMinimal(raw, transport, RCODE.FORMERR, send)
       done?.()
       return
+    }
+    // Only additional records other than OPT can be a TSIG: plain and EDNS queries skip this.
+    if (this.keyring !== undefined && query.header.arcount > (query.edns?.count ?? 0)) {
+      const verdict = verifyRequest(raw, this.keyring, this.nowSeconds())
+      if (verdict.status === 'ok') {
+        this.tsigCounters.verified++
+        query.setVerifiedTsig(verdict.context)
+      } else if (verdict.status === 'formerr') {
+        this.tsigCounters.malformed++
+        return this.finishFixed(query, RCODE.FORMERR, send, done)
+      } else if (verdict.status !== 'none') {
+        return this.finishTsigFailure(query, verdict, send, done)
+      }
     }
     const opcode = opcodeOf(query.header.flags)
     if (opcode !== OPCODE.QUERY && opcode !== OPCODE.NOTIFY && opcode !== OPCODE.UPDATE) {
@@ -333,13 +380,34 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     done?.()
   }
 
+  /** NOTAUTH with the TSIG error (RFC 8945 §5.2): BADKEY/BADSIG unsigned, BADTIME signed. */
+  private finishTsigFailure(query: DnsQuery, failure: TsigFailure, send: (bytes: Uint8Array) => void, done?: () => void): void {
+    if (failure.status === 'badkey') this.tsigCounters.badKey++
+    else if (failure.status === 'badsig') this.tsigCounters.badSig++
+    else this.tsigCounters.badTime++
+    const flags = query.header.flags & (0x7800 | FLAG.RD | FLAG.CD)
+    const notauth = headerOnlyResponse(query, flags, RCODE.NOTAUTH, this.edns)
+    this.deliver(query, tsigErrorAnswer(notauth, failure, this.nowSeconds()), send, RCODE.NOTAUTH)
+    done?.()
+  }
+
   private deliver(query: DnsQuery, bytes: Buffer, send: (bytes: Uint8Array) => void, knownRcode?: number): void {
     const transport = query.transport
     const limit = transport === 'udp' ? query.maxUdpSize : 65535
     let truncated = false
-    if (bytes.length > limit) {
-      bytes = truncateResponse(query, bytes, this.edns)
-      truncated = true
+    const tsig = query.tsigContext
+    if (tsig === undefined) {
+      if (bytes.length > limit) {
+        bytes = truncateResponse(query, bytes, this.edns)
+        truncated = true
+      }
+    } else {
+      // The TSIG must survive truncation: truncate leaving room for it, then sign what is sent.
+      if (bytes.length + tsigSpace(tsig.key) > limit) {
+        bytes = truncateResponse(query, bytes, this.edns)
+        truncated = true
+      }
+      bytes = signResponse(bytes, tsig, this.nowSeconds())
     }
     const counters = this.counters[transport]
     counters.responses++
@@ -361,6 +429,11 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     counters.responses++
     counters.byRcode[rcode]!++
     send(out)
+  }
+
+  /** Unix time in whole seconds on the injected clock (TSIG's Time Signed). */
+  private nowSeconds(): number {
+    return Math.floor(this.clock.now() / 1000)
   }
 
   /** @internal */

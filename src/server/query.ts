@@ -8,6 +8,8 @@ import type { DecodedPacket } from 'dns-packet'
 import { classCode, className, EDNS_DO, typeName } from '../packet/constants.js'
 import type { WireEdns, WireHeader, WireQuestion } from '../packet/wire.js'
 import { opcodeOf, readEdns, readHeader, readQuestion } from '../packet/wire.js'
+import type { TsigAlgorithm } from '../tsig/algorithms.js'
+import type { TsigRequestContext } from '../tsig/verify-request.js'
 import { DnsHaError } from '../util/errors.js'
 
 /** Where a query came from. */
@@ -33,6 +35,13 @@ export interface DnsQuestion {
   class: string
 }
 
+/** The key that signed a query, once its TSIG verified (RFC 8945). */
+export interface QueryTsig {
+  /** Lower case with a trailing dot, as in the server's keyring. */
+  keyName: string
+  algorithm: TsigAlgorithm
+}
+
 /** One query as a handler sees it. */
 export class DnsQuery {
   /** The message bytes as received. */
@@ -48,6 +57,8 @@ export class DnsQuery {
   readonly edns: WireEdns | undefined
   private decoded: DnsPacket | undefined
   private questionCache: DnsQuestion | undefined
+  private verifiedTsig: TsigRequestContext | undefined
+  private tsigCache: QueryTsig | undefined
 
   /** Parses the header, question and EDNS; throws `ERR_PACKET_MALFORMED` when they are unreadable. */
   constructor(raw: Buffer, client: ClientInfo, transport: Transport, maxUdpSizeCap = 1232) {
@@ -103,6 +114,34 @@ export class DnsQuery {
   /** Whether the client asked for recursion (RD). */
   get recursionDesired(): boolean {
     return (this.header.flags & 0x0100) !== 0
+  }
+
+  /**
+   * The key that signed this query: set only when the server has a `tsig` keyring and the
+   * signature verified, so it can be trusted for access decisions. A TSIG record the server did
+   * not verify (no keyring) leaves it `undefined`.
+   */
+  get tsig(): QueryTsig | undefined {
+    const context = this.verifiedTsig
+    if (!context) return undefined
+    this.tsigCache ??= { keyName: context.key.name, algorithm: context.key.algorithm }
+    return this.tsigCache
+  }
+
+  /**
+   * What signing the answer needs (the key and the request MAC), once verified.
+   * @internal
+   */
+  get tsigContext(): TsigRequestContext | undefined {
+    return this.verifiedTsig
+  }
+
+  /**
+   * Records a verified TSIG; the server calls it before the handler sees the query.
+   * @internal
+   */
+  setVerifiedTsig(context: TsigRequestContext): void {
+    this.verifiedTsig = context
   }
 
   /**
