@@ -11,6 +11,7 @@ import { EventEmitter } from 'eventemitter3'
 import type { Answer, Packet } from 'dns-packet'
 import { EDNS_DO, FLAG, OPCODE, RCODE, rcodeName, typeName } from '../packet/constants.js'
 import type { Handler, HandlerResult, MaybePromise, Next } from '../server/handler.js'
+import { isPromiseLike } from '../server/handler.js'
 import type { ClientInfo, DnsQuery, Transport } from '../server/query.js'
 import { respond } from '../server/respond.js'
 import { DnsHaError } from '../util/errors.js'
@@ -185,7 +186,7 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
   private readonly maxChain: number
   private readonly glueTc: boolean
   private readonly readFile: ((path: string) => Promise<string>) | undefined
-  private readonly policyBase: Omit<AnswerPolicy, 'findZone'>
+  private readonly policy: AnswerPolicy
   private readonly needEcs: boolean
   /** One view that takes everyone: no per-query view matching at all. */
   private readonly singleOpenView: boolean
@@ -206,8 +207,8 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
     if (glue !== 'tc' && glue !== 'silent') throw new DnsHaError('ERR_CONFIG', `glueTruncation must be 'tc' or 'silent'`)
     this.glueTc = glue === 'tc'
     this.readFile = options.readFile
-    this.policyBase = { minimalResponses: options.minimalResponses ?? false, any: options.any ?? 'minimal' }
-    if (this.policyBase.any !== 'minimal' && this.policyBase.any !== 'full') throw new DnsHaError('ERR_CONFIG', `any must be 'minimal' or 'full'`)
+    this.policy = { minimalResponses: options.minimalResponses ?? false, any: options.any ?? 'minimal' }
+    if (this.policy.any !== 'minimal' && this.policy.any !== 'full') throw new DnsHaError('ERR_CONFIG', `any must be 'minimal' or 'full'`)
     this.cache = options.cache === false ? undefined : new AnswerCache(options.cache ?? {})
 
     const specs: AuthorityViewOptions[] = [...(options.views ?? [])]
@@ -238,7 +239,8 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
   /** Answers a query for the zones of the matching view (a {@link Handler}). */
   handle(query: DnsQuery, next: Next): MaybePromise<HandlerResult> {
     const q = query.wireQuestion
-    if (!q || query.opcode !== OPCODE.QUERY) return next()
+    if (!q) return next()
+    if (query.opcode !== OPCODE.QUERY) return query.opcode === OPCODE.NOTIFY ? this.answerNotify(query, next) : next()
     if (q.type === QTYPE_AXFR || q.type === QTYPE_IXFR) return next()
     if (q.class === CLASS_CH) return this.answerChaos(query)
     if (q.class !== CLASS_IN) return this.outside(query, next, this.views[0]!)
@@ -336,30 +338,40 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
 
   /**
    * Re-reads the file of the zone `origin` (in `view`, or in every view serving it) and swaps it in
-   * when its SOA serial increased (RFC 1982), or always with `force`, like `rndc reload`. A file
-   * that does not parse leaves the old zone serving; the promise rejects with the parser's error
-   * and a `zone-error` event is emitted.
+   * when its SOA serial increased (RFC 1982), or always with `force`, like `rndc reload`. Every
+   * file is parsed before any view changes: a file that does not parse leaves the old zone serving
+   * in every view; the promise rejects with the parser's error and a `zone-error` event is emitted.
    */
   async reloadZone(origin: string, options: { view?: string; force?: boolean } = {}): Promise<ReloadResult> {
     const key = lowerName(origin)
     const targets = this.views.filter((v) => (options.view === undefined || v.name === options.view) && v.zones.has(key))
     if (targets.length === 0) throw new DnsHaError('ERR_AUTHORITY_UNKNOWN_ZONE', `no zone ${origin}${options.view !== undefined ? ` in view ${options.view}` : ''}`)
     const result: ReloadResult = { origin: key, loaded: false, serial: undefined, previousSerial: undefined, views: [] }
+    // Parse every file first: one that fails leaves every view as it was (a reload is all or nothing).
     const parsed = new Map<string, Zone>()
     for (const view of targets) {
       const entry = view.zones.get(key)!
       if (entry.file === undefined) throw new DnsHaError('ERR_AUTHORITY_NO_FILE', `zone ${origin} in view ${view.name} was not loaded from a file`)
-      let zone = parsed.get(entry.file)
-      if (!zone) {
-        try {
-          zone = await this.loadFile(entry)
-        } catch (error) {
-          entry.error = error
-          this.emit('zone-error', { view: view.name, origin: key, file: entry.file, error })
-          throw error
+    }
+    for (const view of targets) {
+      const entry = view.zones.get(key)!
+      if (parsed.has(entry.file!)) continue
+      try {
+        parsed.set(entry.file!, await this.loadFile(entry))
+      } catch (error) {
+        for (const v of targets) {
+          const e = v.zones.get(key)!
+          if (e.file !== entry.file) continue
+          e.error = error
+          this.emit('zone-error', { view: v.name, origin: key, file: e.file, error })
         }
-        parsed.set(entry.file, zone)
+        throw error
       }
+    }
+    // Then swap, synchronously: no query sees some views reloaded and others not.
+    for (const view of targets) {
+      const entry = view.zones.get(key)!
+      const zone = parsed.get(entry.file!)!
       const previousSerial = serialOf(entry.zone)
       const serial = serialOf(zone)
       result.previousSerial ??= previousSerial
@@ -413,7 +425,7 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
     const qtype = typeName(q.type)
     const findZone = (name: string): Zone | undefined => this.findEntry(view, name.toLowerCase(), 0)?.zone
     const verdict = lookup(entry.zone!, q.name, packetTypeName(q.type), { findZone, maxChain: this.maxChain })
-    const sections = buildAnswer(verdict, { ...this.policyBase, findZone })
+    const sections = buildAnswer(verdict, this.policy)
     const flags = FLAG.QR | (query.header.flags & (FLAG.RD | FLAG.CD)) | (sections.aa ? FLAG.AA : 0) | (sections.rcode & 0xf)
     const init: MessageInit = {
       id: query.id,
@@ -496,12 +508,26 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
     return respond(query, { rcode }) as Packet
   }
 
+  /**
+   * NOTIFY (RFC 1996) goes to `next` first (a transfer module there takes it). When nothing
+   * answers it: REFUSED for a zone we serve, as NSD answers it for a zone it is primary for, and
+   * NOTAUTH for any other name, as BIND does.
+   */
+  private answerNotify(query: DnsQuery, next: Next): MaybePromise<HandlerResult> {
+    const qname = query.wireQuestion!.name.toLowerCase()
+    const ours = this.views.some((v) => this.findEntry(v, qname, 0) !== undefined)
+    const fallback = (result: HandlerResult): HandlerResult => (result !== undefined ? result : (respond(query, { rcode: ours ? 'REFUSED' : 'NOTAUTH' }) as Packet))
+    const passed = next()
+    return isPromiseLike(passed) ? passed.then(fallback) : fallback(passed)
+  }
+
   private answerChaos(query: DnsQuery): HandlerResult {
     this.chaosCount++
     const q = query.question!
     const answer = chaosAnswer(q.name, q.type, this.chaos)
     if (this.listenerCount('query') > 0) this.logQuery(query, this.views[0]!, undefined, answer ? 'NOERROR' : 'REFUSED', false)
-    return (answer ? respond(query, { aa: true, answers: [answer] }) : respond(query, { rcode: 'REFUSED' })) as Packet
+    // As NSD answers it: the TXT alone, not authoritative (we serve no CH zone).
+    return (answer ? respond(query, { answers: [answer] }) : respond(query, { rcode: 'REFUSED' })) as Packet
   }
 
   private logQuery(query: DnsQuery, view: ViewState, zone: string | undefined, rcode: string, cached: boolean): void {

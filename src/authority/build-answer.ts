@@ -6,6 +6,7 @@
 import type { Answer } from 'dns-packet'
 import { RCODE } from '../packet/constants.js'
 import type { RRset, Zone, ZoneRecord } from '../zone/zone.js'
+import { addressNode, withOwner } from './lookup.js'
 import { isSubdomain, lowerName } from './names.js'
 import type { Verdict } from './verdict.js'
 
@@ -19,8 +20,6 @@ export interface AnswerPolicy {
   minimalResponses: boolean
   /** ANY: `'minimal'` answers one RRset (RFC 8482 §4.2); `'full'` answers every RRset at the name. */
   any: 'minimal' | 'full'
-  /** The served zone holding a name (longest match), for addresses of NS/MX/SRV targets in other zones. */
-  findZone: (name: string) => Zone | undefined
 }
 
 /** The sections of an answer. */
@@ -39,7 +38,7 @@ export function buildAnswer(verdict: Verdict, policy: AnswerPolicy): AnswerSecti
   const answers: Answer[] = []
   for (const set of verdict.chain) pushSet(answers, set)
   const out: AnswerSections = { rcode: RCODE.NOERROR, aa: true, answers, authorities: [], additionals: [], glue: 0 }
-  const extra = new Additionals(policy, verdict.finalZone)
+  const extra = new Additionals(verdict.finalZone)
 
   switch (verdict.kind) {
     case 'success': {
@@ -78,11 +77,12 @@ export function buildAnswer(verdict: Verdict, policy: AnswerPolicy): AnswerSecti
       const cutName = lowerName(cut.name)
       for (const rr of cut.ns.records) {
         const target = String(rr.data)
-        if (isSubdomain(lowerName(target), cutName)) extra.addresses(target, verdict.finalZone)
+        if (isSubdomain(lowerName(target), cutName)) extra.addresses(target, true)
       }
-      // In-bailiwick glue first, so it is the last to go when the answer must shrink.
+      // In-bailiwick glue first, so it is the last to go when the answer must shrink. Then the
+      // other NS targets the zone has addresses for (sibling glue included, as NSD and BIND add it).
       out.glue = extra.freeze()
-      for (const rr of cut.ns.records) extra.addresses(String(rr.data))
+      extra.forRRset(cut.ns)
       break
     }
   }
@@ -124,7 +124,10 @@ function pushSet(section: Answer[], set: RRset): void {
   for (const r of set.records) section.push(r as unknown as Answer)
 }
 
-/** Additional-section records: every A, then every AAAA (NSD's order), each name once. */
+/**
+ * Additional-section records: every A, then every AAAA (NSD's order), each name once. Addresses
+ * come from the answering zone only, as NSD and BIND take them (see {@link addressNode}).
+ */
 class Additionals {
   private readonly frozen: Answer[] = []
   private a: Answer[] = []
@@ -150,33 +153,33 @@ class Additionals {
     return this.frozen.length
   }
 
-  constructor(
-    private readonly policy: AnswerPolicy,
-    private readonly zone: Zone,
-  ) {}
+  constructor(private readonly zone: Zone) {}
 
-  /** Addresses of the names an RRset points at (NS, MX, SRV), RFC 1034 §3.6.2 / RFC 2782. */
+  /** Addresses of the names an RRset points at (NS, MX, SRV), RFC 1034 §3.6.2 / RFC 2782; only NS targets may use glue. */
   forRRset(set: RRset): void {
     for (const r of set.records) {
       const target = targetOf(r)
-      if (target !== undefined) this.addresses(target)
+      if (target !== undefined) this.addresses(target, r.type === 'NS')
     }
   }
 
-  /** A and AAAA of `name` from `zone` (glue, occluded data included) or the served zone holding it. */
-  addresses(name: string, zone?: Zone): void {
+  /** A and AAAA of `name` from the answering zone: its node (glue too with `allowGlue`) or the wildcard covering it. */
+  addresses(name: string, allowGlue: boolean): void {
     const key = lowerName(name)
     if (this.seen.has(key)) return
-    const holder = zone ?? (this.zone.contains(name) && this.policy.findZone(name) === this.zone ? this.zone : this.policy.findZone(name))
-    if (!holder) return
-    const node = holder.get(name)
+    const node = addressNode(this.zone, name, allowGlue)
     if (!node) return
     this.seen.add(key)
     const a = node.rrsets.get('A')
-    if (a && !this.inAnswer.has(`${key}|A`)) pushSet(this.a, a)
+    if (a && !this.inAnswer.has(`${key}|A`)) pushSet(this.a, ownedBy(a, name, key))
     const aaaa = node.rrsets.get('AAAA')
-    if (aaaa && !this.inAnswer.has(`${key}|AAAA`)) pushSet(this.aaaa, aaaa)
+    if (aaaa && !this.inAnswer.has(`${key}|AAAA`)) pushSet(this.aaaa, ownedBy(aaaa, name, key))
   }
+}
+
+/** The RRset as data for `name`: a wildcard's records get `name` as owner (RFC 4592 §2.1.2). */
+function ownedBy(set: RRset, name: string, key: string): RRset {
+  return lowerName(set.name) === key ? set : withOwner(set, name.endsWith('.') ? name : name + '.')
 }
 
 function targetOf(r: ZoneRecord): string | undefined {

@@ -1,8 +1,8 @@
 /**
  * CHAOS-class identity queries (`version.bind`, `hostname.bind` and their RFC 4892 aliases
  * `version.server`, `id.server`), answered from options as BIND's `version "..."` and
- * `hostname "..."` lines do; REFUSED when the option is not set (hiding it), as NSD's
- * `hide-version` does.
+ * `hostname "..."` lines do (the answer shaped as NSD shapes it: the TXT alone, AA=0); REFUSED
+ * when the option is not set (hiding it), as NSD's `hide-version` does.
  */
 import type { Answer } from 'dns-packet'
 

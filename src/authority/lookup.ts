@@ -111,8 +111,31 @@ function fromNode(node: ZoneNode, owner: string, type: string, proof: VerdictPro
   return { kind: 'no-data', proof }
 }
 
+/**
+ * The node whose A/AAAA RRsets serve as additional data for `name` (an NS, MX or SRV target), as
+ * NSD and BIND choose it: from `zone` only, never from another zone; the name's own node, or the
+ * wildcard that covers it (RFC 4592 synthesis, the caller rewrites the owner). At or below a zone
+ * cut only with `allowGlue` (NS targets: glue, also under another cut), and then only an existing node.
+ */
+export function addressNode(zone: Zone, name: string, allowGlue: boolean): ZoneNode | undefined {
+  if (!zone.contains(name)) return undefined
+  const labels = splitLabels(name)
+  const depth = splitLabels(zone.origin).length
+  if (labels.length === depth) return zone.get(zone.origin)
+  let encloser = zone.origin
+  for (let k = depth + 1; k <= labels.length; k++) {
+    const candidate = labels.slice(labels.length - k).join('.') + '.'
+    const found = zone.get(candidate)
+    if (!found) break
+    if (found.rrsets.has('NS')) return allowGlue ? zone.get(name) : undefined
+    if (k === labels.length) return found
+    encloser = candidate
+  }
+  return zone.get('*.' + (encloser === '.' ? '' : encloser))
+}
+
 /** The RRset with its owner (and each record's) set to `owner`; the same object when nothing changes. */
-function withOwner(set: RRset, owner: string): RRset {
+export function withOwner(set: RRset, owner: string): RRset {
   if (set.name === owner) return set
   return { ...set, name: owner, records: set.records.map((r) => ({ ...r, name: owner })) }
 }

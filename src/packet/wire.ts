@@ -96,6 +96,39 @@ export function readQuestion(buf: Uint8Array, offset = 12): WireQuestion {
  * the offset just past it in the original position.
  */
 export function readName(buf: Uint8Array, offset: number): { name: string; end: number } {
+  return (Buffer.isBuffer(buf) && readPlainName(buf, offset)) || readAnyName(buf, offset)
+}
+
+// Scratch space for the common name: uncompressed, plain characters. 256 bytes hold any name
+// (255 at most on the wire, and its text is no longer: each length byte becomes a dot).
+const scratch = Buffer.allocUnsafe(256)
+
+/**
+ * The hot path of {@link readName}: an uncompressed name of plain characters, copied into
+ * scratch space with dots for the length bytes and turned into text by one native call (a
+ * string per label, concatenated, would cost a slice and a join per label). `undefined` for
+ * anything else, which the general reader handles, errors included.
+ */
+function readPlainName(buf: Buffer, offset: number): { name: string; end: number } | undefined {
+  let pos = offset
+  let out = 0
+  for (;;) {
+    if (pos >= buf.length) return undefined
+    const len = buf[pos]!
+    if (len === 0) break
+    if (len > 63 || pos + 1 + len > buf.length || out + len + 1 > 254) return undefined
+    for (let i = pos + 1; i <= pos + len; i++) {
+      const c = buf[i]!
+      if (c <= 0x20 || c >= 0x7f || c === 0x2e || c === 0x5c || c === 0x22 || c === 0x28 || c === 0x29 || c === 0x3b || c === 0x40 || c === 0x24) return undefined
+      scratch[out++] = c
+    }
+    scratch[out++] = 0x2e
+    pos += len + 1
+  }
+  return { name: out === 0 ? '.' : scratch.toString('latin1', 0, out), end: pos + 1 }
+}
+
+function readAnyName(buf: Uint8Array, offset: number): { name: string; end: number } {
   let name = ''
   let pos = offset
   let end = -1

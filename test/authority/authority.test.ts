@@ -21,7 +21,8 @@ describe('Authority answers', () => {
     expect(r.flag_rd).toBe(true)
     expect(lines(r.answers)).toEqual(rrs(O, 'www 3600 IN A 192.0.2.80'))
     expect(lines(r.authorities)).toEqual(rrs(O, '@ 3600 IN NS ns1', '@ 3600 IN NS ns.other.test.'))
-    expect(lines(r.additionals)).toEqual(rrs(O, 'ns1 3600 IN A 192.0.2.53', 'ns1 3600 IN AAAA 2001:db8::53', 'ns.other.test. 600 IN A 198.51.100.1'))
+    // ns.other.test. is in a zone we also serve, but NSD and BIND take addresses from the answering zone only.
+    expect(lines(r.additionals)).toEqual(rrs(O, 'ns1 3600 IN A 192.0.2.53', 'ns1 3600 IN AAAA 2001:db8::53'))
   })
 
   it('minimalResponses leaves the apex NS out, like Knot', async () => {
@@ -54,13 +55,13 @@ describe('Authority answers', () => {
     expect(lines(ent.authorities)).toEqual(soa)
   })
 
-  it('referrals: AA=0, NS in authority, in-bailiwick glue first in additional', async () => {
+  it('referrals: AA=0, NS in authority, in-bailiwick glue in additional (no out-of-bailiwick addresses from other zones)', async () => {
     const r = await ask(authority(), 'host.sub.example.test.', 'A')
     expect(r.rcode).toBe('NOERROR')
     expect(r.flag_aa).toBe(false)
     expect(r.answers).toEqual([])
     expect(lines(r.authorities)).toEqual(rrs(O, 'sub 3600 IN NS ns1.sub', 'sub 3600 IN NS ns.other.test.'))
-    expect(lines(r.additionals)).toEqual(rrs(O, 'ns1.sub 3600 IN A 192.0.2.153', 'ns.other.test. 600 IN A 198.51.100.1'))
+    expect(lines(r.additionals)).toEqual(rrs(O, 'ns1.sub 3600 IN A 192.0.2.153'))
   })
 
   it('DS at a cut is answered from the parent side, authoritatively', async () => {
@@ -189,6 +190,27 @@ describe('Authority answers', () => {
     expect(auth.snapshot().outOfZone).toBe(1)
   })
 
+  it('NOTIFY goes to next first; unhandled, it is REFUSED for our zones (NSD) and NOTAUTH elsewhere (BIND); UPDATE stays NOTIMP', async () => {
+    const withOpcode = (name: string, opcode: number): DnsQuery =>
+      DnsQuery.from({ id: 7, flags: opcode << 11, questions: [{ name, type: 'SOA', class: 'IN' }] }, { transport: 'udp' })
+    const decoded = (result: unknown): ReturnType<typeof dnsPacket.decode> & { rcode?: string; opcode?: string } => dnsPacket.decode(dnsPacket.encode(result as dnsPacket.Packet))
+    const auth = authority()
+    const next = vi.fn(() => undefined)
+    const notify = decoded(await auth.handle(withOpcode('example.test.', 4), next))
+    expect(next).toHaveBeenCalledOnce()
+    expect(notify.rcode).toBe('REFUSED')
+    expect(notify.opcode).toBe('NOTIFY')
+    expect(notify.flag_aa).toBe(false)
+    expect(notify.questions).toEqual([expect.objectContaining({ name: 'example.test', type: 'SOA' })])
+    expect(decoded(await auth.handle(withOpcode('other.test.', 4), async () => undefined)).rcode).toBe('REFUSED')
+    expect(decoded(await auth.handle(withOpcode('example.org.', 4), next)).rcode).toBe('NOTAUTH')
+    // A transfer handler behind the authority still gets the NOTIFY and answers it.
+    const handled = dnsPacket.encode({ type: 'response', id: 7, opcode: 'NOTIFY', flags: dnsPacket.AUTHORITATIVE_ANSWER, questions: [{ name: 'example.test', type: 'SOA' }] } as never)
+    expect(await auth.handle(withOpcode('example.test.', 4), () => handled)).toBe(handled)
+    // UPDATE (and the other opcodes) are not ours: next, which a server answers NOTIMP, as NSD does.
+    expect(await auth.handle(withOpcode('example.test.', 5), () => undefined)).toBeUndefined()
+  })
+
   it('the longest matching zone answers', async () => {
     const child = zoneOf('sub.example.test.', '@ SOA ns1 h 7 1 1 1 60\n@ NS ns1\nns1 A 192.0.2.153\nhost A 192.0.2.200\n')
     const auth = new Authority({ zones: [example(), child] })
@@ -204,6 +226,9 @@ describe('Authority answers', () => {
     const auth = authority({ version: 'dns-ha 0.1', hostname: 'ns-a' })
     const v = await ask(auth, 'version.bind.', 'TXT', { klass: 'CH' })
     expect(v.rcode).toBe('NOERROR')
+    // NSD's shape: the TXT alone, AA=0, no authority (BIND adds AA and a CH NS; a mix of both matches neither).
+    expect(v.flag_aa).toBe(false)
+    expect(v.authorities).toEqual([])
     expect(v.answers![0]).toMatchObject({ type: 'TXT', class: 'CH' })
     expect(String((v.answers![0] as unknown as { data: Buffer[] }).data[0])).toBe('dns-ha 0.1')
     const h = await ask(auth, 'hostname.bind.', 'TXT', { klass: 'CH' })
@@ -301,6 +326,35 @@ describe('Authority operations', () => {
     expect(errors).toHaveLength(1)
     expect(lines((await ask(auth, 'www.example.test.', 'A')).answers)).toEqual(rrs(O, 'www 3600 IN A 192.0.2.83'))
     expect(auth.snapshot().views[0]!.zones[0]!.error).toBeTruthy()
+  })
+
+  it('reloadZone across views is all or nothing: one bad file leaves every view on the old zone, cached answers included', async () => {
+    const v = (serial: number, address: string): string => EXAMPLE.replace('2024010101', String(serial)).replace('192.0.2.80', address)
+    const files: Record<string, string> = { a: v(1, '192.0.2.80'), b: v(1, '192.0.2.80') }
+    const auth = new Authority({
+      views: [
+        { name: 'inside', match: { clients: ['10.0.0.0/8'] }, zones: [{ file: 'a', origin: O }] },
+        { name: 'outside', zones: [{ file: 'b', origin: O }] },
+      ],
+      readFile: async (p) => files[p]!,
+    })
+    await auth.ready()
+    const inside = { client: { address: '10.1.2.3' } }
+    const www = async (o: Parameters<typeof ask>[3] = {}): Promise<string[]> => lines((await ask(auth, 'www.example.test.', 'A', { ...inside, ...o })).answers)
+    expect(await www()).toEqual(rrs(O, 'www 3600 IN A 192.0.2.80'))
+
+    files.a = v(2, '192.0.2.81')
+    files.b = v(2, '192.0.2.81') + '\nbroken IN A not-an-address\n'
+    await expect(auth.reloadZone(O)).rejects.toThrow()
+    expect((auth.getZone(O, 'inside')!.soa!.data as { serial: number }).serial).toBe(1)
+    // The cached answer and a fresh one (DO=1 is another cache key) agree: both from the old zone.
+    expect(await www()).toEqual(rrs(O, 'www 3600 IN A 192.0.2.80'))
+    expect(await www({ dnssecOk: true })).toEqual(rrs(O, 'www 3600 IN A 192.0.2.80'))
+
+    files.b = v(2, '192.0.2.81')
+    expect(await auth.reloadZone(O)).toMatchObject({ loaded: true, views: ['inside', 'outside'] })
+    expect(await www()).toEqual(rrs(O, 'www 3600 IN A 192.0.2.81'))
+    expect(lines((await ask(auth, 'www.example.test.', 'A')).answers)).toEqual(rrs(O, 'www 3600 IN A 192.0.2.81'))
   })
 
   it('serial wrap-around counts as an increase', async () => {

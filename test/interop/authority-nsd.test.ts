@@ -27,44 +27,9 @@ describe.skipIf(!have)('Authority vs NSD (differential)', () => {
     dir = mkdtempSync(join(tmpdir(), 'dns-ha-nsd-'))
     const text = diffZone()
     writeFileSync(join(dir, 'diff.test.zone'), text)
-    nsdPort = await freePort()
-    writeFileSync(
-      join(dir, 'nsd.conf'),
-      [
-        'server:',
-        '  ip-address: 127.0.0.1',
-        `  port: ${nsdPort}`,
-        '  server-count: 1',
-        '  rrl-ratelimit: 0',
-        `  zonesdir: "${dir}"`,
-        `  pidfile: "${dir}/nsd.pid"`,
-        '  username: ""',
-        '  chroot: ""',
-        '  database: ""',
-        `  xfrdfile: "${dir}/xfrd.state"`,
-        `  zonelistfile: "${dir}/zone.list"`,
-        `  logfile: "${dir}/nsd.log"`,
-        '  verbosity: 0',
-        'remote-control:',
-        '  control-enable: no',
-        'zone:',
-        '  name: diff.test',
-        '  zonefile: diff.test.zone',
-        '',
-      ].join('\n'),
-    )
-    nsd = spawn('nsd', ['-c', join(dir, 'nsd.conf'), '-d'], { stdio: 'ignore' })
-    // Wait until NSD answers (at most ~5 s).
-    const probe: Question = { name: ORIGIN, type: 'SOA', edns: false, tcp: false }
-    for (let i = 0; ; i++) {
-      try {
-        const r = await exchange(nsdPort, probe, 1)
-        if (r.rcode === 'NOERROR') break
-      } catch (e) {
-        if (i > 20) throw e
-      }
-      await new Promise((r) => setTimeout(r, 250))
-    }
+    const started = await startNsd(dir, [{ name: 'diff.test', file: 'diff.test.zone' }])
+    nsd = started.nsd
+    nsdPort = started.port
     for (const minimal of [false, true]) {
       // NSD 4.6 predates RFC 9471: it drops in-domain glue that does not fit without TC.
       const authority = new Authority({ zones: [parseZone(text, { origin: ORIGIN })], minimalResponses: minimal, glueTruncation: 'silent' })
@@ -118,3 +83,151 @@ describe.skipIf(!have)('Authority vs NSD (differential)', () => {
     expect(compared).toBeGreaterThan(50)
   }, 60_000)
 })
+
+// Several zones served side by side: NSD and BIND take additional data from the answering zone
+// only (not from a sibling or child zone they also serve), use glue for NS targets only, and
+// synthesize wildcard addresses for targets; chains cross between the zones. Here the additional
+// section is compared too.
+const PARENT = `$ORIGIN example.test.
+$TTL 3600
+@ SOA ns1 hostmaster 2024010101 7200 3600 1209600 300
+@ NS ns1
+@ NS ns.other.test.
+@ MX 10 mail
+ns1 A 192.0.2.1
+ns1 AAAA 2001:db8::1
+mail A 192.0.2.2
+www A 192.0.2.3
+c-sub CNAME www.sub.example.test.
+c-other CNAME www.other.test.
+c-deleg CNAME host.deleg.example.test.
+*.wild A 192.0.2.6
+deleg NS ns.deleg
+deleg NS ns.other.test.
+ns.deleg A 192.0.2.10
+host.deleg A 192.0.2.11
+sub NS ns1.sub
+sub DS 23456 8 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE49FD46E6C4B45C55D4AC69CB
+ns1.sub A 192.0.2.20
+oob NS ns.other.test.
+oob NS ns1.example.test.
+oob2 NS ns.deleg.example.test.
+oob2 NS ns1.sub.example.test.
+wns NS foo.wild.example.test.
+srv SRV 0 0 80 www
+srv SRV 0 0 80 www.other.test.
+mxsub MX 10 www.sub.example.test.
+mxocc MX 10 host.deleg.example.test.
+srvw SRV 0 0 1 x.wild.example.test.
+`
+const CHILD = `$ORIGIN sub.example.test.
+$TTL 600
+@ SOA ns1 hostmaster 5 7200 3600 1209600 900
+@ NS ns1
+ns1 A 192.0.2.20
+www A 192.0.2.21
+`
+const OTHER = `$ORIGIN other.test.
+$TTL 1800
+@ 60 SOA ns hostmaster 7 7200 3600 1209600 120
+@ NS ns
+ns A 192.0.2.30
+www A 192.0.2.31
+back CNAME www.example.test.
+`
+const ZONES = [
+  { name: 'example.test', text: PARENT },
+  { name: 'sub.example.test', text: CHILD },
+  { name: 'other.test', text: OTHER },
+]
+
+describe.skipIf(!have)('Authority vs NSD, several zones (additional section compared too)', () => {
+  let dir = ''
+  let nsd: ChildProcess | undefined
+  let nsdPort = 0
+  let server: DnsServer | undefined
+  let port = 0
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'dns-ha-nsd-zones-'))
+    for (const z of ZONES) writeFileSync(join(dir, `${z.name}.zone`), z.text)
+    const started = await startNsd(
+      dir,
+      ZONES.map((z) => ({ name: z.name, file: `${z.name}.zone` })),
+    )
+    nsd = started.nsd
+    nsdPort = started.port
+    server = new DnsServer({ handler: new Authority({ zones: ZONES.map((z) => parseZone(z.text, { origin: `${z.name}.` })) }) })
+    port = (await server.listen({ port: 0, address: '127.0.0.1' })).port
+  }, 20_000)
+
+  afterAll(async () => {
+    if (nsd?.pid) process.kill(nsd.pid, 'SIGTERM')
+    await server?.close()
+    if (dir) rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('gives the same rcode, flags and all three sections as NSD', async () => {
+    const asked: [string, string][] = [
+      ['www.example.test.', 'A'], ['example.test.', 'MX'], ['example.test.', 'NS'], ['c-sub.example.test.', 'A'],
+      ['c-other.example.test.', 'A'], ['back.other.test.', 'A'], ['c-deleg.example.test.', 'A'], ['host.deleg.example.test.', 'A'],
+      ['deleg.example.test.', 'NS'], ['sub.example.test.', 'DS'], ['sub.example.test.', 'NS'], ['www.sub.example.test.', 'A'],
+      ['oob.example.test.', 'A'], ['x.oob2.example.test.', 'A'], ['x.wns.example.test.', 'A'], ['srv.example.test.', 'SRV'],
+      ['mxsub.example.test.', 'MX'], ['mxocc.example.test.', 'MX'], ['srvw.example.test.', 'SRV'], ['nx.other.test.', 'A'],
+    ]
+    const mismatches: string[] = []
+    let id = 9000
+    for (const [name, type] of asked) {
+      for (const edns of [true, false]) {
+        const q: Question = { name, type, edns, tcp: false }
+        const [theirs, mine] = await Promise.all([exchange(nsdPort, q, id++), exchange(port, q, id++)])
+        if (JSON.stringify(theirs) !== JSON.stringify(mine)) mismatches.push(`${name} ${type}${edns ? ' +edns' : ''}\n  nsd:  ${JSON.stringify(theirs)}\n  ours: ${JSON.stringify(mine)}`)
+      }
+    }
+    expect(mismatches.join('\n')).toBe('')
+  }, 30_000)
+})
+
+/** Starts NSD (response rate limiting off) on a free loopback port serving `zones` from `dir`; resolves once it answers. */
+async function startNsd(dir: string, zones: { name: string; file: string }[]): Promise<{ nsd: ChildProcess; port: number }> {
+  const port = await freePort()
+  writeFileSync(
+    join(dir, 'nsd.conf'),
+    [
+      'server:',
+      '  ip-address: 127.0.0.1',
+      `  port: ${port}`,
+      '  server-count: 1',
+      '  rrl-ratelimit: 0',
+      `  zonesdir: "${dir}"`,
+      `  pidfile: "${dir}/nsd.pid"`,
+      '  username: ""',
+      '  chroot: ""',
+      '  database: ""',
+      `  xfrdfile: "${dir}/xfrd.state"`,
+      `  zonelistfile: "${dir}/zone.list"`,
+      `  logfile: "${dir}/nsd.log"`,
+      '  verbosity: 0',
+      'remote-control:',
+      '  control-enable: no',
+      ...zones.flatMap((z) => ['zone:', `  name: ${z.name}`, `  zonefile: ${z.file}`]),
+      '',
+    ].join('\n'),
+  )
+  const nsd = spawn('nsd', ['-c', join(dir, 'nsd.conf'), '-d'], { stdio: 'ignore' })
+  // Wait until NSD answers (at most ~5 s).
+  const probe: Question = { name: `${zones[0]!.name}.`, type: 'SOA', edns: false, tcp: false }
+  for (let i = 0; ; i++) {
+    try {
+      const r = await exchange(port, probe, 1)
+      if (r.rcode === 'NOERROR') break
+    } catch (e) {
+      if (i > 20) {
+        if (nsd.pid) process.kill(nsd.pid, 'SIGTERM')
+        throw e
+      }
+    }
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  return { nsd, port }
+}

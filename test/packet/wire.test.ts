@@ -90,4 +90,41 @@ describe('wire reads', () => {
       { numRuns: 3000 },
     )
   })
+
+  it('reads a name the same from a Buffer (scratch fast path) and a plain Uint8Array (general reader)', () => {
+    // Mostly letters (the fast path), sometimes any bytes (escapes: the general reader).
+    const label = fc.tuple(fc.boolean(), fc.uint8Array({ minLength: 1, maxLength: 63 })).map(([letters, b]) => (letters ? b.map((c) => 0x61 + (c % 26)) : b))
+    fc.assert(
+      fc.property(fc.array(label, { minLength: 0, maxLength: 6 }), (labels) => {
+        const wire = Uint8Array.from([...labels.flatMap((l) => [l.length, ...l]), 0])
+        const read = (buf: Uint8Array): string => {
+          try {
+            return JSON.stringify(readName(buf, 0))
+          } catch (error) {
+            return (error as Error).message
+          }
+        }
+        expect(read(Buffer.from(wire))).toBe(read(wire))
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('accepts a name of exactly 255 wire bytes and rejects 256 on both paths', () => {
+    const name = (total: number): Buffer => {
+      // Labels of 63 'a' until the remainder, then the root byte: `total` bytes in all.
+      const parts: number[] = []
+      let left = total - 1
+      while (left > 0) {
+        const len = Math.min(63, left - 1)
+        parts.push(len, ...Array.from({ length: len }, () => 0x61))
+        left -= len + 1
+      }
+      return Buffer.from([...parts, 0])
+    }
+    expect(readName(name(255), 0).end).toBe(255)
+    expect(readName(Uint8Array.from(name(255)), 0).end).toBe(255)
+    expect(() => readName(name(256), 0)).toThrow(/255/)
+    expect(() => readName(Uint8Array.from(name(256)), 0)).toThrow(/255/)
+  })
 })
