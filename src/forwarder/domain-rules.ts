@@ -6,6 +6,7 @@ import type { RcodeName } from '../packet/constants.js'
 import { addressBytes } from '../util/cidr.js'
 import { DnsHaError } from '../util/errors.js'
 import type { LocalRecords } from './local-table.js'
+import { joinRecords } from './local-table.js'
 import { canonicalName, suffixes } from './names.js'
 import type { UpstreamServer } from './parse-resolv-conf.js'
 import { encodeOwnerRecords } from './wire-response.js'
@@ -34,7 +35,7 @@ export interface DomainServers {
 
 /** What a domain rule decides for a name. */
 export type DomainRule =
-  | { kind: 'address'; domain: string; a: LocalRecords | undefined; aaaa: LocalRecords | undefined }
+  | { kind: 'address'; domain: string; a: LocalRecords | undefined; aaaa: LocalRecords | undefined; any: LocalRecords | undefined }
   | { kind: 'nxdomain'; domain: string }
   | { kind: 'servers'; domain: string; servers: UpstreamServer[]; fallbackRcodes: (RcodeName | number)[] | undefined }
   | { kind: 'default'; domain: string }
@@ -75,12 +76,10 @@ export class DomainRules {
         this.rules.set(domain, { kind: 'nxdomain', domain })
         continue
       }
-      this.rules.set(domain, {
-        kind: 'address',
-        domain,
-        a: slot.a.length > 0 ? { bytes: encodeOwnerRecords(1, ttl, slot.a), count: slot.a.length } : undefined,
-        aaaa: slot.aaaa.length > 0 ? { bytes: encodeOwnerRecords(28, ttl, slot.aaaa), count: slot.aaaa.length } : undefined,
-      })
+      const a = slot.a.length > 0 ? { bytes: encodeOwnerRecords(1, ttl, slot.a), count: slot.a.length } : undefined
+      const aaaa = slot.aaaa.length > 0 ? { bytes: encodeOwnerRecords(28, ttl, slot.aaaa), count: slot.aaaa.length } : undefined
+      // ANY is answered from the rule too (dnsmasq: `address=/d/#` answers ANY with 0.0.0.0 and ::).
+      this.rules.set(domain, { kind: 'address', domain, a, aaaa, any: joinRecords(a, aaaa) })
     }
   }
 

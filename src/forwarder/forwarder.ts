@@ -48,6 +48,11 @@ export interface ForwarderOptions {
   expandHosts?: boolean
   /** dnsmasq's `domain`: the suffix for `expandHosts`. */
   domain?: string
+  /**
+   * dnsmasq's `domain=name,range`: the `expandHosts` suffix for hosts addresses in a CIDR range
+   * (first match wins; `domain` covers the rest).
+   */
+  domainRanges?: { domain: string; range: string }[]
   /** TTL of hosts and `address=` answers in seconds (dnsmasq's `local-ttl`, default 0). */
   localTtl?: number
   /** `address=/domain/addr` rules. */
@@ -80,7 +85,7 @@ export interface ForwarderOptions {
   probeName?: string
   /** `fastest`: re-measure all upstreams after this many queries (default 50). */
   remeasureEvery?: number
-  /** `fastest`: and at least this often (default 10000 ms). */
+  /** `fastest`: and at least this often (default 20000 ms, as dnsmasq). */
   remeasureIntervalMs?: number
   /** DNS 0x20: randomise the case of upstream questions and require answers to echo it. */
   randomizeCase?: boolean
@@ -179,6 +184,7 @@ interface Route {
 const DEFAULT_FALLBACK: RcodeName[] = ['SERVFAIL', 'REFUSED']
 const TYPE_A = 1
 const TYPE_AAAA = 28
+const TYPE_ANY = 255
 
 /** dnsmasq as a handler. */
 export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler {
@@ -354,7 +360,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
     const rule = this.rules.match(name)
     if (rule) {
       if (rule.kind === 'address') {
-        const records = qtype === TYPE_A ? rule.a : qtype === TYPE_AAAA ? rule.aaaa : undefined
+        const records = qtype === TYPE_A ? rule.a : qtype === TYPE_AAAA ? rule.aaaa : qtype === TYPE_ANY ? rule.any : undefined
         if (records) return this.remember(memoKey, query, 'rule', 0, localResponse(query, FLAG.AA, 0, records.bytes, records.count, this.udpPayloadSize), Infinity)
       } else if (rule.kind === 'nxdomain') {
         return this.notForwarded(memoKey, query, name)
@@ -434,8 +440,10 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
     const fallback = route.fallback.has(reply.rcode)
     const stripped = stripOpt(reply.raw, reply.info)
     if (!stripped) {
-      // OPT in the middle of the additional section: relay the bytes as they are, uncached.
-      return { kind: 'answer', bytes: reply.raw, ttlOffsets: [], storedAt: now, rcode: reply.rcode, passThrough: true, fallback }
+      // OPT in the middle of the additional section: relay the bytes as they are (AD cleared), uncached.
+      const bytes = Uint8Array.from(reply.raw)
+      bytes[3] = bytes[3]! & ~FLAG.AD
+      return { kind: 'answer', bytes, ttlOffsets: [], storedAt: now, rcode: reply.rcode, passThrough: true, fallback }
     }
     if (!fallback) this.cache.store(key, stripped, reply.info, now)
     return { kind: 'answer', bytes: stripped, ttlOffsets: reply.info.ttlOffsets, storedAt: now, rcode: reply.rcode, passThrough: false, fallback }
@@ -450,7 +458,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
     }
     if (outcome.passThrough) return this.answered(query, 'upstream', outcome.rcode, outcome.bytes)
     const elapsedS = Math.floor((this.clock.now() - outcome.storedAt) / 1000)
-    const bytes = responseForClient(outcome.bytes, outcome.ttlOffsets, query, elapsedS, undefined, this.udpPayloadSize)
+    const bytes = responseForClient(outcome.bytes, outcome.ttlOffsets, query, elapsedS, undefined, this.udpPayloadSize, true)
     return this.answered(query, 'upstream', outcome.rcode, bytes)
   }
 
@@ -479,11 +487,12 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
 
   /**
    * The answer for a name that must not leave (local domains, bare names): NODATA when hosts
-   * know the name under another type, NXDOMAIN otherwise (as dnsmasq; NXDOMAIN for a name that
-   * exists would deny its other types too, RFC 8020).
+   * know the name under another type or know names below it (an empty non-terminal), NXDOMAIN
+   * otherwise (as dnsmasq 2.90; NXDOMAIN for a name that exists would deny its other types and
+   * the names below it too, RFC 8020).
    */
   private notForwarded(memoKey: string, query: DnsQuery, name: string): Uint8Array {
-    const rcode = this.local.names.has(name) ? RCODE.NOERROR : RCODE.NXDOMAIN
+    const rcode = this.local.has(name) ? RCODE.NOERROR : RCODE.NXDOMAIN
     return this.remember(memoKey, query, 'local', rcode, localResponse(query, 0, rcode, undefined, 0, this.udpPayloadSize), Infinity)
   }
 
@@ -566,6 +575,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
       ttl: this.options.localTtl ?? 0,
       expandHosts: this.options.expandHosts ?? false,
       domain: this.options.domain,
+      domainRanges: this.options.domainRanges ?? [],
     })
   }
 }

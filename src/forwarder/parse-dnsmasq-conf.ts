@@ -5,7 +5,7 @@
  * logging...) are listed as ignored; anything else is an `ERR_CONFIG` naming `file:line`.
  */
 import { isAbsolute, resolve } from 'node:path'
-import { addressBytes } from '../util/cidr.js'
+import { addressBytes, compileAcl } from '../util/cidr.js'
 import { DnsHaError } from '../util/errors.js'
 import type { AddressRule, DomainServers } from './domain-rules.js'
 import type { ForwarderOptions } from './forwarder.js'
@@ -61,6 +61,7 @@ export function parseDnsmasqConf(text: string, options: ParseDnsmasqConfOptions 
   const numbers: Partial<Record<'port' | 'cache-size' | 'neg-ttl' | 'local-ttl' | 'min-cache-ttl' | 'max-cache-ttl' | 'dns-forward-max', number>> = {}
   let resolvFile: string | undefined
   let domain: string | undefined
+  const domainRanges: { domain: string; range: string }[] = []
 
   const lines = text.split(/\r?\n/)
   for (let i = 0; i < lines.length; i++) {
@@ -108,10 +109,31 @@ export function parseDnsmasqConf(text: string, options: ParseDnsmasqConfOptions 
       case 'resolv-file':
         resolvFile = path(need())
         continue
-      case 'domain':
-        // `domain=example.lan[,range[,local]]`: the range part is DHCP's.
-        domain = need().split(',')[0]!.trim()
+      case 'domain': {
+        // `domain=example.lan[,range[,local]]`: the range is DHCP's, but `local` adds local=
+        // for the domain and for the range's reverse zone (dnsmasq: /8, /16 or /24 only).
+        const [name, range, local] = need().split(',').map((p) => p.trim())
+        if (range === undefined) {
+          domain = name!
+          continue
+        }
+        // With a range, the domain is the expand-hosts suffix for that range only.
+        if (!/^[0-9a-fA-F.:]+\/\d+$/.test(range)) fail(`domain=${name},${range}: only a CIDR range (a.b.c.d/n) is supported`)
+        try {
+          compileAcl([range])
+        } catch {
+          fail(`domain=${name},${range}: "${range}" is not a CIDR range`)
+        }
+        domainRanges.push({ domain: name!, range })
+        if (local !== undefined && local !== 'local') fail(`domain=${name},${range},${local}: expected "local" after the range`)
+        if (local === 'local') {
+          const m = /^(\d+)\.(\d+)\.(\d+)\.\d+\/(8|16|24)$/.exec(range)
+          if (!m) fail(`domain=${name},${range},local needs an IPv4 range with /8, /16 or /24`)
+          const octets = [m![1], m![2], m![3]].slice(0, Number(m![4]) / 8)
+          domainServers.push({ domain: name!, servers: [] }, { domain: `${octets.reverse().join('.')}.in-addr.arpa`, servers: [] })
+        }
         continue
+      }
       case 'address': {
         const { domains, rest } = splitDomains(need(), fail)
         const target = rest.trim()
@@ -150,8 +172,11 @@ export function parseDnsmasqConf(text: string, options: ParseDnsmasqConfOptions 
   const config: DnsmasqConfig = {
     listen: { addresses: listenAddresses, port: numbers.port ?? 53 },
     ignored,
-    hostsFiles: [...(flags.has('no-hosts') ? [] : ['/etc/hosts']), ...addnHosts],
-    strategy: flags.has('strict-order') ? 'strict' : flags.has('all-servers') ? 'all' : 'fastest',
+    // dnsmasq reads /etc/hosts, then the addn-hosts files last-listed first (each one is pushed
+    // onto the front of its list); the order decides which name an address's PTR points to.
+    hostsFiles: [...(flags.has('no-hosts') ? [] : ['/etc/hosts']), ...addnHosts.reverse()],
+    // dnsmasq forwards to every server whenever all-servers is set, strict-order or not.
+    strategy: flags.has('all-servers') ? 'all' : flags.has('strict-order') ? 'strict' : 'fastest',
     domainNeeded: flags.has('domain-needed'),
     bogusPriv: flags.has('bogus-priv'),
     expandHosts: flags.has('expand-hosts'),
@@ -160,12 +185,14 @@ export function parseDnsmasqConf(text: string, options: ParseDnsmasqConfOptions 
   }
   if (!flags.has('no-resolv')) config.resolvFile = resolvFile ?? '/etc/resolv.conf'
   if (domain !== undefined) config.domain = domain
+  if (domainRanges.length > 0) config.domainRanges = domainRanges
   if (addresses.length > 0) config.addresses = addresses
   if (domainServers.length > 0) config.domainServers = mergeRoutes(domainServers)
   if (numbers['cache-size'] !== undefined) config.cacheSize = numbers['cache-size']
   if (numbers['neg-ttl'] !== undefined) config.negTtl = numbers['neg-ttl']
   if (numbers['local-ttl'] !== undefined) config.localTtl = numbers['local-ttl']
-  if (numbers['min-cache-ttl'] !== undefined) config.minTtl = numbers['min-cache-ttl']
+  // dnsmasq never lets min-cache-ttl raise a TTL above one hour (its TTL_FLOOR_LIMIT).
+  if (numbers['min-cache-ttl'] !== undefined) config.minTtl = Math.min(numbers['min-cache-ttl'], 3600)
   if (numbers['max-cache-ttl'] !== undefined) config.maxTtl = numbers['max-cache-ttl']
   if (numbers['dns-forward-max'] !== undefined) config.maxForwards = Math.max(1, numbers['dns-forward-max'])
   return config

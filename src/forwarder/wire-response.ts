@@ -116,7 +116,9 @@ export function rewriteTtls(buf: Uint8Array, offsets: readonly number[], ttl: (o
 
 /**
  * A stored response made into the answer for `query`: the client's question bytes (its case),
- * its RD bit, QR and RA set, TTLs lowered by `elapsedS` (or all set to `fixedTtl`, for stale
+ * its RD bit, QR and RA set, AD cleared (nothing was validated here; dnsmasq without
+ * proxy-dnssec does the same), AA cleared unless `keepAa` (an answer just relayed; a cached
+ * one is not authoritative), TTLs lowered by `elapsedS` (or all set to `fixedTtl`, for stale
  * answers), and our OPT record when the client sent one. The id is the server's to patch.
  */
 export function responseForClient(
@@ -126,6 +128,7 @@ export function responseForClient(
   elapsedS: number,
   fixedTtl: number | undefined,
   udpPayloadSize: number,
+  keepAa = false,
 ): Buffer {
   const opt = query.edns !== undefined
   const out = Buffer.allocUnsafe(stored.length + (opt ? OPT_LENGTH : 0))
@@ -133,7 +136,7 @@ export function responseForClient(
   const qEnd = query.wireQuestion?.end ?? 12
   // Same name up to case (the cache key is case-insensitive): give the client its own spelling.
   if (qEnd <= stored.length && questionLengthMatches(stored, qEnd)) query.raw.copy(out, 12, 12, qEnd)
-  const flags = (((stored[2]! << 8) | stored[3]!) & ~FLAG.RD) | (query.header.flags & FLAG.RD) | FLAG.QR | FLAG.RA
+  const flags = (((stored[2]! << 8) | stored[3]!) & ~(FLAG.RD | FLAG.AD | (keepAa ? 0 : FLAG.AA))) | (query.header.flags & FLAG.RD) | FLAG.QR | FLAG.RA
   out[2] = flags >> 8
   out[3] = flags & 0xff
   if (fixedTtl !== undefined) {

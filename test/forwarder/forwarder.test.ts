@@ -113,6 +113,81 @@ describe('Forwarder: local answers', () => {
   })
 })
 
+describe('Forwarder: parity with dnsmasq 2.90 (seen with dig against the real daemon)', () => {
+  it('answers ANY for a hosts name with all its A and AAAA records, and ANY for a hosts address with its PTR', async () => {
+    const { network, forwarder } = setup({ hosts: HOSTS, servers: [{ address: '10.0.0.53' }], domainNeeded: true })
+    const up = answering('192.0.2.1')
+    await upstream(network, '10.0.0.53', up)
+    const both = await ask(forwarder, 'both.lan', 'ANY')
+    expect([both.rcode, both.flag_aa]).toEqual(['NOERROR', true])
+    expect(both.answers?.map((a) => `${a.type} ${String((a as { data: unknown }).data)}`).sort()).toEqual(['A 10.1.1.3', 'AAAA fd00::3'])
+    expect(datas(await ask(forwarder, 'web', 'ANY'))).toEqual(['10.1.1.1'])
+    const ptr = await ask(forwarder, '1.1.1.10.in-addr.arpa', 'ANY')
+    expect([ptr.flag_aa, ptr.answers?.map((a) => a.type), datas(ptr)]).toEqual([true, ['PTR'], ['web.lan']])
+    expect(up.calls).toBe(0)
+  })
+
+  it('answers ANY under an address= rule with the rule’s addresses', async () => {
+    const { network, forwarder } = setup({ servers: [{ address: '10.0.0.53' }], addresses: [{ domain: 'null.test', addresses: ['#'] }, { domain: 'ads.test', addresses: ['10.9.9.9'] }] })
+    const up = answering('192.0.2.1')
+    await upstream(network, '10.0.0.53', up)
+    const nul = await ask(forwarder, 'x.null.test', 'ANY')
+    expect([nul.flag_aa, datas(nul).sort()]).toEqual([true, ['0.0.0.0', '::']])
+    expect(datas(await ask(forwarder, 'ads.test', 'ANY'))).toEqual(['10.9.9.9'])
+    expect(up.calls).toBe(0)
+  })
+
+  it('clears AD from upstream answers, and AA from answers served out of the cache', async () => {
+    // dnsmasq 2.90 without proxy-dnssec never passes AD on (it validated nothing), and relays
+    // AA only on the answer it just forwarded: its cache is not authoritative.
+    const { clock, network, forwarder } = setup({ servers: [{ address: '10.0.0.53' }], maxStaleMs: 3_600_000, timeoutMs: 500 })
+    const flags = dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | dnsPacket.AUTHORITATIVE_ANSWER | dnsPacket.AUTHENTIC_DATA
+    const server = await upstream(network, '10.0.0.53', (q) => ({ ...(answering('192.0.2.1', 60).handle(q) as object), flags }) as never)
+    const first = await ask(forwarder, 'a.example', 'A', { dnssecOk: true })
+    expect([datas(first), first.flag_aa, first.flag_ad]).toEqual([['192.0.2.1'], true, false])
+    const cached = await ask(forwarder, 'a.example', 'A', { dnssecOk: true })
+    expect([datas(cached), cached.flag_aa, cached.flag_ad]).toEqual([['192.0.2.1'], false, false])
+    await server.close()
+    clock.advance(120_000)
+    const q = ask(forwarder, 'a.example', 'A', { dnssecOk: true })
+    await clock.advanceAsync(500)
+    const stale = await q
+    expect([datas(stale), stale.flag_aa, stale.flag_ad]).toEqual([['192.0.2.1'], false, false])
+    await forwarder.close()
+  })
+
+  it('expands a bare hosts name with the domain of the range its address is in, else the default domain', async () => {
+    const hosts = '10.1.1.4 bare\n192.168.0.7 printer\n127.0.0.1 localhost'
+    const ranged = setup({ hosts, expandHosts: true, domainRanges: [{ domain: 'lan', range: '192.168.0.0/24' }] }).forwarder
+    expect(datas(await ask(ranged, 'printer.lan', 'A'))).toEqual(['192.168.0.7'])
+    expect(datas(await ask(ranged, '7.0.168.192.in-addr.arpa', 'PTR'))).toEqual(['printer.lan'])
+    expect((await ask(ranged, 'bare.lan', 'A')).rcode).toBe('SERVFAIL') // not local: forwarded, and there is no upstream
+    expect(datas(await ask(ranged, '1.0.0.127.in-addr.arpa', 'PTR'))).toEqual(['localhost'])
+    const both = setup({ hosts, expandHosts: true, domain: 'home', domainRanges: [{ domain: 'lan', range: '192.168.0.0/24' }] }).forwarder
+    expect(datas(await ask(both, 'bare.home', 'A'))).toEqual(['10.1.1.4'])
+    expect(datas(await ask(both, 'printer.lan', 'A'))).toEqual(['192.168.0.7'])
+    expect((await ask(both, 'printer.home', 'A')).rcode).toBe('SERVFAIL')
+  })
+
+  it('answers NODATA, not NXDOMAIN, for a kept-local name that has hosts names below it (an empty non-terminal)', async () => {
+    const { network, forwarder } = setup({ hosts: '10.5.5.5 known.internal.test\n10.1.1.1 web.lan', servers: [{ address: '10.0.0.53' }], local: ['internal.test', 'empty.test'], domainNeeded: true })
+    const up = answering('192.0.2.1')
+    await upstream(network, '10.0.0.53', up)
+    for (const [name, type, rcode] of [
+      ['internal.test', 'A', 'NOERROR'],
+      ['INTERNAL.test', 'MX', 'NOERROR'],
+      ['sub.internal.test', 'A', 'NXDOMAIN'],
+      ['empty.test', 'A', 'NXDOMAIN'],
+      ['lan', 'A', 'NOERROR'],
+      ['printer', 'A', 'NXDOMAIN'],
+    ] as const) {
+      const r = await ask(forwarder, name, type)
+      expect([name, type, r.rcode, r.flag_aa, r.answers]).toEqual([name, type, rcode, false, []])
+    }
+    expect(up.calls).toBe(0)
+  })
+})
+
 describe('Forwarder: forwarding and cache', () => {
   it('forwards, caches in wire format and counts TTLs down on the way out', async () => {
     const { clock, network, forwarder } = setup({ servers: [{ address: '10.0.0.53' }] })

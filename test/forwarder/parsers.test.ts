@@ -114,6 +114,44 @@ describe('parseDnsmasqConf', () => {
     ])
   })
 
+  it('lists addn-hosts files in the order dnsmasq reads them: /etc/hosts, then the last addn-hosts first', () => {
+    // dnsmasq prepends each addn-hosts to its list, so with one address in two files the PTR
+    // comes from the file listed last (seen with dnsmasq 2.90); the Forwarder reads in list order.
+    const config = parseDnsmasqConf('addn-hosts=a\naddn-hosts=b\naddn-hosts=c', { baseDir: '/d' })
+    expect(config.hostsFiles).toEqual(['/etc/hosts', '/d/c', '/d/b', '/d/a'])
+  })
+
+  it('lets all-servers win over strict-order, as dnsmasq (it forwards to all whenever all-servers is set)', () => {
+    expect(parseDnsmasqConf('strict-order\nall-servers').strategy).toBe('all')
+    expect(parseDnsmasqConf('all-servers\nstrict-order').strategy).toBe('all')
+  })
+
+  it('reads domain=name,range,local as local= for the domain and the range’s reverse zone', () => {
+    const config = parseDnsmasqConf('domain=lan,192.168.0.0/24,local\ndomain=ten.lan,10.0.0.0/8,local')
+    // A domain with a range is the expand-hosts suffix for that range only (no default domain).
+    expect(config.domain).toBeUndefined()
+    expect(config.domainRanges).toEqual([
+      { domain: 'lan', range: '192.168.0.0/24' },
+      { domain: 'ten.lan', range: '10.0.0.0/8' },
+    ])
+    expect(config.domainServers).toEqual([
+      { domain: 'lan', servers: [] },
+      { domain: '0.168.192.in-addr.arpa', servers: [] },
+      { domain: 'ten.lan', servers: [] },
+      { domain: '10.in-addr.arpa', servers: [] },
+    ])
+    expect(parseDnsmasqConf('domain=lan,192.168.0.0/24').domainServers).toBeUndefined()
+    expect(parseDnsmasqConf('domain=home\ndomain=lan,192.168.0.0/24')).toMatchObject({ domain: 'home', domainRanges: [{ domain: 'lan', range: '192.168.0.0/24' }] })
+    expect(() => parseDnsmasqConf('domain=lan,192.168.0.1,192.168.0.9')).toThrow(/:1: .*CIDR/)
+    expect(() => parseDnsmasqConf('domain=lan,192.168.0.0/24,lokal')).toThrow(/:1: .*expected "local"/)
+    expect(() => parseDnsmasqConf('domain=lan,192.168.0.0/20,local')).toThrow(/:1: .*\/8, \/16 or \/24/)
+  })
+
+  it('caps min-cache-ttl at one hour, as dnsmasq (TTL_FLOOR_LIMIT)', () => {
+    expect(parseDnsmasqConf('min-cache-ttl=86400').minTtl).toBe(3600)
+    expect(parseDnsmasqConf('min-cache-ttl=60').minTtl).toBe(60)
+  })
+
   it('defaults to /etc/hosts, /etc/resolv.conf, port 53 and the fastest strategy', () => {
     const config = parseDnsmasqConf('')
     expect(config).toMatchObject({ hostsFiles: ['/etc/hosts'], resolvFile: '/etc/resolv.conf', strategy: 'fastest', listen: { addresses: [], port: 53 } })

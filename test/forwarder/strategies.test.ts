@@ -123,6 +123,20 @@ describe('strategy differences', () => {
     expect([slow.asked, fast.asked]).toEqual([2, 4])
   })
 
+  it('fastest re-measures every 20 s by default, as dnsmasq 2.90 (FORWARD_TIME)', async () => {
+    const clock = new FakeClock()
+    const strategy = createStrategy('fastest', { clock, remeasureEvery: 1000 })
+    const slow = up('slow', 0, 80)
+    const fast = up('fast', 0, 5)
+    await run(strategy, [slow, fast]).result
+    clock.advance(19_999)
+    await run(strategy, [slow, fast]).result
+    expect(slow.asked).toBe(1)
+    clock.advance(1)
+    await run(strategy, [slow, fast]).result
+    expect(slow.asked).toBe(2)
+  })
+
   it('fastest re-measures after the interval too', async () => {
     const clock = new FakeClock()
     const strategy = createStrategy('fastest', { clock, remeasureEvery: 1000, remeasureIntervalMs: 10_000 })

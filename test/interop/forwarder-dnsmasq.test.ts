@@ -29,6 +29,11 @@ fd00::3    both.lan
 10.1.1.4   bare
 192.0.2.10 app.example.test
 10.5.5.5   known.internal.test
+192.168.7.7 ranged
+`
+
+/** A second addn-hosts file: dnsmasq reads the last-listed one first, so its names win the PTRs. */
+const HOSTS2 = `10.1.1.2   db2.lan
 `
 
 const SOA = { name: 'example.test', type: 'SOA', ttl: 300, data: { mname: 'ns.example.test', rname: 'h.example.test', serial: 1, refresh: 60, retry: 60, expire: 600, minimum: 120 } }
@@ -38,6 +43,8 @@ function mainUpstream(q: DnsQuery) {
   const name = q.question!.name
   const lower = name.toLowerCase()
   const type = q.question!.type
+  // An authoritative upstream that claims validated data: AA is relayed once, never from the cache; AD never.
+  if (lower.startsWith('auth.')) return respond(q, { ra: true, aa: true, ad: true, answers: type === 'A' ? [{ name, type: 'A', ttl: 300, data: '198.51.100.1' }] : [] })
   if (lower.startsWith('nx')) return respond(q, { rcode: 'NXDOMAIN', ra: true, authorities: [SOA as never] })
   if (lower.startsWith('nodata')) return respond(q, { ra: true, authorities: [SOA as never] })
   const n = [...lower].reduce((h, c) => (h * 31 + c.charCodeAt(0)) & 0xff, 7)
@@ -108,6 +115,25 @@ const QUERIES: [string, string][] = [
   ['mixed.Example.TEST', 'A'],
   ['a.b.c.example.org', 'A'],
   ['10.2.0.198.in-addr.arpa', 'PTR'],
+  // ANY is answered from hosts and address= rules.
+  ['both.lan', 'ANY'],
+  ['web', 'ANY'],
+  ['1.1.1.10.in-addr.arpa', 'ANY'],
+  ['null.test', 'ANY'],
+  ['x.ads.test', 'ANY'],
+  // Names kept local that have hosts names below them are NODATA, not NXDOMAIN.
+  ['internal.test', 'A'],
+  ['lan', 'A'],
+  ['test', 'AAAA'],
+  // Two addn-hosts files, one address: the PTR follows dnsmasq's reading order.
+  ['2.1.1.10.in-addr.arpa', 'PTR'],
+  ['db2.lan', 'A'],
+  // domain=corp.lan,192.168.7.0/24,local: that range's names expand with corp.lan, which stays local.
+  ['ranged.corp.lan', 'A'],
+  ['ranged', 'A'],
+  ['7.7.168.192.in-addr.arpa', 'PTR'],
+  ['other.corp.lan', 'A'],
+  ['auth.example.test', 'A'],
 ]
 
 describe.skipIf(!have)('Forwarder vs dnsmasq (same conf, hosts and upstreams)', () => {
@@ -124,6 +150,7 @@ describe.skipIf(!have)('Forwarder vs dnsmasq (same conf, hosts and upstreams)', 
     const { port: corpPort } = await corp.listen({ port: 0, address: '127.0.0.1' })
     closers.push(() => main.close(), () => corp.close())
     writeFileSync(join(dir, 'hosts'), HOSTS)
+    writeFileSync(join(dir, 'hosts2'), HOSTS2)
     dnsmasqPort = await freePort()
     const conf = [
       '# shared by dnsmasq and the Forwarder',
@@ -132,6 +159,7 @@ describe.skipIf(!have)('Forwarder vs dnsmasq (same conf, hosts and upstreams)', 
       'bind-interfaces',
       'no-hosts',
       'addn-hosts=hosts',
+      'addn-hosts=hosts2',
       'no-resolv',
       `server=127.0.0.1#${mainPort}`,
       `server=/corp.example/127.0.0.1#${corpPort}`,
@@ -143,11 +171,12 @@ describe.skipIf(!have)('Forwarder vs dnsmasq (same conf, hosts and upstreams)', 
       'address=/nx.test/',
       'local=/internal.test/',
       'domain=lan',
+      'domain=corp.lan,192.168.7.0/24,local',
       'expand-hosts',
       'cache-size=1000',
     ].join('\n')
     // dnsmasq reads addn-hosts relative to its cwd; give it the absolute path.
-    writeFileSync(join(dir, 'dnsmasq.conf'), conf.replace('addn-hosts=hosts', `addn-hosts=${join(dir, 'hosts')}`))
+    writeFileSync(join(dir, 'dnsmasq.conf'), conf.replace('addn-hosts=hosts\n', `addn-hosts=${join(dir, 'hosts')}\n`).replace('addn-hosts=hosts2', `addn-hosts=${join(dir, 'hosts2')}`))
     dnsmasq = spawn('dnsmasq', ['-C', join(dir, 'dnsmasq.conf'), '--keep-in-foreground', `--pid-file=${join(dir, 'dnsmasq.pid')}`, '--user=root', '--log-facility=-'], { stdio: 'ignore' })
     const config = parseDnsmasqConf(conf, { baseDir: dir, fileName: 'dnsmasq.conf' })
     expect(config.ignored.map((i) => i.option)).toEqual(['bind-interfaces'])
@@ -178,12 +207,13 @@ describe.skipIf(!have)('Forwarder vs dnsmasq (same conf, hosts and upstreams)', 
   })
 
   // Each query twice: the second time both answer upstream names from their caches.
-  it.each([...QUERIES, ...QUERIES])('%s %s: same rcode, AA flag and answers', async (name, type) => {
+  it.each([...QUERIES, ...QUERIES])('%s %s: same rcode, AA and AD flags and answers', async (name, type) => {
     const ask = (port: number) => query({ address: '127.0.0.1', port }, { name, type }, { timeoutMs: 2000, retries: 1 })
     const [theirs, ours] = await Promise.all([ask(dnsmasqPort), ask(ourPort)])
     const summary = (r: Awaited<ReturnType<typeof ask>>) => ({
       rcode: r.packet.rcode,
       aa: r.packet.flag_aa,
+      ad: r.packet.flag_ad,
       answers: (r.packet.answers ?? []).map((a) => `${a.name.toLowerCase()} ${a.type} ${JSON.stringify((a as { data: unknown }).data)}`).sort(),
     })
     if (process.env.SHOW_DIFF) console.log(name, type, JSON.stringify(summary(theirs)))
