@@ -2,7 +2,7 @@
  * `checkZone`: the semantic checks named-checkzone makes after loading, each finding placed
  * at the file, line and column of the record concerned.
  */
-import { canonicalName, isSubdomain } from './names.js'
+import { canonicalName } from './names.js'
 import { parseTtl } from './rdata-parse.js'
 import { classNumber } from './types.js'
 import type { Zone, ZoneRecord } from './zone.js'
@@ -29,8 +29,9 @@ export interface ZoneCheckResult {
 
 /**
  * Checks a zone like named-checkzone: SOA and apex NS present, CNAME alone at its name,
- * no out-of-zone data, NS/MX not pointing at a CNAME, address records for in-zone name
- * servers (glue), one TTL per RRset.
+ * no out-of-zone data, NS/MX/SRV not pointing at a CNAME, address records for in-zone name
+ * servers (glue), one TTL per RRset. Severities follow named-checkzone's verdict: `error`
+ * where it refuses the zone, `warning` where it only reports.
  *
  * @example
  * const { ok, findings } = checkZone(parseZone(text, { origin: 'example.com.', fileName: 'db.example' }))
@@ -90,25 +91,37 @@ export function checkZone(zone: Zone): ZoneCheckResult {
         `${node.name}: owner's first label looks like a TTL or class: a line starting in column 0 names an owner; indent it to use the previous owner`)
     }
   }
-  // NS and MX targets.
+  // NS, MX and SRV targets. named-checkzone refuses a zone only for its apex NS (pointing at a
+  // CNAME, or at an in-zone name with no address that is not below a delegation); the same
+  // problems at a delegation, in MX or in SRV it reports and loads the zone: warnings here.
+  const apexKey = canonicalName(zone.origin)
   for (const record of zone.eachRecord()) {
     if (!zone.contains(record.name)) continue
-    if (record.type === 'NS' || record.type === 'MX') {
-      const target: string = record.type === 'NS' ? record.data : record.data?.exchange
-      if (typeof target !== 'string' || !zone.contains(target)) continue
-      if (zone.rrset(target, 'CNAME') !== undefined) {
-        add('error', `${record.type.toLowerCase()}-is-cname`, record, record.name, `${record.name}/${record.type} '${target}' is a CNAME (illegal)`)
-        continue
-      }
-      const cut = zone.delegationAbove(target)
-      const atOrBelowOwnCut = record.type === 'NS' && (canonicalName(record.name) === canonicalName(zone.origin) || isSubdomain(target, record.name))
-      const mustHaveAddress = cut === undefined || atOrBelowOwnCut
-      if (mustHaveAddress && zone.rrset(target, 'A') === undefined && zone.rrset(target, 'AAAA') === undefined) {
-        const what = cut !== undefined ? 'missing glue: ' : ''
-        add('error', record.type === 'NS' ? 'ns-no-address' : 'mx-no-address', record, record.name,
-          `${record.name}/${record.type} '${target}': ${what}has no address records (A or AAAA)`)
-      }
+    const type = record.type
+    if (type !== 'NS' && type !== 'MX' && type !== 'SRV') continue
+    const target: unknown = type === 'NS' ? record.data : type === 'MX' ? record.data?.exchange : record.data?.target
+    if (typeof target !== 'string' || !zone.contains(target) || target === '.') continue
+    const atApex = type === 'NS' && canonicalName(record.name) === apexKey
+    // BIND checks no name below another zone cut, and for MX and SRV none below one at all.
+    const ownerCut = zone.delegationAbove(record.name)?.name
+    if (ownerCut !== undefined && !(type === 'NS' && canonicalName(ownerCut) === canonicalName(record.name))) continue
+    const severity = atApex ? 'error' : 'warning'
+    const code = type.toLowerCase()
+    if (zone.rrset(target, 'CNAME') !== undefined) {
+      add(severity, `${code}-is-cname`, record, record.name, `${record.name}/${type} '${target}' is a CNAME (illegal)`)
+      continue
     }
+    const cut = zone.delegationAbove(target)?.name
+    if (zone.rrset(target, 'A') !== undefined || zone.rrset(target, 'AAAA') !== undefined) continue
+    if (cut === undefined) {
+      add(severity, `${code}-no-address`, record, record.name, `${record.name}/${type} '${target}': has no address records (A or AAAA)`)
+    } else if (type === 'NS' && !atApex) {
+      // Glue: required below the delegation's own cut, sibling glue under another one.
+      const required = canonicalName(cut) === canonicalName(record.name)
+      add('warning', 'ns-no-address', record, record.name,
+        `${record.name}/NS '${target}': missing ${required ? 'required' : 'sibling'} glue: has no address records (A or AAAA)`)
+    }
+    // An apex NS, MX or SRV target below a delegation is the child's to answer for.
   }
   return { ok: !findings.some((f) => f.severity === 'error'), findings }
 }

@@ -39,7 +39,7 @@ export function formatZone(zone: Zone, options: FormatZoneOptions = {}): string 
   const out: string[] = []
   if (relative) out.push(`$ORIGIN ${origin}`)
   if (defaultTtl !== undefined) out.push(`$TTL ${defaultTtl}`)
-  const ctx: FormatContext = { origin: relative ? canonicalName(origin) : undefined }
+  const ctx: FormatContext = { origin: relative ? origin : undefined }
   let previous: string | undefined
   let lastClass: string | undefined
   let lastMnemonic = ''
@@ -82,16 +82,23 @@ function trimEnd(line: string): string {
 }
 
 interface FormatContext {
+  /** The origin as the zone spells it, when names are written relative to it. */
   origin: string | undefined
 }
 
+/**
+ * A name relative to the origin when it ends in the origin spelled with the same case: BIND keeps
+ * the case of each owner and rdata name as written, so `Mail.EXAMPLE.` stays absolute (made
+ * relative, it would read back as `Mail.example.`).
+ */
 function formatName(name: string, ctx: FormatContext): string {
   const o = ctx.origin
   if (o === undefined) return name
-  const c = canonicalName(name)
-  if (c === o) return '@'
-  if (o !== '.' && isSubdomain(c, o)) return name.slice(0, name.length - o.length - 1)
-  return name
+  if (name === o) return '@'
+  if (o === '.' || name.length <= o.length + 1 || !name.endsWith(o) || name.charCodeAt(name.length - o.length - 1) !== 0x2e) return name
+  const rel = name.slice(0, name.length - o.length - 1)
+  // `a\.example.` ends in `.example.` after an escaped backslash, not after a label separator.
+  return isSubdomain(canonicalName(name), canonicalName(o)) ? rel : name
 }
 
 function formatTypeAndRdata(record: ZoneRecord, ctx: FormatContext): [string, string] {

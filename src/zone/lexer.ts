@@ -66,7 +66,10 @@ export class Lexer {
   skipLine(): void {
     const text = this.#text
     while (this.#pos < text.length && text.charCodeAt(this.#pos) !== LF) this.#pos++
-    if (this.#pos < text.length) this.#newline()
+    if (this.#pos < text.length) {
+      this.#pos++ // past the newline, as readEntry does before counting it
+      this.#newline()
+    }
   }
 
   /** Reads the next entry into `tokens`; blank and comment-only lines are skipped. */

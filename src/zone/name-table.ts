@@ -2,8 +2,8 @@
  * The zone's name index: canonical name → value, an open-addressing hash table over typed
  * arrays with paged key and value columns. Compared with a Map of a million names it inserts
  * about twice as fast (one probe for "find or add", no rehash of string keys: hashes are kept)
- * and growing it leaves no discarded key arrays behind. Names are never removed from a zone's
- * index (a node emptied by `remove` stays as an empty node), so there are no tombstones.
+ * and growing it leaves no discarded key arrays behind. Names are never deleted from the index
+ * (the zone marks a removed name by its value), so there are no tombstones.
  */
 
 const PAGE_BITS = 13

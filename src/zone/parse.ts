@@ -2,10 +2,11 @@
  * Master-file parsing (RFC 1035 §5, RFC 2308 `$TTL`, BIND's `$GENERATE`): `parseZone` for
  * text, `readZoneFile` for a file, and `zoneRecords` streaming records of a file or stream.
  */
-import { createReadStream, readFileSync } from 'node:fs'
+import { createReadStream, readFileSync, realpathSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { dirname, isAbsolute as isAbsolutePath, relative, resolve } from 'node:path'
+import { dirname, isAbsolute as isAbsolutePath, relative, resolve, sep } from 'node:path'
 import type { Readable } from 'node:stream'
+import { DnsHaError } from '../util/errors.js'
 import { ZoneSyntaxError } from './errors.js'
 import type { ZoneDiagnostic } from './errors.js'
 import { flatten } from './kept-strings.js'
@@ -27,6 +28,8 @@ export interface ZoneFileSource {
   readFile(path: string): Promise<string>
   /** Chunks of a file as latin1 text (streaming). */
   stream?(path: string): AsyncIterable<string>
+  /** The path with symbolic links resolved, for the `{ jail }` include policy (lexical without it). */
+  realpath?(path: string): string
 }
 
 /** Options of {@link parseZone}, {@link readZoneFile} and {@link zoneRecords}. */
@@ -39,8 +42,14 @@ export interface ParseZoneOptions {
   fileName?: string
   /** Zone class (default `'IN'`); records of another class are errors, as in BIND. */
   class?: string
-  /** Collect every syntax error in `zone.errors` instead of throwing the first. */
+  /**
+   * Collect every syntax error in `zone.errors` instead of throwing the first (for
+   * {@link zoneRecords}, which has no zone, in `errors`).
+   */
   collectErrors?: boolean
+  /** Where {@link zoneRecords} puts collected syntax errors (with `collectErrors`) and warnings. */
+  errors?: ZoneSyntaxError[]
+  warnings?: ZoneDiagnostic[]
   /** `$INCLUDE` policy (default `'allow'`). */
   include?: IncludePolicy
   /** Directory relative `$INCLUDE` paths resolve against when there is no `fileName`. */
@@ -91,7 +100,10 @@ export async function* zoneRecords(
   options: ParseZoneOptions = {},
 ): AsyncGenerator<ZoneRecord, void, undefined> {
   const origin = absoluteOrigin(options.origin)
-  const state = new ParseState(options, [], options.collectErrors ? [] : undefined)
+  if (options.collectErrors && options.errors === undefined) {
+    throw new DnsHaError('ERR_CONFIG', 'zoneRecords with collectErrors needs an errors array to collect into')
+  }
+  const state = new ParseState(options, options.warnings ?? [], options.collectErrors ? options.errors : undefined)
   let batch: ZoneRecord[] = []
   const sink: Sink = (name, type, key, ttl, data) => {
     batch.push({ name, type: key, class: state.classKey, ttl, data: recordData(type, data) })
@@ -152,14 +164,17 @@ class ParseState {
 
 /** Reads one file's entries; `$INCLUDE` is returned to the driver. */
 class FileScanner {
-  lastOwner: string
   readonly reader: RdataReader
+  /**
+   * @param lastOwner the owner a blank-owner line means: none at the start of a zone (BIND: "no
+   *   current owner name"); an included file continues with the including file's.
+   */
   constructor(
     readonly lex: Lexer,
     public origin: string,
     readonly state: ParseState,
+    public lastOwner: string | undefined = undefined,
   ) {
-    this.lastOwner = origin
     this.reader = new RdataReader(lex, origin)
   }
 
@@ -230,6 +245,7 @@ class FileScanner {
     let i = 0
     let owner: string
     if (lex.blankOwner) {
+      if (this.lastOwner === undefined) throw lex.errorAt(0, 'no current owner name (a blank owner field needs an owner on a previous line)')
       owner = this.lastOwner
     } else {
       const t = lex.tokens[0] as string
@@ -307,7 +323,11 @@ class FileScanner {
     return 0
   }
 
-  /** `$GENERATE start-stop[/step] lhs [ttl] [class] type rhs` (BIND). */
+  /**
+   * `$GENERATE start-stop[/step] lhs [ttl] [class] type rhs` (BIND). As in BIND, only lhs and
+   * rhs are expanded, and rhs is one token: rdata with spaces is quoted, and the text inside the
+   * quotes (with `\"` unescaped) is read as the record's rdata (`"10 mail$"` for MX).
+   */
   private generate(sink: Sink): void {
     const lex = this.lex
     if (lex.count < 4) throw lex.errorAt(lex.count, '$GENERATE needs a range, an owner, a type and rdata')
@@ -317,68 +337,124 @@ class FileScanner {
     const stop = Number(range[2])
     const step = range[3] === undefined ? 1 : Number(range[3])
     if (start > stop || step < 1 || stop > 0x7fffffff) throw lex.errorAt(1, `bad $GENERATE range '${lex.tokens[1]}'`)
-    const parts: string[] = []
-    for (let k = 2; k < lex.count; k++) parts.push(lex.quoted[k] ? `"${lex.tokens[k]}"` : (lex.tokens[k] as string))
+    // lhs, then at most a TTL and a class (either order), then the type and one rdata token.
+    let typeAt = 3
+    for (let seen = 0; seen < 2 && typeAt < lex.count && !lex.quoted[typeAt]; seen++) {
+      const t = lex.tokens[typeAt] as string
+      const c = t.charCodeAt(0)
+      if ((c >= 0x30 && c <= 0x39) || classOf(t) !== undefined) typeAt++
+      else break
+    }
+    const rhsAt = typeAt + 1
+    if (rhsAt >= lex.count) throw lex.errorAt(lex.count, '$GENERATE needs rdata after the type')
+    if (rhsAt + 1 < lex.count) throw lex.errorAt(rhsAt + 1, 'extra input text: $GENERATE takes one rdata token (quote rdata that has spaces)')
+    const lhs = lex.quoted[2] ? `"${lex.tokens[2]}"` : (lex.tokens[2] as string)
+    const middle = lex.tokens.slice(3, rhsAt).join(' ')
+    const rhs = lex.quoted[rhsAt] ? unquoteGenerateRhs(lex.tokens[rhsAt] as string) : (lex.tokens[rhsAt] as string)
     const at = { line: lex.lines[0] as number, column: lex.columns[0] as number }
     for (let v = start; v <= stop; v += step) {
-      const expanded = parts.map((p, k) => {
-        const s = expandGenerate(p, v)
-        if (s === undefined) throw lex.errorAt(k + 2, `bad $GENERATE modifier in '${p}'`)
-        return s
-      })
-      const sub = new Lexer(expanded.join(' ') + '\n', lex.file)
-      sub.readEntry()
-      this.record(sub, new RdataReader(sub, this.origin), sink, at)
+      const owner = expandGenerate(lhs, v)
+      if (owner === undefined) throw lex.errorAt(2, `bad $GENERATE modifier or value out of range in '${lex.tokens[2]}'`)
+      const rdata = expandGenerate(rhs, v)
+      if (rdata === undefined) throw lex.errorAt(rhsAt, `bad $GENERATE modifier or value out of range in '${lex.tokens[rhsAt]}'`)
+      const sub = new Lexer(`${owner} ${middle} ${rdata}\n`, lex.file)
+      try {
+        if (sub.readEntry() !== 'entry') throw sub.errorAt(0, 'empty $GENERATE expansion')
+        this.record(sub, new RdataReader(sub, this.origin), sink, at)
+      } catch (e) {
+        if (!(e instanceof ZoneSyntaxError)) throw e
+        // Place the error on the $GENERATE line: the owner's errors at lhs, the rest at rhs.
+        const ownerError = e.column === 1 && sub.count > 0
+        throw lex.errorAt(ownerError ? 2 : rhsAt, `$GENERATE (at ${v}): ${e.reason} in '${e.text}'`)
+      }
     }
   }
 }
 
-/** Expands `$`, `${offset,width,base}` and `\$` in a `$GENERATE` field. */
-export function expandGenerate(field: string, value: number): string | undefined {
+/** A quoted `$GENERATE` rhs as BIND's lexer hands it on: the quotes gone, `\"` made `"`. */
+function unquoteGenerateRhs(text: string): string {
   let out = ''
-  for (let i = 0; i < field.length; i++) {
-    const c = field.charAt(i)
-    if (c === '\\' && field.charAt(i + 1) === '$') {
-      out += '$'
-      i++
-    } else if (c === '\\') {
-      out += c + field.charAt(i + 1)
-      i++
-    } else if (c === '$') {
-      if (field.charAt(i + 1) === '{') {
-        const close = field.indexOf('}', i)
-        if (close < 0) return undefined
-        const m = /^([+-]?\d+)(?:,(\d+)(?:,([doxXnN]))?)?$/.exec(field.slice(i + 2, close))
-        if (!m) return undefined
-        const n = value + Number(m[1])
-        if (n < 0) return undefined
-        out += formatGenerated(n, m[2] === undefined ? 0 : Number(m[2]), m[3] ?? 'd')
-        i = close
-      } else if (field.charAt(i + 1) === '$') {
-        out += '$'
-        i++
-      } else out += String(value)
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charAt(i)
+    if (c === '\\' && i + 1 < text.length) {
+      const d = text.charAt(++i)
+      out += d === '"' ? d : c + d
     } else out += c
   }
   return out
 }
 
+const INT_MAX = 0x7fffffff
+
+/**
+ * Expands a `$GENERATE` field for iteration value `value` as BIND does: `$` is the value,
+ * `${offset[,width[,base]]}` adds offset (which may go negative) and pads to width in base d, o,
+ * x, X or nibbles n/N (`${0,0,n}` of 0x12 is `2.1`, reversed hex digits joined by dots, width
+ * counting the dots), `$$` is a literal `$`, and a backslash keeps the next character as it is
+ * (`\$` stays `\$`, a literal `$` for the name or rdata parser). `undefined` for a malformed
+ * modifier or a value above 2^31-1.
+ */
+export function expandGenerate(field: string, value: number): string | undefined {
+  let out = ''
+  for (let i = 0; i < field.length; i++) {
+    const c = field.charAt(i)
+    if (c === '\\') {
+      out += field.slice(i, i + 2)
+      i++
+    } else if (c === '$') {
+      let delta = 0
+      let width = 0
+      let base = 'd'
+      if (field.charAt(i + 1) === '$') {
+        out += '$'
+        i++
+        continue
+      }
+      if (field.charAt(i + 1) === '{') {
+        const close = field.indexOf('}', i)
+        if (close < 0) return undefined
+        const m = /^([+-]?\d+)(?:,(\+?\d+)(?:,([doxXnN]))?)?$/.exec(field.slice(i + 2, close))
+        if (!m) return undefined
+        delta = Number(m[1])
+        width = m[2] === undefined ? 0 : Number(m[2])
+        base = m[3] ?? 'd'
+        if (width > 127) return undefined // BIND formats into 128 bytes
+        i = close
+      }
+      if (value > 0 && delta > INT_MAX - value) return undefined
+      out += formatGenerated(value + delta, width, base)
+    } else out += c
+  }
+  return out
+}
+
+/** C's `%0<width><base>` of an int (o, x and X print it as unsigned 32-bit), or BIND's nibbles. */
 function formatGenerated(n: number, width: number, base: string): string {
   switch (base) {
-    case 'o': return n.toString(8).padStart(width, '0')
-    case 'x': return n.toString(16).padStart(width, '0')
-    case 'X': return n.toString(16).toUpperCase().padStart(width, '0')
-    case 'n': case 'N': {
-      // Nibble mode: hex digits lowest first, each followed by a dot; width counts characters.
-      let hex = n.toString(16)
-      if (base === 'N') hex = hex.toUpperCase()
-      let out = ''
-      for (let i = hex.length - 1; i >= 0; i--) out += hex.charAt(i) + '.'
-      while (out.length < width) out += '0.'
-      return width > 0 && out.length > width && width % 2 === 1 ? out.slice(0, width) : out
-    }
-    default: return String(n).padStart(width, '0')
+    case 'o': return (n >>> 0).toString(8).padStart(width, '0')
+    case 'x': return (n >>> 0).toString(16).padStart(width, '0')
+    case 'X': return (n >>> 0).toString(16).toUpperCase().padStart(width, '0')
+    case 'n': case 'N': return nibbles(n >>> 0, width, base === 'N')
+    default: return n < 0 ? '-' + String(-n).padStart(width - 1, '0') : String(n).padStart(width, '0')
   }
+}
+
+/** BIND's `nibbles()`: hex digits lowest first, separated by dots, padded with `0` labels to `width` characters. */
+function nibbles(value: number, width: number, upper: boolean): string {
+  const digits = upper ? '0123456789ABCDEF' : '0123456789abcdef'
+  let out = ''
+  let v = value
+  let w = width
+  do {
+    out += digits.charAt(v & 0xf)
+    v >>>= 4
+    if (w > 0) w--
+    if (w > 0 || v !== 0) {
+      out += '.'
+      if (w > 0) w--
+    }
+  } while (v !== 0 || w > 0)
+  return out
 }
 
 function runSync(scanner: FileScanner, state: ParseState, sink: Sink, stack: string[]): void {
@@ -393,7 +469,7 @@ function runSync(scanner: FileScanner, state: ParseState, sink: Sink, stack: str
       } catch (e) {
         throw includeError(`cannot read $INCLUDE file '${r.path}': ${(e as Error).message}`, r, scanner)
       }
-      const child = new FileScanner(new Lexer(toByteText(text), path), r.origin, state)
+      const child = new FileScanner(new Lexer(toByteText(text), path), r.origin, state, scanner.lastOwner)
       runSync(child, state, sink, [...stack, path])
     } catch (e) {
       state.fail(e)
@@ -418,11 +494,12 @@ async function* scanChunks(
   state: ParseState,
   sink: Sink,
   stack: string[],
+  lastOwner?: string,
 ): AsyncGenerator<void> {
   const source: AsyncIterable<string | Buffer> =
     chunks ?? (state.files.stream ? state.files.stream(path) : streamOf(state.files.readFile(path)))
   const lex = new Lexer('', path, false)
-  const scanner = new FileScanner(lex, origin, state)
+  const scanner = new FileScanner(lex, origin, state, lastOwner)
   const here = [...stack, path]
   let carry = ''
   const drain = async function* (): AsyncGenerator<void> {
@@ -432,7 +509,7 @@ async function* scanChunks(
       try {
         const inc = resolveInclude(r, scanner, state, here)
         try {
-          yield* scanChunks(inc, undefined, r.origin, state, sink, here)
+          yield* scanChunks(inc, undefined, r.origin, state, sink, here, scanner.lastOwner)
         } catch (e) {
           if (e instanceof ZoneSyntaxError) throw e
           throw includeError(`cannot read $INCLUDE file '${r.path}': ${(e as Error).message}`, r, scanner)
@@ -466,8 +543,17 @@ function resolveInclude(r: IncludeRequest, scanner: FileScanner, state: ParseSta
   const base = scanner.lex.file.startsWith('<') ? (state.options.baseDir ?? process.cwd()) : dirname(scanner.lex.file)
   const path = isAbsolutePath(r.path) ? r.path : resolve(base, r.path)
   if (typeof policy === 'object') {
-    const rel = relative(resolve(policy.jail), path)
-    if (rel.startsWith('..') || isAbsolutePath(rel)) throw includeError(`$INCLUDE file '${r.path}' is outside ${policy.jail}`, r, scanner)
+    // Compared after resolving symbolic links (when the file source can), so a link inside the
+    // jail to a file outside it does not get through.
+    const real = (p: string): string => {
+      try {
+        return state.files.realpath?.(p) ?? p
+      } catch {
+        return p
+      }
+    }
+    const rel = relative(real(resolve(policy.jail)), real(path))
+    if (rel === '..' || rel.startsWith('..' + sep) || isAbsolutePath(rel)) throw includeError(`$INCLUDE file '${r.path}' is outside ${policy.jail}`, r, scanner)
   }
   if (stack.includes(path)) throw includeError(`$INCLUDE loop: '${r.path}' includes itself`, r, scanner)
   if (stack.length > 20) throw includeError('$INCLUDE nested too deeply', r, scanner)
@@ -513,6 +599,7 @@ function toByteText(text: string): string {
 export const nodeFiles: ZoneFileSource = {
   readFileSync: (path) => readFileSync(path, 'latin1'),
   readFile: (path) => readFile(path, 'latin1'),
+  realpath: (path) => realpathSync(path),
   stream: (path) => latin1Pieces(createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>),
 }
 

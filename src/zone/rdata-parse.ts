@@ -3,8 +3,9 @@
  * Buffers (RFC 3597 style, for every other type this module knows the presentation of).
  */
 import { isIPv4, isIPv6 } from 'node:net'
-import type { Lexer } from './lexer.js'
-import type { ZoneSyntaxError } from './errors.js'
+import { Lexer } from './lexer.js'
+import { ZoneSyntaxError } from './errors.js'
+import { genericToPresentation } from './generic-rdata.js'
 import { copy, share } from './kept-strings.js'
 import { escapeLabel, isAbsolute } from './names.js'
 import { parseMoreRdata } from './rdata-more.js'
@@ -479,6 +480,29 @@ function parseGeneric(typeNum: number, r: RdataReader): ParsedRdata {
     if (p !== data.length) throw r.error('generic TXT rdata is not a sequence of character-strings', at)
     return { type: 'TXT', data: data.toString('latin1') }
   }
+  // Other structured types: read as BIND does, through the type's own form (same data as the
+  // usual presentation; malformed wire rdata is an error). NULL has no other form.
+  if (typeNum !== 10) {
+    let text: string | undefined
+    try {
+      text = genericToPresentation(typeNum, data)
+    } catch (e) {
+      throw r.error(`bad generic rdata for ${typeMnemonic(typeNum)}: ${(e as Error).message}`, at)
+    }
+    if (text !== undefined) {
+      const sub = new Lexer(`${text}\n`, r.lex.file)
+      try {
+        sub.readEntry()
+        const sr = new RdataReader(sub, '.')
+        const parsed = parseRdata(typeNum, sr)
+        sr.end()
+        return parsed
+      } catch (e) {
+        if (!(e instanceof ZoneSyntaxError)) throw e
+        throw r.error(`bad generic rdata for ${typeMnemonic(typeNum)}: ${e.reason}`, at)
+      }
+    }
+  }
   // dns-packet's name when it takes wire rdata for the type (SPF, LOC...), as the zone gives it.
   return { type: hasPacketCodec(typeNum) ? `UNKNOWN_${typeNum}` : packetTypeName(typeNum), data }
 }
@@ -586,7 +610,8 @@ export function parseUint(t: string): number | undefined {
 
 /**
  * A TTL in BIND's syntax: seconds, or digits with units `w d h m s` in any case and order
- * (`1W2d3h4m5s`, `1h30`). `undefined` when malformed or above 2^32-1.
+ * (`1W2d3h4m5s`); trailing digits without a unit are refused as BIND does (`1h30` is not a
+ * TTL, `1h30s` is). `undefined` when malformed or above 2^32-1.
  */
 export function parseTtl(t: string): number | undefined {
   const n = t.length
@@ -616,6 +641,8 @@ export function parseTtl(t: string): number | undefined {
     cur = 0
     digits = 0
   }
+  // BIND: a bare number is seconds only when it is the whole TTL (`1h30` is not a TTL).
+  if (digits > 0 && n !== digits) return undefined
   total += cur
   return total > 0xffffffff ? undefined : total
 }

@@ -153,6 +153,7 @@ export class Zone {
     set.records.splice(i, 1)
     if (set.records.length === 0) node.rrsets.drop(key)
     this.#size--
+    if (node.rrsets.size === 0) this.#prune(canonical)
     return true
   }
 
@@ -174,7 +175,7 @@ export class Zone {
 
   /** True when a node (possibly an empty non-terminal) exists at `name`. */
   has(name: string): boolean {
-    return this.#nodes.find(canonicalName(name)) >= 0
+    return this.#exists(canonicalName(name))
   }
 
   /** True when `name` is at or below the apex. */
@@ -186,7 +187,7 @@ export class Zone {
   closestEncloser(name: string): ZoneNode {
     let n: string | undefined = canonicalName(name)
     while (n !== undefined) {
-      if (this.#nodes.find(n) >= 0 && isSubdomain(n, this.#apexKey)) return this.#node(n) as NodeImpl
+      if (this.#exists(n) && isSubdomain(n, this.#apexKey)) return this.#node(n) as NodeImpl
       if (n === this.#apexKey) break
       n = parentName(n)
     }
@@ -225,7 +226,7 @@ export class Zone {
   *nodes(): IterableIterator<ZoneNode> {
     for (const e of this.#sortedEntries()) {
       const value = this.#nodes.value(e)
-      yield typeof value === 'number' ? this.#build(value, false) : value
+      if (value !== GONE) yield typeof value === 'number' ? this.#build(value, false) : value
     }
   }
 
@@ -313,19 +314,19 @@ export class Zone {
     }
     const probed = this.#nodes.probe(canonical)
     const value = probed >= 0 ? this.#nodes.value(probed) : undefined
+    if (value === undefined || value === GONE) {
+      const slot = this.#newSlot(name, type, ttl, data)
+      if (file !== undefined) this.#setPositionAt(slot, file, line, column)
+      this.#insert(canonical, slot, probed)
+      this.#size++
+      return
+    }
     if (typeof value === 'object') {
       const record: ZoneRecord = { name, type: recordType(type, data), class: this.class, ttl, data: recordData(type, data) }
       if (value.rrsets.addRecord(record, packetTypeName(type), value.name)) {
         this.#size++
         if (file !== undefined) this.setPosition(record, file, line, column)
       }
-      return
-    }
-    if (value === undefined) {
-      const slot = this.#newSlot(name, type, ttl, data)
-      if (file !== undefined) this.#setPositionAt(slot, file, line, column)
-      this.#insert(canonical, slot, probed)
-      this.#size++
       return
     }
     let tail = value
@@ -341,7 +342,8 @@ export class Zone {
 
   /** Adds a new name to the table, with the empty non-terminals above it. */
   #insert(canonical: string, value: number | NodeImpl, probed = this.#nodes.probe(canonical)): void {
-    this.#nodes.insertAt(probed, canonical, value)
+    if (probed >= 0) this.#nodes.setValue(probed, value) // a removed name coming back
+    else this.#nodes.insertAt(probed, canonical, value)
     this.#sorted = undefined
     // Fast path: a direct child of the apex (most names) has no non-terminal to create.
     const apex = this.#apexKey
@@ -353,11 +355,46 @@ export class Zone {
     let key = parentName(canonical)
     while (key !== undefined && original !== undefined && key !== apex) {
       const p = this.#nodes.probe(key)
-      if (p >= 0) break
-      this.#nodes.insertAt(p, key, new NodeImpl(original))
+      if (p >= 0 && this.#nodes.value(p) !== GONE) break
+      if (p >= 0) this.#nodes.setValue(p, new NodeImpl(original))
+      else this.#nodes.insertAt(p, key, new NodeImpl(original))
       key = parentName(key)
       original = parentName(original)
     }
+  }
+
+  /** Whether a canonical name is in the zone (a node with records, or an empty non-terminal). */
+  #exists(canonical: string): boolean {
+    const e = this.#nodes.find(canonical)
+    return e >= 0 && this.#nodes.value(e) !== GONE
+  }
+
+  /**
+   * After `remove` emptied the node of `canonical`: the name ceases to exist unless names below
+   * it do (then it is an empty non-terminal), and so do the non-terminals above it left with
+   * nothing below. The index keeps no deletions: a removed name's value becomes {@link GONE}.
+   * Finding descendants scans the index, so this costs O(names) per name removed.
+   */
+  #prune(canonical: string): void {
+    const table = this.#nodes
+    for (let key: string | undefined = canonical; key !== undefined && key !== this.#apexKey; key = parentName(key)) {
+      const e = table.find(key)
+      if (e < 0) return
+      const value = table.value(e)
+      if (value === GONE) continue
+      if (typeof value === 'number' || value.rrsets.size > 0 || this.#hasDescendant(key)) return
+      table.setValue(e, GONE)
+    }
+  }
+
+  #hasDescendant(key: string): boolean {
+    const table = this.#nodes
+    const suffix = key === '.' ? '' : '.' + key
+    for (let e = 0; e < table.size; e++) {
+      const k = table.key(e)
+      if (k !== key && k.endsWith(suffix) && table.value(e) !== GONE && isSubdomain(k, key)) return true
+    }
+    return false
   }
 
   /** The node of a canonical name, built from columns and kept when first looked up. */
@@ -365,6 +402,7 @@ export class Zone {
     const e = this.#nodes.find(canonical)
     if (e < 0) return undefined
     const value = this.#nodes.value(e)
+    if (value === GONE) return undefined
     if (typeof value !== 'number') return value
     const node = this.#build(value, true)
     this.#nodes.setValue(e, node)
@@ -606,3 +644,6 @@ class RRsetMap implements ReadonlyMap<string, RRset> {
     return this.entries()
   }
 }
+
+/** The index value of a name that `remove` took out of the zone (see `#prune`). */
+const GONE = new NodeImpl('')

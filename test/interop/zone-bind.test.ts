@@ -19,6 +19,7 @@ const shared = fileURLToPath(new URL('../fixtures/testdata/zones/', import.meta.
 
 const corpus: Array<[string, string]> = [
   [join(fixtures, 'features.zone'), 'example.org.'],
+  [join(fixtures, 'bind-parity.zone'), 'example.net.'],
   [join(shared, 'vipshop.zone'), 'vipshop.com.'],
   [join(shared, 'db.local'), 'localhost.'],
   [join(shared, 'db.127'), '127.in-addr.arpa.'],

@@ -31,8 +31,8 @@ ttl 70 A 192.0.2.2
 `).sort()).toEqual([
       'error cname-and-other-data db:6:1',
       'error multiple-cname db:9:1',
-      'error mx-is-cname db:4:1',
-      'error ns-no-address db:11:1',
+      'warning mx-is-cname db:4:1',
+      'warning ns-no-address db:11:1',
       'warning out-of-zone db:10:1',
       'warning ttl-mismatch db:13:1',
     ])

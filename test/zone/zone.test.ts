@@ -100,6 +100,29 @@ key DNSKEY 256 2 8 AQID
     expect(parseZone(text, { origin: 'example.', positions: false }).positionOf(set?.records[0] as never)).toBeUndefined()
   })
 
+  it('removing the last record of a leaf removes the name and the non-terminals left empty above it', () => {
+    const z = parseZone('$TTL 60\n@ SOA ns h 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\na.b.c A 192.0.2.2\nx.c A 192.0.2.3\n', { origin: 'example.' })
+    const leaf = z.rrset('a.b.c.example.', 'A')?.records[0]
+    expect(z.remove(leaf as never)).toBe(true)
+    // a.b.c and b.c no longer exist (NXDOMAIN, not NODATA); c stays, an ENT above x.c.
+    expect([z.has('a.b.c.example.'), z.has('b.c.example.'), z.has('c.example.')]).toEqual([false, false, true])
+    expect(z.get('a.b.c.example.')).toBeUndefined()
+    expect(z.closestEncloser('a.b.c.example.').name).toBe('c.example.')
+    expect([...z.nodes()].map((n) => n.name)).toEqual(['example.', 'c.example.', 'x.c.example.', 'ns.example.'])
+    // An emptied node that still has descendants stays as an empty non-terminal.
+    expect(z.remove(z.rrset('ns.example.', 'A')?.records[0] as never)).toBe(true)
+    expect(z.has('ns.example.')).toBe(false)
+    z.add({ name: 'q.ns.example.', type: 'A', class: 'IN', ttl: 60, data: '192.0.2.9' })
+    expect(z.get('ns.example.')?.rrsets.size).toBe(0)
+    z.remove({ name: 'x.c.example.', type: 'A', class: 'IN', ttl: 60, data: '192.0.2.3' })
+    expect(z.has('c.example.')).toBe(false)
+    // Names come back when records are added again.
+    z.add({ name: 'A.b.c.example.', type: 'TXT', class: 'IN', ttl: 60, data: ['x'] })
+    expect([z.has('a.b.c.example.'), z.has('b.c.example.'), z.has('c.example.')]).toEqual([true, true, true])
+    expect([...z.nodes()].map((n) => n.name)).toEqual(['example.', 'c.example.', 'b.c.example.', 'A.b.c.example.', 'ns.example.', 'q.ns.example.'])
+    expect(z.size).toBe(4)
+  })
+
   it('mixes add, remove and parsed records on one name, and iterates without keeping nodes', () => {
     const zone = parseZone(text, { origin: 'example.' })
     const added = { name: 'www.example.', type: 'A', class: 'IN', ttl: 60, data: '192.0.2.12' }
@@ -107,7 +130,7 @@ key DNSKEY 256 2 8 AQID
     expect(zone.rrset('www.example.', 'A')?.records).toContain(added)
     expect(zone.remove({ name: 'www.example.', type: 'A', class: 'IN', ttl: 60, data: '192.0.2.10' })).toBe(true)
     expect(zone.remove({ name: 'mixed.example.', type: 'AAAA', class: 'IN', ttl: 60, data: '2001:db8::1' })).toBe(true)
-    expect(zone.get('mixed.example.')?.rrsets.size).toBe(0)
+    expect(zone.get('mixed.example.')).toBeUndefined() // its only record gone, the name is gone (NXDOMAIN, not NODATA)
     expect(zone.size).toBe(7)
     expect([...zone.eachRecord()].filter((r) => r.type === 'A').map((r) => r.data)).toEqual(['192.0.2.1', '192.0.2.11', '192.0.2.12'])
     const before = [...zone.nodes()].find((n) => n.name === 'key.example.')
