@@ -25,6 +25,12 @@ const ALGORITHMS: Readonly<Record<string, number>> = {
   INDIRECT: 252, PRIVATEDNS: 253, PRIVATEOID: 254,
 }
 
+/** Digest sizes of DS, CDS, TA and DLV by digest type (SHA-1, SHA-256, SHA-384), as BIND checks them. */
+const DS_DIGEST_BYTES: Readonly<Record<number, number>> = { 1: 20, 2: 32, 4: 48 }
+
+/** SSHFP fingerprint sizes by fingerprint type (SHA-1, SHA-256). */
+const SSHFP_FINGERPRINT_BYTES: Readonly<Record<number, number>> = { 1: 20, 2: 32 }
+
 /** CERT type mnemonics (RFC 4398). */
 const CERT_TYPES: Readonly<Record<string, number>> = {
   PKIX: 1, SPKI: 2, PGP: 3, IPKIX: 4, ISPKI: 5, IPGP: 6, ACPKIX: 7, IACPKIX: 8, URI: 253, OID: 254,
@@ -114,6 +120,21 @@ export class RdataReader {
     const at = this.i
     const s = this.rest(what, optional)
     return this.hexOf(s, what, at)
+  }
+
+  /**
+   * The rest as hex of the length a digest type fixes (`lengths[type]`; any length for types
+   * not listed), refused otherwise as BIND refuses a DS or SSHFP whose digest is cut short or
+   * runs long.
+   */
+  digestRest(what: string, type: number, lengths: Readonly<Record<number, number>>, optional = false): Buffer {
+    const at = this.i
+    const digest = this.hexRest(what, optional)
+    const expected = lengths[type]
+    if (expected !== undefined && digest.length !== expected) {
+      throw this.error(`${what} of type ${type} must be ${expected} bytes, not ${digest.length}`, at)
+    }
+    return digest
   }
 
   /** Hex of one token (`-` for empty when `dashEmpty`). */
@@ -288,8 +309,10 @@ export function parseRdata(typeNum: number, r: RdataReader): ParsedRdata {
       return { type: key, data }
     }
     case 43: {
-      const data = { keyTag: r.uint('key tag', 65535), algorithm: r.algorithm(), digestType: r.uint('digest type', 255), digest: r.hexRest('digest') }
-      return { type: key, data }
+      const keyTag = r.uint('key tag', 65535)
+      const algorithm = r.algorithm()
+      const digestType = r.uint('digest type', 255)
+      return { type: key, data: { keyTag, algorithm, digestType, digest: r.digestRest('digest', digestType, DS_DIGEST_BYTES) } }
     }
     case 48: {
       const flags = r.uint('DNSKEY flags', 65535)
@@ -329,7 +352,7 @@ export function parseRdata(typeNum: number, r: RdataReader): ParsedRdata {
     case 44: {
       const algorithm = r.uint('SSHFP algorithm', 255)
       const hash = r.uint('SSHFP fingerprint type', 255)
-      const fp = r.hexRest('fingerprint')
+      const fp = r.digestRest('fingerprint', hash, SSHFP_FINGERPRINT_BYTES)
       const expected = hash === 1 ? 20 : hash === 2 ? 32 : -1
       if (fp.length !== expected) return { type: `UNKNOWN_${typeNum}`, data: new Wire().u8(algorithm).u8(hash).bytes(fp).done() }
       return { type: key, data: { algorithm, hash, fingerprint: fp.toString('hex') } }
@@ -387,7 +410,11 @@ function parseWire(typeNum: number, r: RdataReader): Buffer | undefined {
       r.end()
       return w.done()
     case 59: case 32768: case 32769: // CDS TA DLV
-      w.u16(r.uint('key tag', 65535)).u8(r.algorithm()).u8(r.uint('digest type', 255)).bytes(r.hexRest('digest', typeNum === 59))
+      {
+        w.u16(r.uint('key tag', 65535)).u8(r.algorithm())
+        const digestType = r.uint('digest type', 255)
+        w.u8(digestType).bytes(r.digestRest('digest', digestType, DS_DIGEST_BYTES, typeNum === 59))
+      }
       return w.done()
     case 25: case 60: // KEY CDNSKEY
       w.u16(r.uint('flags', 65535)).u8(r.uint('protocol', 255)).u8(r.algorithm()).bytes(r.base64('key', true))

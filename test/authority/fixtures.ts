@@ -27,7 +27,7 @@ gone     CNAME nothing
 a.b      A     192.0.2.7
 sub      NS    ns1.sub
 sub      NS    ns.other.test.
-sub      DS    12345 8 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE
+sub      DS    12345 8 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE49FD46E6C4B45C55D4AC69CB
 ns1.sub  A     192.0.2.153
 _sip._udp SRV  10 60 5060 sip
 sip      A     192.0.2.60

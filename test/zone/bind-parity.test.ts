@@ -267,3 +267,24 @@ describe('zoneRecords collects errors and warnings where the caller can see them
     await expect(zoneRecords(one(), { origin: 'example.', collectErrors: true }).next()).rejects.toMatchObject({ code: 'ERR_CONFIG' })
   })
 })
+
+describe('digest lengths as BIND checks them', () => {
+  const zone = (line: string): string => `$TTL 300\n@ SOA ns h 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\nsub NS ns\n${line}\n`
+
+  it.each([
+    ['sub DS 1 8 2 abcd', 'digest of type 2 must be 32 bytes, not 2'],
+    ['sub DS 1 8 1 ' + 'ab'.repeat(21), 'digest of type 1 must be 20 bytes, not 21'],
+    ['sub CDS 1 8 4 ' + 'ab'.repeat(32), 'digest of type 4 must be 48 bytes, not 32'],
+    ['h SSHFP 1 2 abcd', 'fingerprint of type 2 must be 32 bytes, not 2'],
+    ['sub DS \\# 6 0001 08 02 abcd', 'digest of type 2 must be 32 bytes, not 2'],
+  ])('refuses %s at the digest', (line, message) => {
+    const e = errorOf(() => parseZone(zone(line), { origin: 'example.', fileName: 'db' }))
+    expect(e.message).toContain(message)
+    expect(e.line).toBe(6)
+  })
+
+  it('takes the right lengths, and any length for other digest types', () => {
+    const text = zone(['sub DS 1 8 2 ' + 'ab'.repeat(32), 'sub DS 1 8 1 ' + 'cd'.repeat(20), 'sub DS 1 8 3 abcd', 'h SSHFP 1 1 ' + 'ef'.repeat(20), 'h SSHFP 1 3 abcd'].join('\n'))
+    expect(parseZone(text, { origin: 'example.' }).size).toBe(9)
+  })
+})
