@@ -347,7 +347,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
       return
     }
     if (result === undefined) {
-      // Nobody answered: a QUERY is refused, other opcodes are not implemented here.
+      // Nobody answered: a QUERY is refused, any other opcode gets NOTIMP.
       return this.finishFixed(query, query.opcode === OPCODE.QUERY ? RCODE.REFUSED : RCODE.NOTIMP, send)
     }
     let bytes: Buffer

@@ -5,19 +5,9 @@
 import { describe, expect, it } from 'vitest'
 import { ZoneSyntaxError, checkZone, expandGenerate, formatZone, parseZone } from './imports.js'
 import type { ZoneFileSource } from './imports.js'
-import { lines, rr } from './helpers.js'
+import { errorOf, lines, rr } from './helpers.js'
 
 const HEAD = '$TTL 1h\n@ SOA ns h 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n'
-
-function errorOf(fn: () => unknown): ZoneSyntaxError {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof ZoneSyntaxError) return e
-    throw e
-  }
-  throw new Error('expected a ZoneSyntaxError')
-}
 
 function owners(text: string): string[] {
   return [...parseZone(text, { origin: 'example.' }).eachRecord()].map((r) => r.name)

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { ZoneSyntaxError, expandGenerate, formatRecord, isDnsHaErrorLike, parseZone, zoneRecords } from './imports.js'
+import { expandGenerate, formatRecord, isDnsHaErrorLike, parseZone, zoneRecords } from './imports.js'
 import type { ZoneFileSource } from './imports.js'
-import { lines, rr } from './helpers.js'
+import { errorOf, lines, rr } from './helpers.js'
 
 const SOA = '@ 3600 IN SOA ns hostmaster 1 7200 900 1209600 300\n'
-
-function errorOf(fn: () => unknown): ZoneSyntaxError {
-  try {
-    fn()
-  } catch (e) {
-    if (e instanceof ZoneSyntaxError) return e
-    throw e
-  }
-  throw new Error('expected a ZoneSyntaxError')
-}
 
 describe('parseZone syntax', () => {
   it('reads $ORIGIN, @, relative and absolute names, blank owner = previous owner', () => {
