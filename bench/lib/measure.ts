@@ -50,7 +50,9 @@ export interface Contender {
  * Measures every contender in turns, `rounds` times (after one discarded 1 s warm-up each), and
  * keeps each one's best round. All targets run side by side while one is measured (idle ones
  * cost nothing), so a burst of load from elsewhere on the machine spoils one round of one
- * target, not a whole ratio. Rows come back in the contenders' order.
+ * target, not a whole ratio. Each row also gets `median ratio`: the median over rounds of its
+ * qps over the first contender's qps in the same round, a pairing that cancels slow drifts of
+ * the machine's speed. Rows come back in the contenders' order.
  */
 export async function measureInTurns(
   contenders: readonly Contender[],
@@ -59,11 +61,23 @@ export async function measureInTurns(
   const load = { durationS: options.durationS, ...(options.tool ? { tool: options.tool } : {}) }
   for (const c of contenders) await measure(c.target.port, c.mix, { ...load, durationS: 1 })
   const best: (BenchRow | undefined)[] = contenders.map(() => undefined)
+  const qps: number[][] = contenders.map(() => [])
   for (let round = 0; round < options.rounds; round++) {
     for (const [i, c] of contenders.entries()) {
       const row = await measuredRow(c.name, c.target, () => measure(c.target.port, c.mix, load))
+      qps[i]!.push(row.result.qps)
       if (!best[i] || row.result.qps > best[i].result.qps) best[i] = row
     }
   }
-  return best.filter((r): r is BenchRow => r !== undefined)
+  return best.flatMap((row, i) => {
+    if (!row) return []
+    const ratios = qps[i]!.map((q, round) => q / qps[0]![round]!).filter((r) => Number.isFinite(r))
+    return [{ ...row, extra: { ...row.extra, 'median ratio': ratios.length > 0 ? median(ratios).toFixed(2) : '-' } }]
+  })
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
