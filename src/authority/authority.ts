@@ -20,6 +20,7 @@ import type { Zone } from '../zone/zone.js'
 import { parseZone, readZoneFile } from '../zone/index.js'
 import type { AnswerCacheOptions, AnswerCacheSnapshot, CachedAnswer } from './answer-cache.js'
 import { AnswerCache } from './answer-cache.js'
+import { answerCacheKey } from './cache-key.js'
 import type { AnswerPolicy } from './build-answer.js'
 import { buildAnswer } from './build-answer.js'
 import type { ChaosOptions } from './chaos.js'
@@ -266,20 +267,20 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
     }
 
     // The cache is consulted before the zone: a hit needs neither (any zone change clears it).
-    const qname = q.name.toLowerCase()
     const edns = query.edns
-    const sizeClass = query.transport === 'tcp' ? 'T' : query.maxUdpSize
-    const key = `${view.index}|${qname}|${q.type}|${q.class}|${edns ? ((edns.flags & EDNS_DO) !== 0 ? 'D' : 'E') : 'N'}|${sizeClass}`
+    const variant = edns === undefined ? 0 : (edns.flags & EDNS_DO) !== 0 ? 2 : 1
+    // Undefined for a compressed question name (a pointer into the header): answered uncached.
+    const key = this.cache && answerCacheKey(query.raw, q.end, view.index, variant, query.transport === 'tcp' ? 0 : query.maxUdpSize)
     let cached = true
-    let hit = this.cache?.get(key) as Cached | undefined
+    let hit = key === undefined ? undefined : (this.cache!.get(key) as Cached | undefined)
     if (!hit || hit.questionEnd !== q.end) {
-      // A miss; or a question written oddly (a compression pointer into the header) that cannot be patched in.
       cached = false
+      const qname = q.name.toLowerCase()
       const entry = this.findEntry(view, qname, q.type)
       if (!entry) return this.outside(query, next, view)
       if (!entry.zone) return this.finishFixed(query, view, entry, RCODE.SERVFAIL)
       const fresh = this.build(query, view, entry)
-      if (!hit && fresh.questionEnd === q.end) this.cache?.set(key, fresh)
+      if (!hit && key !== undefined && fresh.questionEnd === q.end) this.cache!.set(key, fresh)
       hit = fresh
     }
     hit.stats.queries++
