@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Authority } from '../../src/authority/authority.js'
 import { DnsServer } from '../../src/server/dns-server.js'
 import { parseZone } from '../../src/zone/index.js'
-import { brief, diffZone, exchange, freePort, ORIGIN, questions } from '../authority/differential.js'
+import { brief, diffZone, exchange, freePort, ORIGIN, questions, stopPeer } from '../authority/differential.js'
 import type { Question } from '../authority/differential.js'
 
 const have = spawnSync('knotd', ['-V']).status === 0
@@ -69,7 +69,7 @@ describe.skipIf(!have)('Authority (minimalResponses) vs Knot (differential)', ()
   }, 20_000)
 
   afterAll(async () => {
-    if (knot?.pid) process.kill(knot.pid, 'SIGTERM')
+    await stopPeer(knot)
     await server?.close()
     if (dir) rmSync(dir, { recursive: true, force: true })
   })

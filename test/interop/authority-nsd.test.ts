@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Authority } from '../../src/authority/authority.js'
 import { DnsServer } from '../../src/server/dns-server.js'
 import { parseZone } from '../../src/zone/index.js'
-import { brief, diffZone, exchange, freePort, ORIGIN, questions } from '../authority/differential.js'
+import { brief, diffZone, exchange, freePort, ORIGIN, questions, stopPeer } from '../authority/differential.js'
 import type { Question } from '../authority/differential.js'
 
 const have = spawnSync('nsd', ['-v']).status === 0
@@ -40,7 +40,7 @@ describe.skipIf(!have)('Authority vs NSD (differential)', () => {
   }, 20_000)
 
   afterAll(async () => {
-    if (nsd?.pid) process.kill(nsd.pid, 'SIGTERM')
+    await stopPeer(nsd)
     for (const s of servers) await s.server.close()
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
@@ -162,7 +162,7 @@ describe.skipIf(!have)('Authority vs NSD, several zones (additional section comp
   }, 20_000)
 
   afterAll(async () => {
-    if (nsd?.pid) process.kill(nsd.pid, 'SIGTERM')
+    await stopPeer(nsd)
     await server?.close()
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
@@ -188,8 +188,22 @@ describe.skipIf(!have)('Authority vs NSD, several zones (additional section comp
   }, 30_000)
 })
 
-/** Starts NSD (response rate limiting off) on a free loopback port serving `zones` from `dir`; resolves once it answers. */
+/**
+ * Starts NSD (response rate limiting off) on a free loopback port serving `zones` from `dir`;
+ * resolves once it answers. Another process may take the port between our check and NSD's
+ * bind: NSD then exits, and a new port is tried (three times at most).
+ */
 async function startNsd(dir: string, zones: { name: string; file: string }[]): Promise<{ nsd: ChildProcess; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startNsdOnce(dir, zones)
+    } catch (error) {
+      if (attempt >= 3) throw error
+    }
+  }
+}
+
+async function startNsdOnce(dir: string, zones: { name: string; file: string }[]): Promise<{ nsd: ChildProcess; port: number }> {
   const port = await freePort()
   writeFileSync(
     join(dir, 'nsd.conf'),
@@ -222,8 +236,8 @@ async function startNsd(dir: string, zones: { name: string; file: string }[]): P
       const r = await exchange(port, probe, 1)
       if (r.rcode === 'NOERROR') break
     } catch (e) {
-      if (i > 20) {
-        if (nsd.pid) process.kill(nsd.pid, 'SIGTERM')
+      if (i > 20 || nsd.exitCode !== null) {
+        await stopPeer(nsd)
         throw e
       }
     }
