@@ -6,11 +6,10 @@
  * copy of the name, number conversions and a concatenation to flatten before the Map can hash it.
  */
 
+import { latin1Text } from '../packet/latin1.js'
+
 // A question is at most 255 name bytes + 4; five bytes of variant go first.
 const scratch = Buffer.allocUnsafe(5 + 255 + 4)
-const latin1 = (scratch as unknown as { latin1Slice?: (start: number, end: number) => string }).latin1Slice
-const text: (end: number) => string =
-  typeof latin1 === 'function' ? (end) => latin1.call(scratch, 0, end) : (end) => scratch.toString('latin1', 0, end)
 
 /** EDNS variants of a query, as the cache tells them apart: no EDNS, EDNS, EDNS with DO. */
 export type EdnsVariant = 0 | 1 | 2
@@ -44,5 +43,5 @@ export function answerCacheKey(raw: Uint8Array, questionEnd: number, view: numbe
   }
   if (pos !== nameEnd) return undefined
   for (let i = nameEnd; i < questionEnd; i++) scratch[out++] = raw[i]!
-  return text(out)
+  return latin1Text(scratch, 0, out)
 }

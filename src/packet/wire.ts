@@ -7,6 +7,7 @@
  */
 import { DnsHaError } from '../util/errors.js'
 import { TYPE_OPT } from './constants.js'
+import { latin1Text } from './latin1.js'
 
 /** The header's fixed 12 bytes, decoded. */
 export interface WireHeader {
@@ -102,11 +103,6 @@ export function readName(buf: Uint8Array, offset: number): { name: string; end: 
 // Scratch space for the common name: uncompressed, plain characters. 256 bytes hold any name
 // (255 at most on the wire, and its text is no longer: each length byte becomes a dot).
 const scratch = Buffer.allocUnsafe(256)
-// Buffer's own latin1 reader: `toString('latin1', ...)` reaches it through three JS layers that
-// cost as much as the copy itself on the per-query path.
-const latin1 = (scratch as unknown as { latin1Slice?: (start: number, end: number) => string }).latin1Slice
-const scratchText: (end: number) => string =
-  typeof latin1 === 'function' ? (end) => latin1.call(scratch, 0, end) : (end) => scratch.toString('latin1', 0, end)
 
 /**
  * The hot path of {@link readName}: an uncompressed name of plain characters, copied into
@@ -130,7 +126,7 @@ function readPlainName(buf: Buffer, offset: number): { name: string; end: number
     scratch[out++] = 0x2e
     pos += len + 1
   }
-  return { name: out === 0 ? '.' : scratchText(out), end: pos + 1 }
+  return { name: out === 0 ? '.' : latin1Text(scratch, 0, out), end: pos + 1 }
 }
 
 function readAnyName(buf: Uint8Array, offset: number): { name: string; end: number } {
