@@ -15,16 +15,15 @@
  */
 import { spawnSync } from 'node:child_process'
 import cluster from 'node:cluster'
-import dgram from 'node:dgram'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import dnsPacket from 'dns-packet'
 import { Authority, serveCluster } from '../src/authority/index.js'
 import { DnsServer } from '../src/server/index.js'
 import { freeLoopbackPort as freePort } from '../src/testing/index.js'
 import { parseZone } from '../src/zone/index.js'
+import { knotConf, nsdConf, waitForSoa } from '../test/support/peers.js'
 import type { BenchRow, Contender, Target } from './lib/index.js'
 import { measureInTurns, printTable, processTree, startEchoBaseline, startProcess } from './lib/index.js'
 
@@ -205,31 +204,7 @@ async function startNsd(dir: string, zoneFile: string, readyMs = 2000): Promise<
   if (!have('nsd', ['-v'])) return skip('nsd')
   const port = await freePort()
   const conf = join(dir, `nsd-${port}.conf`)
-  writeFileSync(
-    conf,
-    [
-      'server:',
-      '  ip-address: 127.0.0.1',
-      `  port: ${port}`,
-      '  server-count: 1',
-      '  rrl-ratelimit: 0',
-      `  zonesdir: "${dir}"`,
-      `  pidfile: "${dir}/nsd-${port}.pid"`,
-      '  username: ""',
-      '  chroot: ""',
-      '  database: ""',
-      `  xfrdfile: "${dir}/xfrd-${port}.state"`,
-      `  zonelistfile: "${dir}/zone-${port}.list"`,
-      `  logfile: "${dir}/nsd-${port}.log"`,
-      '  verbosity: 0',
-      'remote-control:',
-      '  control-enable: no',
-      'zone:',
-      `  name: ${ORIGIN}`,
-      `  zonefile: "${zoneFile}"`,
-      '',
-    ].join('\n'),
-  )
+  writeFileSync(conf, nsdConf({ port, dir, tag: `-${port}`, zones: [{ name: ORIGIN.slice(0, -1), file: zoneFile }] }))
   return startProcess('nsd', ['-c', conf, '-d'], { port, readyMs: Math.min(readyMs, 1000) })
 }
 
@@ -238,31 +213,7 @@ async function startKnot(dir: string, zoneFile: string): Promise<Target | undefi
   const port = await freePort()
   const kdir = mkdtempSync(join(dir, 'knot-'))
   const conf = join(kdir, 'knot.conf')
-  writeFileSync(
-    conf,
-    [
-      'server:',
-      `  listen: 127.0.0.1@${port}`,
-      `  rundir: "${kdir}"`,
-      '  udp-workers: 1',
-      '  tcp-workers: 1',
-      '  background-workers: 1',
-      'log:',
-      '  - target: stderr',
-      '    any: error',
-      'database:',
-      `  storage: "${kdir}"`,
-      'control:',
-      `  listen: "${kdir}/knot.sock"`,
-      'zone:',
-      `  - domain: ${ORIGIN}`,
-      `    file: "${zoneFile}"`,
-      `    storage: "${kdir}"`,
-      '    zonefile-sync: -1',
-      '    journal-content: none',
-      '',
-    ].join('\n'),
-  )
+  writeFileSync(conf, knotConf({ port, dir: kdir, zones: [{ name: ORIGIN.slice(0, -1), file: zoneFile }] }))
   return startProcess('knotd', ['-c', conf], { port, readyMs: 1500 })
 }
 
@@ -299,28 +250,9 @@ function have(cmd: string, args: string[]): boolean {
   return spawnSync(cmd, args, { stdio: 'ignore' }).error === undefined
 }
 
-/** Polls until the target answers the SOA (servers without a PORT line, or loading a big zone). */
+/** Waits until the target answers the SOA (servers without a PORT line, or loading a big zone). */
 async function waitForAnswer(port: number, timeoutMs = 30_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs
-  const msg = dnsPacket.encode({ type: 'query', id: 7, questions: [{ name: ORIGIN.slice(0, -1), type: 'SOA' }] })
-  while (performance.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = dgram.createSocket('udp4')
-      const t = setTimeout(() => {
-        s.close()
-        resolve(false)
-      }, 300)
-      s.on('message', (m) => {
-        clearTimeout(t)
-        s.close()
-        resolve((m[3]! & 0xf) === 0)
-      })
-      s.send(msg, port, '127.0.0.1')
-    })
-    if (ok) return
-    await new Promise((r) => setTimeout(r, 200))
-  }
-  throw new Error(`nothing answers on port ${port}`)
+  if (!(await waitForSoa(port, ORIGIN, timeoutMs))) throw new Error(`nothing answers on port ${port}`)
 }
 
 function argValue(args: string[], flag: string): string | undefined {

@@ -30,7 +30,8 @@ import { compileViewMatch, encodeClientSubnet, readClientSubnet } from './client
 import type { EncodedMessage, MessageInit } from './encode-message.js'
 import { encodeMessage } from './encode-message.js'
 import { lookup } from './lookup.js'
-import { labelBytes, lowerName, splitLabels } from './names.js'
+import { labelBytes, splitLabels } from './names.js'
+import { canonicalName } from '../zone/names.js'
 import { serialIncreased } from './serial.js'
 
 /** A zone to serve: a parsed {@link Zone}, or a master file to load (and reload). */
@@ -164,7 +165,7 @@ interface ViewState {
 }
 
 interface Cached extends CachedAnswer {
-  /** Offset just past the question in `bytes` (the raw query's must match to patch it in). */
+  /** Offset just past the question in `bytes` (checked against the query's before caching). */
   questionEnd: number
   stats: ZoneStats
   qtypeCell: Cell
@@ -273,14 +274,16 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
     const key = this.cache && answerCacheKey(query.raw, q.end, view.index, variant, query.transport === 'tcp' ? 0 : query.maxUdpSize)
     let cached = true
     let hit = key === undefined ? undefined : (this.cache!.get(key) as Cached | undefined)
-    if (!hit || hit.questionEnd !== q.end) {
+    // The key holds the whole question, so a hit's question has this query's length.
+    if (!hit) {
       cached = false
       const qname = q.name.toLowerCase()
       const entry = this.findEntry(view, qname, q.type)
       if (!entry) return this.outside(query, next, view)
       if (!entry.zone) return this.finishFixed(query, view, entry, RCODE.SERVFAIL)
       const fresh = this.build(query, view, entry)
-      if (!hit && key !== undefined && fresh.questionEnd === q.end) this.cache!.set(key, fresh)
+      // Stored only when the encoded question is as long as the query's, so hits can patch its case in.
+      if (key !== undefined && fresh.questionEnd === q.end) this.cache!.set(key, fresh)
       hit = fresh
     }
     hit.stats.queries++
@@ -314,7 +317,7 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
    */
   replaceZone(zone: Zone, options: { view?: string; file?: string } = {}): void {
     checkZone(zone)
-    const origin = lowerName(zone.origin)
+    const origin = canonicalName(zone.origin)
     let targets: ViewState[]
     if (options.view !== undefined) {
       const v = this.views.find((x) => x.name === options.view)
@@ -344,7 +347,7 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
    * in every view; the promise rejects with the parser's error and a `zone-error` event is emitted.
    */
   async reloadZone(origin: string, options: { view?: string; force?: boolean } = {}): Promise<ReloadResult> {
-    const key = lowerName(origin)
+    const key = canonicalName(origin)
     const targets = this.views.filter((v) => (options.view === undefined || v.name === options.view) && v.zones.has(key))
     if (targets.length === 0) throw new DnsHaError('ERR_AUTHORITY_UNKNOWN_ZONE', `no zone ${origin}${options.view !== undefined ? ` in view ${options.view}` : ''}`)
     const result: ReloadResult = { origin: key, loaded: false, serial: undefined, previousSerial: undefined, views: [] }
@@ -391,7 +394,7 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
 
   /** The zone serving `origin` in `view` (default: the first view that has it). */
   getZone(origin: string, view?: string): Zone | undefined {
-    const key = lowerName(origin)
+    const key = canonicalName(origin)
     for (const v of this.views) if ((view === undefined || v.name === view) && v.zones.get(key)?.zone) return v.zones.get(key)!.zone
     return undefined
   }
@@ -551,13 +554,13 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
   private addSource(view: ViewState, source: AuthorityZoneSource): void {
     if (isFileSource(source)) {
       if (typeof source.file !== 'string' || typeof source.origin !== 'string') throw new DnsHaError('ERR_CONFIG', `a zone file entry needs file and origin`)
-      const origin = lowerName(source.origin)
+      const origin = canonicalName(source.origin)
       if (view.zones.has(origin)) throw new DnsHaError('ERR_CONFIG', `zone ${origin} listed twice in view ${view.name}`)
       view.zones.set(origin, { origin, zone: undefined, file: source.file, defaultTtl: source.defaultTtl, error: undefined, stats: newStats() })
       return
     }
     checkZone(source)
-    const origin = lowerName(source.origin)
+    const origin = canonicalName(source.origin)
     if (view.zones.has(origin)) throw new DnsHaError('ERR_CONFIG', `zone ${origin} listed twice in view ${view.name}`)
     const file = (source as { file?: unknown }).file
     view.zones.set(origin, { origin, zone: source, file: typeof file === 'string' ? file : undefined, defaultTtl: undefined, error: undefined, stats: newStats() })
@@ -594,7 +597,7 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
     const parseOptions = { origin: entry.origin, fileName: file, ...(entry.defaultTtl !== undefined ? { defaultTtl: entry.defaultTtl } : {}) }
     const zone = this.readFile ? parseZone(await this.readFile(file), parseOptions) : await readZoneFile(file, parseOptions)
     checkZone(zone)
-    if (lowerName(zone.origin) !== entry.origin) throw new DnsHaError('ERR_CONFIG', `${file}: origin ${zone.origin} is not ${entry.origin}`)
+    if (canonicalName(zone.origin) !== entry.origin) throw new DnsHaError('ERR_CONFIG', `${file}: origin ${zone.origin} is not ${entry.origin}`)
     return zone
   }
 }

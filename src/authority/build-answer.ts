@@ -7,7 +7,7 @@ import type { Answer } from 'dns-packet'
 import { RCODE } from '../packet/constants.js'
 import type { RRset, Zone, ZoneRecord } from '../zone/zone.js'
 import { addressNode, withOwner } from './lookup.js'
-import { isSubdomain, lowerName } from './names.js'
+import { canonicalName, isCanonicalSubdomain } from '../zone/names.js'
 import type { Verdict } from './verdict.js'
 
 /** How answers are shaped. */
@@ -74,10 +74,10 @@ export function buildAnswer(verdict: Verdict, policy: AnswerPolicy): AnswerSecti
       // A referral is not authoritative, unless a CNAME of ours led to it (RFC 1034 §4.3.2 step 3b/c).
       out.aa = verdict.chain.length > 0
       pushSet(out.authorities, cut.ns)
-      const cutName = lowerName(cut.name)
+      const cutName = canonicalName(cut.name)
       for (const rr of cut.ns.records) {
         const target = String(rr.data)
-        if (isSubdomain(lowerName(target), cutName)) extra.addresses(target, true)
+        if (isCanonicalSubdomain(canonicalName(target), cutName)) extra.addresses(target, true)
       }
       // In-bailiwick glue first, so it is the last to go when the answer must shrink. Then the
       // other NS targets the zone has addresses for (sibling glue included, as NSD and BIND add it).
@@ -102,15 +102,15 @@ function isDsAtCut(verdict: Verdict): boolean {
   if (verdict.qtype !== 'DS' || verdict.chain.length > 0) return false
   const name = verdict.proof.name
   const zone = verdict.finalZone
-  return lowerName(name) !== lowerName(zone.origin) && zone.rrset(name, 'NS') !== undefined
+  return canonicalName(name) !== canonicalName(zone.origin) && zone.rrset(name, 'NS') !== undefined
 }
 
 /** The apex NS RRset in the authority section, unless the answer already is that RRset. */
 function addApexNs(out: AnswerSections, zone: Zone, answered: readonly RRset[], extra: Additionals): void {
   const ns = zone.rrset(zone.origin, 'NS')
   if (!ns) return
-  const origin = lowerName(zone.origin)
-  if (answered.some((s) => s.type === 'NS' && lowerName(s.name) === origin)) return
+  const origin = canonicalName(zone.origin)
+  if (answered.some((s) => s.type === 'NS' && canonicalName(s.name) === origin)) return
   pushSet(out.authorities, ns)
   extra.forRRset(ns)
 }
@@ -142,7 +142,7 @@ class Additionals {
 
   /** Marks an RRset as present in the answer section: its records are not repeated here (as NSD does). */
   answered(set: RRset): void {
-    if (set.type === 'A' || set.type === 'AAAA') this.inAnswer.add(`${lowerName(set.name)}|${set.type}`)
+    if (set.type === 'A' || set.type === 'AAAA') this.inAnswer.add(`${canonicalName(set.name)}|${set.type}`)
   }
 
   /** Fixes what was added so far as a prefix (referral glue); returns its length. */
@@ -165,7 +165,7 @@ class Additionals {
 
   /** A and AAAA of `name` from the answering zone: its node (glue too with `allowGlue`) or the wildcard covering it. */
   addresses(name: string, allowGlue: boolean): void {
-    const key = lowerName(name)
+    const key = canonicalName(name)
     if (this.seen.has(key)) return
     const node = addressNode(this.zone, name, allowGlue)
     if (!node) return
@@ -179,7 +179,7 @@ class Additionals {
 
 /** The RRset as data for `name`: a wildcard's records get `name` as owner (RFC 4592 §2.1.2). */
 function ownedBy(set: RRset, name: string, key: string): RRset {
-  return lowerName(set.name) === key ? set : withOwner(set, name.endsWith('.') ? name : name + '.')
+  return canonicalName(set.name) === key ? set : withOwner(set, name.endsWith('.') ? name : name + '.')
 }
 
 function targetOf(r: ZoneRecord): string | undefined {

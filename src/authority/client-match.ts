@@ -10,7 +10,7 @@ import type { DnsQuery } from '../server/query.js'
 import type { Acl } from '../util/cidr.js'
 import { compileAcl } from '../util/cidr.js'
 import { DnsHaError } from '../util/errors.js'
-import { lowerName } from './names.js'
+import { canonicalName } from '../zone/names.js'
 
 /** How a view picks its clients. A view matches when any given list matches; an empty match takes everyone. */
 export interface ViewMatchSpec {
@@ -55,7 +55,7 @@ export const OPTION_ECS = 8
 export function compileViewMatch(spec: ViewMatchSpec | undefined, where: string): CompiledViewMatch {
   const clients = spec?.clients ? compile(spec.clients, `${where}.clients`) : undefined
   const ecsAcl = spec?.ecs ? compile(spec.ecs, `${where}.ecs`) : undefined
-  const keys = spec?.keys ? new Set(spec.keys.map(lowerName)) : undefined
+  const keys = spec?.keys ? new Set(spec.keys.map(canonicalName)) : undefined
   if (!clients && !ecsAcl && !keys) return () => ({ matched: true, usedEcs: false })
   return (query, ecs, key) => {
     if (keys && key !== undefined && keys.has(key)) return { matched: true, usedEcs: false }

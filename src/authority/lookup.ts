@@ -9,7 +9,8 @@
  */
 import { typeKey } from '../zone/types.js'
 import type { RRset, Zone, ZoneNode } from '../zone/zone.js'
-import { lowerName, splitLabels } from './names.js'
+import { splitLabels } from './names.js'
+import { canonicalName } from '../zone/names.js'
 import type { Verdict, VerdictDelegation, VerdictKind, VerdictProof } from './verdict.js'
 
 /** Options of {@link lookup}. */
@@ -33,7 +34,7 @@ export function lookup(zone: Zone, qname: string, qtype: string, options: Lookup
   let current = zone
   let name = qname
   for (;;) {
-    visited.add(lowerName(name))
+    visited.add(canonicalName(name))
     const step = lookupStep(current, name, type)
     const done = (kind: VerdictKind, extra: Partial<Verdict> = {}): Verdict => ({
       kind,
@@ -53,7 +54,7 @@ export function lookup(zone: Zone, qname: string, qtype: string, options: Lookup
     }
     chain.push(step.cname)
     const target = cnameTarget(step.cname)
-    if (target === undefined || visited.has(lowerName(target)) || chain.length > maxChain) return done('chain-loop')
+    if (target === undefined || visited.has(canonicalName(target)) || chain.length > maxChain) return done('chain-loop')
     const next = current.contains(target) && !deeperZone(options, current, target) ? current : options.findZone?.(target)
     if (!next) return done('chain-exit')
     current = next

@@ -29,25 +29,6 @@ export function splitLabels(name: string): string[] {
   return labels
 }
 
-/** A name in the one form names are compared in: lower-case ASCII, trailing dot. */
-export function lowerName(name: string): string {
-  const lower = name.toLowerCase()
-  return lower.endsWith('.') ? lower : lower + '.'
-}
-
-/** True when `name` equals `ancestor` or lies below it (both lower-case, trailing dot). */
-export function isSubdomain(name: string, ancestor: string): boolean {
-  if (ancestor === '.') return true
-  if (name === ancestor) return true
-  if (!name.endsWith(ancestor)) return false
-  // The character before the suffix must be a real (unescaped) label separator.
-  const cut = name.length - ancestor.length - 1
-  if (name.charCodeAt(cut) !== 0x2e) return false
-  let backslashes = 0
-  for (let i = cut - 1; i >= 0 && name.charCodeAt(i) === 0x5c; i--) backslashes++
-  return backslashes % 2 === 0
-}
-
 /** The wire bytes of one presentation-form label (escapes decoded). */
 export function labelBytes(label: string): Uint8Array {
   if (label.indexOf('\\') < 0) return Buffer.from(label, 'latin1')

@@ -7,7 +7,8 @@ import { DnsHaError } from '../util/errors.js'
 import { TSIG_ALGORITHMS, tsigAlgorithmOf } from './algorithms.js'
 import type { ResolvedTsigKey, TsigKey } from './key.js'
 import { decodeSecret } from './secret.js'
-import { canonicalKeyName, canonicalNameWire } from './wire-name.js'
+import { canonicalNameWire } from './wire-name.js'
+import { canonicalName } from '../zone/names.js'
 
 /** A set of TSIG keys by name (case-insensitive). */
 export interface Keyring {
@@ -31,7 +32,7 @@ export function createKeyring(keys: readonly TsigKey[]): Keyring {
   })
   const names = Object.freeze([...byName.keys()])
   return {
-    get: (name) => byName.get(canonicalKeyName(name)),
+    get: (name) => byName.get(canonicalName(name)),
     names,
   }
 }
@@ -67,7 +68,7 @@ export function resolveTsigKey(key: TsigKey, where = 'key'): ResolvedTsigKey {
     throw new DnsHaError('ERR_CONFIG', `${where}: ${algorithm} is not available in this Node build`, { cause })
   }
   return {
-    name: canonicalKeyName(key.name),
+    name: canonicalName(key.name),
     algorithm,
     secret,
     nameWire,

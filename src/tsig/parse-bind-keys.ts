@@ -17,7 +17,8 @@ import { DnsHaError } from '../util/errors.js'
 import { TSIG_ALGORITHMS, tsigAlgorithmOf } from './algorithms.js'
 import type { TsigKey } from './key.js'
 import { decodeSecret } from './secret.js'
-import { canonicalKeyName, canonicalNameWire } from './wire-name.js'
+import { canonicalNameWire } from './wire-name.js'
+import { canonicalName } from '../zone/names.js'
 
 interface Token {
   /** `word` and `string` carry text; the rest are the punctuation itself. */
@@ -58,7 +59,7 @@ export function parseBindKeys(text: string, fileName = '<keys>'): TsigKey[] {
     } catch (cause) {
       fail((cause as Error).message, nameToken)
     }
-    const name = canonicalKeyName(nameToken.text)
+    const name = canonicalName(nameToken.text)
     if (seen.has(name)) fail(`key ${JSON.stringify(nameToken.text)} is defined twice`, nameToken)
     seen.add(name)
     expect('{', '"{"')
@@ -99,6 +100,15 @@ function tokenize(text: string, fileName: string): Token[] {
   let line = 1
   let lineStart = 0
   let i = 0
+  // Counts the newlines inside a comment or string that spans lines, for the positions after it.
+  const skipLines = (from: number, to: number): void => {
+    for (let j = from; j < to; j++) {
+      if (text[j] === '\n') {
+        line++
+        lineStart = j + 1
+      }
+    }
+  }
   const fail = (message: string, l: number, c: number): never => {
     throw new DnsHaError('ERR_CONFIG', `${fileName}:${l}:${c}: ${message}`, { details: { file: fileName, line: l, column: c } })
   }
@@ -121,12 +131,7 @@ function tokenize(text: string, fileName: string): Token[] {
     if (c === '/' && text[i + 1] === '*') {
       const end = text.indexOf('*/', i + 2)
       if (end < 0) fail('comment is never closed', line, column)
-      for (let j = i; j < end; j++) {
-        if (text[j] === '\n') {
-          line++
-          lineStart = j + 1
-        }
-      }
+      skipLines(i, end)
       i = end + 2
       continue
     }
@@ -140,12 +145,7 @@ function tokenize(text: string, fileName: string): Token[] {
       if (end < 0) fail('string is never closed', line, column)
       const value = text.slice(i + 1, end)
       tokens.push({ kind: 'string', text: value, line, column })
-      for (let j = i; j < end; j++) {
-        if (text[j] === '\n') {
-          line++
-          lineStart = j + 1
-        }
-      }
+      skipLines(i, end)
       i = end + 1
       continue
     }

@@ -4,49 +4,31 @@
  * verifying only copy them.
  */
 import { DnsHaError } from '../util/errors.js'
+import { nameLabels } from '../zone/names.js'
 
 /**
  * The canonical wire form of a presentation-form name (`Key.Example.` → `\x03key\x07example\x00`):
- * labels lower-cased (ASCII only, RFC 4034 §6.2), `\.` and `\DDD` escapes decoded. Throws
- * `ERR_CONFIG` for an empty label, a label over 63 bytes or a name over 255.
+ * labels read by the zone's `nameLabels` (escapes decoded), then lower-cased in ASCII only
+ * (RFC 4034 §6.2). Throws `ERR_CONFIG` for an empty label, a label over 63 bytes, a name over
+ * 255, or a character that is not a byte.
  */
 export function canonicalNameWire(name: string): Buffer {
+  const fail = (why: string): never => {
+    throw new DnsHaError('ERR_CONFIG', `name ${JSON.stringify(name)} ${why}`)
+  }
   const bytes: number[] = []
-  let label: number[] = []
-  const endLabel = (): void => {
-    if (label.length === 0) throw new DnsHaError('ERR_CONFIG', `name ${JSON.stringify(name)} has an empty label`)
-    if (label.length > 63) throw new DnsHaError('ERR_CONFIG', `name ${JSON.stringify(name)} has a label longer than 63 bytes`)
-    bytes.push(label.length, ...label)
-    label = []
-  }
-  const text = name === '.' ? '' : name
-  for (let i = 0; i < text.length; i++) {
-    let c = text.charCodeAt(i)
-    if (c === 0x5c) {
-      const digits = text.slice(i + 1, i + 4)
-      if (/^\d{3}$/.test(digits)) {
-        c = Number(digits)
-        i += 3
-      } else {
-        c = text.charCodeAt(++i)
-      }
-      if (!(c >= 0 && c <= 255)) throw new DnsHaError('ERR_CONFIG', `name ${JSON.stringify(name)} has a bad escape`)
-    } else if (c === 0x2e) {
-      endLabel()
-      continue
+  for (const label of nameLabels(name)) {
+    if (label.length === 0) fail('has an empty label')
+    if (label.length > 63) fail('has a label longer than 63 bytes')
+    bytes.push(label.length)
+    for (let i = 0; i < label.length; i++) {
+      const c = label.charCodeAt(i)
+      // Names are bytes: \DDD over 255, or text past Latin-1, is not a name DNS can carry.
+      if (c > 0xff) fail('has a bad escape or a character that is not a byte (use \\DDD escapes)')
+      bytes.push(c >= 0x41 && c <= 0x5a ? c | 0x20 : c)
     }
-    // Names are bytes: anything past Latin-1 must be written as \DDD escapes, not guessed at.
-    if (c > 0xff) throw new DnsHaError('ERR_CONFIG', `name ${JSON.stringify(name)} has a character that is not a byte; use \\DDD escapes`)
-    label.push(c >= 0x41 && c <= 0x5a ? c + 0x20 : c)
   }
-  if (label.length > 0) endLabel()
   bytes.push(0)
-  if (bytes.length > 255) throw new DnsHaError('ERR_CONFIG', `name ${JSON.stringify(name)} is longer than 255 bytes`)
+  if (bytes.length > 255) fail('is longer than 255 bytes')
   return Buffer.from(bytes)
-}
-
-/** A name in the form keyrings compare: lower case with a trailing dot. */
-export function canonicalKeyName(name: string): string {
-  const lower = name.toLowerCase()
-  return lower.endsWith('.') ? lower : lower + '.'
 }

@@ -50,8 +50,14 @@ export function labelCount(name: string): number {
 
 /** True when `name` is `ancestor` or below it (case-insensitive, both absolute). */
 export function isSubdomain(name: string, ancestor: string): boolean {
-  const n = canonicalName(name)
-  const a = canonicalName(ancestor)
+  return isCanonicalSubdomain(canonicalName(name), canonicalName(ancestor))
+}
+
+/**
+ * {@link isSubdomain} for names already in {@link canonicalName} form: the hot-path form for
+ * callers that keep their names canonical (the authority's lookups).
+ */
+export function isCanonicalSubdomain(n: string, a: string): boolean {
   if (a === '.') return true
   if (n === a) return true
   if (!n.endsWith(a) || n.length <= a.length) return false

@@ -1,11 +1,9 @@
 // Shared by the differential tests (test/interop/authority-nsd.test.ts, authority-knot.test.ts):
 // the generated zone, the query set, and a raw exchange over UDP or TCP.
-import type { ChildProcess } from 'node:child_process'
 import dgram from 'node:dgram'
 import net from 'node:net'
 import dnsPacket from 'dns-packet'
 import type { Answer } from 'dns-packet'
-import { freeLoopbackPort } from '../../src/testing/free-port.js'
 import { lines } from './helpers.js'
 
 /** The origin of the differential zone. */
@@ -199,22 +197,4 @@ export function exchange(port: number, q: Question, id: number): Promise<Reply> 
       socket.send(msg, port, '127.0.0.1')
     }
   })
-}
-
-/** A port free for UDP and TCP on 127.0.0.1, for peers that take theirs from a config file. */
-export const freePort = freeLoopbackPort
-
-
-/**
- * Stops a peer daemon started by a test: SIGTERM if it still runs, then waits (at most 5 s,
- * then SIGKILL) for it to exit. Never throws, so an afterAll cannot fail on a peer that already
- * died (process.kill on a gone pid throws ESRCH).
- */
-export async function stopPeer(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
-  await exited
-  clearTimeout(timer)
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { isSubdomain, labelBytes, lowerName, splitLabels } from '../../src/authority/names.js'
+import { labelBytes, splitLabels } from '../../src/authority/names.js'
+import { canonicalName, isCanonicalSubdomain } from '../../src/zone/names.js'
 
 describe('authority name helpers', () => {
   it('splits labels without being fooled by escaped dots', () => {
@@ -15,11 +16,11 @@ describe('authority name helpers', () => {
   })
 
   it('compares names case-insensitively, subdomains on label boundaries only', () => {
-    expect(lowerName('WWW.Example.TEST')).toBe('www.example.test.')
-    expect(isSubdomain('a.example.test.', 'example.test.')).toBe(true)
-    expect(isSubdomain('aexample.test.', 'example.test.')).toBe(false)
-    expect(isSubdomain('a\\.example.test.', 'example.test.')).toBe(false) // one label 'a.example' under test.
-    expect(isSubdomain('x.a\\.example.test.', 'a\\.example.test.')).toBe(true)
-    expect(isSubdomain('anything.', '.')).toBe(true)
+    expect(canonicalName('WWW.Example.TEST')).toBe('www.example.test.')
+    expect(isCanonicalSubdomain('a.example.test.', 'example.test.')).toBe(true)
+    expect(isCanonicalSubdomain('aexample.test.', 'example.test.')).toBe(false)
+    expect(isCanonicalSubdomain('a\\.example.test.', 'example.test.')).toBe(false) // one label 'a.example' under test.
+    expect(isCanonicalSubdomain('x.a\\.example.test.', 'a\\.example.test.')).toBe(true)
+    expect(isCanonicalSubdomain('anything.', '.')).toBe(true)
   })
 })

@@ -1,13 +1,13 @@
-/** Sends raw query bytes over UDP and resolves with the first datagram back (2 s timeout). */
+/** Sends raw query bytes over UDP and resolves with the first datagram back (`timeoutMs`, default 2 s). */
 import dgram from 'node:dgram'
 
-export function udpAsk(address: string, port: number, packet: Uint8Array): Promise<Buffer> {
+export function udpAsk(address: string, port: number, packet: Uint8Array, timeoutMs = 2000): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const s = dgram.createSocket(address.includes(':') ? 'udp6' : 'udp4')
     const timer = setTimeout(() => {
       s.close()
       reject(new Error('udp timeout'))
-    }, 2000)
+    }, timeoutMs)
     s.on('message', (m) => {
       clearTimeout(timer)
       s.close()

@@ -2,7 +2,7 @@
 // Authority with `minimalResponses: true` must give the same rcode, AA/TC, answer and authority
 // sections for the generated query set (TC=1 included when in-domain glue does not fit, RFC 9471,
 // our default). Which RRset answers ANY is left to the server by RFC 8482: those are listed.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Authority } from '../../src/authority/authority.js'
 import { DnsServer } from '../../src/server/dns-server.js'
 import { parseZone } from '../../src/zone/index.js'
-import { brief, diffZone, exchange, freePort, ORIGIN, questions, stopPeer } from '../authority/differential.js'
-import type { Question } from '../authority/differential.js'
+import { brief, diffZone, exchange, ORIGIN, questions } from '../authority/differential.js'
+import { startPeer, stopPeer } from '../support/peers.js'
 
 const have = spawnSync('knotd', ['-V']).status === 0
 if (!have) console.warn('skipping authority-knot: knotd is not installed (apt-get install knot)')
@@ -28,42 +28,9 @@ describe.skipIf(!have)('Authority (minimalResponses) vs Knot (differential)', ()
     dir = mkdtempSync(join(tmpdir(), 'dns-ha-knot-'))
     const text = diffZone()
     writeFileSync(join(dir, 'diff.test.zone'), text)
-    knotPort = await freePort()
-    writeFileSync(
-      join(dir, 'knot.conf'),
-      [
-        'server:',
-        `  listen: 127.0.0.1@${knotPort}`,
-        `  rundir: "${dir}"`,
-        '  udp-workers: 1',
-        '  tcp-workers: 1',
-        '  background-workers: 1',
-        'log:',
-        '  - target: stderr',
-        '    any: error',
-        'database:',
-        `  storage: "${dir}"`,
-        'control:',
-        `  listen: "${dir}/knot.sock"`,
-        'zone:',
-        `  - domain: ${ORIGIN}`,
-        `    file: "${join(dir, 'diff.test.zone')}"`,
-        `    storage: "${dir}"`,
-        '    zonefile-sync: -1',
-        '    journal-content: none',
-        '',
-      ].join('\n'),
-    )
-    knot = spawn('knotd', ['-c', join(dir, 'knot.conf')], { stdio: 'ignore' })
-    const probe: Question = { name: ORIGIN, type: 'SOA', edns: false, tcp: false }
-    for (let i = 0; ; i++) {
-      try {
-        if ((await exchange(knotPort, probe, 1)).rcode === 'NOERROR') break
-      } catch (e) {
-        if (i > 20) throw e
-      }
-      await new Promise((r) => setTimeout(r, 250))
-    }
+    const started = await startPeer('knot', dir, [{ name: ORIGIN.slice(0, -1), file: join(dir, 'diff.test.zone') }])
+    knot = started.child
+    knotPort = started.port
     server = new DnsServer({ handler: new Authority({ zones: [parseZone(text, { origin: ORIGIN })], minimalResponses: true }) })
     ourPort = (await server.listen({ port: 0, address: '127.0.0.1' })).port
   }, 20_000)

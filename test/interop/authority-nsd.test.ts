@@ -2,7 +2,7 @@
 // both, and the answers compared: rcode, AA/TC, answer and authority sections as sets of RRs in
 // canonical text. Additional-section differences are printed, not failed (RFC 1034 leaves
 // additional data to policy). Skips with a message when nsd is not installed.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Authority } from '../../src/authority/authority.js'
 import { DnsServer } from '../../src/server/dns-server.js'
 import { parseZone } from '../../src/zone/index.js'
-import { brief, diffZone, exchange, freePort, ORIGIN, questions, stopPeer } from '../authority/differential.js'
+import { brief, diffZone, exchange, ORIGIN, questions } from '../authority/differential.js'
+import { startPeer, stopPeer } from '../support/peers.js'
 import type { Question } from '../authority/differential.js'
 
 const have = spawnSync('nsd', ['-v']).status === 0
@@ -27,8 +28,8 @@ describe.skipIf(!have)('Authority vs NSD (differential)', () => {
     dir = mkdtempSync(join(tmpdir(), 'dns-ha-nsd-'))
     const text = diffZone()
     writeFileSync(join(dir, 'diff.test.zone'), text)
-    const started = await startNsd(dir, [{ name: 'diff.test', file: 'diff.test.zone' }])
-    nsd = started.nsd
+    const started = await startPeer('nsd', dir, [{ name: 'diff.test', file: 'diff.test.zone' }])
+    nsd = started.child
     nsdPort = started.port
     for (const minimal of [false, true]) {
       // NSD 4.6 predates RFC 9471: it drops in-domain glue that does not fit without TC.
@@ -151,11 +152,12 @@ describe.skipIf(!have)('Authority vs NSD, several zones (additional section comp
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dns-ha-nsd-zones-'))
     for (const z of ZONES) writeFileSync(join(dir, `${z.name}.zone`), z.text)
-    const started = await startNsd(
+    const started = await startPeer(
+      'nsd',
       dir,
       ZONES.map((z) => ({ name: z.name, file: `${z.name}.zone` })),
     )
-    nsd = started.nsd
+    nsd = started.child
     nsdPort = started.port
     server = new DnsServer({ handler: new Authority({ zones: ZONES.map((z) => parseZone(z.text, { origin: `${z.name}.` })) }) })
     port = (await server.listen({ port: 0, address: '127.0.0.1' })).port
@@ -187,61 +189,3 @@ describe.skipIf(!have)('Authority vs NSD, several zones (additional section comp
     expect(mismatches.join('\n')).toBe('')
   }, 30_000)
 })
-
-/**
- * Starts NSD (response rate limiting off) on a free loopback port serving `zones` from `dir`;
- * resolves once it answers. Another process may take the port between our check and NSD's
- * bind: NSD then exits, and a new port is tried (three times at most).
- */
-async function startNsd(dir: string, zones: { name: string; file: string }[]): Promise<{ nsd: ChildProcess; port: number }> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startNsdOnce(dir, zones)
-    } catch (error) {
-      if (attempt >= 3) throw error
-    }
-  }
-}
-
-async function startNsdOnce(dir: string, zones: { name: string; file: string }[]): Promise<{ nsd: ChildProcess; port: number }> {
-  const port = await freePort()
-  writeFileSync(
-    join(dir, 'nsd.conf'),
-    [
-      'server:',
-      '  ip-address: 127.0.0.1',
-      `  port: ${port}`,
-      '  server-count: 1',
-      '  rrl-ratelimit: 0',
-      `  zonesdir: "${dir}"`,
-      `  pidfile: "${dir}/nsd.pid"`,
-      '  username: ""',
-      '  chroot: ""',
-      '  database: ""',
-      `  xfrdfile: "${dir}/xfrd.state"`,
-      `  zonelistfile: "${dir}/zone.list"`,
-      `  logfile: "${dir}/nsd.log"`,
-      '  verbosity: 0',
-      'remote-control:',
-      '  control-enable: no',
-      ...zones.flatMap((z) => ['zone:', `  name: ${z.name}`, `  zonefile: ${z.file}`]),
-      '',
-    ].join('\n'),
-  )
-  const nsd = spawn('nsd', ['-c', join(dir, 'nsd.conf'), '-d'], { stdio: 'ignore' })
-  // Wait until NSD answers (at most ~5 s).
-  const probe: Question = { name: `${zones[0]!.name}.`, type: 'SOA', edns: false, tcp: false }
-  for (let i = 0; ; i++) {
-    try {
-      const r = await exchange(port, probe, 1)
-      if (r.rcode === 'NOERROR') break
-    } catch (e) {
-      if (i > 20 || nsd.exitCode !== null) {
-        await stopPeer(nsd)
-        throw e
-      }
-    }
-    await new Promise((r) => setTimeout(r, 250))
-  }
-  return { nsd, port }
-}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { canonicalKeyName, canonicalNameWire } from '../../src/tsig/wire-name.js'
+import { canonicalNameWire } from '../../src/tsig/wire-name.js'
+import { canonicalName } from '../../src/zone/names.js'
 
 describe('canonicalNameWire', () => {
   it('lower-cases ASCII, decodes escapes, and treats the trailing dot as optional', () => {
@@ -16,9 +17,9 @@ describe('canonicalNameWire', () => {
   })
 })
 
-describe('canonicalKeyName', () => {
+describe('key names compare in canonicalName form', () => {
   it('is lower case with a trailing dot', () => {
-    expect(canonicalKeyName('Partner-Key')).toBe('partner-key.')
-    expect(canonicalKeyName('partner-key.')).toBe('partner-key.')
+    expect(canonicalName('Partner-Key')).toBe('partner-key.')
+    expect(canonicalName('partner-key.')).toBe('partner-key.')
   })
 })
