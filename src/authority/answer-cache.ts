@@ -72,6 +72,18 @@ export class AnswerCache {
     return slot.value
   }
 
+  /**
+   * The cached answer for `key`, counted as a hit; a miss is not counted, because the caller (the
+   * UDP fast path) then hands the query to the full path, which looks again with {@link get}.
+   */
+  peek(key: string): CachedAnswer | undefined {
+    const slot = this.map.get(key)
+    if (!slot) return undefined
+    this.hits++
+    slot.used = true
+    return slot.value
+  }
+
   /** Stores an answer, evicting the least recently used ones beyond the limits. */
   set(key: string, value: CachedAnswer): void {
     if (this.maxEntries <= 0 || value.bytes.length > this.maxBytes) return

@@ -11,6 +11,7 @@ import { EventEmitter } from 'eventemitter3'
 import type { Answer, Packet } from 'dns-packet'
 import { EDNS_DO, FLAG, OPCODE, RCODE, rcodeName, typeName } from '../packet/constants.js'
 import type { Handler, HandlerResult, MaybePromise, Next } from '../server/handler.js'
+import type { PlainQuery } from '../server/plain-query.js'
 import { isPromiseLike } from '../server/handler.js'
 import type { ClientInfo, DnsQuery, Transport } from '../server/query.js'
 import { respond } from '../server/respond.js'
@@ -289,7 +290,7 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
     hit.stats.queries++
     hit.qtypeCell.n++
     hit.rcodeCell.n++
-    if (this.listenerCount('query') > 0) this.logQuery(query, view, hit.zone, hit.rcodeName, cached)
+    if (this.logged()) this.logQuery(query, view, hit.zone, hit.rcodeName, cached)
 
     let bytes = hit.bytes
     if (cached) {
@@ -308,6 +309,46 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
     }
     if (ecs && hit.optRdlengthOffset >= 0) bytes = appendOption(bytes, hit.optRdlengthOffset, encodeClientSubnet(ecs, ecsUsed ? ecs.sourcePrefix : 0))
     return bytes
+  }
+
+  /**
+   * The UDP fast path ({@link Handler.answerPlain}): a cached answer copied straight from the
+   * query's bytes, with no view matching and no {@link DnsQuery}. Taken only with one view for
+   * everyone and nobody listening to the query log; a miss goes to {@link Authority.handle},
+   * which builds and caches the answer. Byte for byte what `handle` answers from the cache.
+   */
+  answerPlain(query: PlainQuery): Uint8Array | undefined {
+    const cache = this.cache
+    if (cache === undefined || !this.singleOpenView || this.logged()) return undefined
+    const raw = query.raw
+    const questionEnd = query.questionEnd
+    const key = answerCacheKey(raw, questionEnd, 0, query.ednsVariant, query.maxUdpSize)
+    const hit = key === undefined ? undefined : (cache.peek(key) as Cached | undefined)
+    // Too large for this client: the full path truncates it.
+    if (hit === undefined || hit.bytes.length > query.maxUdpSize) return undefined
+    hit.stats.queries++
+    hit.qtypeCell.n++
+    hit.rcodeCell.n++
+    const cached = hit.bytes
+    const out = Buffer.allocUnsafe(cached.length)
+    out.set(cached)
+    // The query's id, its RD and CD bits (RFC 1035 §4.1.1, RFC 4035 §3.1.6) and its question
+    // case (0x20): the key ignores all three.
+    out[0] = raw[0]!
+    out[1] = raw[1]!
+    out[2] = (cached[2]! & ~0x01) | (raw[2]! & 0x01)
+    out[3] = (cached[3]! & ~0x10) | (raw[3]! & 0x10)
+    for (let i = 12; i < questionEnd; i++) out[i] = raw[i]!
+    return out
+  }
+
+  /**
+   * Whether the query log has listeners, read from eventemitter3's table directly (see
+   * DnsServer: `listenerCount()` goes megamorphic on a per-query path).
+   */
+  private logged(): boolean {
+    const events = (this as unknown as { _events?: { query?: unknown } })._events
+    return events === undefined || events.query !== undefined
   }
 
   /**
@@ -498,7 +539,7 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
   private outside(query: DnsQuery, next: Next, view: ViewState): MaybePromise<HandlerResult> {
     this.outOfZone++
     if (!this.refuseOutOfZone) return next()
-    if (this.listenerCount('query') > 0) this.logQuery(query, view, undefined, 'REFUSED', false)
+    if (this.logged()) this.logQuery(query, view, undefined, 'REFUSED', false)
     return respond(query, { rcode: 'REFUSED' }) as Packet
   }
 
@@ -508,7 +549,7 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
     entry.stats.queries++
     cell(entry.stats.qtypes, qtype).n++
     cell(entry.stats.rcodes, name).n++
-    if (this.listenerCount('query') > 0) this.logQuery(query, view, entry.origin, name, false)
+    if (this.logged()) this.logQuery(query, view, entry.origin, name, false)
     return respond(query, { rcode }) as Packet
   }
 
@@ -529,7 +570,7 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
     this.chaosCount++
     const q = query.question!
     const answer = chaosAnswer(q.name, q.type, this.chaos)
-    if (this.listenerCount('query') > 0) this.logQuery(query, this.views[0]!, undefined, answer ? 'NOERROR' : 'REFUSED', false)
+    if (this.logged()) this.logQuery(query, this.views[0]!, undefined, answer ? 'NOERROR' : 'REFUSED', false)
     // As NSD answers it: the TXT alone, not authoritative (we serve no CH zone).
     return (answer ? respond(query, { answers: [answer] }) : respond(query, { rcode: 'REFUSED' })) as Packet
   }

@@ -25,6 +25,8 @@ import type { EdnsPolicy } from './encode-response.js'
 import { encodeResponse, headerOnlyResponse, truncateResponse } from './encode-response.js'
 import type { Handler, HandlerLike, HandlerResult, MaybePromise } from './handler.js'
 import { DROP, endOfChain, isPromiseLike, toHandler } from './handler.js'
+import type { PlainQuery } from './plain-query.js'
+import { readPlainQuery } from './plain-query.js'
 import type { ClientInfo, Transport } from './query.js'
 import { DnsQuery } from './query.js'
 import { TcpConnection } from './tcp-connection.js'
@@ -123,6 +125,10 @@ const RCODE_NAMES = Object.fromEntries(Object.entries(RCODE).map(([k, v]) => [v,
 /** A DNS server: one handler behind UDP and TCP listeners. */
 export class DnsServer extends EventEmitter<DnsServerEvents> {
   private readonly handler: Handler
+  /** The handler, when it has an `answerPlain` fast path. */
+  private readonly plainHandler: Handler | undefined
+  /** Reused for every datagram offered to the fast path (it is synchronous). */
+  private readonly plainQuery: PlainQuery = { raw: Buffer.alloc(0), questionEnd: 0, ednsVariant: 0, maxUdpSize: 512, client: { address: '', port: 0, family: 'IPv4' } }
   private readonly network: Network
   /** @internal */
   readonly clock: Clock
@@ -147,6 +153,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     super()
     if (!options || !options.handler) throw new DnsHaError('ERR_CONFIG', 'DnsServer needs a handler')
     this.handler = toHandler(options.handler)
+    this.plainHandler = typeof this.handler.answerPlain === 'function' ? this.handler : undefined
     this.network = options.network ?? nodeNetwork
     this.clock = options.clock ?? realClock
     this.maxUdpSize = clampInt(options.maxUdpSize ?? 1232, 512, 65535, 'maxUdpSize')
@@ -249,11 +256,46 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
   // ---- transports ----
 
   private onDatagram(socket: DatagramSocket, msg: Buffer, rinfo: RemoteInfo): void {
+    const counters = this.counters.udp
     if (this.closing) {
-      this.counters.udp.dropped++
+      counters.dropped++
       return
     }
+    // The fast path: a plain query the handler answers from its cache, no DnsQuery built. The
+    // events carry a DnsQuery, so with listeners every query takes the full path.
+    const plain = this.plainQuery
+    if (this.plainHandler !== undefined && !this.observed() && readPlainQuery(msg, this.maxUdpSize, rinfo, plain)) {
+      const bytes = this.answerPlain(this.plainHandler, plain)
+      if (bytes !== undefined) {
+        counters.queries++
+        counters.responses++
+        counters.byRcode[bytes[3]! & 0xf]!++
+        socket.send(bytes, rinfo.port, rinfo.address)
+        return
+      }
+    }
     this.process(msg, rinfo, 'udp', (bytes) => socket.send(bytes, rinfo.port, rinfo.address))
+  }
+
+  /** The handler's fast-path answer; `undefined` when it declines, answers too large, or throws (the full path then decides). */
+  private answerPlain(handler: Handler, query: PlainQuery): Uint8Array | undefined {
+    try {
+      const bytes = handler.answerPlain!(query)
+      return bytes !== undefined && bytes.length >= 12 && bytes.length <= query.maxUdpSize ? bytes : undefined
+    } catch (error) {
+      this.reportError(error, 'handler', query.client)
+      return undefined
+    }
+  }
+
+  /**
+   * Whether anyone listens to the per-query events. eventemitter3's listener table is read
+   * directly: `listenerCount()` is a keyed lookup that goes megamorphic, too dear for every
+   * query. A table of another shape counts as observed, which only costs the fast path.
+   */
+  private observed(): boolean {
+    const events = (this as unknown as { _events?: { query?: unknown; response?: unknown } })._events
+    return events === undefined || events.query !== undefined || events.response !== undefined
   }
 
   private acceptTcp(socket: StreamSocket): void {
@@ -275,7 +317,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
    * @internal
    */
   process(raw: Buffer, client: ClientInfo, transport: Transport, send: (bytes: Uint8Array) => void, done?: () => void): void {
-    const counters = this.counters[transport]
+    const counters = this.countersOf(transport)
     counters.queries++
     // Too short for a header, or a response (QR=1): never answered (RFC 1035; avoids loops).
     if (raw.length < 12 || (readFlags(raw) & FLAG.QR) !== 0) {
@@ -312,7 +354,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     if (query.edns && query.edns.version > 0) return this.finishFixed(query, RCODE.BADVERS, send, done)
     if (opcode === OPCODE.QUERY && query.header.qdcount !== 1) return this.finishFixed(query, RCODE.FORMERR, send, done)
 
-    if (this.listenerCount('query') > 0) this.emit('query', { query })
+    if (this.observed()) this.emit('query', { query })
     let result: MaybePromise<HandlerResult>
     try {
       result = this.handler.handle(query, endOfChain)
@@ -343,7 +385,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
 
   private finish(query: DnsQuery, result: HandlerResult, send: (bytes: Uint8Array) => void): void {
     if (result === DROP) {
-      this.counters[query.transport].dropped++
+      this.countersOf(query.transport).dropped++
       return
     }
     if (result === undefined) {
@@ -409,13 +451,13 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
       }
       bytes = signResponse(bytes, tsig, this.nowSeconds())
     }
-    const counters = this.counters[transport]
+    const counters = this.countersOf(transport)
     counters.responses++
     if (truncated) counters.truncated++
     // The header holds only 4 rcode bits; extended ones (BADVERS) are known by the caller.
     const rcode = knownRcode ?? bytes[3]! & 0xf
     counters.byRcode[rcode & 0xff]!++
-    if (this.listenerCount('response') > 0) this.emit('response', { query, transport, rcode, size: bytes.length, truncated })
+    if (this.observed()) this.emit('response', { query, transport, rcode, size: bytes.length, truncated })
     send(bytes)
   }
 
@@ -425,10 +467,15 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     raw.copy(out, 0, 0, 4)
     const flags = (readFlags(raw) & (0x7800 | FLAG.RD | FLAG.CD)) | FLAG.QR | rcode
     out.writeUInt16BE(flags, 2)
-    const counters = this.counters[transport]
+    const counters = this.countersOf(transport)
     counters.responses++
     counters.byRcode[rcode]!++
     send(out)
+  }
+
+  /** A named load per branch: `counters[transport]` is a keyed lookup on every message. */
+  private countersOf(transport: Transport): Counters {
+    return transport === 'udp' ? this.counters.udp : this.counters.tcp
   }
 
   /** Unix time in whole seconds on the injected clock (TSIG's Time Signed). */

@@ -7,6 +7,7 @@
  * handler is (see {@link toHandler}).
  */
 import type { Packet } from 'dns-packet'
+import type { PlainQuery } from './plain-query.js'
 import type { DnsQuery } from './query.js'
 
 /** Marker result: send no response at all (rate limiting, silently ignored clients). */
@@ -24,6 +25,15 @@ export type Next = () => MaybePromise<HandlerResult>
 /** DNS logic that answers queries. */
 export interface Handler {
   handle(query: DnsQuery, next: Next): MaybePromise<HandlerResult>
+  /**
+   * An optional UDP fast path, tried before {@link Handler.handle} for queries in the plain shape
+   * ({@link PlainQuery}) while nobody listens to the server's `query` and `response` events.
+   * Return the complete response (id, flags and question case already the query's; a fresh
+   * buffer the server may send as it is; no larger than `query.maxUdpSize`), or `undefined` to
+   * let the query take the full path. It must answer exactly as `handle` would, and synchronously;
+   * `query` is reused for the next datagram, so keep nothing of it.
+   */
+  answerPlain?(query: PlainQuery): Uint8Array | undefined
 }
 
 /** A plain function in the shape of {@link Handler.handle}. */

@@ -7,7 +7,7 @@
  */
 import dgram from 'node:dgram'
 import { lookup } from 'node:dns'
-import net, { isIP } from 'node:net'
+import net from 'node:net'
 
 /** The sender of a datagram, or the peer of a stream. */
 export interface RemoteInfo {
@@ -107,14 +107,32 @@ export const nodeNetwork: Network = {
 
 /**
  * dgram resolves every destination through `dns.lookup`, which for an IP literal still costs a
- * regex and a `process.nextTick` per datagram. We only send to literals, so answer at once;
- * anything else goes to the real lookup.
+ * regex and a `process.nextTick` per datagram. We send to the addresses the kernel reported, so
+ * answer at once when the text can only be a literal of the socket's family (a colon for IPv6;
+ * four runs of digits for IPv4, which no hostname is); anything else goes to the real lookup. A
+ * malformed literal then fails in the send itself, as an error, like any bad address.
  */
 const literalLookup = ((hostname: string, options: unknown, callback: (err: Error | null, address: string, family: number) => void) => {
-  const family = isIP(hostname)
-  if (family !== 0) return callback(null, hostname, family)
+  if (options === 6 ? hostname.includes(':') : options === 4 && isDottedDigits(hostname)) return callback(null, hostname, options as number)
   return (lookup as (h: string, o: unknown, c: typeof callback) => void)(hostname, options, callback)
 }) as unknown as typeof lookup
+
+/** Four dot-separated runs of digits (shorter forms like `10.1` are left to the real lookup, which reads them as inet_aton does). */
+function isDottedDigits(text: string): boolean {
+  if (text.length < 7 || text.length > 15) return false
+  let dots = 0
+  let digits = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 0x2e) {
+      if (digits === 0) return false
+      dots++
+      digits = 0
+    } else if (c >= 0x30 && c <= 0x39) digits++
+    else return false
+  }
+  return dots === 3 && digits > 0
+}
 
 class NodeDatagramSocket implements DatagramSocket {
   private readonly socket: dgram.Socket

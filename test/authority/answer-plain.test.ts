@@ -1,0 +1,114 @@
+// The UDP fast path (Authority.answerPlain behind DnsServer) answers byte for byte as the full
+// path does, counts the same, and steps aside whenever it could not.
+import dnsPacket from 'dns-packet'
+import { describe, expect, it } from 'vitest'
+import { Authority } from '../../src/authority/authority.js'
+import type { AuthorityOptions } from '../../src/authority/authority.js'
+import type { Handler } from '../../src/server/handler.js'
+import type { PlainQuery } from '../../src/server/plain-query.js'
+import { memoryServer } from '../server/helpers.js'
+import { example, other } from './fixtures.js'
+import { zoneOf } from './helpers.js'
+
+const CD = 1 << 4
+
+/** A query's bytes: random-case name, RD/CD on or off, with or without EDNS (DO, sizes). */
+function queries(): Buffer[] {
+  const names = ['www.example.test.', 'WWW.Example.TEST.', 'web.example.test.', 'nope.example.test.', 'x.apps.example.test.', 'X.Apps.Example.Test.', 'a.sub.example.test.', 'example.test.', 'host.other.test.', 'www.elsewhere.example.']
+  const types = ['A', 'AAAA', 'MX', 'TXT', 'NS', 'SOA', 'ANY', 'DS']
+  const out: Buffer[] = []
+  let id = 1
+  for (const name of names) {
+    for (const type of types) {
+      for (const variant of [0, 1, 2, 3]) {
+        const flags = (variant & 1 ? dnsPacket.RECURSION_DESIRED : 0) | (variant & 2 ? CD : 0)
+        const additionals = variant === 0 ? [] : [{ name: '.', type: 'OPT', udpPayloadSize: variant === 3 ? 512 : 1400, flags: variant === 2 ? dnsPacket.DNSSEC_OK : 0 }]
+        out.push(dnsPacket.encode({ type: 'query', id: id++, flags, questions: [{ name, type: type as never }], additionals: additionals as never }))
+      }
+    }
+  }
+  return out
+}
+
+/** The authority behind a server, with its fast path counted; or the same without one. */
+async function serve(authority: Authority, fastPath: boolean) {
+  const used = { fast: 0 }
+  const handler: Handler = fastPath
+    ? {
+        handle: (q, next) => authority.handle(q, next),
+        answerPlain: (q: PlainQuery) => {
+          const bytes = authority.answerPlain(q)
+          if (bytes) used.fast++
+          return bytes
+        },
+      }
+    : { handle: (q, next) => authority.handle(q, next) }
+  return { ...(await memoryServer(handler)), used }
+}
+
+function authority(options: AuthorityOptions = {}): Authority {
+  return new Authority({ zones: [example(), other()], ...options })
+}
+
+describe('Authority.answerPlain (the UDP fast path)', () => {
+  it('answers byte for byte as the full path, ids, flags and case included, and counts the same', async () => {
+    const fast = authority()
+    const full = authority()
+    const withFast = await serve(fast, true)
+    const without = await serve(full, false)
+    for (let round = 0; round < 2; round++) {
+      for (const bytes of queries()) {
+        // A new id each round: a cached answer must carry the asker's id.
+        bytes.writeUInt16BE((bytes.readUInt16BE(0) + round * 7919) & 0xffff, 0)
+        // and RD and CD flipped: the cache key ignores them, the answer must copy them.
+        if (round === 1) {
+          bytes[2] ^= 0x01
+          bytes[3] ^= 0x10
+        }
+        const [a] = await withFast.udp(bytes)
+        const [b] = await without.udp(bytes)
+        expect(a?.toString('hex'), dnsPacket.decode(bytes).questions![0]!.name).toBe(b?.toString('hex'))
+      }
+    }
+    expect(withFast.used.fast).toBeGreaterThan(queries().length / 2)
+    expect(fast.snapshot()).toEqual(full.snapshot())
+    expect(withFast.server.snapshot().udp).toEqual(without.server.snapshot().udp)
+  })
+
+  it('steps aside for a miss, an answer too large for the client, views, and a query log', async () => {
+    const big = new Authority({ zones: [example()], cache: { maxEntries: 100 } })
+    const txt = Array.from({ length: 30 }, (_, i) => `big TXT "${'x'.repeat(30)} ${i}"`).join('\n')
+    big.replaceZone(zoneOf('big.test.', `@ SOA ns h 1 1 1 1 1\n@ NS ns\nns A 192.0.2.1\n${txt}\n`))
+    const { udp, used } = await serve(big, true)
+    const q = dnsPacket.encode({ type: 'query', id: 1, questions: [{ name: 'big.big.test', type: 'TXT' }] })
+    for (let i = 0; i < 2; i++) expect(dnsPacket.decode((await udp(q))[0]!).flag_tc).toBe(true)
+    expect(used.fast).toBe(0)
+
+    const viewed = new Authority({ views: [{ name: 'lan', match: { clients: ['127.0.0.0/8'] }, zones: [example()] }] })
+    const v = await serve(viewed, true)
+    const www = dnsPacket.encode({ type: 'query', id: 2, questions: [{ name: 'www.example.test', type: 'A' }] })
+    for (let i = 0; i < 2; i++) expect(dnsPacket.decode((await v.udp(www))[0]!).answers).toHaveLength(1)
+    expect(v.used.fast).toBe(0)
+
+    const logged = authority()
+    const events: string[] = []
+    logged.on('query', (e) => events.push(`${e.qname} ${e.cached}`))
+    const l = await serve(logged, true)
+    for (let i = 0; i < 2; i++) await l.udp(www)
+    expect(events).toEqual(['www.example.test. false', 'www.example.test. true'])
+    expect(l.used.fast).toBe(0)
+  })
+
+  it('is cleared with the cache when a zone changes', async () => {
+    const auth = authority()
+    const { udp, used } = await serve(auth, true)
+    const www = dnsPacket.encode({ type: 'query', id: 3, questions: [{ name: 'www.example.test', type: 'A' }] })
+    await udp(www)
+    await udp(www)
+    expect(used.fast).toBe(1)
+    auth.replaceZone(zoneOf('example.test.', '@ SOA ns1 h 2 1 1 1 1\n@ NS ns1\nns1 A 192.0.2.53\nwww A 192.0.2.99\n'))
+    const after = dnsPacket.decode((await udp(www))[0]!)
+    expect(after.answers?.map((a) => (a as { data: string }).data)).toEqual(['192.0.2.99'])
+    expect(used.fast).toBe(1)
+  })
+})
