@@ -19,9 +19,9 @@ import { DnsHaError } from '../util/errors.js'
 import { packetTypeName } from '../zone/types.js'
 import type { Zone } from '../zone/zone.js'
 import { parseZone, readZoneFile } from '../zone/index.js'
-import type { AnswerCacheOptions, AnswerCacheSnapshot, CachedAnswer } from './answer-cache.js'
+import type { AnswerCacheOptions, AnswerCacheSnapshot } from './answer-cache.js'
 import { AnswerCache } from './answer-cache.js'
-import { answerCacheKey } from './cache-key.js'
+import { CounterTable } from './counter-table.js'
 import type { AnswerPolicy } from './build-answer.js'
 import { buildAnswer } from './build-answer.js'
 import type { ChaosOptions } from './chaos.js'
@@ -138,15 +138,11 @@ export interface AuthoritySnapshot {
   chaos: number
 }
 
-/** A counter cell, so a cached answer keeps direct references to the cells it increments. */
-interface Cell {
-  n: number
-}
-
+/** A zone's counters, as indices into the authority's {@link CounterTable}. */
 interface ZoneStats {
   queries: number
-  qtypes: Map<string, Cell>
-  rcodes: Map<string, Cell>
+  qtypes: Map<string, number>
+  rcodes: Map<string, number>
 }
 
 interface ZoneEntry {
@@ -165,13 +161,17 @@ interface ViewState {
   zones: Map<string, ZoneEntry>
 }
 
-interface Cached extends CachedAnswer {
+/** An encoded answer, and what the full path needs to serve it from the cache. */
+interface EncodedAnswer {
+  bytes: Buffer
   /** Offset just past the question in `bytes` (checked against the query's before caching). */
   questionEnd: number
-  stats: ZoneStats
-  qtypeCell: Cell
-  rcodeCell: Cell
+  /** Offset of the OPT RDLENGTH (`-1` without OPT), so per-query options (ECS) can be appended. */
+  optRdlengthOffset: number
+  /** The zone origin that answered, and the counters of that zone its queries add to. */
+  zone: string
   rcodeName: string
+  tallies: [queries: number, qtype: number, rcode: number]
 }
 
 const CLASS_IN = 1
@@ -182,7 +182,8 @@ const QTYPE_IXFR = 251
 /** The authoritative responder. */
 export class Authority extends EventEmitter<AuthorityEvents> implements Handler {
   private readonly views: ViewState[]
-  private readonly cache: AnswerCache | undefined
+  private readonly cache: AnswerCache<EncodedAnswer> | undefined
+  private readonly counters = new CounterTable()
   private readonly refuseOutOfZone: boolean
   private readonly chaos: ChaosOptions
   private readonly ednsUdpSize: number
@@ -212,7 +213,7 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
     this.readFile = options.readFile
     this.policy = { minimalResponses: options.minimalResponses ?? false, any: options.any ?? 'minimal' }
     if (this.policy.any !== 'minimal' && this.policy.any !== 'full') throw new DnsHaError('ERR_CONFIG', `any must be 'minimal' or 'full'`)
-    this.cache = options.cache === false ? undefined : new AnswerCache(options.cache ?? {})
+    this.cache = options.cache === false ? undefined : new AnswerCache<EncodedAnswer>(options.cache ?? {})
 
     const specs: AuthorityViewOptions[] = [...(options.views ?? [])]
     if (options.zones || specs.length === 0) specs.push({ name: 'default', zones: options.zones ?? [] })
@@ -271,43 +272,30 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
     // The cache is consulted before the zone: a hit needs neither (any zone change clears it).
     const edns = query.edns
     const variant = edns === undefined ? 0 : (edns.flags & EDNS_DO) !== 0 ? 2 : 1
-    // Undefined for a compressed question name (a pointer into the header): answered uncached.
-    const key = this.cache && answerCacheKey(query.raw, q.end, view.index, variant, query.transport === 'tcp' ? 0 : query.maxUdpSize)
-    let cached = true
-    let hit = key === undefined ? undefined : (this.cache!.get(key) as Cached | undefined)
-    // The key holds the whole question, so a hit's question has this query's length.
-    if (!hit) {
-      cached = false
+    const sizeClass = query.transport === 'tcp' ? 0 : query.maxUdpSize
+    const cache = this.cache
+    const found = cache === undefined ? -1 : cache.find(query.raw, q.end, view.index, variant, sizeClass)
+    let answer: EncodedAnswer
+    let bytes: Uint8Array
+    if (found >= 0) {
+      cache!.noteHit()
+      answer = cache!.meta(found)
+      bytes = cache!.copyAnswer(found, query.raw, q.end)
+    } else {
+      cache?.noteMiss()
       const qname = q.name.toLowerCase()
       const entry = this.findEntry(view, qname, q.type)
       if (!entry) return this.outside(query, next, view)
       if (!entry.zone) return this.finishFixed(query, view, entry, RCODE.SERVFAIL)
-      const fresh = this.build(query, view, entry)
+      answer = this.build(query, view, entry)
       // Stored only when the encoded question is as long as the query's, so hits can patch its case in.
-      if (key !== undefined && fresh.questionEnd === q.end) this.cache!.set(key, fresh)
-      hit = fresh
+      if (answer.questionEnd === q.end) cache?.store(query.raw, q.end, view.index, variant, sizeClass, answer.bytes, answer, answer.tallies)
+      bytes = answer.bytes
     }
-    hit.stats.queries++
-    hit.qtypeCell.n++
-    hit.rcodeCell.n++
-    if (this.logged()) this.logQuery(query, view, hit.zone, hit.rcodeName, cached)
-
-    let bytes = hit.bytes
-    if (cached) {
-      const raw = query.raw
-      const qEnd = q.end
-      // RD and CD are copied from the query (RFC 1035 §4.1.1, RFC 4035 §3.1.6); they are not in the key.
-      const flagsDiffer = ((raw[2]! ^ bytes[2]!) & 0x01) !== 0 || ((raw[3]! ^ bytes[3]!) & 0x10) !== 0
-      // 0x20: echo the client's case. The question (and every name compressed to it) follows it.
-      const caseDiffers = raw.compare(bytes, 12, qEnd, 12, qEnd) !== 0
-      if (flagsDiffer || caseDiffers) {
-        bytes = Buffer.from(bytes)
-        if (caseDiffers) raw.copy(bytes, 12, 12, qEnd)
-        bytes[2] = (bytes[2]! & ~0x01) | (raw[2]! & 0x01)
-        bytes[3] = (bytes[3]! & ~0x10) | (raw[3]! & 0x10)
-      }
-    }
-    if (ecs && hit.optRdlengthOffset >= 0) bytes = appendOption(bytes, hit.optRdlengthOffset, encodeClientSubnet(ecs, ecsUsed ? ecs.sourcePrefix : 0))
+    const counts = this.counters.values
+    for (const t of answer.tallies) counts[t]!++
+    if (this.logged()) this.logQuery(query, view, answer.zone, answer.rcodeName, found >= 0)
+    if (ecs && answer.optRdlengthOffset >= 0) bytes = appendOption(bytes, answer.optRdlengthOffset, encodeClientSubnet(ecs, ecsUsed ? ecs.sourcePrefix : 0))
     return bytes
   }
 
@@ -321,25 +309,12 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
     const cache = this.cache
     if (cache === undefined || !this.singleOpenView || this.logged()) return undefined
     const raw = query.raw
-    const questionEnd = query.questionEnd
-    const key = answerCacheKey(raw, questionEnd, 0, query.ednsVariant, query.maxUdpSize)
-    const hit = key === undefined ? undefined : (cache.peek(key) as Cached | undefined)
+    const found = cache.find(raw, query.questionEnd, 0, query.ednsVariant, query.maxUdpSize)
     // Too large for this client: the full path truncates it.
-    if (hit === undefined || hit.bytes.length > query.maxUdpSize) return undefined
-    hit.stats.queries++
-    hit.qtypeCell.n++
-    hit.rcodeCell.n++
-    const cached = hit.bytes
-    const out = Buffer.allocUnsafe(cached.length)
-    out.set(cached)
-    // The query's id, its RD and CD bits (RFC 1035 §4.1.1, RFC 4035 §3.1.6) and its question
-    // case (0x20): the key ignores all three.
-    out[0] = raw[0]!
-    out[1] = raw[1]!
-    out[2] = (cached[2]! & ~0x01) | (raw[2]! & 0x01)
-    out[3] = (cached[3]! & ~0x10) | (raw[3]! & 0x10)
-    for (let i = 12; i < questionEnd; i++) out[i] = raw[i]!
-    return out
+    if (found < 0 || cache.answerLength(found) > query.maxUdpSize) return undefined
+    cache.noteHit()
+    cache.tally(found, this.counters.values)
+    return cache.copyAnswer(found, raw, query.questionEnd)
   }
 
   /**
@@ -370,7 +345,7 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
     }
     for (const view of targets) {
       const old = view.zones.get(origin)
-      const entry: ZoneEntry = old ?? { origin, zone: undefined, file: undefined, defaultTtl: undefined, error: undefined, stats: newStats() }
+      const entry: ZoneEntry = old ?? { origin, zone: undefined, file: undefined, defaultTtl: undefined, error: undefined, stats: this.newStats() }
       const previousSerial = serialOf(entry.zone)
       entry.zone = zone
       entry.error = undefined
@@ -451,9 +426,9 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
           loaded: e.zone !== undefined,
           file: e.file,
           error: e.error === undefined ? undefined : String((e.error as Error)?.message ?? e.error),
-          queries: e.stats.queries,
-          qtypes: counts(e.stats.qtypes),
-          rcodes: counts(e.stats.rcodes),
+          queries: this.counters.values[e.stats.queries]!,
+          qtypes: this.countsOf(e.stats.qtypes),
+          rcodes: this.countsOf(e.stats.rcodes),
         })),
       })),
       cache: this.cache?.snapshot(),
@@ -465,7 +440,7 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
   // ---- answering ----
 
   /** Looks up, builds and encodes the answer for a cache miss. */
-  private build(query: DnsQuery, view: ViewState, entry: ZoneEntry): Cached {
+  private build(query: DnsQuery, view: ViewState, entry: ZoneEntry): EncodedAnswer {
     const q = query.wireQuestion!
     const qtype = typeName(q.type)
     const findZone = (name: string): Zone | undefined => this.findEntry(view, name.toLowerCase(), 0)?.zone
@@ -503,12 +478,9 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
       bytes: encoded.bytes,
       questionEnd: 12 + wireNameLength(q.name) + 4,
       optRdlengthOffset: encoded.optRdlengthOffset,
-      rcode: sections.rcode,
-      stats: entry.stats,
       zone: entry.origin,
-      qtypeCell: cell(entry.stats.qtypes, qtype),
-      rcodeCell: cell(entry.stats.rcodes, rcodeName(sections.rcode)),
       rcodeName: rcodeName(sections.rcode),
+      tallies: [entry.stats.queries, this.counterOf(entry.stats.qtypes, qtype), this.counterOf(entry.stats.rcodes, rcodeName(sections.rcode))],
     }
   }
 
@@ -546,9 +518,10 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
   private finishFixed(query: DnsQuery, view: ViewState, entry: ZoneEntry, rcode: number): HandlerResult {
     const name = rcodeName(rcode)
     const qtype = typeName(query.qtype)
-    entry.stats.queries++
-    cell(entry.stats.qtypes, qtype).n++
-    cell(entry.stats.rcodes, name).n++
+    const counts = this.counters.values
+    counts[entry.stats.queries]!++
+    counts[this.counterOf(entry.stats.qtypes, qtype)]!++
+    counts[this.counterOf(entry.stats.rcodes, name)]!++
     if (this.logged()) this.logQuery(query, view, entry.origin, name, false)
     return respond(query, { rcode }) as Packet
   }
@@ -575,6 +548,26 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
     return (answer ? respond(query, { answers: [answer] }) : respond(query, { rcode: 'REFUSED' })) as Packet
   }
 
+  private newStats(): ZoneStats {
+    return { queries: this.counters.allocate(), qtypes: new Map(), rcodes: new Map() }
+  }
+
+  /** The counter for `key` (a qtype or rcode name) in a zone's map, made on first use. */
+  private counterOf(map: Map<string, number>, key: string): number {
+    let index = map.get(key)
+    if (index === undefined) map.set(key, (index = this.counters.allocate()))
+    return index
+  }
+
+  private countsOf(map: Map<string, number>): Record<string, number> {
+    const out: Record<string, number> = {}
+    for (const [k, index] of map) {
+      const n = this.counters.values[index]!
+      if (n > 0) out[k] = n
+    }
+    return out
+  }
+
   private logQuery(query: DnsQuery, view: ViewState, zone: string | undefined, rcode: string, cached: boolean): void {
     const q = query.question
     this.emit('query', {
@@ -597,14 +590,14 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
       if (typeof source.file !== 'string' || typeof source.origin !== 'string') throw new DnsHaError('ERR_CONFIG', `a zone file entry needs file and origin`)
       const origin = canonicalName(source.origin)
       if (view.zones.has(origin)) throw new DnsHaError('ERR_CONFIG', `zone ${origin} listed twice in view ${view.name}`)
-      view.zones.set(origin, { origin, zone: undefined, file: source.file, defaultTtl: source.defaultTtl, error: undefined, stats: newStats() })
+      view.zones.set(origin, { origin, zone: undefined, file: source.file, defaultTtl: source.defaultTtl, error: undefined, stats: this.newStats() })
       return
     }
     checkZone(source)
     const origin = canonicalName(source.origin)
     if (view.zones.has(origin)) throw new DnsHaError('ERR_CONFIG', `zone ${origin} listed twice in view ${view.name}`)
     const file = (source as { file?: unknown }).file
-    view.zones.set(origin, { origin, zone: source, file: typeof file === 'string' ? file : undefined, defaultTtl: undefined, error: undefined, stats: newStats() })
+    view.zones.set(origin, { origin, zone: source, file: typeof file === 'string' ? file : undefined, defaultTtl: undefined, error: undefined, stats: this.newStats() })
   }
 
   private async loadPending(): Promise<void> {
@@ -661,21 +654,6 @@ function serialOf(zone: Zone | undefined): number | undefined {
   return typeof serial === 'number' ? serial : undefined
 }
 
-function newStats(): ZoneStats {
-  return { queries: 0, qtypes: new Map(), rcodes: new Map() }
-}
-
-function cell(map: Map<string, Cell>, key: string): Cell {
-  let c = map.get(key)
-  if (!c) map.set(key, (c = { n: 0 }))
-  return c
-}
-
-function counts(map: Map<string, Cell>): Record<string, number> {
-  const out: Record<string, number> = {}
-  for (const [k, c] of map) if (c.n > 0) out[k] = c.n
-  return out
-}
 
 /** The parent of a lower-case absolute name (`a.b.` → `b.`, `b.` → `.`), escaped dots respected. */
 function parentName(name: string): string {
@@ -725,9 +703,9 @@ function wireNameLength(name: string): number {
 }
 
 /** Appends one EDNS option to the OPT record, which the encoder always writes last. */
-function appendOption(bytes: Buffer, optRdlengthOffset: number, option: Uint8Array): Buffer {
+function appendOption(bytes: Uint8Array, optRdlengthOffset: number, option: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(bytes.length + option.length)
-  bytes.copy(out, 0)
+  out.set(bytes, 0)
   out.set(option, bytes.length)
   out.writeUInt16BE(out.readUInt16BE(optRdlengthOffset) + option.length, optRdlengthOffset)
   return out

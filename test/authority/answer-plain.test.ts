@@ -62,8 +62,8 @@ describe('Authority.answerPlain (the UDP fast path)', () => {
         bytes.writeUInt16BE((bytes.readUInt16BE(0) + round * 7919) & 0xffff, 0)
         // and RD and CD flipped: the cache key ignores them, the answer must copy them.
         if (round === 1) {
-          bytes[2] ^= 0x01
-          bytes[3] ^= 0x10
+          bytes[2]! ^= 0x01
+          bytes[3]! ^= 0x10
         }
         const [a] = await withFast.udp(bytes)
         const [b] = await without.udp(bytes)

@@ -1,14 +1,20 @@
 import dnsPacket from 'dns-packet'
 import { describe, expect, it } from 'vitest'
-import { answerCacheKey } from '../../src/authority/cache-key.js'
+import { MAX_KEY_LENGTH, writeAnswerCacheKey } from '../../src/authority/cache-key.js'
 import { readQuestion } from '../../src/packet/wire.js'
+
+function keyOfRaw(raw: Uint8Array, questionEnd: number, view = 0, variant: 0 | 1 | 2 = 0, size = 512): string | undefined {
+  const out = new Uint8Array(MAX_KEY_LENGTH)
+  const length = writeAnswerCacheKey(raw, questionEnd, view, variant, size, out)
+  return length < 0 ? undefined : Buffer.from(out.subarray(0, length)).toString('hex')
+}
 
 function keyOf(name: string, type = 'A', view = 0, variant: 0 | 1 | 2 = 0, size = 512): string | undefined {
   const raw = dnsPacket.encode({ type: 'query', id: 1, questions: [{ name, type: type as 'A' }] })
-  return answerCacheKey(raw, readQuestion(raw).end, view, variant, size)
+  return keyOfRaw(raw, readQuestion(raw).end, view, variant, size)
 }
 
-describe('answerCacheKey', () => {
+describe('writeAnswerCacheKey', () => {
   it('is the same for names that differ only in ASCII case', () => {
     expect(keyOf('WWW.Example.TEST')).toBe(keyOf('www.example.test'))
   })
@@ -22,7 +28,7 @@ describe('answerCacheKey', () => {
     }
     const a = raw(0xc0)
     const b = raw(0xe0)
-    expect(answerCacheKey(a, readQuestion(a).end, 0, 0, 512)).not.toBe(answerCacheKey(b, readQuestion(b).end, 0, 0, 512))
+    expect(keyOfRaw(a, readQuestion(a).end)).not.toBe(keyOfRaw(b, readQuestion(b).end))
   })
 
   it('differs by type, view, EDNS variant and size class', () => {
@@ -34,9 +40,16 @@ describe('answerCacheKey', () => {
     expect(keyOf('a.bc.test')).not.toBe(keyOf('ab.c.test'))
   })
 
+  it('fits the longest name', () => {
+    const name = ['x'.repeat(63), 'y'.repeat(63), 'z'.repeat(63), 'w'.repeat(61)].join('.') + '.'
+    const raw = dnsPacket.encode({ type: 'query', id: 1, questions: [{ name, type: 'A' }] })
+    expect(readQuestion(raw).end - 12).toBe(255 + 4)
+    expect(keyOf(name)).toHaveLength(MAX_KEY_LENGTH * 2)
+  })
+
   it('gives no key for a question whose name is a compression pointer', () => {
     // Header, then a question whose name points back into the header (offset 0), type A, class IN.
     const raw = Buffer.from([0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 0x00, 0, 1, 0, 1])
-    expect(answerCacheKey(raw, raw.length, 0, 0, 512)).toBeUndefined()
+    expect(keyOfRaw(raw, raw.length)).toBeUndefined()
   })
 })
