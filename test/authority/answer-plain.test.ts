@@ -1,6 +1,7 @@
 // The UDP fast path (Authority.answerPlain behind DnsServer) answers byte for byte as the full
 // path does, counts the same, and steps aside whenever it could not.
 import dnsPacket from 'dns-packet'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { Authority } from '../../src/authority/authority.js'
 import type { AuthorityOptions } from '../../src/authority/authority.js'
@@ -110,5 +111,36 @@ describe('Authority.answerPlain (the UDP fast path)', () => {
     const after = dnsPacket.decode((await udp(www))[0]!)
     expect(after.answers?.map((a) => (a as { data: string }).data)).toEqual(['192.0.2.99'])
     expect(used.fast).toBe(1)
+  })
+
+  it('agrees with the full path on mutated queries: flipped bytes, cut or grown messages', async () => {
+    const withFast = await serve(authority(), true)
+    const without = await serve(authority(), false)
+    const seeds = queries()
+    // Warm both caches so mutations of cached questions reach the fast path.
+    for (const q of seeds) {
+      await withFast.udp(q)
+      await without.udp(q)
+    }
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: seeds.length - 1 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 1 << 16 }), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }),
+        // Mostly the same length, so flipped bytes still reach the fast path.
+        fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: -6, max: 6 }) }),
+        async (which, flips, resize) => {
+          const base = seeds[which]!
+          let bytes = Buffer.from(base)
+          for (const [at, value] of flips) bytes[at % bytes.length] = value
+          if (resize < 0) bytes = bytes.subarray(0, Math.max(0, bytes.length + resize))
+          else if (resize > 0) bytes = Buffer.concat([bytes, Buffer.alloc(resize, resize)])
+          const [a] = await withFast.udp(bytes)
+          const [b] = await without.udp(bytes)
+          expect(a?.toString('hex')).toBe(b?.toString('hex'))
+        },
+      ),
+      { numRuns: 3000, noBias: true },
+    )
+    expect(withFast.used.fast).toBeGreaterThan(0)
   })
 })
