@@ -301,15 +301,24 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
 
   /**
    * The UDP fast path ({@link Handler.answerPlain}): a cached answer copied straight from the
-   * query's bytes, with no view matching and no {@link DnsQuery}. Taken only with one view for
-   * everyone and nobody listening to the query log; a miss goes to {@link Authority.handle},
-   * which builds and caches the answer. Byte for byte what `handle` answers from the cache.
+   * query's bytes, with no {@link DnsQuery}. Taken while nobody listens to the query log; a miss
+   * goes to {@link Authority.handle}, which builds and caches the answer. Byte for byte what
+   * `handle` answers from the cache.
    */
   answerPlain(query: PlainQuery): Uint8Array | undefined {
     const cache = this.cache
-    if (cache === undefined || !this.singleOpenView || this.logged()) return undefined
+    if (cache === undefined || this.logged()) return undefined
+    let view = 0
+    if (!this.singleOpenView) {
+      // A plain query has no TSIG and no ECS option: the client's address alone picks the view,
+      // as it would on the full path. No view for it: the full path passes it on.
+      const views = this.views
+      view = 0
+      while (view < views.length && !views[view]!.test(query, undefined, undefined).matched) view++
+      if (view === views.length) return undefined
+    }
     const raw = query.raw
-    const found = cache.find(raw, query.questionEnd, 0, query.ednsVariant, query.maxUdpSize)
+    const found = cache.find(raw, query.questionEnd, view, query.ednsVariant, query.maxUdpSize)
     // Too large for this client: the full path truncates it.
     if (found < 0 || cache.answerLength(found) > query.maxUdpSize) return undefined
     cache.noteHit()

@@ -6,7 +6,7 @@
  * `match-clients { key ...; }`.
  */
 import { ednsOptions } from '../packet/wire.js'
-import type { DnsQuery } from '../server/query.js'
+import type { ClientInfo, DnsQuery } from '../server/query.js'
 import type { Acl } from '../util/cidr.js'
 import { compileAcl } from '../util/cidr.js'
 import { DnsHaError } from '../util/errors.js'
@@ -45,8 +45,11 @@ export interface ViewMatchResult {
   usedEcs: boolean
 }
 
-/** A compiled view match; `key` is the verified key name (`query.tsig?.keyName`). */
-export type CompiledViewMatch = (query: DnsQuery, ecs: ClientSubnet | undefined, key: string | undefined) => ViewMatchResult
+/**
+ * A compiled view match; `key` is the verified key name (`query.tsig?.keyName`). Only the
+ * query's client is read, so the UDP fast path's `PlainQuery` serves as well as a `DnsQuery`.
+ */
+export type CompiledViewMatch = (query: { client: Pick<ClientInfo, 'address'> }, ecs: ClientSubnet | undefined, key: string | undefined) => ViewMatchResult
 
 /** EDNS option code of Client Subnet. */
 export const OPTION_ECS = 8

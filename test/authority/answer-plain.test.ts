@@ -7,6 +7,7 @@ import { Authority } from '../../src/authority/authority.js'
 import type { AuthorityOptions } from '../../src/authority/authority.js'
 import type { Handler } from '../../src/server/handler.js'
 import type { PlainQuery } from '../../src/server/plain-query.js'
+import type { MemoryNetwork } from '../../src/testing/memory-network.js'
 import { memoryServer } from '../server/helpers.js'
 import { example, other } from './fixtures.js'
 import { zoneOf } from './helpers.js'
@@ -76,20 +77,15 @@ describe('Authority.answerPlain (the UDP fast path)', () => {
     expect(withFast.server.snapshot().udp).toEqual(without.server.snapshot().udp)
   })
 
-  it('steps aside for a miss, an answer too large for the client, views, and a query log', async () => {
+  it('steps aside for a miss, an answer too large for the client, and a query log', async () => {
     const big = new Authority({ zones: [example()], cache: { maxEntries: 100 } })
     const txt = Array.from({ length: 30 }, (_, i) => `big TXT "${'x'.repeat(30)} ${i}"`).join('\n')
     big.replaceZone(zoneOf('big.test.', `@ SOA ns h 1 1 1 1 1\n@ NS ns\nns A 192.0.2.1\n${txt}\n`))
     const { udp, used } = await serve(big, true)
     const q = dnsPacket.encode({ type: 'query', id: 1, questions: [{ name: 'big.big.test', type: 'TXT' }] })
+    const www = dnsPacket.encode({ type: 'query', id: 2, questions: [{ name: 'www.example.test', type: 'A' }] })
     for (let i = 0; i < 2; i++) expect(dnsPacket.decode((await udp(q))[0]!).flag_tc).toBe(true)
     expect(used.fast).toBe(0)
-
-    const viewed = new Authority({ views: [{ name: 'lan', match: { clients: ['127.0.0.0/8'] }, zones: [example()] }] })
-    const v = await serve(viewed, true)
-    const www = dnsPacket.encode({ type: 'query', id: 2, questions: [{ name: 'www.example.test', type: 'A' }] })
-    for (let i = 0; i < 2; i++) expect(dnsPacket.decode((await v.udp(www))[0]!).answers).toHaveLength(1)
-    expect(v.used.fast).toBe(0)
 
     const logged = authority()
     const events: string[] = []
@@ -111,6 +107,38 @@ describe('Authority.answerPlain (the UDP fast path)', () => {
     const after = dnsPacket.decode((await udp(www))[0]!)
     expect(after.answers?.map((a) => (a as { data: string }).data)).toEqual(['192.0.2.99'])
     expect(used.fast).toBe(1)
+  })
+
+  it('picks views by client address as the full path does; key and ECS views are never a plain query’s', async () => {
+    const lanZone = zoneOf('example.test.', '@ SOA ns1 h 1 1 1 1 1\n@ NS ns1\nns1 A 10.0.0.53\nwww A 10.0.0.80\n')
+    const options = (): AuthorityOptions => ({
+      views: [
+        { name: 'signed', match: { keys: ['k.'] }, zones: [example()] },
+        { name: 'subnet', match: { ecs: ['127.0.0.0/8'] }, zones: [example()] },
+        { name: 'lan', match: { clients: ['127.0.0.3/32', '127.0.0.4/32'] }, zones: [lanZone] },
+        { name: 'rest', match: { clients: ['127.0.0.5/32'] }, zones: [example()] },
+      ],
+    })
+    const withFast = await serve(new Authority(options()), true)
+    const without = await serve(new Authority(options()), false)
+    const www = dnsPacket.encode({ type: 'query', id: 9, questions: [{ name: 'www.example.test', type: 'A' }] })
+    const seen = new Map<string, string>()
+    for (let round = 0; round < 2; round++) {
+      for (const from of ['127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6']) {
+        const a = await udpFrom(withFast, from, www)
+        const b = await udpFrom(without, from, www)
+        expect(a, from).toBe(b)
+        seen.set(from, a)
+      }
+    }
+    const data = (hex: string) => {
+      const r = dnsPacket.decode(Buffer.from(hex, 'hex')) as ReturnType<typeof dnsPacket.decode> & { rcode?: string }
+      return r.answers?.map((a) => (a as { data: string }).data).join() || r.rcode
+    }
+    expect([...seen.values()].map(data)).toEqual(['10.0.0.80', '10.0.0.80', '192.0.2.80', 'REFUSED'])
+    // Off the fast path: 127.0.0.4 at once (127.0.0.3 cached its view's answer), then every
+    // answered client in the second round.
+    expect(withFast.used.fast).toBe(4)
   })
 
   it('agrees with the full path on mutated queries: flipped bytes, cut or grown messages', async () => {
@@ -144,3 +172,15 @@ describe('Authority.answerPlain (the UDP fast path)', () => {
     expect(withFast.used.fast).toBeGreaterThan(0)
   })
 })
+
+/** Sends `bytes` from the client address `from` and returns the reply as hex ('' for none). */
+async function udpFrom(server: { network: MemoryNetwork; port: number }, from: string, bytes: Uint8Array): Promise<string> {
+  const client = server.network.createDatagramSocket(4)
+  await client.bind(0, from)
+  const replies: Buffer[] = []
+  client.onMessage((msg) => replies.push(msg))
+  client.send(bytes, server.port, '127.0.0.1')
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r))
+  await client.close()
+  return replies[0]?.toString('hex') ?? ''
+}
