@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- authority`: the Authority behind DnsServer against NSD, Knot and BIND (one
  * worker each) serving the same generated zone, with the same query mix (80% hits, 15% NXDOMAIN,
- * 5% other types), in one run, next to the bare Node echo baseline. Then the node:cluster mode
+ * 5% other types), in one run, next to the bare Node echo baseline (and the same echo with
+ * DnsServer's send path, which skips dgram's per-datagram dns.lookup). Then the node:cluster mode
  * (serveCluster) for scaling, and memory for a large zone (our heap and RSS next to NSD's RSS).
  *
  * Options: `--duration S` (default 5 per target), `--records N` (zone size, default 10,000),
@@ -25,7 +26,7 @@ import { freeLoopbackPort as freePort } from '../src/testing/index.js'
 import { parseZone } from '../src/zone/index.js'
 import { knotConf, nsdConf, waitForSoa } from '../test/support/peers.js'
 import type { BenchRow, Contender, Target } from './lib/index.js'
-import { measureInTurns, printTable, processTree, startEchoBaseline, startProcess } from './lib/index.js'
+import { measureInTurns, printTable, processTree, startEchoBaseline, startProcess, startTarget } from './lib/index.js'
 
 const ORIGIN = 'bench.test.'
 const self = fileURLToPath(import.meta.url)
@@ -48,6 +49,7 @@ export async function run(args: string[]): Promise<void> {
     const rows: BenchRow[] = []
     const targets: [string, () => Promise<Target | undefined>][] = [
       ['node-echo', startEchoBaseline],
+      ['node-echo, lean send', () => startTarget('echo-lean')],
       ['dns-ha Authority', () => startOurs(zoneFile, [])],
       [`dns-ha Authority cluster x${workers}`, async () => startOurs(zoneFile, ['--workers', String(workers), '--port', String(await freePort())])],
       ['nsd (server-count 1)', () => startNsd(dir, zoneFile)],
@@ -62,7 +64,7 @@ export async function run(args: string[]): Promise<void> {
           const target = await start()
           if (!target) continue
           running.push({ name, target, mix })
-          if (name !== 'node-echo') await waitForAnswer(target.port)
+          if (!name.startsWith('node-echo')) await waitForAnswer(target.port)
         } catch (error) {
           console.warn(`${name}: could not start (${(error as Error).message.split('\n')[0]})`)
         }
