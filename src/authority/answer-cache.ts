@@ -17,7 +17,7 @@
  * full the oldest answers go. Cleared as a whole when a zone changes.
  */
 import { randomInt } from 'node:crypto'
-import type { EdnsVariant } from './cache-key.js'
+import type { EdnsVariant } from '../server/plain-query.js'
 import { MAX_KEY_LENGTH, writeAnswerCacheKey } from './cache-key.js'
 
 /** Limits of an {@link AnswerCache}. */

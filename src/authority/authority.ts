@@ -168,9 +168,10 @@ interface EncodedAnswer {
   questionEnd: number
   /** Offset of the OPT RDLENGTH (`-1` without OPT), so per-query options (ECS) can be appended. */
   optRdlengthOffset: number
-  /** The zone origin that answered, and the counters of that zone its queries add to. */
+  /** The zone origin that answered. */
   zone: string
   rcodeName: string
+  /** The counters (in the authority's {@link CounterTable}) each query this answers adds to. */
   tallies: [queries: number, qtype: number, rcode: number]
 }
 

@@ -5,8 +5,7 @@
  * the cache hashes and compares them in place, so a lookup allocates nothing.
  */
 
-/** EDNS variants of a query, as the cache tells them apart: no EDNS, EDNS, EDNS with DO. */
-export type EdnsVariant = 0 | 1 | 2
+import type { EdnsVariant } from '../server/plain-query.js'
 
 /** The longest key: five bytes of variant, a 255-byte name, type and class. */
 export const MAX_KEY_LENGTH = 5 + 255 + 4

@@ -3,7 +3,7 @@ export type { DnsServerEvents, DnsServerOptions, DnsServerSnapshot, ListenOption
 export { DROP, toHandler } from './handler.js'
 export type { Handler, HandlerFn, HandlerLike, HandlerResult, MaybePromise, Next } from './handler.js'
 export { readPlainQuery } from './plain-query.js'
-export type { PlainQuery } from './plain-query.js'
+export type { EdnsVariant, PlainQuery } from './plain-query.js'
 export { DnsQuery } from './query.js'
 export type { ClientInfo, DnsPacket, DnsQuestion, QueryTsig, Transport } from './query.js'
 export { respond } from './respond.js'

@@ -7,14 +7,16 @@
  */
 import type { ClientInfo } from './query.js'
 
+/** EDNS variants of a query that an answer depends on: 0 without EDNS, 1 with EDNS, 2 with EDNS and DO (RFC 3225). */
+export type EdnsVariant = 0 | 1 | 2
+
 /** A query in the plain shape, as the server hands it to `answerPlain`. */
 export interface PlainQuery {
   /** The message as received. */
   raw: Buffer
   /** Offset just past the question (the question is `raw[12..questionEnd)`). */
   questionEnd: number
-  /** 0 without EDNS, 1 with EDNS, 2 with EDNS and the DO bit (RFC 3225). */
-  ednsVariant: 0 | 1 | 2
+  ednsVariant: EdnsVariant
   /** The largest answer the client takes: 512 without EDNS, else its payload size capped by the server. */
   maxUdpSize: number
   client: ClientInfo
@@ -44,7 +46,7 @@ export function readPlainQuery(raw: Buffer, maxUdpSizeCap: number, client: Clien
   // Names are at most 255 bytes (RFC 1035 §3.1).
   if (pos + 1 - 12 > 255) return false
   const questionEnd = pos + 5
-  let ednsVariant: 0 | 1 | 2 = 0
+  let ednsVariant: EdnsVariant = 0
   let maxUdpSize = 512
   if (arcount === 0) {
     if (questionEnd !== length) return false
