@@ -18,7 +18,7 @@
  */
 import { randomInt } from 'node:crypto'
 import type { EdnsVariant } from '../server/plain-query.js'
-import { MAX_KEY_LENGTH, writeAnswerCacheKey } from './cache-key.js'
+import { hasAnswerCacheKey, KEY_PREFIX_LENGTH, lower, MAX_KEY_LENGTH, questionKeyHash, writeAnswerCacheKey } from './cache-key.js'
 
 /** Limits of an {@link AnswerCache}. */
 export interface AnswerCacheOptions {
@@ -102,29 +102,10 @@ export class AnswerCache<M = unknown> {
    * that looks again.
    */
   find(raw: Uint8Array, questionEnd: number, view: number, variant: EdnsVariant, sizeClass: number): number {
-    if (this.count === 0) return -1
-    // The key is the five variant bytes, the name lower-cased, then type and class (see
-    // writeAnswerCacheKey). Hashed and compared straight from the query: length bytes (at most
-    // 63) are below 'A', so lower-casing the whole name leaves them as they are.
+    if (this.count === 0 || !hasAnswerCacheKey(raw, questionEnd)) return -1
+    const hash = questionKeyHash(raw, questionEnd, view, variant, sizeClass, this.seed)
     const nameEnd = questionEnd - 4
-    if (nameEnd - 12 > 255) return -1
-    let pos = 12
-    while (pos < nameEnd) {
-      const len = raw[pos]!
-      if (len > 63) return -1
-      pos += len + 1
-    }
-    if (pos !== nameEnd) return -1
-    let hash = FNV_OFFSET ^ this.seed
-    hash = Math.imul(hash ^ ((view >> 8) & 0xff), FNV_PRIME)
-    hash = Math.imul(hash ^ (view & 0xff), FNV_PRIME)
-    hash = Math.imul(hash ^ variant, FNV_PRIME)
-    hash = Math.imul(hash ^ ((sizeClass >> 8) & 0xff), FNV_PRIME)
-    hash = Math.imul(hash ^ (sizeClass & 0xff), FNV_PRIME)
-    for (let i = 12; i < nameEnd; i++) hash = Math.imul(hash ^ lower(raw[i]!), FNV_PRIME)
-    for (let i = nameEnd; i < questionEnd; i++) hash = Math.imul(hash ^ raw[i]!, FNV_PRIME)
-    hash |= 0
-    const keyLength = 5 + questionEnd - 12
+    const keyLength = KEY_PREFIX_LENGTH + questionEnd - 12
     const slots = this.slots
     const mask = (slots.length >> 1) - 1
     const headers = this.headers
@@ -137,7 +118,7 @@ export class AnswerCache<M = unknown> {
       if (headers[(offset >> 2) + H_KEY_LENGTH] !== keyLength) continue
       const at = offset + HEADER_BYTES
       if (arena[at] !== ((view >> 8) & 0xff) || arena[at + 1] !== (view & 0xff) || arena[at + 2] !== variant || arena[at + 3] !== ((sizeClass >> 8) & 0xff) || arena[at + 4] !== (sizeClass & 0xff)) continue
-      const delta = at + 5 - 12
+      const delta = at + KEY_PREFIX_LENGTH - 12
       let i = 12
       while (i < nameEnd && arena[delta + i] === lower(raw[i]!)) i++
       if (i < nameEnd) continue
@@ -225,7 +206,7 @@ export class AnswerCache<M = unknown> {
     const size = alignUp(HEADER_BYTES + alignUp4(keyLength) + answer.length)
     if (keyLength < 0 || this.maxEntries <= 0 || size > this.maxArena) return
     if (this.find(raw, questionEnd, view, variant, sizeClass) >= 0) return
-    const hash = hashOf(key, keyLength, this.seed)
+    const hash = questionKeyHash(raw, questionEnd, view, variant, sizeClass, this.seed)
     const offset = this.makeRoom(size)
     const entry = (this.oldest + this.count) % this.ringCapacity()
     const h = offset >> 2
@@ -377,19 +358,4 @@ function alignUp(n: number): number {
 
 function alignUp4(n: number): number {
   return (n + 3) & ~3
-}
-
-const FNV_OFFSET = 0x811c9dc5
-const FNV_PRIME = 0x01000193
-
-/** FNV-1a over the key bytes: the same value {@link AnswerCache.find} computes from the query. */
-function hashOf(key: Uint8Array, length: number, seed: number): number {
-  let h = FNV_OFFSET ^ seed
-  for (let i = 0; i < length; i++) h = Math.imul(h ^ key[i]!, FNV_PRIME)
-  return h | 0
-}
-
-/** An ASCII upper-case letter lowered; any other byte as it is. */
-function lower(c: number): number {
-  return c >= 0x41 && c <= 0x5a ? c | 0x20 : c
 }

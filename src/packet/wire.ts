@@ -161,6 +161,24 @@ function readAnyName(buf: Uint8Array, offset: number): { name: string; end: numb
   return { name: name === '' ? '.' : name, end }
 }
 
+/**
+ * Offset just past an uncompressed name at `offset` that ends by `limit`, or -1 when it holds a
+ * compression pointer or a bad label, is longer than 255 bytes, or runs past `limit`. The fast
+ * paths use it to settle that a question's bytes are the whole name.
+ */
+export function uncompressedNameEnd(buf: Uint8Array, offset: number, limit: number): number {
+  let pos = offset
+  for (;;) {
+    if (pos >= limit) return -1
+    const len = buf[pos]!
+    if (len === 0) break
+    if (len > 63) return -1
+    pos += len + 1
+  }
+  // Names are at most 255 bytes (RFC 1035 §3.1).
+  return pos + 1 - offset > 255 ? -1 : pos + 1
+}
+
 /** Offset just past a (possibly compressed) name, without building its text. */
 export function skipName(buf: Uint8Array, offset: number): number {
   let pos = offset

@@ -5,6 +5,7 @@
  * before building a {@link DnsQuery}. Everything the full pipeline checks (opcode, counts, EDNS
  * version, TSIG) is settled by the shape itself, so the fast path cannot answer differently.
  */
+import { uncompressedNameEnd } from '../packet/wire.js'
 import type { ClientInfo } from './query.js'
 
 /** EDNS variants of a query that an answer depends on: 0 without EDNS, 1 with EDNS, 2 with EDNS and DO (RFC 3225). */
@@ -35,17 +36,9 @@ export function readPlainQuery(raw: Buffer, maxUdpSizeCap: number, client: Clien
   if ((raw[2]! & 0xf8) !== 0 || raw[4] !== 0 || raw[5] !== 1 || raw[6] !== 0 || raw[7] !== 0 || raw[8] !== 0 || raw[9] !== 0 || raw[10] !== 0) return false
   const arcount = raw[11]!
   if (arcount > 1) return false
-  let pos = 12
-  for (;;) {
-    if (pos >= length) return false
-    const len = raw[pos]!
-    if (len === 0) break
-    if (len > 63) return false
-    pos += len + 1
-  }
-  // Names are at most 255 bytes (RFC 1035 §3.1).
-  if (pos + 1 - 12 > 255) return false
-  const questionEnd = pos + 5
+  const nameEnd = uncompressedNameEnd(raw, 12, length)
+  if (nameEnd < 0) return false
+  const questionEnd = nameEnd + 4
   let ednsVariant: EdnsVariant = 0
   let maxUdpSize = 512
   if (arcount === 0) {

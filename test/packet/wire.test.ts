@@ -2,7 +2,7 @@ import dnsPacket from 'dns-packet'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { typeCode, typeName } from '../../src/packet/constants.js'
-import { ednsOptions, readEdns, readHeader, readName, readQuestion, skipName, writeId, readId } from '../../src/packet/wire.js'
+import { ednsOptions, readEdns, readHeader, readName, readQuestion, skipName, uncompressedNameEnd, writeId, readId } from '../../src/packet/wire.js'
 import { isDnsHaError } from '../../src/util/errors.js'
 
 const encode = (p: Parameters<typeof dnsPacket.encode>[0]) => dnsPacket.encode({ type: 'query', id: 0x1234, ...p })
@@ -126,5 +126,31 @@ describe('wire reads', () => {
     expect(readName(Uint8Array.from(name(255)), 0).end).toBe(255)
     expect(() => readName(name(256), 0)).toThrow(/255/)
     expect(() => readName(Uint8Array.from(name(256)), 0)).toThrow(/255/)
+  })
+})
+
+describe('uncompressedNameEnd', () => {
+  const wire = (name: string): Buffer => dnsPacket.encode({ type: 'query', id: 1, questions: [{ name, type: 'A' }] })
+
+  it('is the offset past the root label of a plain name, the root name included', () => {
+    const q = wire('www.example.test')
+    expect(uncompressedNameEnd(q, 12, q.length)).toBe(12 + 18)
+    const root = wire('.')
+    expect(uncompressedNameEnd(root, 12, root.length)).toBe(13)
+  })
+
+  it('takes a 255-byte name and refuses longer ones, pointers, bad labels and names past the limit', () => {
+    const longest = ['a'.repeat(63), 'b'.repeat(63), 'c'.repeat(63), 'd'.repeat(61)].join('.')
+    const q = wire(longest)
+    expect(uncompressedNameEnd(q, 12, q.length)).toBe(12 + 255)
+    // 256 bytes: 63-byte labels are legal one by one, the sum is not.
+    const tooLong = Buffer.concat([q.subarray(0, 12), Buffer.from([63]), Buffer.alloc(63, 0x61), Buffer.from([63]), Buffer.alloc(63, 0x61), Buffer.from([63]), Buffer.alloc(63, 0x61), Buffer.from([62]), Buffer.alloc(62, 0x61), Buffer.from([0])])
+    expect(uncompressedNameEnd(tooLong, 12, tooLong.length)).toBe(-1)
+    const pointer = Buffer.from([0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 0x00, 0, 1, 0, 1])
+    expect(uncompressedNameEnd(pointer, 12, pointer.length)).toBe(-1)
+    const badLabel = Buffer.from([0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x40, 0, 0, 1, 0, 1])
+    expect(uncompressedNameEnd(badLabel, 12, badLabel.length)).toBe(-1)
+    const www = wire('www.example.test')
+    expect(uncompressedNameEnd(www, 12, 12 + 17)).toBe(-1)
   })
 })

@@ -10,8 +10,8 @@ export interface MemoryServer {
   server: DnsServer
   network: MemoryNetwork
   port: number
-  /** Sends raw bytes over UDP and resolves with the replies seen within one microtask flush round. */
-  udp(bytes: Uint8Array): Promise<Buffer[]>
+  /** Sends raw bytes over UDP (from `from`, default 127.0.0.2) and resolves with the replies seen within one microtask flush round. */
+  udp(bytes: Uint8Array, from?: string): Promise<Buffer[]>
   /** Sends a packet over UDP and decodes the single reply. */
   ask(packet: Packet): Promise<ReturnType<typeof dnsPacket.decode> & { rcode?: string }>
 }
@@ -20,9 +20,9 @@ export async function memoryServer(handler: HandlerLike, options: Partial<DnsSer
   const network = new MemoryNetwork()
   const server = new DnsServer({ handler, network, ...options })
   const { port } = await server.listen({ port: 53, address: '127.0.0.1' })
-  const udp = async (bytes: Uint8Array): Promise<Buffer[]> => {
+  const udp = async (bytes: Uint8Array, from = '127.0.0.2'): Promise<Buffer[]> => {
     const client = network.createDatagramSocket(4)
-    await client.bind(0, '127.0.0.2')
+    await client.bind(0, from)
     const replies: Buffer[] = []
     client.onMessage((msg) => replies.push(msg))
     client.send(bytes, port, '127.0.0.1')
