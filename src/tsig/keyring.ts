@@ -7,8 +7,8 @@ import { DnsHaError } from '../util/errors.js'
 import { TSIG_ALGORITHMS, tsigAlgorithmOf } from './algorithms.js'
 import type { ResolvedTsigKey, TsigKey } from './key.js'
 import { decodeSecret } from './secret.js'
-import { canonicalNameWire } from './wire-name.js'
-import { canonicalName } from '../zone/names.js'
+import { nameToWire } from '../packet/names.js'
+import { canonicalName } from '../packet/names.js'
 
 /** A set of TSIG keys by name (case-insensitive). */
 export interface Keyring {
@@ -56,7 +56,7 @@ export function resolveTsigKey(key: TsigKey, where = 'key'): ResolvedTsigKey {
   }
   let nameWire: Buffer
   try {
-    nameWire = canonicalNameWire(key.name)
+    nameWire = nameToWire(key.name, { lowerCase: true })
   } catch (cause) {
     throw new DnsHaError('ERR_CONFIG', `${where}: ${(cause as Error).message}`, { cause })
   }
@@ -72,7 +72,7 @@ export function resolveTsigKey(key: TsigKey, where = 'key'): ResolvedTsigKey {
     algorithm,
     secret,
     nameWire,
-    algorithmWire: canonicalNameWire(info.wireName),
+    algorithmWire: nameToWire(info.wireName, { lowerCase: true }),
     hash: info.hash,
     macSize: info.macSize,
   }
