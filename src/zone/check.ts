@@ -3,7 +3,7 @@
  * at the file, line and column of the record concerned.
  */
 import { canonicalName } from '../packet/names.js'
-import { parseTtl } from './rdata-parse.js'
+import { parseTtl } from './rdata-text.js'
 import { classNumber } from '../packet/types.js'
 import type { Zone, ZoneRecord } from './zone.js'
 

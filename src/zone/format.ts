@@ -3,7 +3,7 @@
  * `parseZone` reads back to the same records.
  */
 import { isSubdomain, canonicalName } from '../packet/names.js'
-import { base32hexEncode } from './rdata-parse.js'
+import { base32hexEncode } from './base32hex.js'
 import { classMnemonic, classNumber, typeMnemonic, typeNumber } from '../packet/types.js'
 import type { Zone, ZoneRecord } from './zone.js'
 

@@ -4,7 +4,7 @@
  * (BIND reads `MX \# 8 000a046d61696c00` as `MX 10 mail.`, and refuses malformed wire rdata).
  */
 import { escapeLabel } from '../packet/names.js'
-import { base32hexEncode } from './rdata-parse.js'
+import { base32hexEncode } from './base32hex.js'
 import { typeMnemonic } from '../packet/types.js'
 
 /**

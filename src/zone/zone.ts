@@ -13,7 +13,7 @@
 import { DnsHaError } from '../util/errors.js'
 import type { ZoneDiagnostic, ZoneSyntaxError } from './errors.js'
 import { canonicalName, canonicalSortKey, isAbsolute, isSubdomain, parentName } from '../packet/names.js'
-import { ipv4Text } from './rdata-parse.js'
+import { ipv4Text } from './address-codecs.js'
 import { NameTable } from './name-table.js'
 import { NO_SLOT, RecordColumns } from './record-columns.js'
 import { packetClassName, packetTypeName, classNumber, hasPacketCodec, typeKey, typeNumber } from '../packet/types.js'

@@ -2,22 +2,17 @@
  * Presentation parsers for the rdata types dns-packet keeps as wire Buffers and whose text form
  * is not a plain field sequence: LOC (RFC 1876), WKS (RFC 1035), APL (RFC 3123), IPSECKEY
  * (RFC 4025), HIP (RFC 8005), AMTRELAY (RFC 8777), plus the simple ones written as a field
- * table (DSYNC, HHIT, BRID). Each writes the wire rdata BIND 9.18 produces for the same text.
+ * list (DSYNC, HHIT, BRID). Each writes the wire rdata BIND 9.18 produces for the same text.
  */
-import { isIPv6 } from 'node:net'
-import type { RdataReader } from './rdata-parse.js'
-import { ipv4Number, ipv6Bytes, nameToWire, parseUint } from './rdata-parse.js'
+import { nameToWire } from '../packet/names.js'
 import { typeNumber } from '../packet/types.js'
+import { ipv4Number, ipv6Bytes, isIPv6Text } from './address-codecs.js'
+import type { WireCodec } from './rdata-codecs-wire.js'
+import type { RdataReader } from './rdata-reader.js'
+import { parseUint } from './rdata-text.js'
 
 /** One field of a table-driven rdata layout. */
 type Field = 'u8' | 'u16' | 'u32' | 'name' | 'type' | 'base64-rest' | 'dsync-scheme'
-
-/** Types whose rdata is a plain sequence of fields. */
-const LAYOUTS: ReadonlyMap<number, readonly Field[]> = new Map<number, readonly Field[]>([
-  [66, ['type', 'dsync-scheme', 'u16', 'name']], // DSYNC (RFC 9859)
-  [67, ['base64-rest']], // HHIT
-  [68, ['base64-rest']], // BRID
-])
 
 /** DSYNC scheme mnemonics. */
 const DSYNC_SCHEMES: Readonly<Record<string, number>> = { NOTIFY: 1 }
@@ -34,23 +29,20 @@ const SERVICES: Readonly<Record<string, number>> = {
   submission: 587, ldaps: 636, imaps: 993, pop3s: 995,
 }
 
-/**
- * Wire rdata for LOC, WKS, APL, IPSECKEY, HIP, AMTRELAY and the table-driven types, or
- * `undefined` when `typeNum` is none of them.
- */
-export function parseMoreRdata(typeNum: number, r: RdataReader): Buffer | undefined {
-  switch (typeNum) {
-    case 29: return parseLoc(r)
-    case 11: return parseWks(r)
-    case 42: return parseApl(r)
-    case 45: return parseIpseckey(r)
-    case 55: return parseHip(r)
-    case 260: return parseAmtrelay(r)
-  }
-  const layout = LAYOUTS.get(typeNum)
-  return layout === undefined ? undefined : parseLayout(layout, r)
+/** Codecs by type mnemonic. */
+export const COMPOSITE_CODECS: Readonly<Record<string, WireCodec>> = {
+  LOC: (r) => parseLoc(r),
+  WKS: (r) => parseWks(r),
+  APL: (r) => parseApl(r),
+  IPSECKEY: (r) => parseIpseckey(r),
+  HIP: (r) => parseHip(r),
+  AMTRELAY: (r) => parseAmtrelay(r),
+  DSYNC: (r) => parseLayout(['type', 'dsync-scheme', 'u16', 'name'], r), // RFC 9859
+  HHIT: (r) => parseLayout(['base64-rest'], r),
+  BRID: (r) => parseLayout(['base64-rest'], r),
 }
 
+/** Fields in order, for the types whose rdata is a plain sequence of them. */
 function parseLayout(layout: readonly Field[], r: RdataReader): Buffer {
   const parts: Buffer[] = []
   for (const field of layout) {
@@ -185,7 +177,7 @@ function parseApl(r: RdataReader): Buffer {
       if (a < 0 || prefix > 32) throw r.error(`bad APL item '${t}'`, r.i - 1)
       bytes = u32(a)
     } else {
-      if (!isIPv6(m[3] as string) || prefix > 128) throw r.error(`bad APL item '${t}'`, r.i - 1)
+      if (!isIPv6Text(m[3] as string) || prefix > 128) throw r.error(`bad APL item '${t}'`, r.i - 1)
       bytes = ipv6Bytes(m[3] as string)
     }
     let len = bytes.length
@@ -197,23 +189,26 @@ function parseApl(r: RdataReader): Buffer {
 
 // ---- IPSECKEY (RFC 4025 §3), AMTRELAY (RFC 8777 §4.3) -----------------------------------------
 
+/** Gateway (IPSECKEY) and relay (AMTRELAY) types. */
+const GATEWAY = { NONE: 0, IPV4: 1, IPV6: 2, NAME: 3 } as const
+
 /** A gateway/relay of `type`: 0 none (`.`), 1 IPv4, 2 IPv6, 3 a domain name (uncompressed). */
 function gateway(r: RdataReader, type: number, what: string): Buffer {
   const t = r.word(what)
   const at = r.i - 1
   switch (type) {
-    case 0:
+    case GATEWAY.NONE:
       if (t !== '.') throw r.error(`${what} must be '.' for type 0`, at)
       return Buffer.alloc(0)
-    case 1: {
+    case GATEWAY.IPV4: {
       const a = ipv4Number(t)
       if (a < 0) throw r.error(`bad IPv4 ${what} '${t}'`, at)
       return u32(a)
     }
-    case 2:
-      if (!isIPv6(t)) throw r.error(`bad IPv6 ${what} '${t}'`, at)
+    case GATEWAY.IPV6:
+      if (!isIPv6Text(t)) throw r.error(`bad IPv6 ${what} '${t}'`, at)
       return ipv6Bytes(t)
-    case 3:
+    case GATEWAY.NAME:
       r.i--
       return nameToWire(r.name(what))
     default:
