@@ -4,6 +4,7 @@
  */
 import { isSubdomain, canonicalName } from '../packet/names.js'
 import { base32hexEncode } from './base32hex.js'
+import { genericToPresentation } from './generic-rdata.js'
 import { classMnemonic, classNumber, typeMnemonic, typeNumber } from '../packet/types.js'
 import type { Zone, ZoneRecord } from './zone.js'
 
@@ -137,8 +138,18 @@ function formatTypeAndRdata(record: ZoneRecord, ctx: FormatContext): [string, st
   throw new TypeError(`cannot format ${record.type} data that is not a Buffer`)
 }
 
-/** Presentation of wire rdata for a few readable cases; `undefined` means "write \\# generic". */
+/**
+ * Presentation of wire rdata where it is readable; `undefined` means "write \\# generic". A
+ * structured type kept as wire rdata (an HINFO whose strings are not UTF-8, a DNSKEY whose
+ * protocol is not 3) is written in its own form, as BIND writes it.
+ */
 function formatWire(n: number, d: Buffer): string | undefined {
+  try {
+    const text = genericToPresentation(n, d)
+    if (text !== undefined) return text
+  } catch {
+    return undefined // malformed for its type: only the generic form says what it is
+  }
   if (n === 99 && d.length > 0) {
     const parts: string[] = []
     let p = 0

@@ -2,12 +2,11 @@
  * Master-file parsing (RFC 1035 §5, RFC 2308 `$TTL`, BIND's `$GENERATE`): `parseZone` for
  * text, `readZoneFile` for a file, and `zoneRecords` streaming records of a file or stream.
  */
-import { createReadStream, readFileSync, realpathSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
-import { dirname, isAbsolute as isAbsolutePath, relative, resolve, sep } from 'node:path'
-import type { Readable } from 'node:stream'
 import { DnsHaError } from '../util/errors.js'
-import { ZoneSyntaxError } from './errors.js'
+import { latin1Text } from '../packet/latin1.js'
+import { ZoneFileError, ZoneSyntaxError } from './errors.js'
+import type { ZoneFileSource } from './file-source.js'
+import { nodeFiles, nodePaths } from './node-files.js'
 import type { ZoneDiagnostic } from './errors.js'
 import { flatten } from './kept-strings.js'
 import { Lexer } from './lexer.js'
@@ -23,21 +22,13 @@ import type { ZoneRecord } from './zone.js'
 /** How `$INCLUDE` is treated: allowed anywhere, refused, or allowed only inside a directory. */
 export type IncludePolicy = 'allow' | 'deny' | { jail: string }
 
-/** File reading behind a seam, so tests need no disk. */
-export interface ZoneFileSource {
-  /** Whole file as latin1 text (one char per byte). */
-  readFileSync(path: string): string
-  /** Whole file, asynchronously (used by the streaming reader for `$INCLUDE`). */
-  readFile(path: string): Promise<string>
-  /** Chunks of a file as latin1 text (streaming). */
-  stream?(path: string): AsyncIterable<string>
-  /** The path with symbolic links resolved, for the `{ jail }` include policy (lexical without it). */
-  realpath?(path: string): string
-}
-
 /** Options of {@link parseZone}, {@link readZoneFile} and {@link zoneRecords}. */
 export interface ParseZoneOptions {
-  /** The origin (`$ORIGIN` at the start, the zone apex). Default `'.'`. */
+  /**
+   * The zone's name: the origin at the start of the file and the zone apex. Required, as BIND
+   * requires the zone name of a zone statement: without it the parser throws `ERR_ZONE_ORIGIN`
+   * rather than load the zone as the root zone. Pass `'.'` for the root zone.
+   */
   origin?: string
   /** TTL for records without one, as if the file began with `$TTL`. */
   defaultTtl?: number
@@ -57,26 +48,29 @@ export interface ParseZoneOptions {
   include?: IncludePolicy
   /** Directory relative `$INCLUDE` paths resolve against when there is no `fileName`. */
   baseDir?: string
-  /** File reading seam (default: node:fs). */
+  /** File reading seam (default: {@link nodeFiles}, files as bytes from disk). */
   files?: ZoneFileSource
   /** Keep each record's file/line/column for {@link Zone.positionOf} (default true). */
   positions?: boolean
 }
 
 /**
- * Parses master-file text into a {@link Zone}.
+ * Parses master-file text into a {@link Zone}. Zone text is bytes: a string is taken as text and
+ * read as its UTF-8 bytes (`"café"` is `caf\195\169`, as BIND reads a UTF-8 file), a Buffer
+ * byte for byte.
  *
  * @example
  * const zone = parseZone('@ 3600 IN SOA ns hostmaster 1 7200 900 1209600 300\n@ NS ns\nns A 192.0.2.1\n', { origin: 'example.com.' })
  * zone.rrset('ns.example.com.', 'A')?.records[0]?.data // '192.0.2.1'
- * @throws ZoneSyntaxError at the first error unless `collectErrors` is set.
+ * @throws ZoneSyntaxError at the first error unless `collectErrors` is set; `DnsHaError`
+ *   `ERR_ZONE_ORIGIN` without `origin`.
  */
-export function parseZone(text: string, options: ParseZoneOptions = {}): Zone {
-  const zone = newZone(options)
+export function parseZone(text: string | Uint8Array, options: ParseZoneOptions = {}): Zone {
+  const file = options.fileName ?? '<zone>'
+  const zone = newZone(options, file)
   const state = new ParseState(options, zone.warnings, options.collectErrors ? zone.errors : undefined)
   const sink = zoneSink(zone, options.positions !== false)
-  const file = options.fileName ?? '<zone>'
-  runSync(new FileScanner(new Lexer(toByteText(text), file), zone.origin, state), state, sink, [file])
+  runSync(new FileScanner(new Lexer(byteText(text), file), zone.origin, state), state, sink, [file])
   return zone
 }
 
@@ -84,25 +78,28 @@ export function parseZone(text: string, options: ParseZoneOptions = {}): Zone {
  * Reads a zone file into a {@link Zone}, streaming it so the text is never held whole.
  *
  * @example const zone = await readZoneFile('/etc/bind/db.example', { origin: 'example.com.' })
+ * @throws ZoneFileError (`ERR_ZONE_FILE`) when the file cannot be read; `DnsHaError`
+ *   `ERR_ZONE_ORIGIN` without `origin`; ZoneSyntaxError as {@link parseZone}.
  */
 export async function readZoneFile(path: string, options: ParseZoneOptions = {}): Promise<Zone> {
-  const zone = newZone(options)
+  const zone = newZone(options, path)
   const state = new ParseState(options, zone.warnings, options.collectErrors ? zone.errors : undefined)
   await scanFile(path, zone.origin, state, zoneSink(zone, options.positions !== false), [])
   return zone
 }
 
 /**
- * Streams the records of a zone file (a path) or of a readable stream / async iterable of text
- * chunks, for zones too large to hold. Records arrive in file order; duplicates are not merged.
+ * Streams the records of a zone file (a path) or of a readable stream / async iterable of
+ * chunks (Buffers as bytes, strings as text read as UTF-8), for zones too large to hold. Records
+ * arrive in file order; duplicates are not merged. `origin` is required as for {@link parseZone}.
  *
  * @example for await (const rr of zoneRecords('big.zone', { origin: 'example.' })) count++
  */
 export async function* zoneRecords(
-  source: string | Readable | AsyncIterable<string | Buffer>,
+  source: string | AsyncIterable<string | Buffer>,
   options: ParseZoneOptions = {},
 ): AsyncGenerator<ZoneRecord, void, undefined> {
-  const origin = absoluteOrigin(options.origin)
+  const origin = absoluteOrigin(options.origin, typeof source === 'string' ? source : (options.fileName ?? '<stream>'))
   if (options.collectErrors && options.errors === undefined) {
     throw new DnsHaError('ERR_CONFIG', 'zoneRecords with collectErrors needs an errors array to collect into')
   }
@@ -229,7 +226,8 @@ class FileScanner {
         return undefined
       }
       case '$INCLUDE': {
-        const file = r.word('$INCLUDE file name')
+        // The token is bytes; a path is text (file names are UTF-8, as the zone file is).
+        const file = Buffer.from(r.word('$INCLUDE file name'), 'latin1').toString('utf8')
         const origin = r.more() ? r.name('$INCLUDE origin') : this.origin
         r.end()
         return { path: file, origin, line: lex.lines[0] as number, column: lex.columns[0] as number, text: lex.tokens[0] + ' ' + file }
@@ -466,13 +464,13 @@ function runSync(scanner: FileScanner, state: ParseState, sink: Sink, stack: str
     if (r === 'eof' || r === 'more') return
     try {
       const path = resolveInclude(r, scanner, state, stack)
-      let text: string
+      let text: Buffer | string
       try {
         text = state.files.readFileSync(path)
       } catch (e) {
-        throw includeError(`cannot read $INCLUDE file '${r.path}': ${(e as Error).message}`, r, scanner)
+        throw unreadableInclude(path, e, r, scanner)
       }
-      const child = new FileScanner(new Lexer(toByteText(text), path), r.origin, state, scanner.lastOwner)
+      const child = new FileScanner(new Lexer(byteText(text), path), r.origin, state, scanner.lastOwner)
       runSync(child, state, sink, [...stack, path])
     } catch (e) {
       state.fail(e)
@@ -488,7 +486,7 @@ async function scanFile(path: string, origin: string, state: ParseState, sink: S
 
 /**
  * Scans a file (or the given chunks) incrementally; yields after each chunk so a consumer can
- * drain what the sink collected.
+ * drain what the sink collected. A file that cannot be read is a {@link ZoneFileError}.
  */
 async function* scanChunks(
   path: string,
@@ -499,8 +497,6 @@ async function* scanChunks(
   stack: string[],
   lastOwner?: string,
 ): AsyncGenerator<void> {
-  const source: AsyncIterable<string | Buffer> =
-    chunks ?? (state.files.stream ? state.files.stream(path) : streamOf(state.files.readFile(path)))
   const lex = new Lexer('', path, false)
   const scanner = new FileScanner(lex, origin, state, lastOwner)
   const here = [...stack, path]
@@ -514,20 +510,20 @@ async function* scanChunks(
         try {
           yield* scanChunks(inc, undefined, r.origin, state, sink, here, scanner.lastOwner)
         } catch (e) {
-          if (e instanceof ZoneSyntaxError) throw e
-          throw includeError(`cannot read $INCLUDE file '${r.path}': ${(e as Error).message}`, r, scanner)
+          if (e instanceof ZoneFileError && e.file === inc) throw unreadableInclude(inc, e.cause, r, scanner)
+          throw e
         }
       } catch (e) {
         state.fail(e)
       }
     }
   }
-  for await (const chunk of source) {
-    const text = carry + (typeof chunk === 'string' ? chunk : chunk.toString('latin1'))
-    const cut = text.lastIndexOf('\n') + 1
-    carry = text.slice(cut)
+  for await (const text of byteChunks(path, chunks, state.files)) {
+    const joined = carry + text
+    const cut = joined.lastIndexOf('\n') + 1
+    carry = joined.slice(cut)
     if (cut === 0) continue
-    lex.append(text.slice(0, cut), false)
+    lex.append(joined.slice(0, cut), false)
     yield* drain()
     yield
   }
@@ -536,15 +532,60 @@ async function* scanChunks(
   yield
 }
 
-async function* streamOf(text: Promise<string>): AsyncGenerator<string> {
-  yield await text
+/** Text pieces a parse step consumes before the next young-generation GC. */
+const PIECE = 1 << 16
+
+/**
+ * The chunks (or the file) as byte text in small pieces: a file is read in large blocks (few
+ * reads), but a 1 MB string would be allocated straight into the old generation and linger there
+ * until a full GC, while small pieces die young. This keeps peak memory near what the zone
+ * itself holds. Errors of reading the file itself become a {@link ZoneFileError}.
+ */
+async function* byteChunks(path: string, chunks: AsyncIterable<string | Buffer> | undefined, files: ZoneFileSource): AsyncGenerator<string> {
+  let source: AsyncIterator<string | Buffer>
+  if (chunks !== undefined) source = chunks[Symbol.asyncIterator]()
+  else {
+    try {
+      source = (files.stream ? files.stream(path) : wholeFile(files, path))[Symbol.asyncIterator]()
+    } catch (e) {
+      throw unreadable(path, e)
+    }
+  }
+  for (;;) {
+    let next: IteratorResult<string | Buffer>
+    try {
+      next = await source.next()
+    } catch (e) {
+      throw chunks === undefined ? unreadable(path, e) : e
+    }
+    if (next.done) return
+    const chunk = next.value
+    if (typeof chunk === 'string') yield byteText(chunk)
+    else for (let i = 0; i < chunk.length; i += PIECE) yield latin1Text(chunk, i, Math.min(chunk.length, i + PIECE))
+  }
+}
+
+async function* wholeFile(files: ZoneFileSource, path: string): AsyncGenerator<string | Buffer> {
+  yield await files.readFile(path)
+}
+
+/** A zone file that could not be read (missing, a directory, no permission). */
+function unreadable(path: string, e: unknown): ZoneFileError {
+  return e instanceof ZoneFileError ? e : new ZoneFileError(path, e)
+}
+
+/** An `$INCLUDE`d file that could not be read, placed at the `$INCLUDE` line. */
+function unreadableInclude(path: string, e: unknown, r: IncludeRequest, scanner: FileScanner): ZoneSyntaxError {
+  const why = e instanceof Error ? e.message : String(e)
+  return includeError(`cannot read $INCLUDE file '${r.path}' (${path}): ${why}`, r, scanner, 'ERR_ZONE_FILE')
 }
 
 function resolveInclude(r: IncludeRequest, scanner: FileScanner, state: ParseState, stack: string[]): string {
   const policy = state.options.include ?? 'allow'
   if (policy === 'deny') throw includeError('$INCLUDE is not allowed', r, scanner)
-  const base = scanner.lex.file.startsWith('<') ? (state.options.baseDir ?? process.cwd()) : dirname(scanner.lex.file)
-  const path = isAbsolutePath(r.path) ? r.path : resolve(base, r.path)
+  const paths = nodePaths
+  const base = scanner.lex.file.startsWith('<') ? (state.options.baseDir ?? paths.cwd()) : paths.dirname(scanner.lex.file)
+  const path = paths.isAbsolute(r.path) ? r.path : paths.resolve(base, r.path)
   if (typeof policy === 'object') {
     // Compared after resolving symbolic links (when the file source can), so a link inside the
     // jail to a file outside it does not get through.
@@ -555,16 +596,16 @@ function resolveInclude(r: IncludeRequest, scanner: FileScanner, state: ParseSta
         return p
       }
     }
-    const rel = relative(real(resolve(policy.jail)), real(path))
-    if (rel === '..' || rel.startsWith('..' + sep) || isAbsolutePath(rel)) throw includeError(`$INCLUDE file '${r.path}' is outside ${policy.jail}`, r, scanner)
+    const rel = paths.relative(real(paths.resolve(paths.cwd(), policy.jail)), real(path))
+    if (rel === '..' || rel.startsWith('..' + paths.sep) || paths.isAbsolute(rel)) throw includeError(`$INCLUDE file '${r.path}' is outside ${policy.jail}`, r, scanner)
   }
   if (stack.includes(path)) throw includeError(`$INCLUDE loop: '${r.path}' includes itself`, r, scanner)
   if (stack.length > 20) throw includeError('$INCLUDE nested too deeply', r, scanner)
   return path
 }
 
-function includeError(message: string, r: IncludeRequest, scanner: FileScanner): ZoneSyntaxError {
-  return new ZoneSyntaxError(message, { file: scanner.lex.file, line: r.line, column: r.column, text: r.text }, 'ERR_ZONE_INCLUDE')
+function includeError(message: string, r: IncludeRequest, scanner: FileScanner, code = 'ERR_ZONE_INCLUDE'): ZoneSyntaxError {
+  return new ZoneSyntaxError(message, { file: scanner.lex.file, line: r.line, column: r.column, text: r.text }, code)
 }
 
 function classOf(t: string): number | undefined {
@@ -575,15 +616,23 @@ function classOf(t: string): number | undefined {
   return classNumber(t)
 }
 
-function newZone(options: ParseZoneOptions): Zone {
-  return new Zone(absoluteOrigin(options.origin), options.class === undefined ? {} : { class: options.class })
+function newZone(options: ParseZoneOptions, file: string): Zone {
+  return new Zone(absoluteOrigin(options.origin, file), options.class === undefined ? {} : { class: options.class })
 }
 
-function absoluteOrigin(origin: string | undefined): string {
-  if (origin === undefined || origin === '' || origin === '.') return '.'
-  const n = parseName(origin, '.')
+/**
+ * The zone's name, absolute. Required: BIND loads a zone file only under a zone statement that
+ * names the zone, and a file without `$ORIGIN` silently read as the root zone serves nothing
+ * anyone asked for.
+ */
+function absoluteOrigin(origin: string | undefined, file: string): string {
+  if (origin === undefined || origin === '') {
+    throw new DnsHaError('ERR_ZONE_ORIGIN', `${file}: no zone origin: pass { origin: 'example.com.' } (the zone's name; '.' for the root zone)`, { details: { file } })
+  }
+  if (origin === '.') return '.'
+  const n = parseName(byteText(origin), '.')
   if (typeof n !== 'string') throw new ZoneSyntaxError(`bad origin '${origin}': ${n.error}`, { file: '<options>', line: 1, column: 1, text: origin })
-  return isAbsolute(origin) ? n : n
+  return n
 }
 
 function zoneSink(zone: Zone, positions: boolean): Sink {
@@ -592,31 +641,12 @@ function zoneSink(zone: Zone, positions: boolean): Sink {
     : (name, type, _key, ttl, data) => addParsedRecord(zone, name, type, ttl, data, undefined, 0, 0)
 }
 
-/** Text as one char per byte: characters above U+00FF are replaced by their UTF-8 bytes. */
-function toByteText(text: string): string {
-   
-  return /[^\u0000-\u00ff]/.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text
-}
-
-/** The default {@link ZoneFileSource}: node:fs, latin1. */
-export const nodeFiles: ZoneFileSource = {
-  readFileSync: (path) => readFileSync(path, 'latin1'),
-  readFile: (path) => readFile(path, 'latin1'),
-  realpath: (path) => realpathSync(path),
-  stream: (path) => latin1Pieces(createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>),
-}
-
-/** Text pieces a parse step consumes before the next young-generation GC. */
-const PIECE = 1 << 16
-
 /**
- * A file read in large blocks (few reads) handed on as small latin1 strings: a 1 MB string
- * would be allocated straight into the old generation and linger there until a full GC, while
- * small pieces die young. This keeps peak memory near what the zone itself holds.
+ * Zone text as the lexer reads it, one char per byte: a Buffer's bytes as they are, a string's
+ * UTF-8 bytes (ASCII text, nearly every zone, is passed on without a copy).
  */
-async function* latin1Pieces(source: AsyncIterable<Buffer>): AsyncGenerator<string> {
-  for await (const block of source) {
-    for (let i = 0; i < block.length; i += PIECE) yield block.toString('latin1', i, Math.min(block.length, i + PIECE))
-  }
+function byteText(text: string | Uint8Array): string {
+  if (typeof text !== 'string') return latin1Text(Buffer.isBuffer(text) ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength), 0, text.length)
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return Buffer.from(text, 'utf8').toString('latin1')
+  return text
 }
-

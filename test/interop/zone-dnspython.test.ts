@@ -47,7 +47,7 @@ describe.skipIf(!have)('dnspython example zone against named-compilezone', () =>
   it('parse → format of the rest reads in BIND exactly as the rest itself', () => {
     const strippedFile = join(dir, 'stripped.zone')
     writeFileSync(strippedFile, stripped, 'latin1')
-    const zone = parseZone(stripped, { origin: 'example.', fileName: strippedFile })
+    const zone = parseZone(Buffer.from(stripped, 'latin1'), { origin: 'example.', fileName: strippedFile })
     expect(zone.errors).toEqual([])
     const formatted = join(dir, 'formatted.zone')
     writeFileSync(formatted, formatZone(zone), 'latin1')

@@ -125,8 +125,8 @@ describe('$INCLUDE', () => {
     const loop = errorOf(() => parseZone('$INCLUDE a\n', { origin: 'example.', fileName: '/z/db', files: fs }))
     expect(loop.code).toBe('ERR_ZONE_INCLUDE')
     expect([loop.file, loop.line, loop.column]).toEqual(['/z/b', 1, 1])
-    expect(errorOf(() => parseZone('x 1 A 192.0.2.1\n$INCLUDE a\n', { fileName: '/z/db', files: fs, include: 'deny' })).message).toBe('/z/db:2:1: $INCLUDE is not allowed')
-    expect(errorOf(() => parseZone('$INCLUDE ../etc/passwd\n', { fileName: '/z/db', files: fs, include: { jail: '/z' } })).message).toMatch(/^\/z\/db:1:1: \$INCLUDE file '..\/etc\/passwd' is outside \/z$/)
+    expect(errorOf(() => parseZone('x 1 A 192.0.2.1\n$INCLUDE a\n', { origin: 'example.', fileName: '/z/db', files: fs, include: 'deny' })).message).toBe('/z/db:2:1: $INCLUDE is not allowed')
+    expect(errorOf(() => parseZone('$INCLUDE ../etc/passwd\n', { origin: 'example.', fileName: '/z/db', files: fs, include: { jail: '/z' } })).message).toMatch(/^\/z\/db:1:1: \$INCLUDE file '..\/etc\/passwd' is outside \/z$/)
   })
 })
 
