@@ -14,7 +14,6 @@ import type { RdataReader } from './rdata-reader.js'
 export interface ParsedRdata {
   type: string
   // dns-packet's data shapes differ per type.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   data: any
 }
 
