@@ -6,6 +6,7 @@ import { isSubdomain, canonicalName } from '../packet/names.js'
 import { base32hexEncode } from './base32hex.js'
 import { genericToPresentation } from './generic-rdata.js'
 import { classMnemonic, classNumber, typeMnemonic, typeNumber } from '../packet/types.js'
+import { RR } from './rr-types.js'
 import type { Zone, ZoneRecord } from './zone.js'
 
 /** Options of {@link formatZone}. */
@@ -19,11 +20,15 @@ export interface FormatZoneOptions {
 }
 
 /** Types BIND 9.18, NSD and Knot all know by mnemonic; others are written as `TYPEn`. */
-const WIDELY_KNOWN = new Set<number>([
-  1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
-  28, 29, 30, 33, 35, 36, 37, 38, 39, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 55, 59, 60, 61,
-  62, 63, 64, 65, 99, 104, 105, 106, 107, 108, 109, 256, 257, 32769,
-])
+const WIDELY_KNOWN: ReadonlySet<number> = new Set(
+  [
+    'A', 'NS', 'MD', 'MF', 'CNAME', 'SOA', 'MB', 'MG', 'MR', 'NULL', 'WKS', 'PTR', 'HINFO', 'MINFO', 'MX', 'TXT', 'RP',
+    'AFSDB', 'X25', 'ISDN', 'RT', 'NSAP', 'NSAP-PTR', 'SIG', 'KEY', 'PX', 'GPOS', 'AAAA', 'LOC', 'NXT', 'SRV', 'NAPTR',
+    'KX', 'CERT', 'A6', 'DNAME', 'APL', 'DS', 'SSHFP', 'IPSECKEY', 'RRSIG', 'NSEC', 'DNSKEY', 'DHCID', 'NSEC3',
+    'NSEC3PARAM', 'TLSA', 'SMIMEA', 'HIP', 'CDS', 'CDNSKEY', 'OPENPGPKEY', 'CSYNC', 'ZONEMD', 'SVCB', 'HTTPS', 'SPF',
+    'NID', 'L32', 'L64', 'LP', 'EUI48', 'EUI64', 'URI', 'CAA', 'DLV',
+  ].map((m) => typeNumber(m) as number),
+)
 
 /**
  * Formats a zone as master-file text: SOA first, records grouped by owner in canonical order,
@@ -112,28 +117,28 @@ function formatTypeAndRdata(record: ZoneRecord, ctx: FormatContext): [string, st
   }
   const name = (x: string): string => formatName(x, ctx)
   switch (n) {
-    case 1: case 28: return [mnemonic, String(d)]
-    case 2: case 5: case 12: case 39: return [mnemonic, name(d)]
-    case 6: return [mnemonic, `${name(d.mname)} ${name(d.rname)} ${d.serial} ${d.refresh} ${d.retry} ${d.expire} ${d.minimum}`]
-    case 15: return [mnemonic, `${d.preference} ${name(d.exchange)}`]
-    case 16: {
+    case RR.A: case RR.AAAA: return [mnemonic, String(d)]
+    case RR.NS: case RR.CNAME: case RR.PTR: case RR.DNAME: return [mnemonic, name(d)]
+    case RR.SOA: return [mnemonic, `${name(d.mname)} ${name(d.rname)} ${d.serial} ${d.refresh} ${d.retry} ${d.expire} ${d.minimum}`]
+    case RR.MX: return [mnemonic, `${d.preference} ${name(d.exchange)}`]
+    case RR.TXT: {
       const list = Array.isArray(d) ? d : [d]
       return [mnemonic, list.map((s: Buffer | string) => quote(typeof s === 'string' ? Buffer.from(s, 'utf8') : s)).join(' ')]
     }
-    case 33: return [mnemonic, `${d.priority} ${d.weight} ${d.port} ${name(d.target)}`]
-    case 35: return [mnemonic, `${d.order} ${d.preference} ${quoteText(d.flags)} ${quoteText(d.services)} ${quoteText(d.regexp)} ${name(d.replacement)}`]
-    case 257: return [mnemonic, `${d.flags ?? 0} ${d.tag} ${quoteText(d.value)}`]
-    case 13: return [mnemonic, `${quoteText(d.cpu)} ${quoteText(d.os)}`]
-    case 17: return [mnemonic, `${name(d.mbox)} ${name(d.txt)}`]
-    case 43: return [mnemonic, `${d.keyTag} ${d.algorithm} ${d.digestType} ${hexOrDash(d.digest)}`]
-    case 48: return [mnemonic, `${d.flags} 3 ${d.algorithm} ${(d.key as Buffer).toString('base64')}`]
-    case 46:
+    case RR.SRV: return [mnemonic, `${d.priority} ${d.weight} ${d.port} ${name(d.target)}`]
+    case RR.NAPTR: return [mnemonic, `${d.order} ${d.preference} ${quoteText(d.flags)} ${quoteText(d.services)} ${quoteText(d.regexp)} ${name(d.replacement)}`]
+    case RR.CAA: return [mnemonic, `${d.flags ?? 0} ${d.tag} ${quoteText(d.value)}`]
+    case RR.HINFO: return [mnemonic, `${quoteText(d.cpu)} ${quoteText(d.os)}`]
+    case RR.RP: return [mnemonic, `${name(d.mbox)} ${name(d.txt)}`]
+    case RR.DS: return [mnemonic, `${d.keyTag} ${d.algorithm} ${d.digestType} ${hexOrDash(d.digest)}`]
+    case RR.DNSKEY: return [mnemonic, `${d.flags} 3 ${d.algorithm} ${(d.key as Buffer).toString('base64')}`]
+    case RR.RRSIG:
       return [mnemonic, `${typeLabel(d.typeCovered)} ${d.algorithm} ${d.labels} ${d.originalTTL} ${sigTime(d.expiration)} ${sigTime(d.inception)} ${d.keyTag} ${name(d.signersName)} ${(d.signature as Buffer).toString('base64')}`]
-    case 47: return [mnemonic, `${name(d.nextDomain)} ${(d.rrtypes as string[]).map(typeLabel).join(' ')}`.trimEnd()]
-    case 50:
+    case RR.NSEC: return [mnemonic, `${name(d.nextDomain)} ${(d.rrtypes as string[]).map(typeLabel).join(' ')}`.trimEnd()]
+    case RR.NSEC3:
       return [mnemonic, `${d.algorithm} ${d.flags} ${d.iterations} ${(d.salt as Buffer).length === 0 ? '-' : (d.salt as Buffer).toString('hex')} ${base32hexEncode(d.nextDomain)} ${(d.rrtypes as string[]).map(typeLabel).join(' ')}`.trimEnd()]
-    case 52: return [mnemonic, `${d.usage} ${d.selector} ${d.matchingType} ${(d.certificate as Buffer).toString('hex')}`]
-    case 44: return [mnemonic, `${d.algorithm} ${d.hash} ${d.fingerprint}`]
+    case RR.TLSA: return [mnemonic, `${d.usage} ${d.selector} ${d.matchingType} ${(d.certificate as Buffer).toString('hex')}`]
+    case RR.SSHFP: return [mnemonic, `${d.algorithm} ${d.hash} ${d.fingerprint}`]
   }
   throw new TypeError(`cannot format ${record.type} data that is not a Buffer`)
 }
@@ -150,7 +155,7 @@ function formatWire(n: number, d: Buffer): string | undefined {
   } catch {
     return undefined // malformed for its type: only the generic form says what it is
   }
-  if (n === 99 && d.length > 0) {
+  if (n === RR.SPF && d.length > 0) {
     const parts: string[] = []
     let p = 0
     while (p < d.length) {
@@ -161,7 +166,7 @@ function formatWire(n: number, d: Buffer): string | undefined {
     }
     return parts.join(' ')
   }
-  if (n === 51 && d.length >= 5 && d.length === 5 + (d[4] as number)) {
+  if (n === RR.NSEC3PARAM && d.length >= 5 && d.length === 5 + (d[4] as number)) {
     const salt = d.subarray(5)
     return `${d[0]} ${d[1]} ${d.readUInt16BE(2)} ${salt.length === 0 ? '-' : salt.toString('hex')}`
   }

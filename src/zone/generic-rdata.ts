@@ -6,6 +6,7 @@
 import { escapeLabel } from '../packet/names.js'
 import { base32hexEncode } from './base32hex.js'
 import { typeMnemonic } from '../packet/types.js'
+import { RR } from './rr-types.js'
 
 /**
  * Presentation text of wire rdata `data` of type `type`, or `undefined` for a type without a
@@ -15,36 +16,36 @@ export function genericToPresentation(type: number, data: Buffer): string | unde
   const w = new WireReader(data)
   let out: string
   switch (type) {
-    case 2: case 5: case 12: case 39: out = w.name(); break // NS CNAME PTR DNAME
-    case 6: out = `${w.name()} ${w.name()} ${w.u32()} ${w.u32()} ${w.u32()} ${w.u32()} ${w.u32()}`; break
-    case 15: out = `${w.u16()} ${w.name()}`; break // MX
-    case 17: out = `${w.name()} ${w.name()}`; break // RP
-    case 28: { // AAAA
+    case RR.NS: case RR.CNAME: case RR.PTR: case RR.DNAME: out = w.name(); break
+    case RR.SOA: out = `${w.name()} ${w.name()} ${w.u32()} ${w.u32()} ${w.u32()} ${w.u32()} ${w.u32()}`; break
+    case RR.MX: out = `${w.u16()} ${w.name()}`; break
+    case RR.RP: out = `${w.name()} ${w.name()}`; break
+    case RR.AAAA: {
       const groups: number[] = []
       for (let i = 0; i < 8; i++) groups.push(w.u16())
       out = ipv6Text(groups)
       break
     }
-    case 33: out = `${w.u16()} ${w.u16()} ${w.u16()} ${w.name()}`; break // SRV
-    case 13: out = `${w.string()} ${w.string()}`; break // HINFO
-    case 35: out = `${w.u16()} ${w.u16()} ${w.string()} ${w.string()} ${w.string()} ${w.name()}`; break // NAPTR
-    case 257: { // CAA
+    case RR.SRV: out = `${w.u16()} ${w.u16()} ${w.u16()} ${w.name()}`; break
+    case RR.HINFO: out = `${w.string()} ${w.string()}`; break
+    case RR.NAPTR: out = `${w.u16()} ${w.u16()} ${w.string()} ${w.string()} ${w.string()} ${w.name()}`; break
+    case RR.CAA: {
       const flags = w.u8()
       const tag = w.string()
       out = `${flags} ${tag.slice(1, -1)} "${quoteBytes(w.restBuffer())}"`
       break
     }
-    case 43: out = `${w.u16()} ${w.u8()} ${w.u8()} ${hex(w.restBuffer())}`; break // DS
-    case 44: out = `${w.u8()} ${w.u8()} ${hex(w.restBuffer())}`; break // SSHFP
-    case 52: out = `${w.u8()} ${w.u8()} ${w.u8()} ${hex(w.restBuffer())}`; break // TLSA
-    case 48: out = `${w.u16()} ${w.u8()} ${w.u8()} ${w.restBuffer().toString('base64')}`; break // DNSKEY
-    case 46: { // RRSIG
+    case RR.DS: out = `${w.u16()} ${w.u8()} ${w.u8()} ${hex(w.restBuffer())}`; break
+    case RR.SSHFP: out = `${w.u8()} ${w.u8()} ${hex(w.restBuffer())}`; break
+    case RR.TLSA: out = `${w.u8()} ${w.u8()} ${w.u8()} ${hex(w.restBuffer())}`; break
+    case RR.DNSKEY: out = `${w.u16()} ${w.u8()} ${w.u8()} ${w.restBuffer().toString('base64')}`; break
+    case RR.RRSIG: {
       const covered = typeMnemonic(w.u16())
       out = `${covered} ${w.u8()} ${w.u8()} ${w.u32()} ${w.u32()} ${w.u32()} ${w.u16()} ${w.name()} ${w.restBuffer().toString('base64')}`
       break
     }
-    case 47: out = `${w.name()} ${w.typeBitmap()}`; break // NSEC
-    case 50: { // NSEC3
+    case RR.NSEC: out = `${w.name()} ${w.typeBitmap()}`; break
+    case RR.NSEC3: {
       const head = `${w.u8()} ${w.u8()} ${w.u16()}`
       const salt = w.bytes(w.u8())
       const next = w.bytes(w.u8())

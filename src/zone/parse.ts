@@ -15,6 +15,7 @@ import { parseRdata } from './rdata-parse.js'
 import { RdataReader } from './rdata-reader.js'
 import { parseTtl } from './rdata-text.js'
 import { classMnemonic, classNumber, packetClassName, typeNumber } from '../packet/types.js'
+import { META_TYPES, RR } from './rr-types.js'
 import { Zone, addParsedRecord, recordData } from './zone.js'
 import type { ZoneRecord } from './zone.js'
 
@@ -283,7 +284,7 @@ class FileScanner {
     if (klass !== undefined && klass !== state.zoneClass) {
       throw lex.errorAt(classAt, `class ${classMnemonic(klass)} does not match zone class ${classMnemonic(state.zoneClass)}`)
     }
-    if (type === 251 || type === 252 || type === 253 || type === 254 || type === 255 || type === 41 || type === 249 || type === 250) {
+    if (META_TYPES.has(type)) {
       throw lex.errorAt(i - 1, `meta type '${lex.tokens[i - 1]}' is not allowed in a zone file`)
     }
     r.origin = this.origin
@@ -296,7 +297,7 @@ class FileScanner {
       state.lastTtl = ttl
     } else if (state.defaultTtl !== undefined) {
       ttl = state.defaultTtl
-    } else if (type === 6) {
+    } else if (type === RR.SOA) {
       ttl = (rdata.data as { minimum: number }).minimum
       state.lastTtl = ttl
       state.warnings.push({ code: 'no-ttl-soa-minimum', message: 'no TTL specified; using SOA MINTTL instead', file: lex.file, line, column })

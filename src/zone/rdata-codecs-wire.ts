@@ -9,6 +9,7 @@ import { normalizeIPv4 } from './address-codecs.js'
 import { DS_DIGEST_BYTES } from './rdata-codecs-packet.js'
 import type { RdataReader } from './rdata-reader.js'
 import { parseUint } from './rdata-text.js'
+import { RR } from './rr-types.js'
 
 /** Reads one type's rdata as wire bytes; `type` is the type number. */
 export type WireCodec = (r: RdataReader, type: number) => Buffer
@@ -44,7 +45,7 @@ const preferenceName: WireCodec = (r) => {
 const dsLike: WireCodec = (r, type) => {
   const w = new ByteWriter().u16(r.uint('key tag', 65535)).u8(r.algorithm())
   const digestType = r.uint('digest type', 255)
-  return w.u8(digestType).bytes(r.digestRest('digest', digestType, DS_DIGEST_BYTES, type === typeNumber('CDS'))).done()
+  return w.u8(digestType).bytes(r.digestRest('digest', digestType, DS_DIGEST_BYTES, type === RR.CDS)).done()
 }
 
 /** Flags, protocol, algorithm, key (KEY CDNSKEY). */

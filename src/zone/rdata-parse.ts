@@ -3,7 +3,6 @@
  * Buffers (RFC 3597 style, for every other type this module knows the presentation of): the
  * dispatch to each type's codec, and RFC 3597 `\# length hex` for every type.
  */
-import { TYPE } from '../packet/constants.js'
 import { hasPacketCodec, packetTypeName, typeMnemonic, typeNumber } from '../packet/types.js'
 import { ZoneSyntaxError } from './errors.js'
 import { genericToPresentation } from './generic-rdata.js'
@@ -15,6 +14,7 @@ import { WIRE_CODECS } from './rdata-codecs-wire.js'
 import type { WireCodec } from './rdata-codecs-wire.js'
 import { RdataReader } from './rdata-reader.js'
 import { parseUint } from './rdata-text.js'
+import { RR } from './rr-types.js'
 import { parseSvcb } from './svcb.js'
 
 export type { ParsedRdata } from './rdata-codecs-packet.js'
@@ -53,8 +53,8 @@ function parseGeneric(typeNum: number, r: RdataReader): ParsedRdata {
   if (data.length !== len) throw r.error(`generic rdata length ${len} does not match ${data.length} bytes of data`, at)
   // Types whose dns-packet data is structured: decode the common ones, keep the rest as Buffers
   // under the `UNKNOWN_n` spelling, which dns-packet encodes as-is.
-  if (typeNum === TYPE.A && len === 4) return { type: 'A', data: data.readUInt32BE(0) }
-  if (typeNum === TYPE.TXT && data.length > 0) {
+  if (typeNum === RR.A && len === 4) return { type: 'A', data: data.readUInt32BE(0) }
+  if (typeNum === RR.TXT && data.length > 0) {
     let p = 0
     while (p < data.length) p += 1 + (data[p] as number)
     if (p !== data.length) throw r.error('generic TXT rdata is not a sequence of character-strings', at)

@@ -16,6 +16,7 @@ import { canonicalName, canonicalSortKey, isAbsolute, isSubdomain, parentName } 
 import { ipv4Text } from './address-codecs.js'
 import { NameTable } from './name-table.js'
 import { NO_SLOT, RecordColumns } from './record-columns.js'
+import { TYPE } from '../packet/constants.js'
 import { packetClassName, packetTypeName, classNumber, hasPacketCodec, typeKey, typeNumber } from '../packet/types.js'
 
 /**
@@ -70,8 +71,8 @@ export let addParsedRecord: (
   file: string | undefined, line: number, column: number,
 ) => void
 
-const A = 1
-const TXT = 16
+const A = TYPE.A
+const TXT = TYPE.TXT
 
 /**
  * A zone: records indexed by owner name (case-insensitive) and type.
