@@ -551,17 +551,27 @@ async function* byteChunks(path: string, chunks: AsyncIterable<string | Buffer> 
       throw unreadable(path, e)
     }
   }
-  for (;;) {
-    let next: IteratorResult<string | Buffer>
-    try {
-      next = await source.next()
-    } catch (e) {
-      throw chunks === undefined ? unreadable(path, e) : e
+  let done = false
+  try {
+    for (;;) {
+      let next: IteratorResult<string | Buffer>
+      try {
+        next = await source.next()
+      } catch (e) {
+        done = true // a failed stream has closed itself
+        throw chunks === undefined ? unreadable(path, e) : e
+      }
+      if (next.done) {
+        done = true
+        return
+      }
+      const chunk = next.value
+      if (typeof chunk === 'string') yield byteText(chunk)
+      else for (let i = 0; i < chunk.length; i += PIECE) yield latin1Text(chunk, i, Math.min(chunk.length, i + PIECE))
     }
-    if (next.done) return
-    const chunk = next.value
-    if (typeof chunk === 'string') yield byteText(chunk)
-    else for (let i = 0; i < chunk.length; i += PIECE) yield latin1Text(chunk, i, Math.min(chunk.length, i + PIECE))
+  } finally {
+    // A consumer that stops early (or a syntax error) closes the file, as `for await` would.
+    if (!done) await source.return?.()
   }
 }
 
