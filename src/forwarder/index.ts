@@ -1,5 +1,6 @@
 export { Forwarder } from './forwarder.js'
-export type { AnswerSource, ForwarderEvents, ForwarderOptions, ForwarderSnapshot, ForwarderReloadResult } from './forwarder.js'
+export type { AnswerSource } from './answer-source.js'
+export type { ForwarderEvents, ForwarderOptions, ForwarderReloadResult, ForwarderSnapshot } from './forwarder.js'
 export { parseDnsmasqConf } from './parse-dnsmasq-conf.js'
 export type { DnsmasqConfig, ParseDnsmasqConfOptions } from './parse-dnsmasq-conf.js'
 export { parseHosts } from './parse-hosts.js'

@@ -1,0 +1,129 @@
+/**
+ * {@link Router}: what the forwarder does with one question, decided from the local tables alone:
+ * answer it here (hosts, `address=` rules, the names kept local) or forward it, and to which
+ * upstreams. Hosts come first, then dnsmasq's per-domain rules, then `domainNeeded` and
+ * `bogusPriv`; everything else goes to the default upstreams.
+ */
+import type { RcodeName } from '../packet/constants.js'
+import { FLAG, RCODE } from '../packet/constants.js'
+import type { DomainRules } from './domain-rules.js'
+import type { LocalRecords, LocalTable } from './local-table.js'
+import { isBareName, isPrivateReverse } from './names.js'
+import { rcodeNumber } from './option-checks.js'
+import type { UpstreamServer } from './parse-resolv-conf.js'
+import type { UpstreamPool, UpstreamState } from './upstream-pool.js'
+
+/** Where a question goes: upstreams in order and the rcodes that mean "next one". */
+export interface Route {
+  readonly kind: 'forward'
+  upstreams: UpstreamState[]
+  fallback: ReadonlySet<number>
+}
+
+/** A question answered here, without asking anyone. */
+export interface LocalAnswer {
+  readonly kind: 'answer'
+  source: 'hosts' | 'rule' | 'local'
+  /** Header flags of the answer (AA for hosts and rule answers). */
+  flags: number
+  rcode: number
+  records: LocalRecords | undefined
+}
+
+/** What to do with a question. */
+export type Decision = LocalAnswer | Route
+
+/** What the router is configured with. */
+export interface RouterOptions {
+  rules: DomainRules
+  /** The rcodes that mean "ask the next upstream" unless a route sets its own. */
+  fallback: ReadonlySet<number>
+  domainNeeded: boolean
+  bogusPriv: boolean
+}
+
+const TYPE_A = 1
+const TYPE_AAAA = 28
+const TYPE_PTR = 12
+const TYPE_ANY = 255
+const CLASS_IN = 1
+
+/** The routing tables; `replace` swaps in new hosts data and default upstreams in one step. */
+export class Router {
+  private defaultRoute: Route
+  private readonly routes = new Map<string, Route>()
+
+  constructor(
+    private readonly options: RouterOptions,
+    private readonly pool: UpstreamPool,
+    private local: LocalTable,
+    defaultServers: readonly UpstreamServer[],
+  ) {
+    this.defaultRoute = { kind: 'forward', upstreams: defaultServers.map((s) => pool.get(s)), fallback: options.fallback }
+  }
+
+  /** The hosts table in use. */
+  get localTable(): LocalTable {
+    return this.local
+  }
+
+  /** The default upstreams in order. */
+  get defaultUpstreams(): readonly UpstreamState[] {
+    return this.defaultRoute.upstreams
+  }
+
+  /** The decision for a canonical (lower-case, absolute) name, type and class. */
+  decide(name: string, qtype: number, qclass: number): Decision {
+    if (qclass === CLASS_IN) {
+      const records = this.local.lookup(name, qtype)
+      if (records) return { kind: 'answer', source: 'hosts', flags: FLAG.AA, rcode: RCODE.NOERROR, records }
+    }
+    const rule = this.options.rules.match(name)
+    if (rule) {
+      if (rule.kind === 'address') {
+        const records = qtype === TYPE_A ? rule.a : qtype === TYPE_AAAA ? rule.aaaa : qtype === TYPE_ANY ? rule.any : undefined
+        if (records) return { kind: 'answer', source: 'rule', flags: FLAG.AA, rcode: RCODE.NOERROR, records }
+      } else if (rule.kind === 'nxdomain') {
+        return this.notForwarded(name)
+      } else if (rule.kind === 'servers') {
+        return this.routes.get(rule.domain) ?? this.routeFor(rule.domain, rule.servers, rule.fallbackRcodes)
+      }
+    } else {
+      if (this.options.domainNeeded && isBareName(name)) return this.notForwarded(name)
+      if (this.options.bogusPriv && qtype === TYPE_PTR && isPrivateReverse(name)) {
+        return { kind: 'answer', source: 'local', flags: FLAG.AA, rcode: RCODE.NXDOMAIN, records: undefined }
+      }
+    }
+    return this.defaultRoute
+  }
+
+  /**
+   * Swaps in a new hosts table and default upstreams, and lets the pool forget upstreams no
+   * route uses any more.
+   */
+  replace(local: LocalTable, defaultServers: readonly UpstreamServer[]): void {
+    this.local = local
+    this.defaultRoute = { kind: 'forward', upstreams: defaultServers.map((s) => this.pool.get(s)), fallback: this.options.fallback }
+    const keep = new Set<string>(this.defaultRoute.upstreams.map((u) => u.key))
+    for (const route of this.routes.values()) for (const u of route.upstreams) keep.add(u.key)
+    this.pool.retain(keep)
+  }
+
+  /**
+   * The answer for a name that must not leave (local domains, bare names): NODATA when hosts
+   * know the name under another type or know names below it (an empty non-terminal), NXDOMAIN
+   * otherwise (as dnsmasq 2.90; NXDOMAIN for a name that exists would deny its other types and
+   * the names below it too, RFC 8020).
+   */
+  private notForwarded(name: string): LocalAnswer {
+    const rcode = this.local.has(name) ? RCODE.NOERROR : RCODE.NXDOMAIN
+    return { kind: 'answer', source: 'local', flags: 0, rcode, records: undefined }
+  }
+
+  private routeFor(domain: string, servers: UpstreamServer[], fallbackRcodes: readonly (RcodeName | number)[] | undefined): Route {
+    const fallback = fallbackRcodes ? new Set(fallbackRcodes.map(rcodeNumber)) : this.options.fallback
+    const route: Route = { kind: 'forward', upstreams: servers.map((s) => this.pool.get(s)), fallback }
+    this.routes.set(domain, route)
+    return route
+  }
+}
