@@ -5,6 +5,7 @@
  * and serve-stale (RFC 8767) when every upstream fails.
  */
 import { FLAG, RCODE } from '../packet/constants.js'
+import type { UpstreamPool, UpstreamReply, UpstreamStrategy } from '../pool/index.js'
 import type { HandlerResult } from '../server/handler.js'
 import type { DnsQuery } from '../server/query.js'
 import type { Clock } from '../util/clock.js'
@@ -12,13 +13,12 @@ import type { Logger } from '../util/logger.js'
 import type { ReportAnswer } from './answer-source.js'
 import type { ResponseCache } from './cache.js'
 import type { Route } from './route.js'
-import type { UpstreamStrategy } from './strategies.js'
-import type { UpstreamPool, UpstreamReply } from './upstream-pool.js'
+import type { ResponseInfo } from './wire-response.js'
 import { localResponse, responseForClient, stripOpt, upstreamQuery } from './wire-response.js'
 
 /** What {@link Forwarding} works with. */
 export interface ForwardingOptions {
-  pool: UpstreamPool
+  pool: UpstreamPool<ResponseInfo>
   strategy: UpstreamStrategy
   cache: ResponseCache
   clock: Clock
@@ -87,7 +87,7 @@ export class Forwarding {
 
   private async ask(route: Route, message: Uint8Array, key: string): Promise<Outcome> {
     if (route.upstreams.length === 0) return { kind: 'failed', reason: 'no upstream servers' }
-    let reply: UpstreamReply
+    let reply: UpstreamReply<ResponseInfo>
     try {
       reply = await this.options.strategy.resolve({
         upstreams: route.upstreams,

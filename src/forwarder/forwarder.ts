@@ -13,9 +13,10 @@
  * with its TTLs counted down. Neither decodes the query.
  */
 import { EventEmitter } from 'eventemitter3'
-import { query as clientQuery } from '../client/query.js'
 import type { RcodeName } from '../packet/constants.js'
-import { FLAG, typeName } from '../packet/constants.js'
+import { typeName } from '../packet/constants.js'
+import type { Exchange, StrategyName, UpstreamSnapshot } from '../pool/index.js'
+import { clientExchange, createStrategy, probeQuery, toUpstreamSnapshot, UpstreamPool } from '../pool/index.js'
 import type { Handler, HandlerResult, Next } from '../server/handler.js'
 import type { ClientInfo, DnsQuery } from '../server/query.js'
 import type { Clock } from '../util/clock.js'
@@ -39,12 +40,9 @@ import type { HostsEntry } from './parse-hosts.js'
 import { parseHosts } from './parse-hosts.js'
 import type { UpstreamServer } from './parse-resolv-conf.js'
 import { Router } from './route.js'
-import type { StrategyName } from './strategies.js'
-import { createStrategy } from './strategies.js'
-import type { Exchange, UpstreamSnapshot } from './upstream-pool.js'
-import { UpstreamPool } from './upstream-pool.js'
 import { ForwarderFiles } from './watch-files.js'
-import { encodeName, localResponse } from './wire-response.js'
+import type { ResponseInfo } from './wire-response.js'
+import { inspectResponse, localResponse } from './wire-response.js'
 
 /** Everything a {@link Forwarder} can be told. Every field is optional. */
 export interface ForwarderOptions {
@@ -169,7 +167,7 @@ const DEFAULT_FALLBACK: RcodeName[] = ['SERVFAIL', 'REFUSED']
 /** dnsmasq as a handler. */
 export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler {
   private readonly clock: Clock
-  private readonly pool: UpstreamPool
+  private readonly pool: UpstreamPool<ResponseInfo>
   private readonly router: Router
   private readonly forwarding: Forwarding
   private readonly files: ForwarderFiles
@@ -205,21 +203,8 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
       maxTtl: intOption(options.maxTtl, 86400, 0, 0x7fffffff, 'maxTtl'),
       maxStaleMs: intOption(options.maxStaleMs, 0, 0, Number.MAX_SAFE_INTEGER, 'maxStaleMs'),
     })
-    const network = options.network
-    const random = options.random
     const clock = this.clock
-    const exchange: Exchange =
-      options.exchange ??
-      ((server, message, o) =>
-        clientQuery(server, message, {
-          timeoutMs: o.timeoutMs,
-          retries: o.retries,
-          randomizeCase: o.randomizeCase,
-          clock,
-          ...(o.signal ? { signal: o.signal } : {}),
-          ...(network ? { network } : {}),
-          ...(random ? { random } : {}),
-        }).then((r) => ({ raw: r.raw, rttMs: r.rttMs, transport: r.transport, ignored: r.ignored })))
+    const exchange: Exchange = options.exchange ?? clientExchange({ clock, ...(options.network ? { network: options.network } : {}), ...(options.random ? { random: options.random } : {}) })
     this.pool = new UpstreamPool({
       exchange,
       clock,
@@ -228,10 +213,11 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
       randomizeCase: options.randomizeCase ?? false,
       failuresToDown: intOption(options.failuresToDown, 1, 1, 1000, 'failuresToDown'),
       probeIntervalMs: intOption(options.probeIntervalMs, 1000, 1, 3_600_000, 'probeIntervalMs'),
-      probeMessage: probeMessage(options.probeName ?? '.'),
-      onDown: (u, reason) => this.emit('upstream-down', { server: { ...u.server }, reason }),
-      onUp: (u, downForMs) => this.emit('upstream-up', { server: { ...u.server }, downForMs }),
+      probeMessage: probeQuery(options.probeName ?? '.'),
+      inspect: inspectResponse,
     })
+    this.pool.on('member-down', ({ server, reason }) => this.emit('upstream-down', { server, reason }))
+    this.pool.on('member-up', ({ server, downForMs }) => this.emit('upstream-up', { server, downForMs }))
     const strategy = createStrategy(options.strategy ?? 'fastest', {
       clock,
       ...(options.remeasureEvery === undefined ? {} : { remeasureEvery: options.remeasureEvery }),
@@ -314,7 +300,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
 
   /** Counters, cache and upstream state as plain data. */
   snapshot(): ForwarderSnapshot {
-    const upstreams = this.pool.snapshot()
+    const upstreams = this.pool.snapshot().members.map(toUpstreamSnapshot)
     return {
       queries: this.counters.queries,
       answers: { ...this.counters.answers },
@@ -372,15 +358,4 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
       domainRanges: this.options.domainRanges ?? [],
     })
   }
-}
-
-function probeMessage(name: string): Uint8Array {
-  const qname = encodeName(name)
-  const out = new Uint8Array(12 + qname.length + 4)
-  out[2] = FLAG.RD >> 8
-  out[5] = 1
-  out.set(qname, 12)
-  out[12 + qname.length + 1] = 2 // NS
-  out[12 + qname.length + 3] = 1 // IN
-  return out
 }

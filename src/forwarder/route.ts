@@ -6,17 +6,18 @@
  */
 import type { RcodeName } from '../packet/constants.js'
 import { FLAG, RCODE } from '../packet/constants.js'
+import type { PoolMember, UpstreamPool } from '../pool/index.js'
 import type { DomainRules } from './domain-rules.js'
 import type { LocalRecords, LocalTable } from './local-table.js'
 import { isBareName, isPrivateReverse } from './names.js'
 import { rcodeNumber } from './option-checks.js'
 import type { UpstreamServer } from './parse-resolv-conf.js'
-import type { UpstreamPool, UpstreamState } from './upstream-pool.js'
+import type { ResponseInfo } from './wire-response.js'
 
 /** Where a question goes: upstreams in order and the rcodes that mean "next one". */
 export interface Route {
   readonly kind: 'forward'
-  upstreams: UpstreamState[]
+  upstreams: PoolMember[]
   fallback: ReadonlySet<number>
 }
 
@@ -55,7 +56,7 @@ export class Router {
 
   constructor(
     private readonly options: RouterOptions,
-    private readonly pool: UpstreamPool,
+    private readonly pool: UpstreamPool<ResponseInfo>,
     private local: LocalTable,
     defaultServers: readonly UpstreamServer[],
   ) {
@@ -68,7 +69,7 @@ export class Router {
   }
 
   /** The default upstreams in order. */
-  get defaultUpstreams(): readonly UpstreamState[] {
+  get defaultUpstreams(): readonly PoolMember[] {
     return this.defaultRoute.upstreams
   }
 

@@ -1,8 +1,8 @@
 // One conformance suite that every upstream strategy runs (fake attempts, no network), then
 // what each strategy does differently.
 import { describe, expect, it } from 'vitest'
-import type { StrategyName, StrategyUpstream } from '../../src/forwarder/strategies.js'
-import { createStrategy } from '../../src/forwarder/strategies.js'
+import type { StrategyName, StrategyUpstream } from '../../src/pool/strategies.js'
+import { createStrategy } from '../../src/pool/strategies.js'
 import { FakeClock } from '../../src/testing/fake-clock.js'
 import { isDnsHaError } from '../../src/util/errors.js'
 
