@@ -237,6 +237,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
       maxForwards,
       logger: options.logger,
       report: (query, source, rcode, bytes) => this.answered(query, source, rcode, bytes),
+      existsLocally: (name) => this.router.existsLocally(name),
     })
     for (const rule of options.domainServers ?? []) {
       for (const r of rule.fallbackRcodes ?? []) rcodeNumber(r) // config mistakes throw now, not at the first query

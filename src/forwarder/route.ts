@@ -99,6 +99,15 @@ export class Router {
   }
 
   /**
+   * Whether a canonical name exists here: a hosts name, a name with hosts names below it, or a
+   * name under an `address=` rule with addresses (dnsmasq 2.90's test before it turns an
+   * upstream NXDOMAIN into NODATA). `server=` and `local=` domains do not make names exist.
+   */
+  existsLocally(name: string): boolean {
+    return this.local.has(name) || this.options.rules.match(name)?.kind === 'address'
+  }
+
+  /**
    * Swaps in a new hosts table and default upstreams, and lets the pool forget upstreams no
    * route uses any more.
    */

@@ -584,3 +584,80 @@ function withId(buf: Buffer, id: number): Buffer {
   out.writeUInt16BE(id, 0)
   return out
 }
+
+describe('Forwarder: a name that exists here never gets NXDOMAIN (dnsmasq 2.90, RFC 8020)', () => {
+  const SOA = { name: 'lan', type: 'SOA', ttl: 300, data: { mname: 'ns.lan', rname: 'h.lan', serial: 1, refresh: 60, retry: 60, expire: 600, minimum: 120 } }
+
+  /** A forwarder whose only upstream says NXDOMAIN (with an SOA) to everything. */
+  async function nxUpstream(options: ForwarderOptions = {}) {
+    const env = setup({
+      hosts: '10.2.2.2 printer.lan scanner.lan',
+      addresses: [{ domain: 'wild.test', addresses: ['10.9.9.9'] }],
+      servers: [{ address: '10.0.0.53' }],
+      ...options,
+    })
+    const calls: string[] = []
+    await upstream(env.network, '10.0.0.53', (q) => {
+      calls.push(`${q.question!.name} ${q.question!.type}`)
+      return respond(q, { rcode: 'NXDOMAIN', ra: true, authorities: [SOA as never] })
+    })
+    return { ...env, calls }
+  }
+
+  it.each([
+    ['printer.lan', 'AAAA'], // hosts has only its IPv4
+    ['scanner.lan', 'TXT'], // a hosts name, a type hosts never hold
+    ['wild.test', 'AAAA'], // address=/wild.test/ with an IPv4 only
+    ['deep.wild.test', 'MX'], // every name under an address= domain exists
+    ['lan', 'A'], // has hosts names below it
+  ])('%s %s: forwarded, and the upstream NXDOMAIN reaches the client as NODATA', async (name, type) => {
+    const { forwarder, calls } = await nxUpstream()
+    const r = await ask(forwarder, name, type)
+    expect(calls).toEqual([`${name}. ${type}`])
+    expect(r.rcode).toBe('NOERROR')
+    expect(r.answers).toEqual([])
+    expect(r.flag_aa).toBe(true)
+    // The upstream's SOA stays, so the NODATA is cached downstream for its negative TTL.
+    expect(r.authorities?.map((a) => a.type)).toEqual(['SOA'])
+    expect(forwarder.snapshot().answers.upstream).toBe(1)
+  })
+
+  it('stays NODATA from the cache (not authoritative there), and from the memo', async () => {
+    const { forwarder, calls } = await nxUpstream()
+    await ask(forwarder, 'printer.lan', 'AAAA')
+    for (let i = 0; i < 2; i++) {
+      const r = await ask(forwarder, 'Printer.LAN', 'AAAA')
+      expect(r.rcode).toBe('NOERROR')
+      expect(r.flag_aa).toBe(false)
+    }
+    expect(calls).toHaveLength(1)
+    expect(forwarder.snapshot().answers.cache).toBe(2)
+  })
+
+  it('reports NOERROR in the query event', async () => {
+    const { forwarder } = await nxUpstream()
+    const seen: number[] = []
+    forwarder.on('query', (e) => seen.push(e.rcode))
+    await ask(forwarder, 'scanner.lan', 'TXT')
+    expect(seen).toEqual([0])
+  })
+
+  it('passes NXDOMAIN through for names that do not exist here, server= domains included', async () => {
+    const { forwarder } = await nxUpstream({ domainServers: [{ domain: 'corp.lan.example', servers: [{ address: '10.0.0.53' }] }] })
+    expect((await ask(forwarder, 'other.lan', 'A')).rcode).toBe('NXDOMAIN')
+    expect((await ask(forwarder, 'x.corp.lan.example', 'A')).rcode).toBe('NXDOMAIN')
+    expect((await ask(forwarder, 'wild.test.example', 'AAAA')).rcode).toBe('NXDOMAIN')
+  })
+
+  it('follows a reload: a name taken out of the hosts file gets the upstream NXDOMAIN again', async () => {
+    const files = new MemoryFiles()
+    files.set('/hosts', '10.2.2.2 printer.lan')
+    const { forwarder } = await nxUpstream({ hosts: [], hostsFiles: ['/hosts'], files, watch: false })
+    await forwarder.start()
+    expect((await ask(forwarder, 'printer.lan', 'AAAA')).rcode).toBe('NOERROR')
+    files.set('/hosts', '10.2.2.3 scanner.lan')
+    await forwarder.reload()
+    expect((await ask(forwarder, 'printer.lan', 'AAAA')).rcode).toBe('NXDOMAIN')
+    await forwarder.close()
+  })
+})
