@@ -40,6 +40,7 @@ import type { HostsEntry } from './parse-hosts.js'
 import { parseHosts } from './parse-hosts.js'
 import type { UpstreamServer } from './parse-resolv-conf.js'
 import { Router } from './route.js'
+import type { FileError } from './watch-files.js'
 import { ForwarderFiles } from './watch-files.js'
 import type { ResponseInfo } from './wire-response.js'
 import { inspectResponse, localResponse } from './wire-response.js'
@@ -251,7 +252,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
   async start(): Promise<void> {
     if (this.started) return
     this.started = true
-    const result = await this.reload()
+    const result = await this.queueReload(true)
     if (!result.ok) {
       this.started = false // a later start() may try again once the files are fixed
       throw new DnsHaError('ERR_CONFIG', `forwarder files failed to load: ${result.errors.map((e) => `${e.file}: ${e.message}`).join('; ')}`, {
@@ -273,7 +274,11 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
    * keeps its previous contents and is reported; the new tables replace the old in one step.
    */
   reload(): Promise<ForwarderReloadResult> {
-    const run = this.reloading.then(() => this.doReload())
+    return this.queueReload(false)
+  }
+
+  private queueReload(starting: boolean): Promise<ForwarderReloadResult> {
+    const run = this.reloading.then(() => this.doReload(starting))
     this.reloading = run.catch(() => ({ ok: false, errors: [], hostsEntries: 0, defaultServers: 0 }))
     return run
   }
@@ -333,7 +338,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
     return this.answered(query, source, rcode, bytes)
   }
 
-  private async doReload(): Promise<ForwarderReloadResult> {
+  private async doReload(starting: boolean): Promise<ForwarderReloadResult> {
     const errors = await this.files.read()
     // Swap in one step: queries see the old tables or the new ones, never a mix.
     this.router.replace(this.buildLocal(), [...(this.options.servers ?? []), ...this.files.resolvServers()])
@@ -346,9 +351,22 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
       hostsEntries: this.router.localTable.entryCount,
       defaultServers: this.router.defaultUpstreams.length,
     }
-    if (errors.length > 0) this.options.logger?.warn?.('forwarder: reload kept old data for some files', { errors })
+    if (errors.length > 0) this.reportReloadErrors(errors, starting)
     this.emit('reload', result)
     return result
+  }
+
+  /**
+   * A reload that kept old data must not go unnoticed: to the logger when there is one, else,
+   * when nobody listens for `reload` either, as a Node warning (the library never writes to the
+   * console itself). At start the failure is thrown to the caller, so no warning then.
+   */
+  private reportReloadErrors(errors: readonly FileError[], starting: boolean): void {
+    const message = 'forwarder: reload kept old data for some files'
+    if (this.options.logger) this.options.logger.warn?.(message, { errors })
+    else if (!starting && this.listenerCount('reload') === 0) {
+      process.emitWarning(`${message}: ${errors.map((e) => `${e.file}: ${e.message}`).join('; ')}`, { type: 'DnsHaWarning', code: 'DNS_HA_FORWARDER_RELOAD' })
+    }
   }
 
   private buildLocal(): LocalTable {

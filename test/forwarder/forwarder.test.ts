@@ -1,5 +1,5 @@
 import dnsPacket from 'dns-packet'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Forwarder } from '../../src/forwarder/forwarder.js'
 import type { ForwarderOptions } from '../../src/forwarder/forwarder.js'
 import type { StrategyName } from '../../src/pool/index.js'
@@ -659,5 +659,58 @@ describe('Forwarder: a name that exists here never gets NXDOMAIN (dnsmasq 2.90, 
     await forwarder.reload()
     expect((await ask(forwarder, 'printer.lan', 'AAAA')).rcode).toBe('NXDOMAIN')
     await forwarder.close()
+  })
+})
+
+describe('Forwarder: reload failures nobody hears become Node warnings', () => {
+  afterEach(() => void vi.restoreAllMocks())
+
+  async function brokenAfterStart(options: ForwarderOptions = {}) {
+    const files = new MemoryFiles()
+    files.set('/hosts', '10.0.0.1 one.lan')
+    const env = setup({ files, hostsFiles: ['/hosts'], watchDebounceMs: 10, ...options })
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {})
+    await env.forwarder.start()
+    files.set('/hosts', '10.0.0.999 broken.lan')
+    return { ...env, files, warn }
+  }
+
+  it('a watcher reload that keeps old data, with no logger and no reload listener, emits a warning', async () => {
+    const { forwarder, files, clock, warn } = await brokenAfterStart()
+    files.changed('/hosts')
+    await clock.advanceAsync(10)
+    await forwarder.reload() // waits for the watcher's reload (serialised), which fails again
+    expect(warn).toHaveBeenCalledTimes(2)
+    const [message, options] = warn.mock.calls[0]! as [string, { type: string; code: string }]
+    expect(message).toMatch(/reload kept old data.*\/hosts:1/)
+    expect(options).toEqual({ type: 'DnsHaWarning', code: 'DNS_HA_FORWARDER_RELOAD' })
+    expect(datas(await ask(forwarder, 'one.lan', 'A'))).toEqual(['10.0.0.1'])
+    await forwarder.close()
+  })
+
+  it('says nothing through Node when someone listens for reload', async () => {
+    const { forwarder, warn } = await brokenAfterStart()
+    const results: boolean[] = []
+    forwarder.on('reload', (r) => results.push(r.ok))
+    await forwarder.reload()
+    expect(results).toEqual([false])
+    expect(warn).not.toHaveBeenCalled()
+    await forwarder.close()
+  })
+
+  it('tells the logger instead when there is one', async () => {
+    const logged: string[] = []
+    const { forwarder, warn } = await brokenAfterStart({ logger: { warn: (m) => logged.push(m) } })
+    await forwarder.reload()
+    expect(logged).toEqual(['forwarder: reload kept old data for some files'])
+    expect(warn).not.toHaveBeenCalled()
+    await forwarder.close()
+  })
+
+  it('does not warn for a failed start(), which rejects instead', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {})
+    const { forwarder } = setup({ files: new MemoryFiles(), hostsFiles: ['/missing'] })
+    await expect(forwarder.start()).rejects.toMatchObject({ code: 'ERR_CONFIG' })
+    expect(warn).not.toHaveBeenCalled()
   })
 })
