@@ -14,7 +14,7 @@
  */
 import { EventEmitter } from 'eventemitter3'
 import type { RcodeName } from '../packet/constants.js'
-import { typeName } from '../packet/constants.js'
+import { DEFAULT_UDP_PAYLOAD, typeName } from '../packet/constants.js'
 import type { Exchange, StrategyName, UpstreamSnapshot } from '../pool/index.js'
 import { clientExchange, createStrategy, probeQuery, toUpstreamSnapshot, UpstreamPool } from '../pool/index.js'
 import type { Handler, HandlerResult, Next } from '../server/handler.js'
@@ -112,7 +112,12 @@ export interface ForwarderOptions {
   staleTtl?: number
   /** Concurrent upstream forwards at most (dnsmasq's `dns-forward-max`, default 150); beyond it, stale or SERVFAIL. */
   maxForwards?: number
-  /** The UDP payload size advertised to clients and upstreams (default 1232). */
+  /** The UDP payload size advertised to clients and upstreams (default 1232), as the server's `maxUdpSize`. */
+  maxUdpSize?: number
+  /**
+   * The old name of `maxUdpSize`; `maxUdpSize` wins when both are given.
+   * @deprecated Use `maxUdpSize`.
+   */
   udpPayloadSize?: number
   /** Watch hosts and resolv files after {@link Forwarder.start} and reload on change (default true). */
   watch?: boolean
@@ -175,7 +180,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
   private readonly cache: ResponseCache
   private readonly inline: HostsEntry[]
   private readonly memo: AnswerMemo
-  private readonly udpPayloadSize: number
+  private readonly maxUdpSize: number
   private reloading: Promise<ForwarderReloadResult> = Promise.resolve({ ok: true, errors: [], hostsEntries: 0, defaultServers: 0 })
   private started = false
   private readonly counters = {
@@ -188,7 +193,10 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
   constructor(private readonly options: ForwarderOptions = {}) {
     super()
     this.clock = options.clock ?? realClock
-    this.udpPayloadSize = intOption(options.udpPayloadSize, 1232, 512, 65535, 'udpPayloadSize')
+    this.maxUdpSize =
+      options.maxUdpSize !== undefined
+        ? intOption(options.maxUdpSize, DEFAULT_UDP_PAYLOAD, 512, 65535, 'maxUdpSize')
+        : intOption(options.udpPayloadSize, DEFAULT_UDP_PAYLOAD, 512, 65535, 'udpPayloadSize')
     const staleTtl = intOption(options.staleTtl, 30, 0, 0x7fffffff, 'staleTtl')
     const maxForwards = intOption(options.maxForwards, 150, 1, 1_000_000, 'maxForwards')
     this.memo = new AnswerMemo(Math.max(1024, 2 * (options.cacheSize ?? 150)))
@@ -233,7 +241,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
       strategy,
       cache: this.cache,
       clock,
-      maxUdpSize: this.udpPayloadSize,
+      maxUdpSize: this.maxUdpSize,
       staleTtl,
       maxForwards,
       logger: options.logger,
@@ -295,7 +303,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
     const decision = this.router.decide(name, q.type, q.class)
     if (decision.kind === 'answer') {
       const { records } = decision
-      const bytes = localResponse(query, decision.flags, decision.rcode, records?.bytes, records?.count ?? 0, this.udpPayloadSize)
+      const bytes = localResponse(query, decision.flags, decision.rcode, records?.bytes, records?.count ?? 0, this.maxUdpSize)
       return this.remember(q.name, query, decision.source, decision.rcode, bytes, Infinity)
     }
     const key = cacheKey(name, query)

@@ -127,7 +127,7 @@ export function responseForClient(
   query: DnsQuery,
   elapsedS: number,
   fixedTtl: number | undefined,
-  udpPayloadSize: number,
+  maxUdpSize: number,
   keepAa = false,
 ): Buffer {
   const opt = query.edns !== undefined
@@ -151,7 +151,7 @@ export function responseForClient(
     const ar = ((out[10]! << 8) | out[11]!) + 1
     out[10] = ar >> 8
     out[11] = ar & 0xff
-    writeOpt(out, stored.length, udpPayloadSize, query.dnssecOk)
+    writeOpt(out, stored.length, maxUdpSize, query.dnssecOk)
   }
   return out
 }
@@ -162,7 +162,7 @@ export function responseForClient(
  * `answers` (owners compressed to the question name at offset 12), then our OPT when the client
  * sent one.
  */
-export function localResponse(query: DnsQuery, flags: number, rcode: number, answers: Uint8Array | undefined, count: number, udpPayloadSize: number): Buffer {
+export function localResponse(query: DnsQuery, flags: number, rcode: number, answers: Uint8Array | undefined, count: number, maxUdpSize: number): Buffer {
   const qEnd = query.wireQuestion?.end ?? 12
   const opt = query.edns !== undefined
   const answerLength = answers?.length ?? 0
@@ -180,7 +180,7 @@ export function localResponse(query: DnsQuery, flags: number, rcode: number, ans
   out[10] = 0
   out[11] = opt ? 1 : 0
   if (answers) out.set(answers, qEnd)
-  if (opt) writeOpt(out, qEnd + answerLength, udpPayloadSize, query.dnssecOk)
+  if (opt) writeOpt(out, qEnd + answerLength, maxUdpSize, query.dnssecOk)
   return out
 }
 
@@ -221,9 +221,9 @@ export function encodeName(name: string): Uint8Array {
 
 /**
  * The message sent upstream for `query`: a fresh header (id 0, the client's RD and CD), the
- * client's question bytes, and an OPT record advertising `udpPayloadSize` with the client's DO bit.
+ * client's question bytes, and an OPT record advertising `maxUdpSize` with the client's DO bit.
  */
-export function upstreamQuery(query: DnsQuery, udpPayloadSize: number): Uint8Array {
+export function upstreamQuery(query: DnsQuery, maxUdpSize: number): Uint8Array {
   const qEnd = query.wireQuestion?.end ?? 12
   const out = Buffer.allocUnsafe(qEnd + OPT_LENGTH)
   query.raw.copy(out, 0, 0, qEnd)
@@ -235,7 +235,7 @@ export function upstreamQuery(query: DnsQuery, udpPayloadSize: number): Uint8Arr
   out.writeUInt16BE(1, 4)
   out.writeUInt32BE(0, 6)
   out.writeUInt16BE(1, 10)
-  writeOpt(out, qEnd, udpPayloadSize, query.dnssecOk)
+  writeOpt(out, qEnd, maxUdpSize, query.dnssecOk)
   return out
 }
 

@@ -714,3 +714,37 @@ describe('Forwarder: reload failures nobody hears become Node warnings', () => {
     expect(warn).not.toHaveBeenCalled()
   })
 })
+
+describe('Forwarder: maxUdpSize (udpPayloadSize is its deprecated alias)', () => {
+  const advertised = async (options: ForwarderOptions): Promise<number> => {
+    const { forwarder } = setup({ hosts: '10.1.1.1 web.lan', ...options })
+    const r = await ask(forwarder, 'web.lan', 'A')
+    return (r.additionals?.[0] as unknown as { udpPayloadSize: number }).udpPayloadSize
+  }
+
+  it('advertises maxUdpSize, 1232 by default', async () => {
+    expect(await advertised({})).toBe(1232)
+    expect(await advertised({ maxUdpSize: 4096 })).toBe(4096)
+  })
+
+  it('still takes udpPayloadSize; maxUdpSize wins when both are given', async () => {
+    expect(await advertised({ udpPayloadSize: 1400 })).toBe(1400)
+    expect(await advertised({ udpPayloadSize: 1400, maxUdpSize: 1300 })).toBe(1300)
+  })
+
+  it('refuses a size outside 512..65535 under either name', () => {
+    expect(() => setup({ maxUdpSize: 100 })).toThrow(/maxUdpSize/)
+    expect(() => setup({ udpPayloadSize: 70000 })).toThrow(/udpPayloadSize/)
+  })
+
+  it('advertises maxUdpSize to upstreams too', async () => {
+    const { network, forwarder } = setup({ servers: [{ address: '10.0.0.53' }], maxUdpSize: 1400 })
+    const sizes: number[] = []
+    await upstream(network, '10.0.0.53', (q) => {
+      sizes.push(q.edns?.udpPayloadSize ?? 0)
+      return respond(q, { ra: true })
+    })
+    await ask(forwarder, 'www.example', 'A')
+    expect(sizes).toEqual([1400])
+  })
+})
