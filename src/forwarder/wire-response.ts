@@ -4,7 +4,7 @@
  * inspected (rcode, TTL offsets, negative TTL) and re-targeted to a client by copying bytes and
  * patching a few fields, never by a decode/encode round trip.
  */
-import { EDNS_DO, FLAG, TYPE_OPT } from '../packet/constants.js'
+import { COPY_FLAGS_MASK, EDNS_DO, FLAG, TYPE_OPT } from '../packet/constants.js'
 import { skipName } from '../packet/wire.js'
 import type { DnsQuery } from '../server/query.js'
 
@@ -168,7 +168,7 @@ export function localResponse(query: DnsQuery, flags: number, rcode: number, ans
   const answerLength = answers?.length ?? 0
   const out = Buffer.allocUnsafe(qEnd + answerLength + (opt ? OPT_LENGTH : 0))
   query.raw.copy(out, 0, 0, qEnd)
-  const f = (query.header.flags & (0x7800 | FLAG.RD | FLAG.CD)) | flags | FLAG.QR | FLAG.RA | (rcode & 0xf)
+  const f = (query.header.flags & COPY_FLAGS_MASK) | flags | FLAG.QR | FLAG.RA | (rcode & 0xf)
   out[2] = f >> 8
   out[3] = f & 0xff
   out[4] = 0
@@ -203,19 +203,6 @@ export function encodeOwnerRecords(type: number, ttl: number, rdatas: readonly U
     out.set(r, pos + 12)
     pos += 12 + r.length
   }
-  return out
-}
-
-/** A name in uncompressed wire form (`www.example.` → 3www7example0). */
-export function encodeName(name: string): Uint8Array {
-  const labels = name.split('.').filter((l) => l !== '')
-  const out = new Uint8Array(labels.reduce((n, l) => n + l.length + 1, 1))
-  let pos = 0
-  for (const l of labels) {
-    out[pos++] = l.length
-    for (let i = 0; i < l.length; i++) out[pos++] = l.charCodeAt(i)
-  }
-  out[pos] = 0
   return out
 }
 
