@@ -4,7 +4,7 @@
  * inspected (rcode, TTL offsets, negative TTL) and re-targeted to a client by copying bytes and
  * patching a few fields, never by a decode/encode round trip.
  */
-import { COPY_FLAGS_MASK, EDNS_DO, FLAG, TYPE_OPT } from '../packet/constants.js'
+import { COPY_FLAGS_MASK, EDNS_DO, FLAG, TYPE, TYPE_OPT } from '../packet/constants.js'
 import { skipName } from '../packet/wire.js'
 import type { DnsQuery } from '../server/query.js'
 
@@ -72,7 +72,7 @@ export function inspectResponse(buf: Uint8Array): ResponseInfo {
       const t = ttl > 0x7fffffff ? 0 : ttl // RFC 2181 §8: a TTL with the top bit set counts as zero
       if (i < an) minAnswer = minAnswer === undefined ? t : Math.min(minAnswer, t)
       minAll = minAll === undefined ? t : Math.min(minAll, t)
-      if (type === 6 && i >= an && i < an + ns && info.soaNegativeTtl === undefined) {
+      if (type === TYPE.SOA && i >= an && i < an + ns && info.soaNegativeTtl === undefined) {
         // SOA RDATA: MNAME, RNAME, then SERIAL REFRESH RETRY EXPIRE MINIMUM (32 bits each).
         const afterNames = skipName(buf, skipName(buf, rdata))
         if (afterNames + 20 <= rdata + rdlength) {
