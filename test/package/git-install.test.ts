@@ -37,7 +37,7 @@ describe('installing from git', () => {
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }))
     try {
       // The devDependencies the prepare step needs come from the cache the repo's own install filled.
-      run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', `git+file://${source}`], app, 420_000)
+      run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', `git+file://${source}`], app, 600_000)
     } catch (e) {
       const err = e as { stderr?: string; message: string }
       const text = `${err.stderr ?? ''}\n${err.message}`
@@ -62,5 +62,5 @@ describe('installing from git', () => {
        console.log(JSON.stringify(zone.records.map((r) => r.type)))`,
     )
     expect(JSON.parse(run('node', ['main.mjs'], app))).toEqual(['SOA', 'A'])
-  }, 480_000)
+  }, 660_000)
 })
