@@ -4,6 +4,7 @@
  * (RFC 4025), HIP (RFC 8005), AMTRELAY (RFC 8777), plus the simple ones written as a field
  * list (DSYNC, HHIT, BRID). Each writes the wire rdata BIND 9.18 produces for the same text.
  */
+import { ByteWriter } from '../packet/byte-writer.js'
 import { nameToWire } from '../packet/names.js'
 import { typeNumber } from '../packet/types.js'
 import { ipv4Number, ipv6Bytes, isIPv6Text } from './address-codecs.js'
@@ -44,26 +45,26 @@ export const COMPOSITE_CODECS: Readonly<Record<string, WireCodec>> = {
 
 /** Fields in order, for the types whose rdata is a plain sequence of them. */
 function parseLayout(layout: readonly Field[], r: RdataReader): Buffer {
-  const parts: Buffer[] = []
+  const w = new ByteWriter()
   for (const field of layout) {
     switch (field) {
-      case 'u8': parts.push(u8(r.uint('integer', 255))); break
-      case 'u16': parts.push(u16(r.uint('integer', 65535))); break
-      case 'u32': parts.push(u32(r.uint('integer', 0xffffffff))); break
-      case 'name': parts.push(nameToWire(r.name('name'))); break
-      case 'type': parts.push(u16(typeNumber(r.type('type')) as number)); break
-      case 'base64-rest': parts.push(r.base64('data')); break
+      case 'u8': w.u8(r.uint('integer', 255)); break
+      case 'u16': w.u16(r.uint('integer', 65535)); break
+      case 'u32': w.u32(r.uint('integer', 0xffffffff)); break
+      case 'name': w.name(r.name('name')); break
+      case 'type': w.u16(typeNumber(r.type('type')) as number); break
+      case 'base64-rest': w.bytes(r.base64('data')); break
       case 'dsync-scheme': {
         const t = r.word('scheme')
         const n = DSYNC_SCHEMES[t.toUpperCase()] ?? parseUint(t)
         if (n === undefined || n > 255) throw r.error(`bad DSYNC scheme '${t}'`, r.i - 1)
-        parts.push(u8(n))
+        w.u8(n)
         break
       }
     }
   }
   r.end()
-  return Buffer.concat(parts)
+  return w.done()
 }
 
 // ---- LOC (RFC 1876 §3, as BIND's loc_29.c reads it) -----------------------------------------
@@ -158,33 +159,33 @@ function parseWks(r: RdataReader): Buffer {
   }
   const bitmap = Buffer.alloc(ports.length === 0 ? 0 : (Math.max(...ports) >> 3) + 1)
   for (const p of ports) bitmap[p >> 3] = (bitmap[p >> 3] as number) | (0x80 >> (p & 7))
-  return Buffer.concat([u32(address), u8(protocol), bitmap])
+  return new ByteWriter().u32(address).u8(protocol).bytes(bitmap).done()
 }
 
 // ---- APL (RFC 3123 §4) ------------------------------------------------------------------------
 
 function parseApl(r: RdataReader): Buffer {
-  const parts: Buffer[] = []
+  const w = new ByteWriter()
   while (r.more()) {
     const t = r.word('APL item')
     const m = /^(!?)([12]):([^/]+)\/(\d{1,3})$/.exec(t)
     if (!m) throw r.error(`bad APL item '${t}'`, r.i - 1)
     const family = Number(m[2])
     const prefix = Number(m[4])
-    let bytes: Buffer
+    let bytes: Uint8Array
     if (family === 1) {
       const a = ipv4Number(m[3] as string)
       if (a < 0 || prefix > 32) throw r.error(`bad APL item '${t}'`, r.i - 1)
-      bytes = u32(a)
+      bytes = new ByteWriter().u32(a).done()
     } else {
       if (!isIPv6Text(m[3] as string) || prefix > 128) throw r.error(`bad APL item '${t}'`, r.i - 1)
       bytes = ipv6Bytes(m[3] as string)
     }
     let len = bytes.length
     while (len > 0 && bytes[len - 1] === 0) len--
-    parts.push(u16(family), u8(prefix), u8((m[1] === '!' ? 0x80 : 0) | len), bytes.subarray(0, len))
+    w.u16(family).u8(prefix).u8((m[1] === '!' ? 0x80 : 0) | len).bytes(bytes.subarray(0, len))
   }
-  return Buffer.concat(parts)
+  return w.done()
 }
 
 // ---- IPSECKEY (RFC 4025 §3), AMTRELAY (RFC 8777 §4.3) -----------------------------------------
@@ -203,7 +204,7 @@ function gateway(r: RdataReader, type: number, what: string): Buffer {
     case GATEWAY.IPV4: {
       const a = ipv4Number(t)
       if (a < 0) throw r.error(`bad IPv4 ${what} '${t}'`, at)
-      return u32(a)
+      return new ByteWriter().u32(a).done()
     }
     case GATEWAY.IPV6:
       if (!isIPv6Text(t)) throw r.error(`bad IPv6 ${what} '${t}'`, at)
@@ -222,7 +223,7 @@ function parseIpseckey(r: RdataReader): Buffer {
   const algorithm = r.uint('IPSECKEY algorithm', 255)
   const gw = gateway(r, type, 'IPSECKEY gateway')
   const key = r.base64('IPSECKEY public key', true)
-  return Buffer.concat([u8(precedence), u8(type), u8(algorithm), gw, key])
+  return new ByteWriter().u8(precedence).u8(type).u8(algorithm).bytes(gw).bytes(key).done()
 }
 
 function parseAmtrelay(r: RdataReader): Buffer {
@@ -231,7 +232,7 @@ function parseAmtrelay(r: RdataReader): Buffer {
   const type = r.uint('AMTRELAY type', 3)
   const relay = gateway(r, type, 'AMTRELAY relay')
   r.end()
-  return Buffer.concat([u8(precedence), u8((discovery << 7) | type), relay])
+  return new ByteWriter().u8(precedence).u8((discovery << 7) | type).bytes(relay).done()
 }
 
 // ---- HIP (RFC 8005 §4) ------------------------------------------------------------------------
@@ -245,25 +246,7 @@ function parseHip(r: RdataReader): Buffer {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(keyText) || keyText.length % 4 !== 0) throw r.error('bad base64 in HIP public key', r.i - 1)
   const key = Buffer.from(keyText, 'base64')
   if (key.length > 65535) throw r.error('HIP public key too long', r.i - 1)
-  const servers: Buffer[] = []
-  while (r.more()) servers.push(nameToWire(r.name('HIP rendezvous server')))
-  return Buffer.concat([u8(hit.length), u8(algorithm), u16(key.length), hit, key, ...servers])
-}
-
-// ---- helpers ----------------------------------------------------------------------------------
-
-function u8(n: number): Buffer {
-  return Buffer.from([n & 255])
-}
-
-function u16(n: number): Buffer {
-  const b = Buffer.alloc(2)
-  b.writeUInt16BE(n)
-  return b
-}
-
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4)
-  b.writeUInt32BE(n >>> 0)
-  return b
+  const w = new ByteWriter().u8(hit.length).u8(algorithm).u16(key.length).bytes(hit).bytes(key)
+  while (r.more()) w.name(r.name('HIP rendezvous server'))
+  return w.done()
 }

@@ -4,6 +4,7 @@
  * dispatch to each type's codec, and RFC 3597 `\# length hex` for every type.
  */
 import { hasPacketCodec, packetTypeName, typeMnemonic, typeNumber } from '../packet/types.js'
+import { isDnsHaError } from '../util/errors.js'
 import { ZoneSyntaxError } from './errors.js'
 import { genericToPresentation } from './generic-rdata.js'
 import { Lexer } from './lexer.js'
@@ -18,6 +19,9 @@ import { RR } from './rr-types.js'
 import { parseSvcb } from './svcb.js'
 
 export type { ParsedRdata } from './rdata-codecs-packet.js'
+
+/** The most rdata a record can carry (RFC 1035 §3.2.1: RDLENGTH is 16 bits). */
+const MAX_RDATA = 65535
 
 /** Each type's codec by number: dns-packet's structured types, then the wire ones. */
 const CODECS = new Map<number, { packet: PacketCodec } | { wire: WireCodec }>()
@@ -38,8 +42,17 @@ export function parseRdata(typeNum: number, r: RdataReader): ParsedRdata {
     // NULL among them: it has no presentation form but `\#`.
     throw r.error(`no presentation format known for type ${typeMnemonic(typeNum)}: write it as RFC 3597 generic rdata (\\# length hex)`, r.i)
   }
-  if ('packet' in codec) return codec.packet(r, key, typeNum)
-  return { type: key, data: codec.wire(r, typeNum) }
+  const at = r.i
+  try {
+    if ('packet' in codec) return codec.packet(r, key, typeNum)
+    const data = codec.wire(r, typeNum)
+    if (data.length > MAX_RDATA) throw r.error(`rdata longer than ${MAX_RDATA} bytes`, at)
+    return { type: key, data }
+  } catch (e) {
+    // The byte writer's limit: rdata is at most 65,535 bytes (RFC 1035 §3.2.1's RDLENGTH).
+    if (isDnsHaError(e, 'ERR_ENCODE')) throw r.error(`rdata longer than ${MAX_RDATA} bytes`, at)
+    throw e
+  }
 }
 
 /** RFC 3597 `\# length hex...`. */

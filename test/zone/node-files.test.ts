@@ -38,6 +38,29 @@ describe('nodeFiles', () => {
   })
 })
 
+describe('zoneRecords over a file source', () => {
+  it('closes the file when the consumer stops early', async () => {
+    let closed = false
+    const files = {
+      readFileSync: () => '',
+      readFile: async () => '',
+      async *stream() {
+        try {
+          yield Buffer.from(ZONE)
+          yield Buffer.from('more A 192.0.2.9\n')
+        } finally {
+          closed = true
+        }
+      },
+    }
+    for await (const rr of zoneRecords('/z/db', { origin: 'example.', files })) {
+      expect(rr.type).toBe('SOA')
+      break
+    }
+    expect(closed).toBe(true)
+  })
+})
+
 describe('a zone file that cannot be read', () => {
   const missing = join(dir, 'no-such.zone')
 
