@@ -29,7 +29,7 @@ export interface ParseZoneOptions {
    * requires the zone name of a zone statement: without it the parser throws `ERR_ZONE_ORIGIN`
    * rather than load the zone as the root zone. Pass `'.'` for the root zone.
    */
-  origin?: string
+  origin: string
   /** TTL for records without one, as if the file began with `$TTL`. */
   defaultTtl?: number
   /** Name used in error messages and as the base of relative `$INCLUDE` paths. */
@@ -65,7 +65,8 @@ export interface ParseZoneOptions {
  * @throws ZoneSyntaxError at the first error unless `collectErrors` is set; `DnsHaError`
  *   `ERR_ZONE_ORIGIN` without `origin`.
  */
-export function parseZone(text: string | Uint8Array, options: ParseZoneOptions = {}): Zone {
+export function parseZone(text: string | Uint8Array, options: ParseZoneOptions): Zone {
+  options ??= {} as ParseZoneOptions // a JavaScript caller without options gets ERR_ZONE_ORIGIN
   const file = options.fileName ?? '<zone>'
   const zone = newZone(options, file)
   const state = new ParseState(options, zone.warnings, options.collectErrors ? zone.errors : undefined)
@@ -81,7 +82,8 @@ export function parseZone(text: string | Uint8Array, options: ParseZoneOptions =
  * @throws ZoneFileError (`ERR_ZONE_FILE`) when the file cannot be read; `DnsHaError`
  *   `ERR_ZONE_ORIGIN` without `origin`; ZoneSyntaxError as {@link parseZone}.
  */
-export async function readZoneFile(path: string, options: ParseZoneOptions = {}): Promise<Zone> {
+export async function readZoneFile(path: string, options: ParseZoneOptions): Promise<Zone> {
+  options ??= {} as ParseZoneOptions // a JavaScript caller without options gets ERR_ZONE_ORIGIN
   const zone = newZone(options, path)
   const state = new ParseState(options, zone.warnings, options.collectErrors ? zone.errors : undefined)
   await scanFile(path, zone.origin, state, zoneSink(zone, options.positions !== false), [])
@@ -97,8 +99,9 @@ export async function readZoneFile(path: string, options: ParseZoneOptions = {})
  */
 export async function* zoneRecords(
   source: string | AsyncIterable<string | Buffer>,
-  options: ParseZoneOptions = {},
+  options: ParseZoneOptions,
 ): AsyncGenerator<ZoneRecord, void, undefined> {
+  options ??= {} as ParseZoneOptions // a JavaScript caller without options gets ERR_ZONE_ORIGIN
   const origin = absoluteOrigin(options.origin, typeof source === 'string' ? source : (options.fileName ?? '<stream>'))
   if (options.collectErrors && options.errors === undefined) {
     throw new DnsHaError('ERR_CONFIG', 'zoneRecords with collectErrors needs an errors array to collect into')

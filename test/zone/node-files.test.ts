@@ -108,15 +108,18 @@ describe('the zone origin', () => {
     writeFileSync(file, ZONE)
     let e: unknown
     try {
+      // @ts-expect-error the type requires it; a JavaScript caller can still leave it out
       parseZone(ZONE)
     } catch (err) {
       e = err
     }
     expect(isDnsHaErrorLike(e, 'ERR_ZONE_ORIGIN')).toBe(true)
+    // @ts-expect-error the type requires it; a JavaScript caller can still leave it out
     const fromFile = await rejection(readZoneFile(file))
     expect(isDnsHaErrorLike(fromFile, 'ERR_ZONE_ORIGIN')).toBe(true)
     expect((fromFile as Error).message).toContain(file)
     const streamed = await rejection((async () => {
+      // @ts-expect-error the type requires it; a JavaScript caller can still leave it out
       for await (const _ of zoneRecords(file)) void _
     })())
     expect(isDnsHaErrorLike(streamed, 'ERR_ZONE_ORIGIN')).toBe(true)
