@@ -7,13 +7,13 @@
  * Zones are swapped whole (`replaceZone`, `reloadZone`): a reload parses the file completely
  * before the swap, so a query sees either the old zone or the new one, never a mix.
  */
-import { EventEmitter } from 'eventemitter3'
 import type { Answer, Packet } from 'dns-packet'
 import { EDNS_DO, FLAG, OPCODE, RCODE, rcodeName, typeName } from '../packet/constants.js'
 import type { Handler, HandlerResult, MaybePromise, Next } from '../server/handler.js'
 import type { PlainQuery } from '../server/plain-query.js'
 import { isPromiseLike } from '../server/handler.js'
 import type { ClientInfo, DnsQuery, Transport } from '../server/query.js'
+import { ObservedEmitter } from '../server/observed-emitter.js'
 import { respond } from '../server/respond.js'
 import { DnsHaError } from '../util/errors.js'
 import { packetTypeName } from '../packet/types.js'
@@ -181,7 +181,7 @@ const QTYPE_AXFR = 252
 const QTYPE_IXFR = 251
 
 /** The authoritative responder. */
-export class Authority extends EventEmitter<AuthorityEvents> implements Handler {
+export class Authority extends ObservedEmitter<AuthorityEvents> implements Handler {
   private readonly views: ViewState[]
   private readonly cache: AnswerCache<EncodedAnswer> | undefined
   private readonly counters = new CounterTable()
@@ -200,7 +200,7 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
   private chaosCount = 0
 
   constructor(options: AuthorityOptions = {}) {
-    super()
+    super(['query'])
     this.refuseOutOfZone = options.refuseOutOfZone ?? true
     this.chaos = { ...(options.version !== undefined ? { version: options.version } : {}), ...(options.hostname !== undefined ? { hostname: options.hostname } : {}) }
     this.ednsUdpSize = options.ednsUdpSize ?? 1232
@@ -295,7 +295,7 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
     }
     const counts = this.counters.values
     for (const t of answer.tallies) counts[t]!++
-    if (this.logged()) this.logQuery(query, view, answer.zone, answer.rcodeName, found >= 0)
+    if (this.observed) this.logQuery(query, view, answer.zone, answer.rcodeName, found >= 0)
     if (ecs && answer.optRdlengthOffset >= 0) bytes = appendOption(bytes, answer.optRdlengthOffset, encodeClientSubnet(ecs, ecsUsed ? ecs.sourcePrefix : 0))
     return bytes
   }
@@ -308,7 +308,7 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
    */
   answerPlain(query: PlainQuery): Uint8Array | undefined {
     const cache = this.cache
-    if (cache === undefined || this.logged()) return undefined
+    if (cache === undefined || this.observed) return undefined
     let view = 0
     if (!this.singleOpenView) {
       // A plain query has no TSIG and no ECS option: the client's address alone picks the view,
@@ -325,15 +325,6 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
     cache.noteHit()
     cache.tally(found, this.counters.values)
     return cache.copyAnswer(found, raw, query.questionEnd)
-  }
-
-  /**
-   * Whether the query log has listeners, read from eventemitter3's table directly (see
-   * DnsServer: `listenerCount()` goes megamorphic on a per-query path).
-   */
-  private logged(): boolean {
-    const events = (this as unknown as { _events?: { query?: unknown } })._events
-    return events === undefined || events.query !== undefined
   }
 
   /**
@@ -521,7 +512,7 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
   private outside(query: DnsQuery, next: Next, view: ViewState): MaybePromise<HandlerResult> {
     this.outOfZone++
     if (!this.refuseOutOfZone) return next()
-    if (this.logged()) this.logQuery(query, view, undefined, 'REFUSED', false)
+    if (this.observed) this.logQuery(query, view, undefined, 'REFUSED', false)
     return respond(query, { rcode: 'REFUSED' }) as Packet
   }
 
@@ -532,7 +523,7 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
     counts[entry.stats.queries]!++
     counts[this.counterOf(entry.stats.qtypes, qtype)]!++
     counts[this.counterOf(entry.stats.rcodes, name)]!++
-    if (this.logged()) this.logQuery(query, view, entry.origin, name, false)
+    if (this.observed) this.logQuery(query, view, entry.origin, name, false)
     return respond(query, { rcode }) as Packet
   }
 
@@ -553,7 +544,7 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
     this.chaosCount++
     const q = query.question!
     const answer = chaosAnswer(q.name, q.type, this.chaos)
-    if (this.logged()) this.logQuery(query, this.views[0]!, undefined, answer ? 'NOERROR' : 'REFUSED', false)
+    if (this.observed) this.logQuery(query, this.views[0]!, undefined, answer ? 'NOERROR' : 'REFUSED', false)
     // As NSD answers it: the TXT alone, not authoritative (we serve no CH zone).
     return (answer ? respond(query, { answers: [answer] }) : respond(query, { rcode: 'REFUSED' })) as Packet
   }

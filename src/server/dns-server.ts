@@ -11,7 +11,6 @@
  * are answered NOTAUTH with the TSIG error (RFC 8945 §5.2) and never reach the handler, and the
  * answer to a verified one is signed as the last step, after the id patch and truncation.
  */
-import { EventEmitter } from 'eventemitter3'
 import type { Packet } from 'dns-packet'
 import { FLAG, OPCODE, RCODE } from '../packet/constants.js'
 import { opcodeOf, readFlags, writeId } from '../packet/wire.js'
@@ -29,6 +28,7 @@ import type { PlainQuery } from './plain-query.js'
 import { readPlainQuery } from './plain-query.js'
 import type { ClientInfo, Transport } from './query.js'
 import { DnsQuery } from './query.js'
+import { ObservedEmitter } from './observed-emitter.js'
 import { TcpConnection } from './tcp-connection.js'
 import type { TsigFailure } from '../tsig/error-answer.js'
 import { tsigErrorAnswer } from '../tsig/error-answer.js'
@@ -123,7 +123,7 @@ interface Listener {
 const RCODE_NAMES = Object.fromEntries(Object.entries(RCODE).map(([k, v]) => [v, k])) as Record<number, string>
 
 /** A DNS server: one handler behind UDP and TCP listeners. */
-export class DnsServer extends EventEmitter<DnsServerEvents> {
+export class DnsServer extends ObservedEmitter<DnsServerEvents> {
   private readonly handler: Handler
   /** The handler, when it has an `answerPlain` fast path. */
   private readonly plainHandler: Handler | undefined
@@ -150,7 +150,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
   private refusedConnections = 0
 
   constructor(options: DnsServerOptions) {
-    super()
+    super(['query', 'response'])
     if (!options || !options.handler) throw new DnsHaError('ERR_CONFIG', 'DnsServer needs a handler')
     this.handler = toHandler(options.handler)
     this.plainHandler = typeof this.handler.answerPlain === 'function' ? this.handler : undefined
@@ -264,7 +264,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     // The fast path: a plain query the handler answers from its cache, no DnsQuery built. The
     // events carry a DnsQuery, so with listeners every query takes the full path.
     const plain = this.plainQuery
-    if (this.plainHandler !== undefined && !this.observed() && readPlainQuery(msg, this.maxUdpSize, rinfo, plain)) {
+    if (this.plainHandler !== undefined && !this.observed && readPlainQuery(msg, this.maxUdpSize, rinfo, plain)) {
       const bytes = this.answerPlain(this.plainHandler, plain)
       if (bytes !== undefined) {
         counters.queries++
@@ -286,16 +286,6 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
       this.reportError(error, 'handler', query.client)
       return undefined
     }
-  }
-
-  /**
-   * Whether anyone listens to the per-query events. eventemitter3's listener table is read
-   * directly: `listenerCount()` is a keyed lookup that goes megamorphic, too dear for every
-   * query. A table of another shape counts as observed, which only costs the fast path.
-   */
-  private observed(): boolean {
-    const events = (this as unknown as { _events?: { query?: unknown; response?: unknown } })._events
-    return events === undefined || events.query !== undefined || events.response !== undefined
   }
 
   private acceptTcp(socket: StreamSocket): void {
@@ -354,7 +344,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     if (query.edns && query.edns.version > 0) return this.finishFixed(query, RCODE.BADVERS, send, done)
     if (opcode === OPCODE.QUERY && query.header.qdcount !== 1) return this.finishFixed(query, RCODE.FORMERR, send, done)
 
-    if (this.observed()) this.emit('query', { query })
+    if (this.observed) this.emit('query', { query })
     let result: MaybePromise<HandlerResult>
     try {
       result = this.handler.handle(query, endOfChain)
@@ -457,7 +447,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     // The header holds only 4 rcode bits; extended ones (BADVERS) are known by the caller.
     const rcode = knownRcode ?? bytes[3]! & 0xf
     counters.byRcode[rcode & 0xff]!++
-    if (this.observed()) this.emit('response', { query, transport, rcode, size: bytes.length, truncated })
+    if (this.observed) this.emit('response', { query, transport, rcode, size: bytes.length, truncated })
     send(bytes)
   }
 
