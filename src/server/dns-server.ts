@@ -12,7 +12,7 @@
  * answer to a verified one is signed as the last step, after the id patch and truncation.
  */
 import type { Packet } from 'dns-packet'
-import { FLAG, OPCODE, RCODE } from '../packet/constants.js'
+import { CLASSIC_UDP_PAYLOAD, COPY_FLAGS_MASK, DEFAULT_UDP_PAYLOAD, FLAG, OPCODE, RCODE } from '../packet/constants.js'
 import { opcodeOf, readFlags, writeId } from '../packet/wire.js'
 import type { Clock } from '../util/clock.js'
 import { realClock } from '../util/clock.js'
@@ -156,8 +156,8 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
     this.plainHandler = typeof this.handler.answerPlain === 'function' ? this.handler : undefined
     this.network = options.network ?? nodeNetwork
     this.clock = options.clock ?? realClock
-    this.maxUdpSize = clampInt(options.maxUdpSize ?? 1232, 512, 65535, 'maxUdpSize')
-    this.edns = { udpPayloadSize: this.maxUdpSize }
+    this.maxUdpSize = clampInt(options.maxUdpSize ?? DEFAULT_UDP_PAYLOAD, CLASSIC_UDP_PAYLOAD, 65535, 'maxUdpSize')
+    this.edns = { maxUdpSize: this.maxUdpSize }
     this.tcpLimits = {
       idleTimeoutMs: options.tcpIdleTimeoutMs ?? 10_000,
       maxQueries: clampInt(options.maxTcpQueriesPerConnection ?? 32, 1, 65535, 'maxTcpQueriesPerConnection'),
@@ -407,7 +407,7 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
   }
 
   private finishFixed(query: DnsQuery, rcode: number, send: (bytes: Uint8Array) => void, done?: () => void): void {
-    const flags = query.header.flags & (0x7800 | FLAG.RD | FLAG.CD)
+    const flags = query.header.flags & COPY_FLAGS_MASK
     this.deliver(query, headerOnlyResponse(query, flags, rcode, this.edns), send, rcode)
     done?.()
   }
@@ -417,7 +417,7 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
     if (failure.status === 'badkey') this.tsigCounters.badKey++
     else if (failure.status === 'badsig') this.tsigCounters.badSig++
     else this.tsigCounters.badTime++
-    const flags = query.header.flags & (0x7800 | FLAG.RD | FLAG.CD)
+    const flags = query.header.flags & COPY_FLAGS_MASK
     const notauth = headerOnlyResponse(query, flags, RCODE.NOTAUTH, this.edns)
     this.deliver(query, tsigErrorAnswer(notauth, failure, this.nowSeconds()), send, RCODE.NOTAUTH)
     done?.()
@@ -455,7 +455,7 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
   private sendMinimal(raw: Buffer, transport: Transport, rcode: number, send: (bytes: Uint8Array) => void): void {
     const out = Buffer.alloc(12)
     raw.copy(out, 0, 0, 4)
-    const flags = (readFlags(raw) & (0x7800 | FLAG.RD | FLAG.CD)) | FLAG.QR | rcode
+    const flags = (readFlags(raw) & COPY_FLAGS_MASK) | FLAG.QR | rcode
     out.writeUInt16BE(flags, 2)
     const counters = this.countersOf(transport)
     counters.responses++
