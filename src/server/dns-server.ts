@@ -148,6 +148,8 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
   private idleWaiters: (() => void)[] = []
   private readonly counters = { udp: newCounters(), tcp: newCounters() }
   private refusedConnections = 0
+  /** The handler's `start()`, once per server (see {@link DnsServer.listen}). */
+  private starting: Promise<void> | undefined
 
   constructor(options: DnsServerOptions) {
     super(['query', 'response'])
@@ -178,6 +180,8 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
    */
   async listen(options: ListenOptions): Promise<BoundAddress> {
     if (this.closing) throw new DnsHaError('ERR_SERVER_CLOSED', 'server is closed')
+    await this.startHandler()
+    if (this.closing) throw new DnsHaError('ERR_SERVER_CLOSED', 'server is closed')
     const address = options.address ?? '127.0.0.1'
     const family = addressFamily(address)
     // With port 0 the UDP port is chosen first; TCP may find it taken, so try a few times.
@@ -206,6 +210,22 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
     }
   }
 
+  /**
+   * Runs the handler's `start()` (files read, probes started) before any socket answers; once per
+   * server, however many `listen()` calls. A failed start is forgotten, so a later `listen()` retries.
+   */
+  private startHandler(): Promise<void> {
+    const handler = this.handler
+    if (typeof handler.start !== 'function') return Promise.resolve()
+    this.starting ??= Promise.resolve()
+      .then(() => handler.start!())
+      .catch((error: unknown) => {
+        this.starting = undefined
+        throw error
+      })
+    return this.starting
+  }
+
   /** The addresses the server listens on. */
   addresses(): BoundAddress[] {
     return this.bindings.map((l) => l.bound)
@@ -213,7 +233,7 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
 
   /**
    * Stops accepting, lets in-flight answers finish (at most `closeTimeoutMs`), then closes every
-   * socket and connection.
+   * socket and connection, and last the handler (its `close()`, when the server started it).
    */
   async close(): Promise<void> {
     if (this.closing) return
@@ -231,6 +251,12 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
     for (const c of this.connections) c.close()
     await Promise.all(this.bindings.map((l) => l.udp.close()))
     this.bindings.length = 0
+    const started = this.starting
+    if (started !== undefined && typeof this.handler.close === 'function') {
+      // Only a handler this server started is closed (one that failed to start has nothing to release).
+      const ok = await started.then(() => true, () => false)
+      if (ok) await this.handler.close()
+    }
     this.emit('close', {})
   }
 
