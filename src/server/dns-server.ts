@@ -48,6 +48,18 @@ export interface DnsServerOptions {
   maxUdpSize?: number
   /** TCP connections idle this long are closed (default 10,000 ms; RFC 7766 §6.2.3). */
   tcpIdleTimeoutMs?: number
+  /**
+   * A TCP message must arrive whole within this long of its first byte, and the first message
+   * within this long of the connection opening; else the connection is closed (default 5,000 ms).
+   * Stops a client that drips a byte every few seconds from holding a connection, which the idle
+   * timer alone allows. BIND: `tcp-initial-timeout` (first message); Knot: `tcp-io-timeout`.
+   */
+  tcpMessageTimeoutMs?: number
+  /**
+   * A TCP connection stops reading after this long, however busy, sends the answers in progress
+   * and closes (default 120,000 ms; 0 for no limit). NSD's `tcp-timeout` (120 s) plays this part.
+   */
+  tcpMaxLifetimeMs?: number
   /** Connections beyond this many are refused at once (default 1,000). */
   maxTcpConnections?: number
   /** Queries one TCP connection may have in progress before the server stops reading from it (default 32). */
@@ -134,7 +146,7 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
   readonly clock: Clock
   private readonly maxUdpSize: number
   /** @internal */
-  readonly tcpLimits: { idleTimeoutMs: number; maxQueries: number; maxWriteBuffer: number }
+  readonly tcpLimits: { idleTimeoutMs: number; messageTimeoutMs: number; maxLifetimeMs: number; maxQueries: number; maxWriteBuffer: number }
   private readonly maxTcpConnections: number
   private readonly closeTimeoutMs: number
   private readonly logger: Logger | undefined
@@ -161,7 +173,9 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
     this.maxUdpSize = clampInt(options.maxUdpSize ?? DEFAULT_UDP_PAYLOAD, CLASSIC_UDP_PAYLOAD, 65535, 'maxUdpSize')
     this.edns = { maxUdpSize: this.maxUdpSize }
     this.tcpLimits = {
-      idleTimeoutMs: options.tcpIdleTimeoutMs ?? 10_000,
+      idleTimeoutMs: clampInt(options.tcpIdleTimeoutMs ?? 10_000, 1, 2 ** 31 - 1, 'tcpIdleTimeoutMs'),
+      messageTimeoutMs: clampInt(options.tcpMessageTimeoutMs ?? 5_000, 1, 2 ** 31 - 1, 'tcpMessageTimeoutMs'),
+      maxLifetimeMs: clampInt(options.tcpMaxLifetimeMs ?? 120_000, 0, 2 ** 31 - 1, 'tcpMaxLifetimeMs'),
       maxQueries: clampInt(options.maxTcpQueriesPerConnection ?? 32, 1, 65535, 'maxTcpQueriesPerConnection'),
       maxWriteBuffer: options.maxTcpWriteBufferBytes ?? 1 << 20,
     }
