@@ -57,7 +57,7 @@ export interface DnsServerOptions {
   tcpMessageTimeoutMs?: number
   /**
    * A TCP connection stops reading after this long, however busy, sends the answers in progress
-   * and closes (default 120,000 ms; 0 for no limit). NSD's `tcp-timeout` (120 s) plays this part.
+   * and closes (default 120,000 ms, NSD's `tcp-timeout` value; 0 for no limit).
    */
   tcpMaxLifetimeMs?: number
   /** Connections beyond this many are refused at once (default 1,000). */

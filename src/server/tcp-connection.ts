@@ -9,7 +9,7 @@
  *   one within that time of the connection opening), so a client dripping one byte every few
  *   seconds cannot hold a connection (BIND `tcp-initial-timeout`, Knot `tcp-io-timeout`);
  * - lifetime: after `maxLifetimeMs` the connection stops reading, finishes the answers in
- *   progress and closes, however busy it is (NSD's `tcp-timeout` bounds a connection's time too).
+ *   progress and closes, however busy it is, so no client holds a connection for ever.
  */
 import type { TimerHandle } from '../util/clock.js'
 import type { StreamSocket } from '../util/network.js'
