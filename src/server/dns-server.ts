@@ -29,6 +29,7 @@ import { readPlainQuery } from './plain-query.js'
 import type { ClientInfo, Transport } from './query.js'
 import { DnsQuery } from './query.js'
 import { ObservedEmitter } from './observed-emitter.js'
+import type { TcpLimits } from './tcp-connection.js'
 import { TcpConnection } from './tcp-connection.js'
 import type { TsigFailure } from '../tsig/error-answer.js'
 import { tsigErrorAnswer } from '../tsig/error-answer.js'
@@ -146,7 +147,7 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
   readonly clock: Clock
   private readonly maxUdpSize: number
   /** @internal */
-  readonly tcpLimits: { idleTimeoutMs: number; messageTimeoutMs: number; maxLifetimeMs: number; maxQueries: number; maxWriteBuffer: number }
+  readonly tcpLimits: TcpLimits
   private readonly maxTcpConnections: number
   private readonly closeTimeoutMs: number
   private readonly logger: Logger | undefined

@@ -11,9 +11,25 @@
  * - lifetime: after `maxLifetimeMs` the connection stops reading, finishes the answers in
  *   progress and closes, however busy it is, so no client holds a connection for ever.
  */
-import type { TimerHandle } from '../util/clock.js'
+import type { Clock, TimerHandle } from '../util/clock.js'
 import type { StreamSocket } from '../util/network.js'
-import type { DnsServer } from './dns-server.js'
+import type { ClientInfo } from './query.js'
+
+/** What a connection needs of its server (the DnsServer; declared here so the two files do not import each other). @internal */
+export interface TcpHost {
+  readonly clock: Clock
+  readonly tcpLimits: TcpLimits
+  reportError(error: unknown, phase: 'socket', client?: ClientInfo): void
+}
+
+/** The TCP limits, resolved from DnsServer's options. @internal */
+export interface TcpLimits {
+  idleTimeoutMs: number
+  messageTimeoutMs: number
+  maxLifetimeMs: number
+  maxQueries: number
+  maxWriteBuffer: number
+}
 
 /** @internal */
 export class TcpConnection {
@@ -30,7 +46,7 @@ export class TcpConnection {
 
   constructor(
     private readonly socket: StreamSocket,
-    private readonly server: Pick<DnsServer, 'clock' | 'tcpLimits' | 'reportError'>,
+    private readonly server: TcpHost,
     private readonly processMessage: (raw: Buffer, send: (bytes: Uint8Array) => void, done?: () => void) => void,
   ) {
     socket.onData((chunk) => this.onData(chunk))
