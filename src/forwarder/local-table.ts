@@ -3,11 +3,12 @@
  * answer records per (name, type): A and AAAA for every name, PTR for every address. Built once
  * per (re)load and swapped whole, so a lookup is two map reads and no encoding.
  */
+import { nameToWire } from '../packet/names.js'
 import type { Acl } from '../util/cidr.js'
 import { addressBytes, compileAcl } from '../util/cidr.js'
 import { canonicalName, reverseName } from './names.js'
 import type { HostsEntry } from './parse-hosts.js'
-import { encodeName, encodeOwnerRecords } from './wire-response.js'
+import { encodeOwnerRecords } from './wire-response.js'
 
 /** Pre-encoded answer records for one name and type. */
 export interface LocalRecords {
@@ -94,7 +95,7 @@ export class LocalTable {
     }
     for (const [name, target] of reverse) {
       const existing = this.names.get(name)
-      const ptr = { bytes: encodeOwnerRecords(TYPE_PTR, options.ttl, [encodeName(target)]), count: 1 }
+      const ptr = { bytes: encodeOwnerRecords(TYPE_PTR, options.ttl, [nameToWire(target)]), count: 1 }
       if (existing) {
         existing.ptr = ptr
         existing.any = joinRecords(existing.any, ptr)

@@ -1,8 +1,8 @@
-// One conformance suite that every upstream strategy runs (fake attempts, no network), then
+// One conformance suite that every upstream strategy runs (describe.each over every StrategyName) (fake attempts, no network), then
 // what each strategy does differently.
 import { describe, expect, it } from 'vitest'
-import type { StrategyName, StrategyUpstream } from '../../src/forwarder/strategies.js'
-import { createStrategy } from '../../src/forwarder/strategies.js'
+import type { StrategyName, StrategyUpstream } from '../../src/pool/strategies.js'
+import { createStrategy } from '../../src/pool/strategies.js'
 import { FakeClock } from '../../src/testing/fake-clock.js'
 import { isDnsHaError } from '../../src/util/errors.js'
 
@@ -13,6 +13,7 @@ interface FakeUpstream extends StrategyUpstream {
   /** rcode to answer, or 'fail' to reject, or 'hang' to never settle unless aborted. */
   behaviour: number | 'fail' | 'hang'
   asked: number
+  weight?: number
 }
 
 const up = (name: string, behaviour: FakeUpstream['behaviour'] = 0, srttMs: number | undefined = 10, status: 'up' | 'down' = 'up'): FakeUpstream => ({
@@ -79,6 +80,22 @@ describe.each(names)('strategy %s (conformance)', (name) => {
     const ok = up('ok', 0, 50)
     const { result } = run(make(), [down, ok])
     expect((await result).upstream).toBe(ok)
+    expect(down.asked).toBe(0)
+  })
+
+  it('never asks a drained (weight 0) upstream while a weighted one is up', async () => {
+    const drained = { ...up('drained', 0, 1), weight: 0 }
+    const ok = up('ok', 0, 50)
+    const { result } = run(make(), [drained, ok])
+    expect((await result).upstream).toBe(ok)
+    expect(drained.asked).toBe(0)
+  })
+
+  it('asks a drained upstream before a down one when no weighted upstream is up', async () => {
+    const down = up('down', 0, 1, 'down')
+    const drained = { ...up('drained', 0, 50), weight: 0 }
+    const { result } = run(make(), [down, drained])
+    expect((await result).upstream).toBe(drained)
     expect(down.asked).toBe(0)
   })
 

@@ -15,6 +15,8 @@ export interface StrategyUpstream {
   readonly status: 'up' | 'down'
   /** Smoothed round-trip time in ms, `undefined` until measured. */
   readonly srttMs: number | undefined
+  /** 0 drains the upstream: it is skipped while any upstream with weight is up (default 1). */
+  readonly weight?: number
 }
 
 /** A reply an attempt produced (any rcode). */
@@ -62,9 +64,14 @@ export function createStrategy(name: StrategyName, options: StrategyOptions): Up
   throw new DnsHaError('ERR_CONFIG', `unknown upstream strategy "${String(name)}" (strict, all, fastest)`)
 }
 
-/** Up upstreams in order; when none is up, all of them (a last resort that doubles as a probe). */
+/**
+ * Up upstreams with weight, in order; when none is, the up ones (drained too); when none is up,
+ * all of them (a last resort that doubles as a probe).
+ */
 export function usable<U extends StrategyUpstream>(upstreams: readonly U[]): U[] {
   const up = upstreams.filter((u) => u.status === 'up')
+  const weighted = up.filter((u) => u.weight === undefined || u.weight > 0)
+  if (weighted.length > 0) return weighted
   return up.length > 0 ? up : [...upstreams]
 }
 
