@@ -401,6 +401,8 @@ describe('Authority operations', () => {
       ],
       readFile: async (p) => files[p]!,
     })
+    const failed: string[] = []
+    auth.on('zone-error', (e) => failed.push(e.view))
     await auth.ready()
     const inside = { client: { address: '10.1.2.3' } }
     const www = async (o: Parameters<typeof ask>[3] = {}): Promise<string[]> => lines((await ask(auth, 'www.example.test.', 'A', { ...inside, ...o })).answers)
@@ -409,6 +411,7 @@ describe('Authority operations', () => {
     files.a = v(2, '192.0.2.81')
     files.b = v(2, '192.0.2.81') + '\nbroken IN A not-an-address\n'
     await expect(auth.reloadZone(O)).rejects.toThrow()
+    expect(failed).toEqual(['outside'])
     expect((auth.getZone(O, 'inside')!.soa!.data as { serial: number }).serial).toBe(1)
     // The cached answer and a fresh one (DO=1 is another cache key) agree: both from the old zone.
     expect(await www()).toEqual(rrs(O, 'www 3600 IN A 192.0.2.80'))
@@ -431,7 +434,10 @@ describe('Authority operations', () => {
 
   it('a zone that fails its first load answers SERVFAIL and ready() rejects', async () => {
     const auth = new Authority({ zones: [{ file: 'bad', origin: O }, other()], readFile: async () => 'garbage line here\n' })
+    const failed: string[] = []
+    auth.on('zone-error', (e) => failed.push(`${e.view} ${e.origin} ${e.file}`))
     await expect(auth.ready()).rejects.toThrow()
+    expect(failed).toEqual([`default ${O} bad`])
     expect((await ask(auth, 'www.example.test.', 'A')).rcode).toBe('SERVFAIL')
     expect((await ask(auth, 'host.other.test.', 'A')).rcode).toBe('NOERROR')
   })
