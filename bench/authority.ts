@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- authority`: the Authority behind DnsServer against NSD, Knot and BIND (one
+ * `npm run bench -- authority`: the Authority behind DnsServer (alone, and behind a three-view
+ * `views()`, the split-horizon setup) against NSD, Knot and BIND (one
  * worker each) serving the same generated zone, with the same query mix (80% hits, 15% NXDOMAIN,
  * 5% other types), in one run, next to the bare Node echo baseline (and the same echo with
  * DnsServer's send path, which skips dgram's per-datagram dns.lookup). Then the node:cluster mode
@@ -21,7 +22,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Authority, serveCluster } from '../src/authority/index.js'
-import { DnsServer } from '../src/server/index.js'
+import { DnsServer, views } from '../src/server/index.js'
 import { freeLoopbackPort as freePort } from '../src/testing/index.js'
 import { parseZone } from '../src/zone/index.js'
 import { knotConf, nsdConf, waitForSoa } from '../test/support/peers.js'
@@ -51,6 +52,7 @@ export async function run(args: string[]): Promise<void> {
       ['node-echo', startEchoBaseline],
       ['node-echo, lean send', () => startTarget('echo-lean')],
       ['dns-ha Authority', () => startOurs(zoneFile, [])],
+      ['dns-ha Authority behind views()', () => startOurs(zoneFile, ['--views'])],
       [`dns-ha Authority cluster x${workers}`, async () => startOurs(zoneFile, ['--workers', String(workers), '--port', String(await freePort())])],
       ['nsd (server-count 1)', () => startNsd(dir, zoneFile)],
       ['knot (udp-workers 1)', () => startKnot(dir, zoneFile)],
@@ -278,7 +280,16 @@ async function serve(args: string[]): Promise<void> {
     return
   }
   const authority = setup()
-  const server = new DnsServer({ handler: authority })
+  // `--views`: the split-horizon shape, three views by client address; the loopback client is
+  // taken by the last one, so each query also pays for two ACLs that do not match.
+  const handler = args.includes('--views')
+    ? views([
+        { name: 'lan', match: ['10.0.0.0/8'], handler: setup() },
+        { name: 'office', match: ['192.168.0.0/16', '172.16.0.0/12'], handler: setup() },
+        { name: 'public', match: ['any'], handler: authority },
+      ])
+    : authority
+  const server = new DnsServer({ handler })
   const bound = await server.listen({ port: 0, address: '127.0.0.1' })
   const statsFile = argValue(args, '--stats-file')
   if (statsFile) {

@@ -16,8 +16,9 @@
  * Entries are evicted first in, first out: the arena is a ring, and when it or the entry table is
  * full the oldest answers go. Cleared as a whole when a zone changes.
  */
-import { randomInt } from 'node:crypto'
 import type { EdnsVariant } from '../server/plain-query.js'
+import type { Random } from '../util/random.js'
+import { defaultRandom } from '../util/random.js'
 import { hasAnswerCacheKey, KEY_PREFIX_LENGTH, lower, MAX_KEY_LENGTH, questionKeyHash, writeAnswerCacheKey } from './cache-key.js'
 
 /** Limits of an {@link AnswerCache}. */
@@ -26,6 +27,11 @@ export interface AnswerCacheOptions {
   maxEntries?: number
   /** At most this many bytes of keys and answers (default 16 MiB). */
   maxBytes?: number
+  /**
+   * Where the hash seed comes from (default: the process's CSPRNG pool). The seed is secret so a
+   * client cannot pick names that all land in one hash chain.
+   */
+  random?: Random
 }
 
 /** Counters of an {@link AnswerCache}. */
@@ -67,7 +73,7 @@ export class AnswerCache<M = unknown> {
   /** The arena's largest size: maxBytes in whole aligned units (a tail cut short would never fill). */
   private readonly maxArena: number
   private readonly key = new Uint8Array(MAX_KEY_LENGTH)
-  private readonly seed = randomInt(0x7fffffff)
+  private readonly seed: number
   /** Where copies of answers are made (see {@link copyAnswer}). */
   private out8 = new Uint8Array(0)
   private out32 = new Int32Array(0)
@@ -91,6 +97,7 @@ export class AnswerCache<M = unknown> {
 
   constructor(options: AnswerCacheOptions = {}) {
     this.maxEntries = options.maxEntries ?? 10_000
+    this.seed = (options.random ?? defaultRandom()).int(0x7fffffff)
     const maxBytes = options.maxBytes ?? 16 << 20
     this.maxArena = maxBytes - (maxBytes % ALIGN)
   }

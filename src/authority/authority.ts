@@ -1,50 +1,44 @@
 /**
- * {@link Authority}: the authoritative responder, a {@link Handler}. It picks the view (source
- * address, verified TSIG key, EDNS Client Subnet), the zone (longest match), looks the question up
- * ({@link lookup}), builds the sections ({@link buildAnswer}) and encodes them once into the
- * wire-format answer cache; later identical questions are served by copying those bytes.
+ * {@link Authority}: the authoritative responder, a {@link Handler}. It picks the view
+ * ({@link ViewMatcher}: source address, verified TSIG key, EDNS Client Subnet), the zone (longest
+ * match in its {@link ZoneSet}), looks the question up ({@link lookup}), builds the sections
+ * ({@link buildAnswer}), fits them to the client ({@link fitAnswer}) and encodes them once into
+ * the wire-format answer cache; later identical questions are served by copying those bytes.
  *
- * Zones are swapped whole (`replaceZone`, `reloadZone`): a reload parses the file completely
- * before the swap, so a query sees either the old zone or the new one, never a mix.
+ * Zones are swapped whole by the ZoneSet (`replaceZone`, `reloadZone`): a query sees either the
+ * old zone or the new one, never a mix, and every swap clears the answer cache.
  */
-import { EventEmitter } from 'eventemitter3'
-import type { Answer, Packet } from 'dns-packet'
-import { EDNS_DO, FLAG, OPCODE, RCODE, rcodeName, typeName } from '../packet/constants.js'
+import type { Packet } from 'dns-packet'
+import { CLASS, CLASSIC_UDP_PAYLOAD, DEFAULT_UDP_PAYLOAD, EDNS_DO, FLAG, OPCODE, RCODE, TYPE, rcodeName, typeName } from '../packet/constants.js'
+import { packetTypeName } from '../packet/types.js'
 import type { Handler, HandlerResult, MaybePromise, Next } from '../server/handler.js'
-import type { PlainQuery } from '../server/plain-query.js'
 import { isPromiseLike } from '../server/handler.js'
+import { ObservedEmitter } from '../server/observed-emitter.js'
+import type { PlainQuery } from '../server/plain-query.js'
 import type { ClientInfo, DnsQuery, Transport } from '../server/query.js'
 import { respond } from '../server/respond.js'
 import { DnsHaError } from '../util/errors.js'
-import { packetTypeName } from '../packet/types.js'
+import type { Logger } from '../util/logger.js'
 import type { Zone } from '../zone/zone.js'
-import { parseZone, readZoneFile } from '../zone/index.js'
 import type { AnswerCacheOptions, AnswerCacheSnapshot } from './answer-cache.js'
 import { AnswerCache } from './answer-cache.js'
-import { CounterTable } from './counter-table.js'
 import type { AnswerPolicy } from './build-answer.js'
 import { buildAnswer } from './build-answer.js'
 import type { ChaosOptions } from './chaos.js'
 import { chaosAnswer } from './chaos.js'
-import type { ClientSubnet, CompiledViewMatch, ViewMatchSpec } from './client-match.js'
-import { compileViewMatch, encodeClientSubnet, readClientSubnet } from './client-match.js'
-import type { EncodedMessage, MessageInit } from '../packet/encode-message.js'
-import { encodeMessage } from '../packet/encode-message.js'
+import type { ViewMatchSpec } from './client-match.js'
+import { encodeClientSubnet } from './client-match.js'
+import type { EncodedAnswer } from './encoded-answer.js'
+import { appendOption, questionEndFor } from './encoded-answer.js'
+import { fitAnswer } from './fit-answer.js'
 import { lookup } from './lookup.js'
-import { labelBytes, splitLabels } from '../packet/names.js'
-import { canonicalName } from '../packet/names.js'
-import { serialIncreased } from './serial.js'
+import { ViewMatcher } from './view-matcher.js'
+import type { AuthorityZoneSource, ReloadResult, ZoneErrorEvent, ZoneLoadedEvent, ZoneSetEntry } from './zone-set.js'
+import { serialOf, ZoneSet } from './zone-set.js'
+import type { ZoneStats } from './zone-stats.js'
+import { ZoneCounters } from './zone-stats.js'
 
-/** A zone to serve: a parsed {@link Zone}, or a master file to load (and reload). */
-export type AuthorityZoneSource = Zone | AuthorityZoneFile
-
-/** A zone loaded from a master file. */
-export interface AuthorityZoneFile {
-  file: string
-  origin: string
-  /** TTL for records without one and no `$TTL` (passed to the parser). */
-  defaultTtl?: number
-}
+export type { AuthorityZoneFile, AuthorityZoneSource, ReloadResult } from './zone-set.js'
 
 /** One view: who it is for, and its own zones (BIND `view`). */
 export interface AuthorityViewOptions {
@@ -68,7 +62,9 @@ export interface AuthorityOptions extends ChaosOptions {
   any?: 'minimal' | 'full'
   /** The wire answer cache limits, or `false` to encode every answer afresh. */
   cache?: AnswerCacheOptions | false
-  /** The UDP payload size our OPT record advertises (default 1232, as DnsServer's default `maxUdpSize`). */
+  /** The UDP payload size our OPT record advertises (default 1232; keep it equal to DnsServer's `maxUdpSize`). */
+  maxUdpSize?: number
+  /** @deprecated The old name of {@link AuthorityOptions.maxUdpSize}; used when that is not set. */
   ednsUdpSize?: number
   /**
    * A UDP referral whose in-domain glue does not all fit: `'tc'` (default) keeps what fits and
@@ -80,6 +76,11 @@ export interface AuthorityOptions extends ChaosOptions {
   maxChain?: number
   /** Reads zone files (default: node:fs with the zone module's reader, `$INCLUDE` relative to the file). */
   readFile?: (path: string) => Promise<string>
+  /**
+   * Where zone load failures (`error`) and reload warnings (`warn`) are reported. Without a
+   * logger and without a listener for the event, they surface as `process.emitWarning`.
+   */
+  logger?: Logger
 }
 
 /** A query log entry. */
@@ -100,19 +101,8 @@ export interface AuthorityQueryEvent {
 /** Events of {@link Authority}. */
 export interface AuthorityEvents {
   query: (event: AuthorityQueryEvent) => void
-  'zone-loaded': (event: { view: string; origin: string; serial: number | undefined; previousSerial: number | undefined; file: string | undefined }) => void
-  'zone-error': (event: { view: string; origin: string; file: string | undefined; error: unknown }) => void
-}
-
-/** What {@link Authority.reloadZone} did. */
-export interface ReloadResult {
-  origin: string
-  /** True when the new zone replaced the old one in at least one view. */
-  loaded: boolean
-  serial: number | undefined
-  previousSerial: number | undefined
-  /** The views whose zone was replaced. */
-  views: string[]
+  'zone-loaded': (event: ZoneLoadedEvent) => void
+  'zone-error': (event: ZoneErrorEvent) => void
 }
 
 /** Per-zone counters (BIND zone-statistics). */
@@ -138,99 +128,58 @@ export interface AuthoritySnapshot {
   chaos: number
 }
 
-/** A zone's counters, as indices into the authority's {@link CounterTable}. */
-interface ZoneStats {
-  queries: number
-  qtypes: Map<string, number>
-  rcodes: Map<string, number>
-}
-
-interface ZoneEntry {
-  origin: string
-  zone: Zone | undefined
-  file: string | undefined
-  defaultTtl: number | undefined
-  error: unknown
-  stats: ZoneStats
-}
-
-interface ViewState {
-  name: string
-  index: number
-  test: CompiledViewMatch
-  zones: Map<string, ZoneEntry>
-}
-
-/** An encoded answer, and what the full path needs to serve it from the cache. */
-interface EncodedAnswer {
-  bytes: Buffer
-  /** Offset just past the question in `bytes` (checked against the query's before caching). */
-  questionEnd: number
-  /** Offset of the OPT RDLENGTH (`-1` without OPT), so per-query options (ECS) can be appended. */
-  optRdlengthOffset: number
-  /** The zone origin that answered. */
-  zone: string
-  rcodeName: string
-  /** The counters (in the authority's {@link CounterTable}) each query this answers adds to. */
-  tallies: [queries: number, qtype: number, rcode: number]
-}
-
-const CLASS_IN = 1
-const CLASS_CH = 3
-const QTYPE_AXFR = 252
-const QTYPE_IXFR = 251
+type ZoneEntry = ZoneSetEntry<ZoneStats>
 
 /** The authoritative responder. */
-export class Authority extends EventEmitter<AuthorityEvents> implements Handler {
-  private readonly views: ViewState[]
+export class Authority extends ObservedEmitter<AuthorityEvents> implements Handler {
+  private readonly zones: ZoneSet<ZoneStats>
+  private readonly matcher: ViewMatcher
   private readonly cache: AnswerCache<EncodedAnswer> | undefined
-  private readonly counters = new CounterTable()
+  private readonly counters = new ZoneCounters()
   private readonly refuseOutOfZone: boolean
   private readonly chaos: ChaosOptions
-  private readonly ednsUdpSize: number
+  private readonly maxUdpSize: number
   private readonly maxChain: number
   private readonly glueTc: boolean
-  private readonly readFile: ((path: string) => Promise<string>) | undefined
   private readonly policy: AnswerPolicy
-  private readonly needEcs: boolean
-  /** One view that takes everyone: no per-query view matching at all. */
-  private readonly singleOpenView: boolean
+  private readonly logger: Logger | undefined
   private readonly loading: Promise<void>
   private outOfZone = 0
   private chaosCount = 0
 
   constructor(options: AuthorityOptions = {}) {
-    super()
+    super(['query'])
     this.refuseOutOfZone = options.refuseOutOfZone ?? true
     this.chaos = { ...(options.version !== undefined ? { version: options.version } : {}), ...(options.hostname !== undefined ? { hostname: options.hostname } : {}) }
-    this.ednsUdpSize = options.ednsUdpSize ?? 1232
-    if (!Number.isInteger(this.ednsUdpSize) || this.ednsUdpSize < 512 || this.ednsUdpSize > 65535) {
-      throw new DnsHaError('ERR_CONFIG', `ednsUdpSize must be an integer from 512 to 65535, got ${options.ednsUdpSize}`)
+    const sizeOption = options.maxUdpSize !== undefined ? 'maxUdpSize' : 'ednsUdpSize'
+    this.maxUdpSize = options.maxUdpSize ?? options.ednsUdpSize ?? DEFAULT_UDP_PAYLOAD
+    if (!Number.isInteger(this.maxUdpSize) || this.maxUdpSize < CLASSIC_UDP_PAYLOAD || this.maxUdpSize > 65535) {
+      throw new DnsHaError('ERR_CONFIG', `${sizeOption} must be an integer from ${CLASSIC_UDP_PAYLOAD} to 65535, got ${this.maxUdpSize}`)
     }
     this.maxChain = options.maxChain ?? 16
     const glue = options.glueTruncation ?? 'tc'
     if (glue !== 'tc' && glue !== 'silent') throw new DnsHaError('ERR_CONFIG', `glueTruncation must be 'tc' or 'silent'`)
     this.glueTc = glue === 'tc'
-    this.readFile = options.readFile
     this.policy = { minimalResponses: options.minimalResponses ?? false, any: options.any ?? 'minimal' }
     if (this.policy.any !== 'minimal' && this.policy.any !== 'full') throw new DnsHaError('ERR_CONFIG', `any must be 'minimal' or 'full'`)
-    this.cache = options.cache === false ? undefined : new AnswerCache<EncodedAnswer>(options.cache ?? {})
+    this.logger = options.logger
+    const cache = options.cache === false ? undefined : new AnswerCache<EncodedAnswer>(options.cache ?? {})
+    this.cache = cache
 
     const specs: AuthorityViewOptions[] = [...(options.views ?? [])]
     if (options.zones || specs.length === 0) specs.push({ name: 'default', zones: options.zones ?? [] })
-    const names = new Set<string>()
-    this.views = specs.map((spec, index) => {
-      if (!spec || typeof spec.name !== 'string' || spec.name === '') throw new DnsHaError('ERR_CONFIG', `views[${index}] needs a name`)
-      if (names.has(spec.name)) throw new DnsHaError('ERR_CONFIG', `duplicate view name ${JSON.stringify(spec.name)}`)
-      names.add(spec.name)
-      const view: ViewState = { name: spec.name, index, test: compileViewMatch(spec.match, `views[${index}].match`), zones: new Map() }
-      for (const source of spec.zones ?? []) this.addSource(view, source)
-      return view
+    this.zones = new ZoneSet<ZoneStats>({
+      views: specs,
+      ...(options.readFile !== undefined ? { readFile: options.readFile } : {}),
+      entryData: () => this.counters.newStats(),
+      onChange: () => cache?.clear(),
     })
-    this.needEcs = specs.some((s) => s.match?.ecs !== undefined)
-    const m = specs[0]?.match
-    this.singleOpenView = specs.length === 1 && !m?.clients && !m?.keys && !m?.ecs
-    this.loading = this.loadPending()
+    this.matcher = new ViewMatcher(specs.map((s) => s?.match))
+    this.zones.on('zone-loaded', (event) => this.onZoneLoaded(event))
+    this.zones.on('zone-error', (event) => this.onZoneError(event))
+    this.loading = this.zones.load()
+    // Failures are reported as they happen (event, logger or warning); the promise is for ready().
+    this.loading.catch(() => {})
   }
 
   /**
@@ -241,41 +190,37 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
     return this.loading
   }
 
+  /**
+   * The handler lifecycle (`DnsServer.listen()` calls it): resolves once the initial zone files
+   * have been read. A zone that failed does not fail the start (it answers SERVFAIL, as in BIND);
+   * the failure was reported as a `zone-error` event, to the logger, or as a process warning.
+   * Calling it again is harmless.
+   */
+  async start(): Promise<void> {
+    await this.loading.catch(() => {})
+  }
+
   /** Answers a query for the zones of the matching view (a {@link Handler}). */
   handle(query: DnsQuery, next: Next): MaybePromise<HandlerResult> {
     const q = query.wireQuestion
     if (!q) return next()
     if (query.opcode !== OPCODE.QUERY) return query.opcode === OPCODE.NOTIFY ? this.answerNotify(query, next) : next()
-    if (q.type === QTYPE_AXFR || q.type === QTYPE_IXFR) return next()
-    if (q.class === CLASS_CH) return this.answerChaos(query)
-    if (q.class !== CLASS_IN) return this.outside(query, next, this.views[0]!)
+    if (q.type === TYPE.AXFR || q.type === TYPE.IXFR) return next()
+    if (q.class === CLASS.CH) return this.answerChaos(query)
+    if (q.class !== CLASS.IN) return this.outside(query, next, 0)
 
-    // View: the first whose match accepts the client.
-    let view: ViewState | undefined = this.views[0]!
-    let ecs: ClientSubnet | undefined
-    let ecsUsed = false
-    if (!this.singleOpenView) {
-      view = undefined
-      ecs = this.needEcs ? readClientSubnet(query) : undefined
-      // Only a key the server verified counts (`query.tsig`); a key name alone selects nothing.
-      const key = query.tsig?.keyName
-      for (const v of this.views) {
-        const r = v.test(query, ecs, key)
-        if (r.usedEcs) ecsUsed = true
-        if (r.matched) {
-          view = v
-          break
-        }
-      }
-      if (!view) return next()
-    }
+    const matcher = this.matcher
+    const view = matcher.select(query)
+    if (view < 0) return next()
+    const ecs = matcher.ecs
+    const ecsUsed = matcher.ecsUsed
 
     // The cache is consulted before the zone: a hit needs neither (any zone change clears it).
     const edns = query.edns
     const variant = edns === undefined ? 0 : (edns.flags & EDNS_DO) !== 0 ? 2 : 1
     const sizeClass = query.transport === 'tcp' ? 0 : query.maxUdpSize
     const cache = this.cache
-    const found = cache === undefined ? -1 : cache.find(query.raw, q.end, view.index, variant, sizeClass)
+    const found = cache === undefined ? -1 : cache.find(query.raw, q.end, view, variant, sizeClass)
     let answer: EncodedAnswer
     let bytes: Uint8Array
     if (found >= 0) {
@@ -284,18 +229,17 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
       bytes = cache!.copyAnswer(found, query.raw, q.end)
     } else {
       cache?.noteMiss()
-      const qname = q.name.toLowerCase()
-      const entry = this.findEntry(view, qname, q.type)
+      const entry = this.zones.find(view, q.name.toLowerCase(), q.type)
       if (!entry) return this.outside(query, next, view)
       if (!entry.zone) return this.finishFixed(query, view, entry, RCODE.SERVFAIL)
       answer = this.build(query, view, entry)
       // Stored only when the encoded question is as long as the query's, so hits can patch its case in.
-      if (answer.questionEnd === q.end) cache?.store(query.raw, q.end, view.index, variant, sizeClass, answer.bytes, answer, answer.tallies)
+      if (answer.questionEnd === q.end) cache?.store(query.raw, q.end, view, variant, sizeClass, answer.bytes, answer, answer.tallies)
       bytes = answer.bytes
     }
-    const counts = this.counters.values
+    const counts = this.counters.table.values
     for (const t of answer.tallies) counts[t]!++
-    if (this.logged()) this.logQuery(query, view, answer.zone, answer.rcodeName, found >= 0)
+    if (this.observed) this.logQuery(query, view, answer.zone, answer.rcodeName, found >= 0)
     if (ecs && answer.optRdlengthOffset >= 0) bytes = appendOption(bytes, answer.optRdlengthOffset, encodeClientSubnet(ecs, ecsUsed ? ecs.sourcePrefix : 0))
     return bytes
   }
@@ -308,32 +252,17 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
    */
   answerPlain(query: PlainQuery): Uint8Array | undefined {
     const cache = this.cache
-    if (cache === undefined || this.logged()) return undefined
-    let view = 0
-    if (!this.singleOpenView) {
-      // A plain query has no TSIG and no ECS option: the client's address alone picks the view,
-      // as it would on the full path. No view for it: the full path passes it on.
-      const views = this.views
-      view = 0
-      while (view < views.length && !views[view]!.test(query, undefined, undefined).matched) view++
-      if (view === views.length) return undefined
-    }
+    if (cache === undefined || this.observed) return undefined
+    // No view for this client: the full path passes it on.
+    const view = this.matcher.selectPlain(query)
+    if (view < 0) return undefined
     const raw = query.raw
     const found = cache.find(raw, query.questionEnd, view, query.ednsVariant, query.maxUdpSize)
     // Too large for this client: the full path truncates it.
     if (found < 0 || cache.answerLength(found) > query.maxUdpSize) return undefined
     cache.noteHit()
-    cache.tally(found, this.counters.values)
+    cache.tally(found, this.counters.table.values)
     return cache.copyAnswer(found, raw, query.questionEnd)
-  }
-
-  /**
-   * Whether the query log has listeners, read from eventemitter3's table directly (see
-   * DnsServer: `listenerCount()` goes megamorphic on a per-query path).
-   */
-  private logged(): boolean {
-    const events = (this as unknown as { _events?: { query?: unknown } })._events
-    return events === undefined || events.query !== undefined
   }
 
   /**
@@ -342,93 +271,33 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
    * sees the new zone; the answer cache is cleared.
    */
   replaceZone(zone: Zone, options: { view?: string; file?: string } = {}): void {
-    checkZone(zone)
-    const origin = canonicalName(zone.origin)
-    let targets: ViewState[]
-    if (options.view !== undefined) {
-      const v = this.views.find((x) => x.name === options.view)
-      if (!v) throw new DnsHaError('ERR_CONFIG', `no view named ${JSON.stringify(options.view)}`)
-      targets = [v]
-    } else {
-      targets = this.views.filter((v) => v.zones.has(origin))
-      if (targets.length === 0) targets = [this.views[this.views.length - 1]!]
-    }
-    for (const view of targets) {
-      const old = view.zones.get(origin)
-      const entry: ZoneEntry = old ?? { origin, zone: undefined, file: undefined, defaultTtl: undefined, error: undefined, stats: this.newStats() }
-      const previousSerial = serialOf(entry.zone)
-      entry.zone = zone
-      entry.error = undefined
-      if (options.file !== undefined) entry.file = options.file
-      view.zones.set(origin, entry)
-      this.emit('zone-loaded', { view: view.name, origin, serial: serialOf(zone), previousSerial, file: entry.file })
-    }
-    this.cache?.clear()
+    this.zones.replace(zone, options)
   }
 
   /**
-   * Re-reads the file of the zone `origin` (in `view`, or in every view serving it) and swaps it in
-   * when its SOA serial increased (RFC 1982), or always with `force`, like `rndc reload`. Every
-   * file is parsed before any view changes: a file that does not parse leaves the old zone serving
-   * in every view; the promise rejects with the parser's error and a `zone-error` event is emitted.
+   * Re-reads the file of the zone `origin` (in `view`, or in every view serving it), like
+   * `rndc reload`: a raised SOA serial (RFC 1982) is swapped in; a changed zone whose serial was
+   * not raised is swapped in too, as named does, with a `warning` in the result and the
+   * `zone-loaded` event (and to the logger, or as a process warning when nobody listens), since
+   * secondaries will not see the change; a zone whose records are all the same as what is served
+   * is left alone (`loaded: false`) unless `force`. Every file is parsed before any view changes:
+   * a file that does not parse leaves the old zone serving in every view; the promise rejects
+   * with the parser's error and a `zone-error` event is emitted.
    */
-  async reloadZone(origin: string, options: { view?: string; force?: boolean } = {}): Promise<ReloadResult> {
-    const key = canonicalName(origin)
-    const targets = this.views.filter((v) => (options.view === undefined || v.name === options.view) && v.zones.has(key))
-    if (targets.length === 0) throw new DnsHaError('ERR_AUTHORITY_UNKNOWN_ZONE', `no zone ${origin}${options.view !== undefined ? ` in view ${options.view}` : ''}`)
-    const result: ReloadResult = { origin: key, loaded: false, serial: undefined, previousSerial: undefined, views: [] }
-    // Parse every file first: one that fails leaves every view as it was (a reload is all or nothing).
-    const parsed = new Map<string, Zone>()
-    for (const view of targets) {
-      const entry = view.zones.get(key)!
-      if (entry.file === undefined) throw new DnsHaError('ERR_AUTHORITY_NO_FILE', `zone ${origin} in view ${view.name} was not loaded from a file`)
-    }
-    for (const view of targets) {
-      const entry = view.zones.get(key)!
-      if (parsed.has(entry.file!)) continue
-      try {
-        parsed.set(entry.file!, await this.loadFile(entry))
-      } catch (error) {
-        for (const v of targets) {
-          const e = v.zones.get(key)!
-          if (e.file !== entry.file) continue
-          e.error = error
-          this.emit('zone-error', { view: v.name, origin: key, file: e.file, error })
-        }
-        throw error
-      }
-    }
-    // Then swap, synchronously: no query sees some views reloaded and others not.
-    for (const view of targets) {
-      const entry = view.zones.get(key)!
-      const zone = parsed.get(entry.file!)!
-      const previousSerial = serialOf(entry.zone)
-      const serial = serialOf(zone)
-      result.previousSerial ??= previousSerial
-      result.serial = serial
-      const newer = entry.zone === undefined || (serial !== undefined && previousSerial !== undefined && serialIncreased(previousSerial, serial))
-      if (!newer && !options.force) continue
-      entry.zone = zone
-      entry.error = undefined
-      result.loaded = true
-      result.views.push(view.name)
-      this.emit('zone-loaded', { view: view.name, origin: key, serial, previousSerial, file: entry.file })
-    }
-    if (result.loaded) this.cache?.clear()
-    return result
+  reloadZone(origin: string, options: { view?: string; force?: boolean } = {}): Promise<ReloadResult> {
+    return this.zones.reload(origin, options)
   }
 
   /** The zone serving `origin` in `view` (default: the first view that has it). */
   getZone(origin: string, view?: string): Zone | undefined {
-    const key = canonicalName(origin)
-    for (const v of this.views) if ((view === undefined || v.name === view) && v.zones.get(key)?.zone) return v.zones.get(key)!.zone
-    return undefined
+    return this.zones.get(origin, view)
   }
 
   /** Counters and zone state as plain data. */
   snapshot(): AuthoritySnapshot {
+    const counters = this.counters
     return {
-      views: this.views.map((v) => ({
+      views: this.zones.views.map((v) => ({
         name: v.name,
         zones: [...v.zones.values()].map((e) => ({
           origin: e.origin,
@@ -436,9 +305,9 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
           loaded: e.zone !== undefined,
           file: e.file,
           error: e.error === undefined ? undefined : String((e.error as Error)?.message ?? e.error),
-          queries: this.counters.values[e.stats.queries]!,
-          qtypes: this.countsOf(e.stats.qtypes),
-          rcodes: this.countsOf(e.stats.rcodes),
+          queries: counters.table.values[e.data.queries]!,
+          qtypes: counters.countsOf(e.data.qtypes),
+          rcodes: counters.countsOf(e.data.rcodes),
         })),
       })),
       cache: this.cache?.snapshot(),
@@ -449,90 +318,50 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
 
   // ---- answering ----
 
-  /** Looks up, builds and encodes the answer for a cache miss. */
-  private build(query: DnsQuery, view: ViewState, entry: ZoneEntry): EncodedAnswer {
+  /** Looks up, builds, fits and encodes the answer for a cache miss. */
+  private build(query: DnsQuery, view: number, entry: ZoneEntry): EncodedAnswer {
     const q = query.wireQuestion!
-    const qtype = typeName(q.type)
-    const findZone = (name: string): Zone | undefined => this.findEntry(view, name.toLowerCase(), 0)?.zone
+    const findZone = (name: string): Zone | undefined => this.zones.find(view, name.toLowerCase(), 0)?.zone
     const verdict = lookup(entry.zone!, q.name, packetTypeName(q.type), { findZone, maxChain: this.maxChain })
     const sections = buildAnswer(verdict, this.policy)
     const flags = FLAG.QR | (query.header.flags & (FLAG.RD | FLAG.CD)) | (sections.aa ? FLAG.AA : 0) | (sections.rcode & 0xf)
-    const init: MessageInit = {
-      id: query.id,
-      flags,
-      question: { name: q.name, type: q.type, class: q.class },
-      answers: sections.answers,
-      authorities: sections.authorities,
-      additionals: sections.additionals,
-      ...(query.edns ? { opt: { udpPayloadSize: this.ednsUdpSize, extendedRcode: 0, flags: query.dnssecOk ? EDNS_DO : 0 } } : {}),
-    }
-    let encoded = encodeMessage(init)
-    // Fit UDP answers as NSD does: keep the longest run of additional RRsets that fits (glue
-    // first), without TC (RFC 2181 §9); then drop the apex NS of a positive answer. What still
-    // does not fit, the server truncates (TC=1).
-    const limit = query.transport === 'udp' ? query.maxUdpSize : 65535
-    if (encoded.bytes.length > limit && sections.additionals.length > 0) {
-      encoded = fitAdditionals(init, sections.additionals, limit)
-      if (this.glueTc && init.additionals.length < sections.glue) {
-        // RFC 9471 §3: in-domain glue left out → TC=1, with what fits kept.
-        init.flags |= FLAG.TC
-        encoded.bytes[2]! |= FLAG.TC >> 8
-      }
-    }
-    if (encoded.bytes.length > limit && sections.rcode === RCODE.NOERROR && sections.answers.length > 0 && sections.aa && sections.authorities.length > 0) {
-      init.authorities = []
-      init.additionals = []
-      encoded = encodeMessage(init)
-    }
+    const encoded = fitAnswer(
+      {
+        id: query.id,
+        flags,
+        question: { name: q.name, type: q.type, class: q.class },
+        answers: sections.answers,
+        authorities: sections.authorities,
+        additionals: sections.additionals,
+        ...(query.edns ? { opt: { udpPayloadSize: this.maxUdpSize, extendedRcode: 0, flags: query.dnssecOk ? EDNS_DO : 0 } } : {}),
+      },
+      sections,
+      query.transport === 'udp' ? query.maxUdpSize : 65535,
+      this.glueTc,
+    )
+    const rcode = rcodeName(sections.rcode)
+    const stats = entry.data
     return {
       bytes: encoded.bytes,
-      questionEnd: 12 + wireNameLength(q.name) + 4,
+      questionEnd: questionEndFor(q.name),
       optRdlengthOffset: encoded.optRdlengthOffset,
       zone: entry.origin,
-      rcodeName: rcodeName(sections.rcode),
-      tallies: [entry.stats.queries, this.counterOf(entry.stats.qtypes, qtype), this.counterOf(entry.stats.rcodes, rcodeName(sections.rcode))],
+      rcodeName: rcode,
+      tallies: [stats.queries, this.counters.counterOf(stats.qtypes, typeName(q.type)), this.counters.counterOf(stats.rcodes, rcode)],
     }
   }
 
-  /** The zone entry for `qname` (lower-case): longest match; DS at an apex goes to the parent when we serve it. */
-  private findEntry(view: ViewState, qname: string, qtype: number): ZoneEntry | undefined {
-    const zones = view.zones
-    if (zones.size === 0) return undefined
-    let name = qname.endsWith('.') ? qname : qname + '.'
-    let found: ZoneEntry | undefined
-    for (;;) {
-      found = zones.get(name)
-      if (found || name === '.') break
-      name = parentName(name)
-    }
-    // RFC 4035 §3.1.4.1: DS lives on the parent side of the cut.
-    if (found && qtype === 43 && found.origin === qname && qname !== '.') {
-      let parent = parentName(qname)
-      for (;;) {
-        const p = zones.get(parent)
-        if (p) return p.zone ? p : found
-        if (parent === '.') break
-        parent = parentName(parent)
-      }
-    }
-    return found
-  }
-
-  private outside(query: DnsQuery, next: Next, view: ViewState): MaybePromise<HandlerResult> {
+  private outside(query: DnsQuery, next: Next, view: number): MaybePromise<HandlerResult> {
     this.outOfZone++
     if (!this.refuseOutOfZone) return next()
-    if (this.logged()) this.logQuery(query, view, undefined, 'REFUSED', false)
+    if (this.observed) this.logQuery(query, view, undefined, 'REFUSED', false)
     return respond(query, { rcode: 'REFUSED' }) as Packet
   }
 
-  private finishFixed(query: DnsQuery, view: ViewState, entry: ZoneEntry, rcode: number): HandlerResult {
+  private finishFixed(query: DnsQuery, view: number, entry: ZoneEntry, rcode: number): HandlerResult {
     const name = rcodeName(rcode)
-    const qtype = typeName(query.qtype)
-    const counts = this.counters.values
-    counts[entry.stats.queries]!++
-    counts[this.counterOf(entry.stats.qtypes, qtype)]!++
-    counts[this.counterOf(entry.stats.rcodes, name)]!++
-    if (this.logged()) this.logQuery(query, view, entry.origin, name, false)
+    this.counters.count(entry.data, typeName(query.qtype), name)
+    if (this.observed) this.logQuery(query, view, entry.origin, name, false)
     return respond(query, { rcode }) as Packet
   }
 
@@ -543,7 +372,7 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
    */
   private answerNotify(query: DnsQuery, next: Next): MaybePromise<HandlerResult> {
     const qname = query.wireQuestion!.name.toLowerCase()
-    const ours = this.views.some((v) => this.findEntry(v, qname, 0) !== undefined)
+    const ours = this.zones.views.some((v) => this.zones.find(v.index, qname, 0) !== undefined)
     const fallback = (result: HandlerResult): HandlerResult => (result !== undefined ? result : (respond(query, { rcode: ours ? 'REFUSED' : 'NOTAUTH' }) as Packet))
     const passed = next()
     return isPromiseLike(passed) ? passed.then(fallback) : fallback(passed)
@@ -553,35 +382,15 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
     this.chaosCount++
     const q = query.question!
     const answer = chaosAnswer(q.name, q.type, this.chaos)
-    if (this.logged()) this.logQuery(query, this.views[0]!, undefined, answer ? 'NOERROR' : 'REFUSED', false)
+    if (this.observed) this.logQuery(query, 0, undefined, answer ? 'NOERROR' : 'REFUSED', false)
     // As NSD answers it: the TXT alone, not authoritative (we serve no CH zone).
     return (answer ? respond(query, { answers: [answer] }) : respond(query, { rcode: 'REFUSED' })) as Packet
   }
 
-  private newStats(): ZoneStats {
-    return { queries: this.counters.allocate(), qtypes: new Map(), rcodes: new Map() }
-  }
-
-  /** The counter for `key` (a qtype or rcode name) in a zone's map, made on first use. */
-  private counterOf(map: Map<string, number>, key: string): number {
-    let index = map.get(key)
-    if (index === undefined) map.set(key, (index = this.counters.allocate()))
-    return index
-  }
-
-  private countsOf(map: Map<string, number>): Record<string, number> {
-    const out: Record<string, number> = {}
-    for (const [k, index] of map) {
-      const n = this.counters.values[index]!
-      if (n > 0) out[k] = n
-    }
-    return out
-  }
-
-  private logQuery(query: DnsQuery, view: ViewState, zone: string | undefined, rcode: string, cached: boolean): void {
+  private logQuery(query: DnsQuery, view: number, zone: string | undefined, rcode: string, cached: boolean): void {
     const q = query.question
     this.emit('query', {
-      view: view.name,
+      view: this.zones.views[view]!.name,
       zone,
       qname: q?.name ?? '',
       qtype: q?.type ?? '',
@@ -593,130 +402,21 @@ export class Authority extends EventEmitter<AuthorityEvents> implements Handler 
     })
   }
 
-  // ---- zone sources ----
+  // ---- zone events ----
 
-  private addSource(view: ViewState, source: AuthorityZoneSource): void {
-    if (isFileSource(source)) {
-      if (typeof source.file !== 'string' || typeof source.origin !== 'string') throw new DnsHaError('ERR_CONFIG', `a zone file entry needs file and origin`)
-      const origin = canonicalName(source.origin)
-      if (view.zones.has(origin)) throw new DnsHaError('ERR_CONFIG', `zone ${origin} listed twice in view ${view.name}`)
-      view.zones.set(origin, { origin, zone: undefined, file: source.file, defaultTtl: source.defaultTtl, error: undefined, stats: this.newStats() })
-      return
+  private onZoneLoaded(event: ZoneLoadedEvent): void {
+    if (event.warning !== undefined) {
+      const meta = { view: event.view, origin: event.origin, serial: event.serial, previousSerial: event.previousSerial, file: event.file }
+      if (this.logger?.warn) this.logger.warn(`authority: ${event.warning}`, meta)
+      else if (this.listenerCount('zone-loaded') === 0) process.emitWarning(event.warning, { code: 'DNS_HA_ZONE_SERIAL_NOT_RAISED' })
     }
-    checkZone(source)
-    const origin = canonicalName(source.origin)
-    if (view.zones.has(origin)) throw new DnsHaError('ERR_CONFIG', `zone ${origin} listed twice in view ${view.name}`)
-    const file = (source as { file?: unknown }).file
-    view.zones.set(origin, { origin, zone: source, file: typeof file === 'string' ? file : undefined, defaultTtl: undefined, error: undefined, stats: this.newStats() })
+    this.emit('zone-loaded', event)
   }
 
-  private async loadPending(): Promise<void> {
-    const parsed = new Map<string, Promise<Zone>>()
-    let first: unknown
-    for (const view of this.views) {
-      for (const entry of view.zones.values()) {
-        if (entry.zone || entry.file === undefined) continue
-        const id = `${entry.file}\0${entry.origin}`
-        let pending = parsed.get(id)
-        if (!pending) {
-          pending = this.loadFile(entry)
-          parsed.set(id, pending)
-        }
-        try {
-          entry.zone = await pending
-          this.emit('zone-loaded', { view: view.name, origin: entry.origin, serial: serialOf(entry.zone), previousSerial: undefined, file: entry.file })
-        } catch (error) {
-          entry.error = error
-          first ??= error
-          this.emit('zone-error', { view: view.name, origin: entry.origin, file: entry.file, error })
-        }
-      }
-    }
-    this.cache?.clear()
-    if (first !== undefined) throw first
+  private onZoneError(event: ZoneErrorEvent): void {
+    const message = `zone ${event.origin} (view ${event.view}${event.file !== undefined ? `, file ${event.file}` : ''}) failed to load: ${(event.error as Error)?.message ?? String(event.error)}`
+    if (this.logger?.error) this.logger.error(`authority: ${message}`, { view: event.view, origin: event.origin, file: event.file, error: event.error })
+    else if (this.listenerCount('zone-error') === 0) process.emitWarning(message, { code: 'DNS_HA_ZONE_LOAD_FAILED' })
+    this.emit('zone-error', event)
   }
-
-  private async loadFile(entry: ZoneEntry): Promise<Zone> {
-    const file = entry.file!
-    const parseOptions = { origin: entry.origin, fileName: file, ...(entry.defaultTtl !== undefined ? { defaultTtl: entry.defaultTtl } : {}) }
-    const zone = this.readFile ? parseZone(await this.readFile(file), parseOptions) : await readZoneFile(file, parseOptions)
-    checkZone(zone)
-    if (canonicalName(zone.origin) !== entry.origin) throw new DnsHaError('ERR_CONFIG', `${file}: origin ${zone.origin} is not ${entry.origin}`)
-    return zone
-  }
-}
-
-function isFileSource(source: AuthorityZoneSource): source is AuthorityZoneFile {
-  return typeof (source as { get?: unknown }).get !== 'function' && typeof (source as AuthorityZoneFile).file === 'string'
-}
-
-function checkZone(zone: Zone): void {
-  if (!zone || typeof zone.origin !== 'string' || typeof zone.get !== 'function') throw new DnsHaError('ERR_CONFIG', 'not a Zone')
-  // A zone parsed with collected errors is incomplete: never serve half a zone.
-  const errors = (zone as { errors?: readonly unknown[] }).errors
-  if (errors && errors.length > 0) throw errors[0]
-  // BIND and NSD refuse to serve a zone without an SOA at its apex.
-  if (!zone.soa) throw new DnsHaError('ERR_AUTHORITY_ZONE_INVALID', `zone ${zone.origin} has no SOA record`)
-}
-
-function serialOf(zone: Zone | undefined): number | undefined {
-  const serial = (zone?.soa?.data as { serial?: number } | undefined)?.serial
-  return typeof serial === 'number' ? serial : undefined
-}
-
-
-/** The parent of a lower-case absolute name (`a.b.` → `b.`, `b.` → `.`), escaped dots respected. */
-function parentName(name: string): string {
-  let i = name.indexOf('.')
-  while (i > 0 && name.charCodeAt(i - 1) === 0x5c) {
-    let n = 0
-    for (let j = i - 1; j >= 0 && name.charCodeAt(j) === 0x5c; j--) n++
-    if (n % 2 === 0) break
-    i = name.indexOf('.', i + 1)
-  }
-  if (i < 0 || i === name.length - 1) return '.'
-  return name.slice(i + 1)
-}
-
-/** The message with the longest prefix of additional RRsets that fits in `limit` bytes (binary search over RRset boundaries). */
-function fitAdditionals(init: MessageInit, additionals: readonly Answer[], limit: number): EncodedMessage {
-  const cuts = [0]
-  for (let i = 1; i <= additionals.length; i++) {
-    const prev = additionals[i - 1]!
-    const next = additionals[i]
-    if (!next || next.name.toLowerCase() !== prev.name.toLowerCase() || next.type !== prev.type) cuts.push(i)
-  }
-  let lo = 0
-  let hi = cuts.length - 1
-  let best = encodeMessage({ ...init, additionals: [] })
-  if (best.bytes.length > limit) {
-    init.additionals = []
-    return best
-  }
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1
-    const attempt = encodeMessage({ ...init, additionals: additionals.slice(0, cuts[mid]) })
-    if (attempt.bytes.length <= limit) {
-      lo = mid
-      best = attempt
-    } else hi = mid - 1
-  }
-  init.additionals = additionals.slice(0, cuts[lo])
-  return best
-}
-
-/** The uncompressed wire length of a presentation-form name. */
-function wireNameLength(name: string): number {
-  let n = 1
-  for (const label of splitLabels(name)) n += 1 + labelBytes(label).length
-  return n
-}
-
-/** Appends one EDNS option to the OPT record, which the encoder always writes last. */
-function appendOption(bytes: Uint8Array, optRdlengthOffset: number, option: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(bytes.length + option.length)
-  out.set(bytes, 0)
-  out.set(option, bytes.length)
-  out.writeUInt16BE(out.readUInt16BE(optRdlengthOffset) + option.length, optRdlengthOffset)
-  return out
 }

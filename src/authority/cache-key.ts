@@ -7,11 +7,12 @@
  * The key is written out only when an answer is stored; a lookup hashes and compares it straight
  * from the query ({@link questionKeyHash}, {@link lower}), so it allocates nothing.
  */
+import { MAX_NAME_WIRE_LENGTH } from '../packet/names.js'
 import { uncompressedNameEnd } from '../packet/wire.js'
 import type { EdnsVariant } from '../server/plain-query.js'
 
-/** The longest key: five bytes of variant, a 255-byte name, type and class. */
-export const MAX_KEY_LENGTH = 5 + 255 + 4
+/** The longest key: five bytes of prefix, the longest name (255 bytes), type and class. */
+export const MAX_KEY_LENGTH = 5 + MAX_NAME_WIRE_LENGTH + 4
 
 /** Length of the key prefix: view (2), EDNS variant (1), size class (2). */
 export const KEY_PREFIX_LENGTH = 5

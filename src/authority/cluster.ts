@@ -12,6 +12,8 @@ import type { Worker } from 'node:cluster'
 import { DnsServer } from '../server/dns-server.js'
 import type { DnsServerOptions } from '../server/dns-server.js'
 import type { HandlerLike } from '../server/handler.js'
+import type { Clock, TimerHandle } from '../util/clock.js'
+import { realClock } from '../util/clock.js'
 import { DnsHaError } from '../util/errors.js'
 
 /** Options of {@link serveCluster}. */
@@ -32,6 +34,8 @@ export interface ClusterOptions {
   execArgv?: string[]
   /** How long the primary waits for all workers to listen (default 30,000 ms). */
   startTimeoutMs?: number
+  /** The primary's timers (start timeout, the kill deadline of a worker that does not exit) run on this clock (default: Node's timers). */
+  clock?: Clock
 }
 
 /** What {@link serveCluster} returns in the primary. */
@@ -83,16 +87,21 @@ export async function serveCluster(options: ClusterOptions): Promise<ClusterPrim
     }),
   )
   const timeoutMs = options.startTimeoutMs ?? 30_000
-  let timer: NodeJS.Timeout | undefined
+  const clock = options.clock ?? realClock
+  let timer: TimerHandle | undefined
   const stopAll = (): Promise<void> =>
     Promise.all(
       workers.map(
         (w) =>
           new Promise<void>((resolve) => {
             if (w.isDead()) return resolve()
-            w.once('exit', () => resolve())
+            // A worker that does not exit within 5 s is killed; the timer goes as soon as it exits.
+            const kill = clock.setTimeout(() => w.process.kill('SIGKILL'), 5000)
+            w.once('exit', () => {
+              clock.clearTimeout(kill)
+              resolve()
+            })
             w.send({ 'dns-ha': 'close' })
-            setTimeout(() => w.process.kill('SIGKILL'), 5000).unref()
           }),
       ),
     ).then(() => undefined)
@@ -100,14 +109,14 @@ export async function serveCluster(options: ClusterOptions): Promise<ClusterPrim
     await Promise.race([
       started,
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new DnsHaError('ERR_CLUSTER', `workers did not listen within ${timeoutMs} ms`)), timeoutMs)
+        timer = clock.setTimeout(() => reject(new DnsHaError('ERR_CLUSTER', `workers did not listen within ${timeoutMs} ms`)), timeoutMs)
       }),
     ])
   } catch (error) {
     await stopAll()
     throw error
   } finally {
-    clearTimeout(timer)
+    clock.clearTimeout(timer)
   }
   return { role: 'primary', port: options.listen.port, pids: workers.map((w) => w.process.pid!), close: stopAll }
 }

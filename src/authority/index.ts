@@ -1,5 +1,7 @@
 export { Authority } from './authority.js'
-export type { AuthorityEvents, AuthorityOptions, AuthorityQueryEvent, AuthoritySnapshot, AuthorityViewOptions, ReloadResult, AuthorityZoneFile, AuthorityZoneSource, ZoneStatsSnapshot } from './authority.js'
+export type { AuthorityEvents, AuthorityOptions, AuthorityQueryEvent, AuthoritySnapshot, AuthorityViewOptions, ZoneStatsSnapshot } from './authority.js'
+export { ZoneSet, assertServable, serialOf } from './zone-set.js'
+export type { AuthorityZoneFile, AuthorityZoneSource, ReloadResult, ZoneErrorEvent, ZoneLoadedEvent, ZoneSetEntry, ZoneSetEvents, ZoneSetOptions, ZoneSetView, ZoneSetViewSpec } from './zone-set.js'
 export { lookup } from './lookup.js'
 export type { LookupOptions } from './lookup.js'
 export type { Verdict, VerdictDelegation, VerdictKind, VerdictProof } from './verdict.js'

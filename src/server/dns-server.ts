@@ -11,9 +11,8 @@
  * are answered NOTAUTH with the TSIG error (RFC 8945 §5.2) and never reach the handler, and the
  * answer to a verified one is signed as the last step, after the id patch and truncation.
  */
-import { EventEmitter } from 'eventemitter3'
 import type { Packet } from 'dns-packet'
-import { FLAG, OPCODE, RCODE } from '../packet/constants.js'
+import { CLASSIC_UDP_PAYLOAD, COPY_FLAGS_MASK, DEFAULT_UDP_PAYLOAD, FLAG, OPCODE, RCODE } from '../packet/constants.js'
 import { opcodeOf, readFlags, writeId } from '../packet/wire.js'
 import type { Clock } from '../util/clock.js'
 import { realClock } from '../util/clock.js'
@@ -29,6 +28,8 @@ import type { PlainQuery } from './plain-query.js'
 import { readPlainQuery } from './plain-query.js'
 import type { ClientInfo, Transport } from './query.js'
 import { DnsQuery } from './query.js'
+import { ObservedEmitter } from './observed-emitter.js'
+import type { TcpLimits } from './tcp-connection.js'
 import { TcpConnection } from './tcp-connection.js'
 import type { TsigFailure } from '../tsig/error-answer.js'
 import { tsigErrorAnswer } from '../tsig/error-answer.js'
@@ -48,6 +49,18 @@ export interface DnsServerOptions {
   maxUdpSize?: number
   /** TCP connections idle this long are closed (default 10,000 ms; RFC 7766 §6.2.3). */
   tcpIdleTimeoutMs?: number
+  /**
+   * A TCP message must arrive whole within this long of its first byte, and the first message
+   * within this long of the connection opening; else the connection is closed (default 5,000 ms).
+   * Stops a client that drips a byte every few seconds from holding a connection, which the idle
+   * timer alone allows. BIND: `tcp-initial-timeout` (first message); Knot: `tcp-io-timeout`.
+   */
+  tcpMessageTimeoutMs?: number
+  /**
+   * A TCP connection stops reading after this long, however busy, sends the answers in progress
+   * and closes (default 120,000 ms, NSD's `tcp-timeout` value; 0 for no limit).
+   */
+  tcpMaxLifetimeMs?: number
   /** Connections beyond this many are refused at once (default 1,000). */
   maxTcpConnections?: number
   /** Queries one TCP connection may have in progress before the server stops reading from it (default 32). */
@@ -123,7 +136,7 @@ interface Listener {
 const RCODE_NAMES = Object.fromEntries(Object.entries(RCODE).map(([k, v]) => [v, k])) as Record<number, string>
 
 /** A DNS server: one handler behind UDP and TCP listeners. */
-export class DnsServer extends EventEmitter<DnsServerEvents> {
+export class DnsServer extends ObservedEmitter<DnsServerEvents> {
   private readonly handler: Handler
   /** The handler, when it has an `answerPlain` fast path. */
   private readonly plainHandler: Handler | undefined
@@ -134,7 +147,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
   readonly clock: Clock
   private readonly maxUdpSize: number
   /** @internal */
-  readonly tcpLimits: { idleTimeoutMs: number; maxQueries: number; maxWriteBuffer: number }
+  readonly tcpLimits: TcpLimits
   private readonly maxTcpConnections: number
   private readonly closeTimeoutMs: number
   private readonly logger: Logger | undefined
@@ -148,18 +161,22 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
   private idleWaiters: (() => void)[] = []
   private readonly counters = { udp: newCounters(), tcp: newCounters() }
   private refusedConnections = 0
+  /** The handler's `start()`, once per server (see {@link DnsServer.listen}). */
+  private starting: Promise<void> | undefined
 
   constructor(options: DnsServerOptions) {
-    super()
+    super(['query', 'response'])
     if (!options || !options.handler) throw new DnsHaError('ERR_CONFIG', 'DnsServer needs a handler')
     this.handler = toHandler(options.handler)
     this.plainHandler = typeof this.handler.answerPlain === 'function' ? this.handler : undefined
     this.network = options.network ?? nodeNetwork
     this.clock = options.clock ?? realClock
-    this.maxUdpSize = clampInt(options.maxUdpSize ?? 1232, 512, 65535, 'maxUdpSize')
-    this.edns = { udpPayloadSize: this.maxUdpSize }
+    this.maxUdpSize = clampInt(options.maxUdpSize ?? DEFAULT_UDP_PAYLOAD, CLASSIC_UDP_PAYLOAD, 65535, 'maxUdpSize')
+    this.edns = { maxUdpSize: this.maxUdpSize }
     this.tcpLimits = {
-      idleTimeoutMs: options.tcpIdleTimeoutMs ?? 10_000,
+      idleTimeoutMs: clampInt(options.tcpIdleTimeoutMs ?? 10_000, 1, 2 ** 31 - 1, 'tcpIdleTimeoutMs'),
+      messageTimeoutMs: clampInt(options.tcpMessageTimeoutMs ?? 5_000, 1, 2 ** 31 - 1, 'tcpMessageTimeoutMs'),
+      maxLifetimeMs: clampInt(options.tcpMaxLifetimeMs ?? 120_000, 0, 2 ** 31 - 1, 'tcpMaxLifetimeMs'),
       maxQueries: clampInt(options.maxTcpQueriesPerConnection ?? 32, 1, 65535, 'maxTcpQueriesPerConnection'),
       maxWriteBuffer: options.maxTcpWriteBufferBytes ?? 1 << 20,
     }
@@ -177,6 +194,8 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
    * resolves with what was bound. May be called again to serve on more addresses.
    */
   async listen(options: ListenOptions): Promise<BoundAddress> {
+    if (this.closing) throw new DnsHaError('ERR_SERVER_CLOSED', 'server is closed')
+    await this.startHandler()
     if (this.closing) throw new DnsHaError('ERR_SERVER_CLOSED', 'server is closed')
     const address = options.address ?? '127.0.0.1'
     const family = addressFamily(address)
@@ -206,6 +225,22 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     }
   }
 
+  /**
+   * Runs the handler's `start()` (files read, probes started) before any socket answers; once per
+   * server, however many `listen()` calls. A failed start is forgotten, so a later `listen()` retries.
+   */
+  private startHandler(): Promise<void> {
+    const handler = this.handler
+    if (typeof handler.start !== 'function') return Promise.resolve()
+    this.starting ??= Promise.resolve()
+      .then(() => handler.start!())
+      .catch((error: unknown) => {
+        this.starting = undefined
+        throw error
+      })
+    return this.starting
+  }
+
   /** The addresses the server listens on. */
   addresses(): BoundAddress[] {
     return this.bindings.map((l) => l.bound)
@@ -213,7 +248,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
 
   /**
    * Stops accepting, lets in-flight answers finish (at most `closeTimeoutMs`), then closes every
-   * socket and connection.
+   * socket and connection, and last the handler (its `close()`, when the server started it).
    */
   async close(): Promise<void> {
     if (this.closing) return
@@ -231,6 +266,12 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     for (const c of this.connections) c.close()
     await Promise.all(this.bindings.map((l) => l.udp.close()))
     this.bindings.length = 0
+    const started = this.starting
+    if (started !== undefined && typeof this.handler.close === 'function') {
+      // Only a handler this server started is closed (one that failed to start has nothing to release).
+      const ok = await started.then(() => true, () => false)
+      if (ok) await this.handler.close()
+    }
     this.emit('close', {})
   }
 
@@ -264,7 +305,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     // The fast path: a plain query the handler answers from its cache, no DnsQuery built. The
     // events carry a DnsQuery, so with listeners every query takes the full path.
     const plain = this.plainQuery
-    if (this.plainHandler !== undefined && !this.observed() && readPlainQuery(msg, this.maxUdpSize, rinfo, plain)) {
+    if (this.plainHandler !== undefined && !this.observed && readPlainQuery(msg, this.maxUdpSize, rinfo, plain)) {
       const bytes = this.answerPlain(this.plainHandler, plain)
       if (bytes !== undefined) {
         counters.queries++
@@ -286,16 +327,6 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
       this.reportError(error, 'handler', query.client)
       return undefined
     }
-  }
-
-  /**
-   * Whether anyone listens to the per-query events. eventemitter3's listener table is read
-   * directly: `listenerCount()` is a keyed lookup that goes megamorphic, too dear for every
-   * query. A table of another shape counts as observed, which only costs the fast path.
-   */
-  private observed(): boolean {
-    const events = (this as unknown as { _events?: { query?: unknown; response?: unknown } })._events
-    return events === undefined || events.query !== undefined || events.response !== undefined
   }
 
   private acceptTcp(socket: StreamSocket): void {
@@ -354,7 +385,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     if (query.edns && query.edns.version > 0) return this.finishFixed(query, RCODE.BADVERS, send, done)
     if (opcode === OPCODE.QUERY && query.header.qdcount !== 1) return this.finishFixed(query, RCODE.FORMERR, send, done)
 
-    if (this.observed()) this.emit('query', { query })
+    if (this.observed) this.emit('query', { query })
     let result: MaybePromise<HandlerResult>
     try {
       result = this.handler.handle(query, endOfChain)
@@ -417,7 +448,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
   }
 
   private finishFixed(query: DnsQuery, rcode: number, send: (bytes: Uint8Array) => void, done?: () => void): void {
-    const flags = query.header.flags & (0x7800 | FLAG.RD | FLAG.CD)
+    const flags = query.header.flags & COPY_FLAGS_MASK
     this.deliver(query, headerOnlyResponse(query, flags, rcode, this.edns), send, rcode)
     done?.()
   }
@@ -427,7 +458,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     if (failure.status === 'badkey') this.tsigCounters.badKey++
     else if (failure.status === 'badsig') this.tsigCounters.badSig++
     else this.tsigCounters.badTime++
-    const flags = query.header.flags & (0x7800 | FLAG.RD | FLAG.CD)
+    const flags = query.header.flags & COPY_FLAGS_MASK
     const notauth = headerOnlyResponse(query, flags, RCODE.NOTAUTH, this.edns)
     this.deliver(query, tsigErrorAnswer(notauth, failure, this.nowSeconds()), send, RCODE.NOTAUTH)
     done?.()
@@ -457,7 +488,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
     // The header holds only 4 rcode bits; extended ones (BADVERS) are known by the caller.
     const rcode = knownRcode ?? bytes[3]! & 0xf
     counters.byRcode[rcode & 0xff]!++
-    if (this.observed()) this.emit('response', { query, transport, rcode, size: bytes.length, truncated })
+    if (this.observed) this.emit('response', { query, transport, rcode, size: bytes.length, truncated })
     send(bytes)
   }
 
@@ -465,7 +496,7 @@ export class DnsServer extends EventEmitter<DnsServerEvents> {
   private sendMinimal(raw: Buffer, transport: Transport, rcode: number, send: (bytes: Uint8Array) => void): void {
     const out = Buffer.alloc(12)
     raw.copy(out, 0, 0, 4)
-    const flags = (readFlags(raw) & (0x7800 | FLAG.RD | FLAG.CD)) | FLAG.QR | rcode
+    const flags = (readFlags(raw) & COPY_FLAGS_MASK) | FLAG.QR | rcode
     out.writeUInt16BE(flags, 2)
     const counters = this.countersOf(transport)
     counters.responses++

@@ -5,19 +5,19 @@
  */
 import dnsPacket from 'dns-packet'
 import type { Answer, Packet } from 'dns-packet'
-import { EDNS_DO, FLAG, TYPE_OPT } from '../packet/constants.js'
+import { COPY_FLAGS_MASK, EDNS_DO, FLAG, TYPE_OPT } from '../packet/constants.js'
 import type { DnsQuery } from './query.js'
 
 /** How the server speaks EDNS. */
 export interface EdnsPolicy {
-  /** The UDP payload size we advertise in our OPT record. */
-  udpPayloadSize: number
+  /** The UDP payload size we advertise in our OPT record (the server's `maxUdpSize`). */
+  maxUdpSize: number
 }
 
 /** Encodes a handler's packet as the response to `query`; throws when the packet does not encode. */
 export function encodeResponse(query: DnsQuery, packet: Packet & { rcode?: number | string }, policy: EdnsPolicy): Buffer {
   const q = query.question
-  const flags = packet.flags ?? query.header.flags & (0x7800 | FLAG.RD | FLAG.CD)
+  const flags = packet.flags ?? query.header.flags & COPY_FLAGS_MASK
   const rcode = typeof packet.rcode === 'number' ? packet.rcode : flags & 0xf
   let additionals = packet.additionals ?? []
   const hasOpt = additionals.some((a) => a.type === 'OPT')
@@ -46,7 +46,7 @@ function ourOpt(query: DnsQuery, policy: EdnsPolicy, extendedRcode: number): Ans
   return {
     name: '.',
     type: 'OPT',
-    udpPayloadSize: policy.udpPayloadSize,
+    udpPayloadSize: policy.maxUdpSize,
     extendedRcode,
     ednsVersion: 0,
     flags: query.dnssecOk ? EDNS_DO : 0,
@@ -76,7 +76,7 @@ export function headerOnlyResponse(
   out.writeUInt16BE(qEnd > 12 ? 1 : 0, 4)
   out.writeUInt32BE(0, 6)
   out.writeUInt16BE(opt ? 1 : 0, 10)
-  if (opt) writeOpt(out, qEnd, policy.udpPayloadSize, rcode >> 4, query.dnssecOk)
+  if (opt) writeOpt(out, qEnd, policy.maxUdpSize, rcode >> 4, query.dnssecOk)
   return out
 }
 

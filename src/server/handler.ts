@@ -34,6 +34,15 @@ export interface Handler {
    * `query` is reused for the next datagram, so keep nothing of it.
    */
   answerPlain?(query: PlainQuery): Uint8Array | undefined
+  /**
+   * Optional: gets the handler ready to answer (reads its files, starts its probes).
+   * `DnsServer.listen()` awaits it before the sockets answer anything, once per server however
+   * many times `listen()` is called; a rejection fails `listen()` (a later `listen()` tries again).
+   * It may also have been called by the application already, so it should be idempotent.
+   */
+  start?(): MaybePromise<void>
+  /** Optional: releases what {@link Handler.start} took (watchers, timers). `DnsServer.close()` awaits it after the sockets are closed. */
+  close?(): MaybePromise<void>
 }
 
 /** A plain function in the shape of {@link Handler.handle}. */
@@ -45,6 +54,22 @@ export type HandlerLike = Handler | HandlerFn
 /** Wraps a plain function as a {@link Handler}; handler objects pass through unchanged. */
 export function toHandler(h: HandlerLike): Handler {
   return typeof h === 'function' ? { handle: h } : h
+}
+
+/** Starts every handler of `handlers` that has a `start()`, together; resolves when all have. */
+export async function startAll(handlers: readonly Handler[]): Promise<void> {
+  await Promise.all(handlers.map((h) => (typeof h.start === 'function' ? h.start() : undefined)))
+}
+
+/**
+ * Closes every handler of `handlers` that has a `close()`, together; resolves when all have
+ * settled, then rejects with the first failure (one handler failing to close does not keep the
+ * others open).
+ */
+export async function closeAll(handlers: readonly Handler[]): Promise<void> {
+  const results = await Promise.allSettled(handlers.map((h) => (typeof h.close === 'function' ? h.close() : undefined)))
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) throw failed.reason
 }
 
 /** The `next` at the end of a chain: nobody answered. */

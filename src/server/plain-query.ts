@@ -5,6 +5,7 @@
  * before building a {@link DnsQuery}. Everything the full pipeline checks (opcode, counts, EDNS
  * version, TSIG) is settled by the shape itself, so the fast path cannot answer differently.
  */
+import { TYPE } from '../packet/constants.js'
 import { uncompressedNameEnd } from '../packet/wire.js'
 import type { ClientInfo } from './query.js'
 
@@ -46,7 +47,7 @@ export function readPlainQuery(raw: Buffer, maxUdpSizeCap: number, client: Clien
   } else {
     // root owner, TYPE 41, CLASS = payload size, TTL = ext-rcode 0, version 0, flags, RDLENGTH 0
     const o = questionEnd
-    if (o + 11 !== length || raw[o] !== 0 || raw[o + 1] !== 0 || raw[o + 2] !== 41 || raw[o + 5] !== 0 || raw[o + 6] !== 0) return false
+    if (o + 11 !== length || raw[o] !== 0 || raw[o + 1] !== 0 || raw[o + 2] !== TYPE.OPT || raw[o + 5] !== 0 || raw[o + 6] !== 0) return false
     if (raw[o + 9] !== 0 || raw[o + 10] !== 0) return false
     const size = (raw[o + 3]! << 8) | raw[o + 4]!
     maxUdpSize = size < 512 ? 512 : size > maxUdpSizeCap ? maxUdpSizeCap : size

@@ -5,7 +5,7 @@
  */
 import dnsPacket from 'dns-packet'
 import type { DnsPacket } from '../packet/dns-packet.js'
-import { classCode, className, EDNS_DO, typeName } from '../packet/constants.js'
+import { classCode, className, DEFAULT_UDP_PAYLOAD, EDNS_DO, typeName } from '../packet/constants.js'
 import type { WireEdns, WireHeader, WireQuestion } from '../packet/wire.js'
 import { opcodeOf, readEdns, readHeader, readQuestion } from '../packet/wire.js'
 import type { TsigAlgorithm } from '../tsig/algorithms.js'
@@ -58,7 +58,7 @@ export class DnsQuery {
   private tsigCache: QueryTsig | undefined
 
   /** Parses the header, question and EDNS; throws `ERR_PACKET_MALFORMED` when they are unreadable. */
-  constructor(raw: Buffer, client: ClientInfo, transport: Transport, maxUdpSizeCap = 1232) {
+  constructor(raw: Buffer, client: ClientInfo, transport: Transport, maxUdpSizeCap = DEFAULT_UDP_PAYLOAD) {
     this.raw = raw
     this.client = client
     this.transport = transport

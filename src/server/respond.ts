@@ -5,7 +5,7 @@
  */
 import type { Answer, Packet } from 'dns-packet'
 import type { RcodeName } from '../packet/constants.js'
-import { FLAG, RCODE } from '../packet/constants.js'
+import { COPY_FLAGS_MASK, FLAG, RCODE } from '../packet/constants.js'
 import type { DnsQuery } from './query.js'
 
 /** What a handler decides about a response. */
@@ -29,7 +29,7 @@ export interface ResponseInit {
 export function respond(query: DnsQuery, init: ResponseInit = {}): Packet & { rcode?: number } {
   const rcode = typeof init.rcode === 'string' ? RCODE[init.rcode] : (init.rcode ?? 0)
   const q = query.question
-  const copied = query.header.flags & (0x7800 | FLAG.RD | FLAG.CD) // opcode, RD, CD
+  const copied = query.header.flags & COPY_FLAGS_MASK // opcode, RD, CD
   const flags =
     copied |
     (init.aa ? FLAG.AA : 0) |

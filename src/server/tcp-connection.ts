@@ -1,46 +1,76 @@
 /**
  * One DNS-over-TCP connection (RFC 7766): 2-byte length framing, several queries per connection
- * answered as they complete (possibly out of order), an idle timeout, a cap on queries in
- * progress (reading pauses at the cap), and slow-reader protection (a client that does not read
- * its answers is cut off once too much is queued for it).
+ * answered as they complete (possibly out of order), a cap on queries in progress (reading pauses
+ * at the cap), slow-reader protection (a client that does not read its answers is cut off once
+ * too much is queued for it), and three clocks:
+ *
+ * - idle: no message in progress and nothing arriving for `idleTimeoutMs` → closed (RFC 7766 §6.2.3);
+ * - message: a message must arrive whole within `messageTimeoutMs` of its first byte (the first
+ *   one within that time of the connection opening), so a client dripping one byte every few
+ *   seconds cannot hold a connection (BIND `tcp-initial-timeout`, Knot `tcp-io-timeout`);
+ * - lifetime: after `maxLifetimeMs` the connection stops reading, finishes the answers in
+ *   progress and closes, however busy it is, so no client holds a connection for ever.
  */
-import type { TimerHandle } from '../util/clock.js'
+import type { Clock, TimerHandle } from '../util/clock.js'
 import type { StreamSocket } from '../util/network.js'
-import type { DnsServer } from './dns-server.js'
+import type { ClientInfo } from './query.js'
 
+/** What a connection needs of its server (the DnsServer; declared here so the two files do not import each other). @internal */
+export interface TcpHost {
+  readonly clock: Clock
+  readonly tcpLimits: TcpLimits
+  reportError(error: unknown, phase: 'socket', client?: ClientInfo): void
+}
+
+/** The TCP limits, resolved from DnsServer's options. @internal */
+export interface TcpLimits {
+  idleTimeoutMs: number
+  messageTimeoutMs: number
+  maxLifetimeMs: number
+  maxQueries: number
+  maxWriteBuffer: number
+}
 
 /** @internal */
 export class TcpConnection {
   private pending: Buffer = Buffer.alloc(0)
   private active = 0
   private idleTimer: TimerHandle | undefined
+  /** Running while a message is incomplete (and from the start until the first one is whole). */
+  private messageTimer: TimerHandle | undefined
+  private lifeTimer: TimerHandle | undefined
   private closed = false
   private paused = false
+  /** Past its lifetime: no more reading, closing once the answers in progress are sent. */
+  private retiring = false
 
   constructor(
     private readonly socket: StreamSocket,
-    private readonly server: Pick<DnsServer, 'clock' | 'tcpLimits' | 'reportError'>,
+    private readonly server: TcpHost,
     private readonly processMessage: (raw: Buffer, send: (bytes: Uint8Array) => void, done?: () => void) => void,
   ) {
     socket.onData((chunk) => this.onData(chunk))
     socket.onError(() => this.close())
     socket.onClose(() => {
       this.closed = true
-      this.server.clock.clearTimeout(this.idleTimer)
+      this.clearTimers()
     })
+    const limits = server.tcpLimits
     this.armIdle()
+    this.messageTimer = server.clock.setTimeout(() => this.onMessageTimeout(), limits.messageTimeoutMs)
+    if (limits.maxLifetimeMs > 0) this.lifeTimer = server.clock.setTimeout(() => this.retire(), limits.maxLifetimeMs)
   }
 
   /** Closes now, discarding anything queued. */
   close(): void {
     if (this.closed) return
     this.closed = true
-    this.server.clock.clearTimeout(this.idleTimer)
+    this.clearTimers()
     this.socket.destroy()
   }
 
   private onData(chunk: Buffer): void {
-    if (this.closed) return
+    if (this.closed || this.retiring) return
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk])
     this.armIdle()
     while (this.pending.length >= 2 && !this.closed) {
@@ -59,12 +89,23 @@ export class TcpConnection {
         this.paused = true
         this.socket.pause()
       }
+      // A whole message: its clock stops (the next one's starts below, with its first byte).
+      this.server.clock.clearTimeout(this.messageTimer)
+      this.messageTimer = undefined
       this.processMessage(message, (bytes) => this.write(bytes), () => this.onAnswered())
+    }
+    if (this.closed) return
+    if (this.pending.length > 0 && this.messageTimer === undefined) {
+      this.messageTimer = this.server.clock.setTimeout(() => this.onMessageTimeout(), this.server.tcpLimits.messageTimeoutMs)
     }
   }
 
   private onAnswered(): void {
     this.active--
+    if (this.retiring) {
+      if (this.active === 0) this.end()
+      return
+    }
     if (this.paused && this.active < this.server.tcpLimits.maxQueries && !this.closed) {
       this.paused = false
       this.socket.resume()
@@ -84,15 +125,55 @@ export class TcpConnection {
     }
   }
 
-  private armIdle(): void {
+  private onMessageTimeout(): void {
+    this.messageTimer = undefined
     if (this.closed) return
+    // Reading is paused while our handler is busy: the bytes waiting are not the client's delay.
+    if (this.paused) {
+      this.messageTimer = this.server.clock.setTimeout(() => this.onMessageTimeout(), this.server.tcpLimits.messageTimeoutMs)
+      return
+    }
+    this.close()
+  }
+
+  /** The connection has lived long enough: read nothing more, send what is in progress, close. */
+  private retire(): void {
+    this.lifeTimer = undefined
+    if (this.closed) return
+    this.retiring = true
+    this.pending = Buffer.alloc(0)
+    this.server.clock.clearTimeout(this.messageTimer)
+    this.server.clock.clearTimeout(this.idleTimer)
+    this.messageTimer = this.idleTimer = undefined
+    if (!this.paused) this.socket.pause()
+    this.paused = true
+    if (this.active === 0) this.end()
+    // Answers in progress get one idle period to finish; a handler that never answers does not keep the connection.
+    else this.lifeTimer = this.server.clock.setTimeout(() => this.close(), this.server.tcpLimits.idleTimeoutMs)
+  }
+
+  private end(): void {
+    if (this.closed) return
+    this.closed = true
+    this.clearTimers()
+    this.socket.end()
+  }
+
+  private clearTimers(): void {
+    const clock = this.server.clock
+    clock.clearTimeout(this.idleTimer)
+    clock.clearTimeout(this.messageTimer)
+    clock.clearTimeout(this.lifeTimer)
+    this.idleTimer = this.messageTimer = this.lifeTimer = undefined
+  }
+
+  private armIdle(): void {
+    if (this.closed || this.retiring) return
     this.server.clock.clearTimeout(this.idleTimer)
     this.idleTimer = this.server.clock.setTimeout(() => {
       // Only idle when nothing is in progress: a slow handler is not the client's fault.
-      if (this.active === 0) {
-        this.closed = true
-        this.socket.end()
-      } else this.armIdle()
+      if (this.active === 0) this.end()
+      else this.armIdle()
     }, this.server.tcpLimits.idleTimeoutMs)
   }
 }

@@ -180,3 +180,13 @@ function checkAgainst(cache: AnswerCache<string>, stored: Map<string, { tag: num
   expect(snap.entries).toBeLessThanOrEqual(limits.maxEntries)
   expect(snap.bytes).toBeLessThanOrEqual(limits.maxBytes)
 }
+
+describe('AnswerCache randomness seam', () => {
+  it('draws its hash seed from the injected Random, once', () => {
+    const bounds: number[] = []
+    const cache = new AnswerCache<string>({ random: { int: (max) => (bounds.push(max), 12345) } })
+    expect(bounds).toEqual([0x7fffffff])
+    store(cache, 'seeded.test', 64)
+    expect(has(cache, 'seeded.test')).toBe(true)
+  })
+})

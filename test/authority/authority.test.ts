@@ -299,25 +299,40 @@ describe('Authority operations', () => {
     expect(() => auth.replaceZone(zoneOf('x.test.', 'a 60 A 192.0.2.1\n'))).toThrow(/SOA/)
   })
 
-  it('reloadZone: loads only a newer serial (RFC 1982), or with force; a bad file keeps the old zone', async () => {
+  it('reloadZone: a raised serial loads; an edit without one loads with a warning (as named); an identical zone is skipped unless forced; a bad file keeps the old zone', async () => {
     const files: Record<string, string> = { '/zones/example.test': EXAMPLE }
     const auth = new Authority({ zones: [{ file: '/zones/example.test', origin: O }], readFile: async (p) => files[p]! })
+    const loaded: { serial: number | undefined; warning?: string }[] = []
+    auth.on('zone-loaded', (e) => loaded.push({ serial: e.serial, ...(e.warning !== undefined ? { warning: e.warning } : {}) }))
     await auth.ready()
+    loaded.length = 0
     expect(lines((await ask(auth, 'www.example.test.', 'A')).answers)).toEqual(rrs(O, 'www 3600 IN A 192.0.2.80'))
 
+    // Byte-for-byte the same zone: nothing to do.
+    expect(await auth.reloadZone(O)).toMatchObject({ loaded: false, serial: 2024010101, previousSerial: 2024010101, views: [] })
+    expect(loaded).toEqual([])
+
+    // Edited, serial not raised: served, with a warning that secondaries will not see it.
     files['/zones/example.test'] = EXAMPLE.replace('192.0.2.80', '192.0.2.82')
     const same = await auth.reloadZone(O)
-    expect(same).toMatchObject({ loaded: false, serial: 2024010101, previousSerial: 2024010101 })
-    expect(lines((await ask(auth, 'www.example.test.', 'A')).answers)).toEqual(rrs(O, 'www 3600 IN A 192.0.2.80'))
+    expect(same).toMatchObject({ loaded: true, serial: 2024010101, previousSerial: 2024010101, views: ['default'] })
+    expect(same.warning).toMatch(/serial 2024010101 is unchanged.*secondaries/)
+    expect(loaded).toEqual([{ serial: 2024010101, warning: same.warning }])
+    expect(lines((await ask(auth, 'www.example.test.', 'A')).answers)).toEqual(rrs(O, 'www 3600 IN A 192.0.2.82'))
 
     files['/zones/example.test'] = EXAMPLE.replace('192.0.2.80', '192.0.2.82').replace('2024010101', '2024010102')
-    expect(await auth.reloadZone(O)).toMatchObject({ loaded: true, serial: 2024010102, views: ['default'] })
+    const raised = await auth.reloadZone(O)
+    expect(raised).toMatchObject({ loaded: true, serial: 2024010102, views: ['default'] })
+    expect(raised.warning).toBeUndefined()
     expect(lines((await ask(auth, 'www.example.test.', 'A')).answers)).toEqual(rrs(O, 'www 3600 IN A 192.0.2.82'))
 
     files['/zones/example.test'] = EXAMPLE.replace('192.0.2.80', '192.0.2.83') // older serial
+    const back = await auth.reloadZone(O)
+    expect(back).toMatchObject({ loaded: true, serial: 2024010101, previousSerial: 2024010102 })
+    expect(back.warning).toMatch(/went backwards \(2024010102 -> 2024010101\)/)
+    expect(lines((await ask(auth, 'www.example.test.', 'A')).answers)).toEqual(rrs(O, 'www 3600 IN A 192.0.2.83'))
     expect((await auth.reloadZone(O)).loaded).toBe(false)
     expect((await auth.reloadZone(O, { force: true })).loaded).toBe(true)
-    expect(lines((await ask(auth, 'www.example.test.', 'A')).answers)).toEqual(rrs(O, 'www 3600 IN A 192.0.2.83'))
 
     const errors: unknown[] = []
     auth.on('zone-error', (e) => errors.push(e))
@@ -326,6 +341,54 @@ describe('Authority operations', () => {
     expect(errors).toHaveLength(1)
     expect(lines((await ask(auth, 'www.example.test.', 'A')).answers)).toEqual(rrs(O, 'www 3600 IN A 192.0.2.83'))
     expect(auth.snapshot().views[0]!.zones[0]!.error).toBeTruthy()
+  })
+
+  it('a reload warning nobody listens to goes to the logger, or else to process.emitWarning', async () => {
+    const files: Record<string, string> = { '/zones/example.test': EXAMPLE }
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {})
+    try {
+      const auth = new Authority({ zones: [{ file: '/zones/example.test', origin: O }], readFile: async (p) => files[p]! })
+      await auth.ready()
+      files['/zones/example.test'] = EXAMPLE.replace('192.0.2.80', '192.0.2.82')
+      await auth.reloadZone(O)
+      expect(warn).toHaveBeenCalledTimes(1)
+      expect(String(warn.mock.calls[0]![0])).toMatch(/example\.test\. changed but its serial 2024010101 is unchanged/)
+
+      const logged: string[] = []
+      const withLogger = new Authority({ zones: [{ file: '/zones/example.test', origin: O }], readFile: async (p) => files[p]!, logger: { warn: (m) => logged.push(m) } })
+      await withLogger.ready()
+      files['/zones/example.test'] = EXAMPLE.replace('192.0.2.80', '192.0.2.84')
+      await withLogger.reloadZone(O)
+      expect(logged).toHaveLength(1)
+      expect(warn).toHaveBeenCalledTimes(1)
+    } finally {
+      warn.mockRestore()
+    }
+  })
+
+  it('zone load failures nobody listens to (no zone-error listener, no logger) surface as process.emitWarning', async () => {
+    const files: Record<string, string> = { '/zones/example.test': EXAMPLE + '\nbroken IN A not-an-address\n' }
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {})
+    try {
+      const auth = new Authority({ zones: [{ file: '/zones/example.test', origin: O }], readFile: async (p) => files[p]! })
+      await expect(auth.ready()).rejects.toThrow()
+      expect(warn).toHaveBeenCalledTimes(1)
+      expect(String(warn.mock.calls[0]![0])).toMatch(/zone example\.test\. \(view default, file \/zones\/example\.test\) failed to load/)
+
+      // A listener, or a logger, takes the report instead.
+      const seen: unknown[] = []
+      const listened = new Authority({ zones: [{ file: '/zones/example.test', origin: O }], readFile: async (p) => files[p]! })
+      listened.on('zone-error', (e) => seen.push(e))
+      await listened.start()
+      const logged: string[] = []
+      const withLogger = new Authority({ zones: [{ file: '/zones/example.test', origin: O }], readFile: async (p) => files[p]!, logger: { error: (m) => logged.push(m) } })
+      await withLogger.start()
+      expect(seen).toHaveLength(1)
+      expect(logged).toHaveLength(1)
+      expect(warn).toHaveBeenCalledTimes(1)
+    } finally {
+      warn.mockRestore()
+    }
   })
 
   it('reloadZone across views is all or nothing: one bad file leaves every view on the old zone, cached answers included', async () => {
@@ -338,6 +401,8 @@ describe('Authority operations', () => {
       ],
       readFile: async (p) => files[p]!,
     })
+    const failed: string[] = []
+    auth.on('zone-error', (e) => failed.push(e.view))
     await auth.ready()
     const inside = { client: { address: '10.1.2.3' } }
     const www = async (o: Parameters<typeof ask>[3] = {}): Promise<string[]> => lines((await ask(auth, 'www.example.test.', 'A', { ...inside, ...o })).answers)
@@ -346,6 +411,7 @@ describe('Authority operations', () => {
     files.a = v(2, '192.0.2.81')
     files.b = v(2, '192.0.2.81') + '\nbroken IN A not-an-address\n'
     await expect(auth.reloadZone(O)).rejects.toThrow()
+    expect(failed).toEqual(['outside'])
     expect((auth.getZone(O, 'inside')!.soa!.data as { serial: number }).serial).toBe(1)
     // The cached answer and a fresh one (DO=1 is another cache key) agree: both from the old zone.
     expect(await www()).toEqual(rrs(O, 'www 3600 IN A 192.0.2.80'))
@@ -368,7 +434,10 @@ describe('Authority operations', () => {
 
   it('a zone that fails its first load answers SERVFAIL and ready() rejects', async () => {
     const auth = new Authority({ zones: [{ file: 'bad', origin: O }, other()], readFile: async () => 'garbage line here\n' })
+    const failed: string[] = []
+    auth.on('zone-error', (e) => failed.push(`${e.view} ${e.origin} ${e.file}`))
     await expect(auth.ready()).rejects.toThrow()
+    expect(failed).toEqual([`default ${O} bad`])
     expect((await ask(auth, 'www.example.test.', 'A')).rcode).toBe('SERVFAIL')
     expect((await ask(auth, 'host.other.test.', 'A')).rcode).toBe('NOERROR')
   })
@@ -386,5 +455,18 @@ describe('Authority operations', () => {
     expect(check(() => new Authority({ views: [{ name: 'a', match: { clients: ['10.0.0.0/33'] }, zones: [] }] }))).toBe(true)
     expect(check(() => new Authority({ zones: [example(), example()] }))).toBe(true)
     expect(check(() => new Authority({ ednsUdpSize: 100 }))).toBe(true)
+    expect(check(() => new Authority({ maxUdpSize: 100 }))).toBe(true)
+  })
+
+  it('maxUdpSize sets the payload size our OPT advertises; ednsUdpSize still works as its deprecated alias', async () => {
+    const advertised = async (options: ConstructorParameters<typeof Authority>[0]) => {
+      const auth = new Authority({ zones: [example()], ...options })
+      const r = await ask(auth, 'www.example.test.', 'A', { dnssecOk: true })
+      return (r.additionals!.find((x) => x.type === 'OPT') as unknown as { udpPayloadSize: number }).udpPayloadSize
+    }
+    expect(await advertised({ maxUdpSize: 1400 })).toBe(1400)
+    expect(await advertised({ ednsUdpSize: 1300 })).toBe(1300)
+    expect(await advertised({ maxUdpSize: 1400, ednsUdpSize: 1300 })).toBe(1400)
+    expect(() => new Authority({ maxUdpSize: 100 })).toThrow(/maxUdpSize must be/)
   })
 })

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { serveCluster } from '../../src/authority/cluster.js'
 import type { ClusterPrimary } from '../../src/authority/cluster.js'
 import { query } from '../../src/client/query.js'
+import { FakeClock } from '../../src/testing/fake-clock.js'
 import { freeLoopbackPort as freePort } from '../../src/testing/free-port.js'
 import { udpAsk } from './udp-ask.js'
 
@@ -44,5 +45,22 @@ describe('serveCluster', () => {
     await primary.close()
     primary = undefined
     for (const pid of handle.role === 'primary' ? handle.pids : []) expect(() => process.kill(pid, 0)).toThrow()
+  }, 30_000)
+
+  it('times out on the injected clock, and kills a worker that ignores close after 5 s of that clock', async () => {
+    const clock = new FakeClock()
+    const port = await freePort()
+    let outcome: unknown
+    const started = serveCluster({ workers: 1, listen: { port, address: '127.0.0.1' }, setup: () => () => undefined, exec: worker, args: ['hang'], execArgv: ['--import', 'tsx'], startTimeoutMs: 20_000, clock })
+    started.then((v) => (outcome = v), (e: unknown) => (outcome = e))
+    // Nothing real-time: the start timeout fires only when the fake clock says so.
+    await new Promise((r) => setTimeout(r, 200))
+    expect(outcome).toBeUndefined()
+    clock.advance(20_000)
+    for (let i = 0; i < 100 && outcome === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 50))
+      clock.advance(5000)
+    }
+    expect(String(outcome)).toMatch(/did not listen within 20000 ms/)
   }, 30_000)
 })

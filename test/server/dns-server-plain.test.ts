@@ -85,3 +85,22 @@ describe('DnsServer UDP fast path (answerPlain)', () => {
     expect(server.snapshot().udp).toMatchObject({ queries: 3, responses: 3 })
   })
 })
+
+describe('DnsServer fast path and listener changes', () => {
+  it('a once-listener on query takes one query off the fast path, then the fast path returns', async () => {
+    const { handler, calls } = fastHandler()
+    const { ask: send, server } = await memoryServer(handler)
+    const seen: string[] = []
+    server.once('query', ({ query }) => seen.push(query.question!.name))
+    await send(ask('fast.test'))
+    await send(ask('fast.test'))
+    expect(seen).toEqual(['fast.test.'])
+    expect(calls).toEqual({ plain: 1, full: 1 })
+    server.addListener('response', () => seen.push('response'))
+    await send(ask('fast.test'))
+    expect(calls).toEqual({ plain: 1, full: 2 })
+    server.removeAllListeners('response')
+    await send(ask('fast.test'))
+    expect(calls).toEqual({ plain: 2, full: 2 })
+  })
+})
