@@ -1,7 +1,8 @@
 /**
  * The master-file lexer (RFC 1035 §5.1): splits text into entries (one logical line, with
  * parentheses joining physical lines) of tokens, on char codes, reusing its token arrays.
- * Text is expected one char per byte (files are read as latin1), so escapes mean bytes.
+ * Text is one char per byte (parse.ts hands it bytes: files and Buffers as they are, strings
+ * as their UTF-8), so escapes mean bytes and columns count bytes.
  */
 import { ZoneSyntaxError } from './errors.js'
 
