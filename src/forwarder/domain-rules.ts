@@ -3,11 +3,12 @@
  * compiled into one table keyed by domain. The most specific domain wins, as in dnsmasq.
  */
 import type { RcodeName } from '../packet/constants.js'
+import { canonicalName } from '../packet/names.js'
 import { addressBytes } from '../util/cidr.js'
 import { DnsHaError } from '../util/errors.js'
 import type { LocalRecords } from './local-table.js'
 import { joinRecords } from './local-table.js'
-import { canonicalName, suffixes } from './names.js'
+import { suffixes } from './names.js'
 import type { UpstreamServer } from './parse-resolv-conf.js'
 import { encodeOwnerRecords } from './wire-response.js'
 
