@@ -30,6 +30,11 @@ export interface ForwardingOptions {
   maxForwards: number
   logger: Logger | undefined
   report: ReportAnswer
+  /**
+   * Whether a canonical name exists here (hosts names, the names above them, `address=`
+   * domains): an upstream NXDOMAIN for it becomes NODATA.
+   */
+  existsLocally(name: string): boolean
 }
 
 /** A cached answer ready for the client, and how long those exact bytes stay right. */
@@ -63,7 +68,7 @@ export class Forwarding {
     const elapsedS = Math.floor((now - entry.storedAt) / 1000)
     const bytes = responseForClient(entry.bytes, entry.ttlOffsets, query, elapsedS, undefined, this.options.maxUdpSize)
     // Reusable while the TTLs it carries are still exact (and so the entry is still fresh).
-    return { bytes, rcode: bytes[3]! & 0xf, validUntil: Math.min(entry.storedAt + (elapsedS + 1) * 1000, entry.expiresAt) }
+    return { bytes, rcode: this.noDataIfLocal(query, bytes, false), validUntil: Math.min(entry.storedAt + (elapsedS + 1) * 1000, entry.expiresAt) }
   }
 
   /** Asks the route's upstreams (or joins the forward already asking them) and answers `query`. */
@@ -117,10 +122,13 @@ export class Forwarding {
       const stale = this.staleAnswer(query, key)
       if (stale) return stale
     }
-    if (outcome.passThrough) return this.options.report(query, 'upstream', outcome.rcode, outcome.bytes)
+    if (outcome.passThrough) {
+      const bytes = Uint8Array.from(outcome.bytes)
+      return this.options.report(query, 'upstream', this.noDataIfLocal(query, bytes, true), bytes)
+    }
     const elapsedS = Math.floor((this.options.clock.now() - outcome.storedAt) / 1000)
     const bytes = responseForClient(outcome.bytes, outcome.ttlOffsets, query, elapsedS, undefined, this.options.maxUdpSize, true)
-    return this.options.report(query, 'upstream', outcome.rcode, bytes)
+    return this.options.report(query, 'upstream', this.noDataIfLocal(query, bytes, true), bytes)
   }
 
   private failure(query: DnsQuery, key: string, reason: string): HandlerResult {
@@ -134,7 +142,22 @@ export class Forwarding {
     const entry = this.options.cache.getStale(key, this.options.clock.now())
     if (!entry) return undefined
     const bytes = responseForClient(entry.bytes, entry.ttlOffsets, query, 0, this.options.staleTtl, this.options.maxUdpSize)
-    return this.options.report(query, 'stale', bytes[3]! & 0xf, bytes)
+    return this.options.report(query, 'stale', this.noDataIfLocal(query, bytes, false), bytes)
+  }
+
+  /**
+   * A name that exists here must never get NXDOMAIN: to an RFC 8020 resolver that would deny
+   * the name, its local records and every name below it. When the upstream said NXDOMAIN for
+   * such a name (asked for a type we do not hold, such as AAAA of an IPv4-only hosts name), the
+   * client gets NODATA: NOERROR with the upstream's sections as they are, and AA on a fresh
+   * answer, as dnsmasq 2.90 does. Patches `bytes` (a copy for this client); returns the rcode.
+   */
+  private noDataIfLocal(query: DnsQuery, bytes: Uint8Array, authoritative: boolean): number {
+    const rcode = bytes[3]! & 0xf
+    if (rcode !== RCODE.NXDOMAIN || !this.options.existsLocally(query.wireQuestion!.name.toLowerCase())) return rcode
+    bytes[3] = bytes[3]! & 0xf0
+    if (authoritative) bytes[2] = bytes[2]! | (FLAG.AA >> 8)
+    return RCODE.NOERROR
   }
 }
 

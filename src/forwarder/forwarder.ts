@@ -14,7 +14,7 @@
  */
 import { EventEmitter } from 'eventemitter3'
 import type { RcodeName } from '../packet/constants.js'
-import { typeName } from '../packet/constants.js'
+import { DEFAULT_UDP_PAYLOAD, typeName } from '../packet/constants.js'
 import type { Exchange, StrategyName, UpstreamSnapshot } from '../pool/index.js'
 import { clientExchange, createStrategy, probeQuery, toUpstreamSnapshot, UpstreamPool } from '../pool/index.js'
 import type { Handler, HandlerResult, Next } from '../server/handler.js'
@@ -40,6 +40,7 @@ import type { HostsEntry } from './parse-hosts.js'
 import { parseHosts } from './parse-hosts.js'
 import type { UpstreamServer } from './parse-resolv-conf.js'
 import { Router } from './route.js'
+import type { FileError } from './watch-files.js'
 import { ForwarderFiles } from './watch-files.js'
 import type { ResponseInfo } from './wire-response.js'
 import { inspectResponse, localResponse } from './wire-response.js'
@@ -111,7 +112,12 @@ export interface ForwarderOptions {
   staleTtl?: number
   /** Concurrent upstream forwards at most (dnsmasq's `dns-forward-max`, default 150); beyond it, stale or SERVFAIL. */
   maxForwards?: number
-  /** The UDP payload size advertised to clients and upstreams (default 1232). */
+  /** The UDP payload size advertised to clients and upstreams (default 1232), as the server's `maxUdpSize`. */
+  maxUdpSize?: number
+  /**
+   * The old name of `maxUdpSize`; `maxUdpSize` wins when both are given.
+   * @deprecated Use `maxUdpSize`.
+   */
   udpPayloadSize?: number
   /** Watch hosts and resolv files after {@link Forwarder.start} and reload on change (default true). */
   watch?: boolean
@@ -174,7 +180,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
   private readonly cache: ResponseCache
   private readonly inline: HostsEntry[]
   private readonly memo: AnswerMemo
-  private readonly udpPayloadSize: number
+  private readonly maxUdpSize: number
   private reloading: Promise<ForwarderReloadResult> = Promise.resolve({ ok: true, errors: [], hostsEntries: 0, defaultServers: 0 })
   private started = false
   private readonly counters = {
@@ -187,7 +193,10 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
   constructor(private readonly options: ForwarderOptions = {}) {
     super()
     this.clock = options.clock ?? realClock
-    this.udpPayloadSize = intOption(options.udpPayloadSize, 1232, 512, 65535, 'udpPayloadSize')
+    this.maxUdpSize =
+      options.maxUdpSize !== undefined
+        ? intOption(options.maxUdpSize, DEFAULT_UDP_PAYLOAD, 512, 65535, 'maxUdpSize')
+        : intOption(options.udpPayloadSize, DEFAULT_UDP_PAYLOAD, 512, 65535, 'udpPayloadSize')
     const staleTtl = intOption(options.staleTtl, 30, 0, 0x7fffffff, 'staleTtl')
     const maxForwards = intOption(options.maxForwards, 150, 1, 1_000_000, 'maxForwards')
     this.memo = new AnswerMemo(Math.max(1024, 2 * (options.cacheSize ?? 150)))
@@ -232,11 +241,12 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
       strategy,
       cache: this.cache,
       clock,
-      maxUdpSize: this.udpPayloadSize,
+      maxUdpSize: this.maxUdpSize,
       staleTtl,
       maxForwards,
       logger: options.logger,
       report: (query, source, rcode, bytes) => this.answered(query, source, rcode, bytes),
+      existsLocally: (name) => this.router.existsLocally(name),
     })
     for (const rule of options.domainServers ?? []) {
       for (const r of rule.fallbackRcodes ?? []) rcodeNumber(r) // config mistakes throw now, not at the first query
@@ -250,7 +260,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
   async start(): Promise<void> {
     if (this.started) return
     this.started = true
-    const result = await this.reload()
+    const result = await this.queueReload(true)
     if (!result.ok) {
       this.started = false // a later start() may try again once the files are fixed
       throw new DnsHaError('ERR_CONFIG', `forwarder files failed to load: ${result.errors.map((e) => `${e.file}: ${e.message}`).join('; ')}`, {
@@ -272,7 +282,11 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
    * keeps its previous contents and is reported; the new tables replace the old in one step.
    */
   reload(): Promise<ForwarderReloadResult> {
-    const run = this.reloading.then(() => this.doReload())
+    return this.queueReload(false)
+  }
+
+  private queueReload(starting: boolean): Promise<ForwarderReloadResult> {
+    const run = this.reloading.then(() => this.doReload(starting))
     this.reloading = run.catch(() => ({ ok: false, errors: [], hostsEntries: 0, defaultServers: 0 }))
     return run
   }
@@ -289,7 +303,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
     const decision = this.router.decide(name, q.type, q.class)
     if (decision.kind === 'answer') {
       const { records } = decision
-      const bytes = localResponse(query, decision.flags, decision.rcode, records?.bytes, records?.count ?? 0, this.udpPayloadSize)
+      const bytes = localResponse(query, decision.flags, decision.rcode, records?.bytes, records?.count ?? 0, this.maxUdpSize)
       return this.remember(q.name, query, decision.source, decision.rcode, bytes, Infinity)
     }
     const key = cacheKey(name, query)
@@ -332,7 +346,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
     return this.answered(query, source, rcode, bytes)
   }
 
-  private async doReload(): Promise<ForwarderReloadResult> {
+  private async doReload(starting: boolean): Promise<ForwarderReloadResult> {
     const errors = await this.files.read()
     // Swap in one step: queries see the old tables or the new ones, never a mix.
     this.router.replace(this.buildLocal(), [...(this.options.servers ?? []), ...this.files.resolvServers()])
@@ -345,9 +359,22 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
       hostsEntries: this.router.localTable.entryCount,
       defaultServers: this.router.defaultUpstreams.length,
     }
-    if (errors.length > 0) this.options.logger?.warn?.('forwarder: reload kept old data for some files', { errors })
+    if (errors.length > 0) this.reportReloadErrors(errors, starting)
     this.emit('reload', result)
     return result
+  }
+
+  /**
+   * A reload that kept old data must not go unnoticed: to the logger when there is one, else,
+   * when nobody listens for `reload` either, as a Node warning (the library never writes to the
+   * console itself). At start the failure is thrown to the caller, so no warning then.
+   */
+  private reportReloadErrors(errors: readonly FileError[], starting: boolean): void {
+    const message = 'forwarder: reload kept old data for some files'
+    if (this.options.logger) this.options.logger.warn?.(message, { errors })
+    else if (!starting && this.listenerCount('reload') === 0) {
+      process.emitWarning(`${message}: ${errors.map((e) => `${e.file}: ${e.message}`).join('; ')}`, { type: 'DnsHaWarning', code: 'DNS_HA_FORWARDER_RELOAD' })
+    }
   }
 
   private buildLocal(): LocalTable {

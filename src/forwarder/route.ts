@@ -5,7 +5,7 @@
  * `bogusPriv`; everything else goes to the default upstreams.
  */
 import type { RcodeName } from '../packet/constants.js'
-import { FLAG, RCODE } from '../packet/constants.js'
+import { CLASS, FLAG, RCODE, TYPE } from '../packet/constants.js'
 import type { PoolMember, UpstreamPool } from '../pool/index.js'
 import type { DomainRules } from './domain-rules.js'
 import type { LocalRecords, LocalTable } from './local-table.js'
@@ -43,12 +43,6 @@ export interface RouterOptions {
   bogusPriv: boolean
 }
 
-const TYPE_A = 1
-const TYPE_AAAA = 28
-const TYPE_PTR = 12
-const TYPE_ANY = 255
-const CLASS_IN = 1
-
 /** The routing tables; `replace` swaps in new hosts data and default upstreams in one step. */
 export class Router {
   private defaultRoute: Route
@@ -75,14 +69,14 @@ export class Router {
 
   /** The decision for a canonical (lower-case, absolute) name, type and class. */
   decide(name: string, qtype: number, qclass: number): Decision {
-    if (qclass === CLASS_IN) {
+    if (qclass === CLASS.IN) {
       const records = this.local.lookup(name, qtype)
       if (records) return { kind: 'answer', source: 'hosts', flags: FLAG.AA, rcode: RCODE.NOERROR, records }
     }
     const rule = this.options.rules.match(name)
     if (rule) {
       if (rule.kind === 'address') {
-        const records = qtype === TYPE_A ? rule.a : qtype === TYPE_AAAA ? rule.aaaa : qtype === TYPE_ANY ? rule.any : undefined
+        const records = qtype === TYPE.A ? rule.a : qtype === TYPE.AAAA ? rule.aaaa : qtype === TYPE.ANY ? rule.any : undefined
         if (records) return { kind: 'answer', source: 'rule', flags: FLAG.AA, rcode: RCODE.NOERROR, records }
       } else if (rule.kind === 'nxdomain') {
         return this.notForwarded(name)
@@ -91,11 +85,20 @@ export class Router {
       }
     } else {
       if (this.options.domainNeeded && isBareName(name)) return this.notForwarded(name)
-      if (this.options.bogusPriv && qtype === TYPE_PTR && isPrivateReverse(name)) {
+      if (this.options.bogusPriv && qtype === TYPE.PTR && isPrivateReverse(name)) {
         return { kind: 'answer', source: 'local', flags: FLAG.AA, rcode: RCODE.NXDOMAIN, records: undefined }
       }
     }
     return this.defaultRoute
+  }
+
+  /**
+   * Whether a canonical name exists here: a hosts name, a name with hosts names below it, or a
+   * name under an `address=` rule with addresses (dnsmasq 2.90's test before it turns an
+   * upstream NXDOMAIN into NODATA). `server=` and `local=` domains do not make names exist.
+   */
+  existsLocally(name: string): boolean {
+    return this.local.has(name) || this.options.rules.match(name)?.kind === 'address'
   }
 
   /**

@@ -4,7 +4,7 @@
  * inspected (rcode, TTL offsets, negative TTL) and re-targeted to a client by copying bytes and
  * patching a few fields, never by a decode/encode round trip.
  */
-import { EDNS_DO, FLAG, TYPE_OPT } from '../packet/constants.js'
+import { COPY_FLAGS_MASK, EDNS_DO, FLAG, TYPE, TYPE_OPT } from '../packet/constants.js'
 import { skipName } from '../packet/wire.js'
 import type { DnsQuery } from '../server/query.js'
 
@@ -72,7 +72,7 @@ export function inspectResponse(buf: Uint8Array): ResponseInfo {
       const t = ttl > 0x7fffffff ? 0 : ttl // RFC 2181 §8: a TTL with the top bit set counts as zero
       if (i < an) minAnswer = minAnswer === undefined ? t : Math.min(minAnswer, t)
       minAll = minAll === undefined ? t : Math.min(minAll, t)
-      if (type === 6 && i >= an && i < an + ns && info.soaNegativeTtl === undefined) {
+      if (type === TYPE.SOA && i >= an && i < an + ns && info.soaNegativeTtl === undefined) {
         // SOA RDATA: MNAME, RNAME, then SERIAL REFRESH RETRY EXPIRE MINIMUM (32 bits each).
         const afterNames = skipName(buf, skipName(buf, rdata))
         if (afterNames + 20 <= rdata + rdlength) {
@@ -127,7 +127,7 @@ export function responseForClient(
   query: DnsQuery,
   elapsedS: number,
   fixedTtl: number | undefined,
-  udpPayloadSize: number,
+  maxUdpSize: number,
   keepAa = false,
 ): Buffer {
   const opt = query.edns !== undefined
@@ -151,7 +151,7 @@ export function responseForClient(
     const ar = ((out[10]! << 8) | out[11]!) + 1
     out[10] = ar >> 8
     out[11] = ar & 0xff
-    writeOpt(out, stored.length, udpPayloadSize, query.dnssecOk)
+    writeOpt(out, stored.length, maxUdpSize, query.dnssecOk)
   }
   return out
 }
@@ -162,13 +162,13 @@ export function responseForClient(
  * `answers` (owners compressed to the question name at offset 12), then our OPT when the client
  * sent one.
  */
-export function localResponse(query: DnsQuery, flags: number, rcode: number, answers: Uint8Array | undefined, count: number, udpPayloadSize: number): Buffer {
+export function localResponse(query: DnsQuery, flags: number, rcode: number, answers: Uint8Array | undefined, count: number, maxUdpSize: number): Buffer {
   const qEnd = query.wireQuestion?.end ?? 12
   const opt = query.edns !== undefined
   const answerLength = answers?.length ?? 0
   const out = Buffer.allocUnsafe(qEnd + answerLength + (opt ? OPT_LENGTH : 0))
   query.raw.copy(out, 0, 0, qEnd)
-  const f = (query.header.flags & (0x7800 | FLAG.RD | FLAG.CD)) | flags | FLAG.QR | FLAG.RA | (rcode & 0xf)
+  const f = (query.header.flags & COPY_FLAGS_MASK) | flags | FLAG.QR | FLAG.RA | (rcode & 0xf)
   out[2] = f >> 8
   out[3] = f & 0xff
   out[4] = 0
@@ -180,7 +180,7 @@ export function localResponse(query: DnsQuery, flags: number, rcode: number, ans
   out[10] = 0
   out[11] = opt ? 1 : 0
   if (answers) out.set(answers, qEnd)
-  if (opt) writeOpt(out, qEnd + answerLength, udpPayloadSize, query.dnssecOk)
+  if (opt) writeOpt(out, qEnd + answerLength, maxUdpSize, query.dnssecOk)
   return out
 }
 
@@ -206,24 +206,11 @@ export function encodeOwnerRecords(type: number, ttl: number, rdatas: readonly U
   return out
 }
 
-/** A name in uncompressed wire form (`www.example.` → 3www7example0). */
-export function encodeName(name: string): Uint8Array {
-  const labels = name.split('.').filter((l) => l !== '')
-  const out = new Uint8Array(labels.reduce((n, l) => n + l.length + 1, 1))
-  let pos = 0
-  for (const l of labels) {
-    out[pos++] = l.length
-    for (let i = 0; i < l.length; i++) out[pos++] = l.charCodeAt(i)
-  }
-  out[pos] = 0
-  return out
-}
-
 /**
  * The message sent upstream for `query`: a fresh header (id 0, the client's RD and CD), the
- * client's question bytes, and an OPT record advertising `udpPayloadSize` with the client's DO bit.
+ * client's question bytes, and an OPT record advertising `maxUdpSize` with the client's DO bit.
  */
-export function upstreamQuery(query: DnsQuery, udpPayloadSize: number): Uint8Array {
+export function upstreamQuery(query: DnsQuery, maxUdpSize: number): Uint8Array {
   const qEnd = query.wireQuestion?.end ?? 12
   const out = Buffer.allocUnsafe(qEnd + OPT_LENGTH)
   query.raw.copy(out, 0, 0, qEnd)
@@ -235,7 +222,7 @@ export function upstreamQuery(query: DnsQuery, udpPayloadSize: number): Uint8Arr
   out.writeUInt16BE(1, 4)
   out.writeUInt32BE(0, 6)
   out.writeUInt16BE(1, 10)
-  writeOpt(out, qEnd, udpPayloadSize, query.dnssecOk)
+  writeOpt(out, qEnd, maxUdpSize, query.dnssecOk)
   return out
 }
 

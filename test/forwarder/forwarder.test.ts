@@ -1,5 +1,5 @@
 import dnsPacket from 'dns-packet'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Forwarder } from '../../src/forwarder/forwarder.js'
 import type { ForwarderOptions } from '../../src/forwarder/forwarder.js'
 import type { StrategyName } from '../../src/pool/index.js'
@@ -584,3 +584,167 @@ function withId(buf: Buffer, id: number): Buffer {
   out.writeUInt16BE(id, 0)
   return out
 }
+
+describe('Forwarder: a name that exists here never gets NXDOMAIN (dnsmasq 2.90, RFC 8020)', () => {
+  const SOA = { name: 'lan', type: 'SOA', ttl: 300, data: { mname: 'ns.lan', rname: 'h.lan', serial: 1, refresh: 60, retry: 60, expire: 600, minimum: 120 } }
+
+  /** A forwarder whose only upstream says NXDOMAIN (with an SOA) to everything. */
+  async function nxUpstream(options: ForwarderOptions = {}) {
+    const env = setup({
+      hosts: '10.2.2.2 printer.lan scanner.lan',
+      addresses: [{ domain: 'wild.test', addresses: ['10.9.9.9'] }],
+      servers: [{ address: '10.0.0.53' }],
+      ...options,
+    })
+    const calls: string[] = []
+    await upstream(env.network, '10.0.0.53', (q) => {
+      calls.push(`${q.question!.name} ${q.question!.type}`)
+      return respond(q, { rcode: 'NXDOMAIN', ra: true, authorities: [SOA as never] })
+    })
+    return { ...env, calls }
+  }
+
+  it.each([
+    ['printer.lan', 'AAAA'], // hosts has only its IPv4
+    ['scanner.lan', 'TXT'], // a hosts name, a type hosts never hold
+    ['wild.test', 'AAAA'], // address=/wild.test/ with an IPv4 only
+    ['deep.wild.test', 'MX'], // every name under an address= domain exists
+    ['lan', 'A'], // has hosts names below it
+  ])('%s %s: forwarded, and the upstream NXDOMAIN reaches the client as NODATA', async (name, type) => {
+    const { forwarder, calls } = await nxUpstream()
+    const r = await ask(forwarder, name, type)
+    expect(calls).toEqual([`${name}. ${type}`])
+    expect(r.rcode).toBe('NOERROR')
+    expect(r.answers).toEqual([])
+    expect(r.flag_aa).toBe(true)
+    // The upstream's SOA stays, so the NODATA is cached downstream for its negative TTL.
+    expect(r.authorities?.map((a) => a.type)).toEqual(['SOA'])
+    expect(forwarder.snapshot().answers.upstream).toBe(1)
+  })
+
+  it('stays NODATA from the cache (not authoritative there), and from the memo', async () => {
+    const { forwarder, calls } = await nxUpstream()
+    await ask(forwarder, 'printer.lan', 'AAAA')
+    for (let i = 0; i < 2; i++) {
+      const r = await ask(forwarder, 'Printer.LAN', 'AAAA')
+      expect(r.rcode).toBe('NOERROR')
+      expect(r.flag_aa).toBe(false)
+    }
+    expect(calls).toHaveLength(1)
+    expect(forwarder.snapshot().answers.cache).toBe(2)
+  })
+
+  it('reports NOERROR in the query event', async () => {
+    const { forwarder } = await nxUpstream()
+    const seen: number[] = []
+    forwarder.on('query', (e) => seen.push(e.rcode))
+    await ask(forwarder, 'scanner.lan', 'TXT')
+    expect(seen).toEqual([0])
+  })
+
+  it('passes NXDOMAIN through for names that do not exist here, server= domains included', async () => {
+    const { forwarder } = await nxUpstream({ domainServers: [{ domain: 'corp.lan.example', servers: [{ address: '10.0.0.53' }] }] })
+    expect((await ask(forwarder, 'other.lan', 'A')).rcode).toBe('NXDOMAIN')
+    expect((await ask(forwarder, 'x.corp.lan.example', 'A')).rcode).toBe('NXDOMAIN')
+    expect((await ask(forwarder, 'wild.test.example', 'AAAA')).rcode).toBe('NXDOMAIN')
+  })
+
+  it('follows a reload: a name taken out of the hosts file gets the upstream NXDOMAIN again', async () => {
+    const files = new MemoryFiles()
+    files.set('/hosts', '10.2.2.2 printer.lan')
+    const { forwarder } = await nxUpstream({ hosts: [], hostsFiles: ['/hosts'], files, watch: false })
+    await forwarder.start()
+    expect((await ask(forwarder, 'printer.lan', 'AAAA')).rcode).toBe('NOERROR')
+    files.set('/hosts', '10.2.2.3 scanner.lan')
+    await forwarder.reload()
+    expect((await ask(forwarder, 'printer.lan', 'AAAA')).rcode).toBe('NXDOMAIN')
+    await forwarder.close()
+  })
+})
+
+describe('Forwarder: reload failures nobody hears become Node warnings', () => {
+  afterEach(() => void vi.restoreAllMocks())
+
+  async function brokenAfterStart(options: ForwarderOptions = {}) {
+    const files = new MemoryFiles()
+    files.set('/hosts', '10.0.0.1 one.lan')
+    const env = setup({ files, hostsFiles: ['/hosts'], watchDebounceMs: 10, ...options })
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {})
+    await env.forwarder.start()
+    files.set('/hosts', '10.0.0.999 broken.lan')
+    return { ...env, files, warn }
+  }
+
+  it('a watcher reload that keeps old data, with no logger and no reload listener, emits a warning', async () => {
+    const { forwarder, files, clock, warn } = await brokenAfterStart()
+    files.changed('/hosts')
+    await clock.advanceAsync(10)
+    await forwarder.reload() // waits for the watcher's reload (serialised), which fails again
+    expect(warn).toHaveBeenCalledTimes(2)
+    const [message, options] = warn.mock.calls[0]! as [string, { type: string; code: string }]
+    expect(message).toMatch(/reload kept old data.*\/hosts:1/)
+    expect(options).toEqual({ type: 'DnsHaWarning', code: 'DNS_HA_FORWARDER_RELOAD' })
+    expect(datas(await ask(forwarder, 'one.lan', 'A'))).toEqual(['10.0.0.1'])
+    await forwarder.close()
+  })
+
+  it('says nothing through Node when someone listens for reload', async () => {
+    const { forwarder, warn } = await brokenAfterStart()
+    const results: boolean[] = []
+    forwarder.on('reload', (r) => results.push(r.ok))
+    await forwarder.reload()
+    expect(results).toEqual([false])
+    expect(warn).not.toHaveBeenCalled()
+    await forwarder.close()
+  })
+
+  it('tells the logger instead when there is one', async () => {
+    const logged: string[] = []
+    const { forwarder, warn } = await brokenAfterStart({ logger: { warn: (m) => logged.push(m) } })
+    await forwarder.reload()
+    expect(logged).toEqual(['forwarder: reload kept old data for some files'])
+    expect(warn).not.toHaveBeenCalled()
+    await forwarder.close()
+  })
+
+  it('does not warn for a failed start(), which rejects instead', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {})
+    const { forwarder } = setup({ files: new MemoryFiles(), hostsFiles: ['/missing'] })
+    await expect(forwarder.start()).rejects.toMatchObject({ code: 'ERR_CONFIG' })
+    expect(warn).not.toHaveBeenCalled()
+  })
+})
+
+describe('Forwarder: maxUdpSize (udpPayloadSize is its deprecated alias)', () => {
+  const advertised = async (options: ForwarderOptions): Promise<number> => {
+    const { forwarder } = setup({ hosts: '10.1.1.1 web.lan', ...options })
+    const r = await ask(forwarder, 'web.lan', 'A')
+    return (r.additionals?.[0] as unknown as { udpPayloadSize: number }).udpPayloadSize
+  }
+
+  it('advertises maxUdpSize, 1232 by default', async () => {
+    expect(await advertised({})).toBe(1232)
+    expect(await advertised({ maxUdpSize: 4096 })).toBe(4096)
+  })
+
+  it('still takes udpPayloadSize; maxUdpSize wins when both are given', async () => {
+    expect(await advertised({ udpPayloadSize: 1400 })).toBe(1400)
+    expect(await advertised({ udpPayloadSize: 1400, maxUdpSize: 1300 })).toBe(1300)
+  })
+
+  it('refuses a size outside 512..65535 under either name', () => {
+    expect(() => setup({ maxUdpSize: 100 })).toThrow(/maxUdpSize/)
+    expect(() => setup({ udpPayloadSize: 70000 })).toThrow(/udpPayloadSize/)
+  })
+
+  it('advertises maxUdpSize to upstreams too', async () => {
+    const { network, forwarder } = setup({ servers: [{ address: '10.0.0.53' }], maxUdpSize: 1400 })
+    const sizes: number[] = []
+    await upstream(network, '10.0.0.53', (q) => {
+      sizes.push(q.edns?.udpPayloadSize ?? 0)
+      return respond(q, { ra: true })
+    })
+    await ask(forwarder, 'www.example', 'A')
+    expect(sizes).toEqual([1400])
+  })
+})

@@ -220,3 +220,86 @@ describe.skipIf(!have)('Forwarder vs dnsmasq (same conf, hosts and upstreams)', 
     expect(summary(ours)).toEqual(summary(theirs))
   })
 })
+
+// A name that exists locally never gets NXDOMAIN: when the upstream says NXDOMAIN for a type we
+// do not hold (AAAA of an IPv4-only hosts name, TXT of a hosts name, AAAA under an IPv4
+// address= rule), dnsmasq 2.90 answers NODATA (NOERROR, AA, the upstream's SOA kept). Asked once
+// each: dnsmasq's own cache then treats hosts names and address= names differently.
+describe.skipIf(!have)('Forwarder vs dnsmasq: upstream NXDOMAIN for names that exist locally', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dns-ha-dnsmasq-nx-'))
+  let dnsmasq: ChildProcess | undefined
+  let dnsmasqPort = 0
+  let ourPort = 0
+  const closers: (() => Promise<void>)[] = []
+  const NX_QUERIES: [string, string][] = [
+    ['printer.lan', 'AAAA'],
+    ['scanner.lan', 'TXT'],
+    ['wild.test', 'AAAA'],
+    ['x.wild.test', 'TXT'],
+    ['lan', 'A'],
+    ['other.lan', 'A'],
+    ['host.corp.test', 'A'],
+  ]
+
+  beforeAll(async () => {
+    const nx = new DnsServer({ handler: (q) => respond(q, { rcode: 'NXDOMAIN', ra: true, authorities: [SOA as never] }) })
+    const { port: nxPort } = await nx.listen({ port: 0, address: '127.0.0.1' })
+    closers.push(() => nx.close())
+    writeFileSync(join(dir, 'hosts'), '10.2.2.2 printer.lan scanner.lan\n')
+    dnsmasqPort = await freePort()
+    const conf = [
+      `port=${dnsmasqPort}`,
+      'listen-address=127.0.0.1',
+      'no-hosts',
+      `addn-hosts=${join(dir, 'hosts')}`,
+      'no-resolv',
+      `server=127.0.0.1#${nxPort}`,
+      `server=/corp.test/127.0.0.1#${nxPort}`,
+      'address=/wild.test/10.9.9.9',
+    ].join('\n')
+    writeFileSync(join(dir, 'dnsmasq.conf'), `${conf}\nbind-interfaces\n`)
+    dnsmasq = spawn('dnsmasq', ['-C', join(dir, 'dnsmasq.conf'), '--keep-in-foreground', `--pid-file=${join(dir, 'dnsmasq.pid')}`, '--user=root', '--log-facility=-'], { stdio: 'ignore' })
+    const forwarder = new Forwarder(parseDnsmasqConf(conf, { baseDir: dir, fileName: 'dnsmasq.conf' }))
+    await forwarder.start()
+    const ours = new DnsServer({ handler: forwarder })
+    ourPort = (await ours.listen({ port: 0, address: '127.0.0.1' })).port
+    closers.push(() => ours.close(), () => forwarder.close())
+    for (let i = 0; i < 50; i++) {
+      try {
+        await query({ address: '127.0.0.1', port: dnsmasqPort }, { name: 'printer.lan', type: 'A' }, { timeoutMs: 200, retries: 0 })
+        break
+      } catch {
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    }
+  })
+
+  afterAll(async () => {
+    if (dnsmasq?.pid !== undefined && dnsmasq.exitCode === null) {
+      const exited = new Promise((r) => dnsmasq!.once('exit', r))
+      process.kill(dnsmasq.pid, 'SIGTERM')
+      await exited
+    }
+    for (const c of closers.reverse()) await c()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it.each(NX_QUERIES)('%s %s: same rcode, AA, answers and authority types', async (name, type) => {
+    const ask = (port: number) => query({ address: '127.0.0.1', port }, { name, type }, { timeoutMs: 2000, retries: 1 })
+    const [theirs, ours] = await Promise.all([ask(dnsmasqPort), ask(ourPort)])
+    const summary = (r: Awaited<ReturnType<typeof ask>>) => ({
+      rcode: r.packet.rcode,
+      aa: r.packet.flag_aa,
+      answers: (r.packet.answers ?? []).length,
+      authorities: (r.packet.authorities ?? []).map((a) => a.type),
+    })
+    expect(summary(ours)).toEqual(summary(theirs))
+  })
+
+  it('the three names of the issue get NOERROR from the Forwarder', async () => {
+    for (const [name, type] of NX_QUERIES.slice(0, 3)) {
+      const r = await query({ address: '127.0.0.1', port: ourPort }, { name, type }, { timeoutMs: 2000, retries: 1 })
+      expect(r.packet.rcode, `${name} ${type}`).toBe('NOERROR')
+    }
+  })
+})
