@@ -89,6 +89,13 @@ export class DomainRules {
     return this.rules.size
   }
 
+  /** Every upstream some `server=/domain/` rule names. */
+  upstreams(): UpstreamServer[] {
+    const out: UpstreamServer[] = []
+    for (const rule of this.rules.values()) if (rule.kind === 'servers') out.push(...rule.servers)
+    return out
+  }
+
   /** The rule of the most specific domain containing `name` (canonical), if any. */
   match(name: string): DomainRule | undefined {
     if (this.rules.size === 0) return undefined

@@ -35,12 +35,12 @@ export interface TxtRecord {
 
 /**
  * dnsmasq's `srv-host=_service._proto.NAME[,TARGET[,PORT[,PRIORITY[,WEIGHT]]]]`. Without a
- * target the record says "no such service here" (target `.`, port 1, as dnsmasq writes it).
+ * target the record says "no such service here" (target `.`, as dnsmasq writes it).
  */
 export interface SrvRecord {
   name: string
   target?: string
-  /** Default 1 without a target, 0 with one (dnsmasq's defaults). */
+  /** Default 1 (dnsmasq's default). */
   port?: number
   /** Default 0. */
   priority?: number
@@ -342,7 +342,7 @@ function txtRdata(texts: readonly string[]): Uint8Array {
 
 function srvRdata(r: SrvRecord): Uint8Array {
   const target = wireName(r.target ?? '.')
-  const port = r.port ?? (r.target === undefined ? 1 : 0)
+  const port = r.port ?? 1
   const out = new Uint8Array(6 + target.length)
   const priority = r.priority ?? 0
   const weight = r.weight ?? 0

@@ -532,11 +532,7 @@ function revServer(value: string, column: number, at: (column: number) => Config
 /** `ip[#port][@source]`: the source address/interface part is accepted and not used. */
 function parseUpstream(text: string, position: ConfigPosition): UpstreamServer {
   const at = text.indexOf('@')
-  try {
-    return parseServerAddress(at < 0 ? text : text.slice(0, at), `${position.file}:${position.line}`)
-  } catch (error) {
-    throw new ConfigSyntaxError(`"${text}" is not an upstream server (ADDRESS[#PORT])`, position, { cause: error })
-  }
+  return parseServerAddress(at < 0 ? text : text.slice(0, at), position)
 }
 
 function checkName(field: { text: string; column: number }, fail: (message: string, column?: number) => never): void {
