@@ -10,8 +10,8 @@ import type { HostsEntry } from './parse-hosts.js'
 import { parseHosts } from './parse-hosts.js'
 import type { UpstreamServer } from './parse-resolv-conf.js'
 import { parseResolvConf } from './parse-resolv-conf.js'
-import type { ServersFileContent } from './parse-dnsmasq-conf.js'
-import { parseServersFile } from './parse-dnsmasq-conf.js'
+import type { ServersFileContent } from './parse-servers-file.js'
+import { parseServersFile } from './parse-servers-file.js'
 
 /** A file that kept its old data, and why. */
 export interface FileError {
