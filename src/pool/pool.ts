@@ -25,8 +25,8 @@ export interface PoolServer {
 /** What the pool learns from an answer; at least its rcode. Throws on a garbage answer. */
 export type InspectAnswer<I extends { rcode: number }> = (raw: Uint8Array) => I
 
-/** Options for {@link UpstreamPool}. */
-export interface UpstreamPoolOptions<I extends { rcode: number } = { rcode: number }> {
+/** Options for {@link UpstreamPool}, whatever it reads from answers. */
+export interface UpstreamPoolBaseOptions {
   exchange: Exchange
   clock: Clock
   /** Per-attempt timeout handed to the exchange (default 1500 ms). */
@@ -41,12 +41,15 @@ export interface UpstreamPoolOptions<I extends { rcode: number } = { rcode: numb
   probeIntervalMs?: number
   /** The probe question, a full query message (default `. NS`, see `probeQuery`). */
   probeMessage?: Uint8Array
-  /**
-   * Reads an answer; throwing marks it garbage (a failure). The default checks the header (12
-   * bytes, QR set) and reads the rcode.
-   */
-  inspect?: InspectAnswer<I>
 }
+
+/**
+ * Options for {@link UpstreamPool}. `inspect` reads an answer (throwing marks it garbage, a
+ * failure); it may be left out only when the pool reads nothing but the rcode, and then the
+ * default checks the header (12 bytes, QR set) and reads the rcode.
+ */
+export type UpstreamPoolOptions<I extends { rcode: number } = { rcode: number }> = UpstreamPoolBaseOptions &
+  ({ rcode: number } extends I ? { inspect?: InspectAnswer<I> } : { inspect: InspectAnswer<I> })
 
 /** A member's reply (any rcode). */
 export interface UpstreamReply<I extends { rcode: number } = { rcode: number }> {
@@ -91,7 +94,8 @@ export class UpstreamPool<I extends { rcode: number } = { rcode: number }> exten
     this.randomizeCase = options.randomizeCase ?? false
     this.failuresToDown = options.failuresToDown ?? 1
     this.probeMessage = options.probeMessage ?? probeQuery()
-    this.inspect = options.inspect ?? (readRcode as unknown as InspectAnswer<I>)
+    // Without `inspect`, I is `{ rcode }` (the options type requires it otherwise).
+    this.inspect = (options.inspect ?? readRcode) as InspectAnswer<I>
     this.probes = new ProbeLoop({
       clock: options.clock,
       intervalMs: options.probeIntervalMs ?? 1000,

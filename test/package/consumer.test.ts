@@ -68,5 +68,34 @@ describe('packed package, as a consumer sees it', () => {
        export { server }`,
     )
     expect(() => run(join(repo, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'])).not.toThrow()
-  })
+  }, 180_000)
+
+  it('type-checks a consumer on moduleResolution node10, which ignores `exports` (typesVersions)', () => {
+    // node10 reads only `types` and `typesVersions`: without the latter `dns-ha/zone` has no types.
+    // esModuleInterop as `tsc --init` sets it: the declarations default-import dns-packet.
+    writeFileSync(
+      join(work, 'tsconfig.node10.json'),
+      JSON.stringify({ compilerOptions: { strict: true, module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true, target: 'ES2022', noEmit: true, types: ['node'] }, files: ['node10.ts'] }),
+    )
+    writeFileSync(
+      join(work, 'node10.ts'),
+      `import { parseZone, type Zone } from 'dns-ha/zone'
+       import { FakeClock } from 'dns-ha/testing'
+       import { Authority, DnsServer } from 'dns-ha'
+       const zone: Zone = parseZone('@ 300 IN SOA ns1 hostmaster 1 7200 900 1209600 300\\n', { origin: 'example.test.' })
+       const server = new DnsServer({ handler: new Authority({ zones: [zone] }), clock: new FakeClock() })
+       // @ts-expect-error the zone parser wants an options object, not a bare origin
+       parseZone('', 'example.test.')
+       export { server }`,
+    )
+    const out = (() => {
+      try {
+        return run(join(repo, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.node10.json', '--traceResolution'])
+      } catch (e) {
+        throw new Error(String((e as { stdout?: string }).stdout ?? e))
+      }
+    })()
+    expect(out).toMatch(/Module name 'dns-ha\/zone' was successfully resolved to '[^']*node_modules\/dns-ha\/dist\/zone\/index\.d\.ts'/)
+    expect(out).toMatch(/Module name 'dns-ha' was successfully resolved to '[^']*node_modules\/dns-ha\/dist\/index\.d\.ts'/)
+  }, 180_000)
 })

@@ -20,4 +20,17 @@ describe('docs cover the public API', () => {
     const missing = names.filter((n) => !new RegExp(`\\b${n.replace(/\$/g, '\\$')}\\b`).test(docs))
     expect(missing).toEqual([])
   }, 60_000)
+
+  it('stands alone: README.md and docs/*.md point at nothing outside the repository', () => {
+    // The team's shared folder, its design file and the seed setups are not in a user's clone.
+    const pages = ['README.md', ...readdirSync(`${root}docs`).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]
+    expect(pages.length).toBeGreaterThan(5)
+    const outside = /\.\.\/shared|\bshared\/|\bseeds\/|\bDESIGN\.md\b/
+    const found = pages.flatMap((page) =>
+      readFileSync(`${root}${page}`, 'utf8')
+        .split('\n')
+        .flatMap((text, i) => (outside.test(text) ? [`${page}:${i + 1}: ${text.trim()}`] : [])),
+    )
+    expect(found).toEqual([])
+  })
 })

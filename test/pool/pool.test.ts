@@ -241,3 +241,12 @@ describe('UpstreamPool: weights and snapshot', () => {
     expect(pool.snapshot().members[0]!.counters.queries).toBe(2)
   })
 })
+
+describe('UpstreamPool: options typing', () => {
+  it('requires inspect when the pool reads more than the rcode (checked by tsc -p .)', () => {
+    const make = () =>
+      // @ts-expect-error a pool typed to read more than the rcode needs its inspect
+      new UpstreamPool<{ rcode: number; extra: string }>({ exchange: scripted().exchange, clock: new FakeClock() })
+    expect(make().snapshot()).toEqual({ members: [] })
+  })
+})
