@@ -136,7 +136,7 @@ export interface ForwarderOptions {
    * @deprecated Use `maxUdpSize`.
    */
   udpPayloadSize?: number
-  /** Watch hosts and resolv files after {@link Forwarder.start} and reload on change (default true). */
+  /** Watch hosts, resolv and servers files after {@link Forwarder.start} and reload on change (default true). */
   watch?: boolean
   /** How long to wait after a change for more before reloading (default 100 ms). */
   watchDebounceMs?: number
