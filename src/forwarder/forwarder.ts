@@ -199,7 +199,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
   private readonly memo: AnswerMemo
   private readonly maxUdpSize: number
   private reloading: Promise<ForwarderReloadResult> = Promise.resolve({ ok: true, errors: [], hostsEntries: 0, defaultServers: 0 })
-  private started = false
+  private starting: Promise<void> | undefined
   private readonly counters = {
     queries: 0,
     answers: { hosts: 0, rule: 0, local: 0, cache: 0, upstream: 0, stale: 0, failure: 0 } as Record<AnswerSource, number>,
@@ -274,12 +274,18 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
    * Reads the hosts and resolv files and starts watching them. Rejects with `ERR_CONFIG` when a
    * file cannot be read or parsed at start (later reloads keep the old data instead).
    */
-  async start(): Promise<void> {
-    if (this.started) return
-    this.started = true
+  start(): Promise<void> {
+    // Overlapping calls share one start, so nobody is told "started" before the files are read.
+    this.starting ??= this.firstStart().catch((e: unknown) => {
+      this.starting = undefined // a later start() may try again once the files are fixed
+      throw e
+    })
+    return this.starting
+  }
+
+  private async firstStart(): Promise<void> {
     const result = await this.queueReload(true)
     if (!result.ok) {
-      this.started = false // a later start() may try again once the files are fixed
       throw new DnsHaError('ERR_CONFIG', `forwarder files failed to load: ${result.errors.map((e) => `${e.file}: ${e.message}`).join('; ')}`, {
         details: { errors: result.errors },
       })

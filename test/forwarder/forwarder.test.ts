@@ -535,6 +535,19 @@ describe('Forwarder: files and reload', () => {
     expect(files.watching).toBe(1)
     await forwarder.close()
   })
+
+  it('overlapping start() calls share one start: neither resolves before the hosts are read', async () => {
+    const files = new MemoryFiles()
+    files.set('/hosts', '10.0.0.7 early.lan')
+    const { forwarder } = setup({ files, hostsFiles: ['/hosts'] })
+    const first = forwarder.start()
+    const second = forwarder.start() // e.g. the app's own start() racing DnsServer.listen()
+    await second
+    expect(datas(await ask(forwarder, 'early.lan', 'A'))).toEqual(['10.0.0.7'])
+    await first
+    expect(files.watching).toBe(1) // one watcher, not two
+    await forwarder.close()
+  })
 })
 
 describe('Forwarder: hot paths stay on the wire', () => {
