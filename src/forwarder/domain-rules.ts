@@ -3,11 +3,12 @@
  * compiled into one table keyed by domain. The most specific domain wins, as in dnsmasq.
  */
 import type { RcodeName } from '../packet/constants.js'
+import { canonicalName } from '../packet/names.js'
 import { addressBytes } from '../util/cidr.js'
 import { DnsHaError } from '../util/errors.js'
 import type { LocalRecords } from './local-table.js'
 import { joinRecords } from './local-table.js'
-import { canonicalName, suffixes } from './names.js'
+import { suffixes } from './names.js'
 import type { UpstreamServer } from './parse-resolv-conf.js'
 import { encodeOwnerRecords } from './wire-response.js'
 
@@ -86,6 +87,13 @@ export class DomainRules {
   /** How many domains have a rule. */
   get size(): number {
     return this.rules.size
+  }
+
+  /** Every upstream some `server=/domain/` rule names. */
+  upstreams(): UpstreamServer[] {
+    const out: UpstreamServer[] = []
+    for (const rule of this.rules.values()) if (rule.kind === 'servers') out.push(...rule.servers)
+    return out
   }
 
   /** The rule of the most specific domain containing `name` (canonical), if any. */

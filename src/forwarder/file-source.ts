@@ -1,15 +1,25 @@
 /**
- * The file seam: how the forwarder reads hosts and resolv files and learns that they changed.
+ * The file seam: how the forwarder reads hosts, resolv and servers files (and dnsmasq.conf with
+ * its conf-file / conf-dir includes) and learns that they changed.
  * {@link nodeFileSource} is the default; tests pass an in-memory one.
  */
 import { watch as fsWatch } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
+import { ConfigFileError } from '../util/errors.js'
 
 /** Reads and watches files. */
 export interface FileSource {
-  /** The file's text; rejects when it cannot be read (missing, unreadable). */
+  /**
+   * The file's text; rejects when it cannot be read (missing, unreadable), preferably with a
+   * `ConfigFileError` naming the path (as {@link nodeFileSource} does).
+   */
   readFile(path: string): Promise<string>
+  /**
+   * The names (not paths) of the entries in a directory, for dnsmasq's `conf-dir`. Optional:
+   * without it `conf-dir` is an error.
+   */
+  readDir?(path: string): Promise<string[]>
   /**
    * Calls `onChange` (possibly several times per change) when the file is written, replaced,
    * created or deleted; returns a function that stops watching.
@@ -22,7 +32,8 @@ export interface FileSource {
  * that replace a file by rename (the atomic way) are seen as well as in-place writes.
  */
 export const nodeFileSource: FileSource = {
-  readFile: (path) => readFile(path, 'utf8'),
+  readFile: (path) => readFile(path, 'utf8').catch((error: unknown) => Promise.reject(fileError(path, error))),
+  readDir: (path) => readdir(path).catch((error: unknown) => Promise.reject(fileError(path, error))),
   watch(path, onChange) {
     const name = basename(path)
     let watcher: ReturnType<typeof fsWatch> | undefined
@@ -37,4 +48,12 @@ export const nodeFileSource: FileSource = {
     }
     return () => watcher?.close()
   },
+}
+
+/** Node's error as a `ConfigFileError` naming the path (`ENOENT` → "no such file or directory"). */
+function fileError(path: string, error: unknown): ConfigFileError {
+  const code = (error as { code?: unknown }).code
+  const reason =
+    code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code === 'ENOTDIR' ? 'not a directory' : error instanceof Error ? error.message : String(error)
+  return new ConfigFileError(path, reason, { cause: error })
 }

@@ -34,6 +34,7 @@ import { DomainRules } from './domain-rules.js'
 import type { FileSource } from './file-source.js'
 import { nodeFileSource } from './file-source.js'
 import { cacheKey, Forwarding } from './forward.js'
+import type { CnameRecord, HostRecord, PtrRecord, SrvRecord, TxtRecord } from './local-table.js'
 import { LocalTable } from './local-table.js'
 import { intOption, rcodeNumber } from './option-checks.js'
 import type { HostsEntry } from './parse-hosts.js'
@@ -72,6 +73,22 @@ export interface ForwarderOptions {
   servers?: UpstreamServer[]
   /** A resolv.conf-format file whose `nameserver` lines are further default upstreams (after `servers`). */
   resolvFile?: string
+  /**
+   * dnsmasq's `servers-file`: `server=` and `rev-server=` lines read at start and on every
+   * reload (dnsmasq re-reads it on SIGHUP). Its default upstreams follow `servers` and the resolv
+   * file's; its domain routes are added to `domainServers`.
+   */
+  serversFile?: string
+  /** dnsmasq's `cname=`: local aliases (the target's local records follow the CNAME). */
+  cnames?: CnameRecord[]
+  /** dnsmasq's `txt-record=`. */
+  txtRecords?: TxtRecord[]
+  /** dnsmasq's `srv-host=`. */
+  srvRecords?: SrvRecord[]
+  /** dnsmasq's `ptr-record=`. */
+  ptrRecords?: PtrRecord[]
+  /** dnsmasq's `host-record=`: A/AAAA for the names and PTR for the addresses. */
+  hostRecords?: HostRecord[]
   /** `'strict'` (dnsmasq `strict-order`), `'all'` (`all-servers`) or `'fastest'` (dnsmasq's default, the default). */
   strategy?: StrategyName
   /** dnsmasq's `domain-needed`: names without a dot are never forwarded (NXDOMAIN unless local). */
@@ -119,7 +136,7 @@ export interface ForwarderOptions {
    * @deprecated Use `maxUdpSize`.
    */
   udpPayloadSize?: number
-  /** Watch hosts and resolv files after {@link Forwarder.start} and reload on change (default true). */
+  /** Watch hosts, resolv and servers files after {@link Forwarder.start} and reload on change (default true). */
   watch?: boolean
   /** How long to wait after a change for more before reloading (default 100 ms). */
   watchDebounceMs?: number
@@ -182,7 +199,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
   private readonly memo: AnswerMemo
   private readonly maxUdpSize: number
   private reloading: Promise<ForwarderReloadResult> = Promise.resolve({ ok: true, errors: [], hostsEntries: 0, defaultServers: 0 })
-  private started = false
+  private starting: Promise<void> | undefined
   private readonly counters = {
     queries: 0,
     answers: { hosts: 0, rule: 0, local: 0, cache: 0, upstream: 0, stale: 0, failure: 0 } as Record<AnswerSource, number>,
@@ -202,7 +219,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
     this.memo = new AnswerMemo(Math.max(1024, 2 * (options.cacheSize ?? 150)))
     const localTtl = intOption(options.localTtl, 0, 0, 0x7fffffff, 'localTtl')
     this.inline = typeof options.hosts === 'string' ? parseHosts(options.hosts, { fileName: '<inline hosts>' }) : [...(options.hosts ?? [])]
-    const rules = new DomainRules(options.addresses ?? [], options.domainServers ?? [], options.local ?? [], localTtl)
+    const rules = this.buildRules([], localTtl)
     const fallback = new Set((options.fallbackRcodes ?? DEFAULT_FALLBACK).map((r) => rcodeNumber(r)))
     this.cache = new ResponseCache({
       size: intOption(options.cacheSize, 150, 0, 100_000_000, 'cacheSize'),
@@ -234,7 +251,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
     })
     const domainNeeded = options.domainNeeded ?? false
     const bogusPriv = options.bogusPriv ?? false
-    this.files = new ForwarderFiles({ files: options.files ?? nodeFileSource, clock, hostsFiles: options.hostsFiles ?? [], resolvFile: options.resolvFile })
+    this.files = new ForwarderFiles({ files: options.files ?? nodeFileSource, clock, hostsFiles: options.hostsFiles ?? [], resolvFile: options.resolvFile, serversFile: options.serversFile })
     this.router = new Router({ rules, fallback, domainNeeded, bogusPriv }, this.pool, this.buildLocal(), options.servers ?? [])
     this.forwarding = new Forwarding({
       pool: this.pool,
@@ -257,12 +274,18 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
    * Reads the hosts and resolv files and starts watching them. Rejects with `ERR_CONFIG` when a
    * file cannot be read or parsed at start (later reloads keep the old data instead).
    */
-  async start(): Promise<void> {
-    if (this.started) return
-    this.started = true
+  start(): Promise<void> {
+    // Overlapping calls share one start, so nobody is told "started" before the files are read.
+    this.starting ??= this.firstStart().catch((e: unknown) => {
+      this.starting = undefined // a later start() may try again once the files are fixed
+      throw e
+    })
+    return this.starting
+  }
+
+  private async firstStart(): Promise<void> {
     const result = await this.queueReload(true)
     if (!result.ok) {
-      this.started = false // a later start() may try again once the files are fixed
       throw new DnsHaError('ERR_CONFIG', `forwarder files failed to load: ${result.errors.map((e) => `${e.file}: ${e.message}`).join('; ')}`, {
         details: { errors: result.errors },
       })
@@ -349,7 +372,9 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
   private async doReload(starting: boolean): Promise<ForwarderReloadResult> {
     const errors = await this.files.read()
     // Swap in one step: queries see the old tables or the new ones, never a mix.
-    this.router.replace(this.buildLocal(), [...(this.options.servers ?? []), ...this.files.resolvServers()])
+    const fromServersFile = this.files.serversFileContent()
+    const rules = this.options.serversFile ? this.buildRules(fromServersFile.domainServers) : undefined
+    this.router.replace(this.buildLocal(), [...(this.options.servers ?? []), ...this.files.resolvServers(), ...fromServersFile.servers], rules)
     this.memo.clear()
     this.counters.reloads++
     if (errors.length > 0) this.counters.reloadErrors++
@@ -377,12 +402,19 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
     }
   }
 
+  /** The domain rules: the options' and, after them, a servers-file's routes. */
+  private buildRules(fileRoutes: readonly DomainServers[], localTtl = this.options.localTtl ?? 0): DomainRules {
+    const o = this.options
+    return new DomainRules(o.addresses ?? [], [...(o.domainServers ?? []), ...fileRoutes], o.local ?? [], localTtl)
+  }
+
   private buildLocal(): LocalTable {
     return new LocalTable([...this.inline, ...this.files.hostsEntries()], {
       ttl: this.options.localTtl ?? 0,
       expandHosts: this.options.expandHosts ?? false,
       domain: this.options.domain,
       domainRanges: this.options.domainRanges ?? [],
+      records: this.options,
     })
   }
 }

@@ -1,29 +1,77 @@
 /**
- * {@link LocalTable}: the names the forwarder answers itself, from hosts entries, as pre-encoded
- * answer records per (name, type): A and AAAA for every name, PTR for every address. Built once
- * per (re)load and swapped whole, so a lookup is two map reads and no encoding.
+ * {@link LocalTable}: the names the forwarder answers itself, as pre-encoded answer records per
+ * (name, type): hosts entries (A, AAAA, and PTR for every address) and dnsmasq's local records
+ * (`host-record`, `txt-record`, `srv-host`, `ptr-record`, `cname`). Built once per (re)load and
+ * swapped whole, so a lookup is two map reads and no encoding.
  */
-import { nameToWire } from '../packet/names.js'
+import { canonicalName, nameToWire, parentName } from '../packet/names.js'
 import type { Acl } from '../util/cidr.js'
 import { addressBytes, compileAcl } from '../util/cidr.js'
-import { canonicalName, reverseName } from './names.js'
+import { DnsHaError } from '../util/errors.js'
+import { reverseName } from './names.js'
 import type { HostsEntry } from './parse-hosts.js'
 import { encodeOwnerRecords } from './wire-response.js'
 
 /** Pre-encoded answer records for one name and type. */
 export interface LocalRecords {
-  /** Records with the owner compressed to the question (offset 12). */
+  /** Records with the owner compressed to the question (offset 12), or written out for CNAME targets. */
   bytes: Uint8Array
   count: number
 }
 
-/** What a name holds locally. */
-export interface LocalName {
-  a: LocalRecords | undefined
-  aaaa: LocalRecords | undefined
-  ptr: LocalRecords | undefined
-  /** Everything above, for ANY (dnsmasq answers ANY for a local name from its local records only). */
-  any: LocalRecords | undefined
+/** dnsmasq's `cname=ALIAS[,ALIAS...],TARGET[,TTL]`: each alias is a CNAME to `target`. */
+export interface CnameRecord {
+  aliases: string[]
+  target: string
+  /** Seconds (default: the local TTL). */
+  ttl?: number
+}
+
+/** dnsmasq's `txt-record=NAME[,"text"...]`: one TXT record of these strings (none: one empty string). */
+export interface TxtRecord {
+  name: string
+  texts: string[]
+}
+
+/**
+ * dnsmasq's `srv-host=_service._proto.NAME[,TARGET[,PORT[,PRIORITY[,WEIGHT]]]]`. Without a
+ * target the record says "no such service here" (target `.`, as dnsmasq writes it).
+ */
+export interface SrvRecord {
+  name: string
+  target?: string
+  /** Default 1 (dnsmasq's default). */
+  port?: number
+  /** Default 0. */
+  priority?: number
+  /** Default 0. */
+  weight?: number
+}
+
+/** dnsmasq's `ptr-record=NAME[,TARGET]`: a PTR record (to the root `.` without a target). */
+export interface PtrRecord {
+  name: string
+  target?: string
+}
+
+/**
+ * dnsmasq's `host-record=NAME[,NAME...][,IPv4...][,IPv6...][,TTL]`: A/AAAA for every name and a
+ * PTR for every address pointing back at the first name.
+ */
+export interface HostRecord {
+  names: string[]
+  addresses: string[]
+  /** Seconds (default: the local TTL). */
+  ttl?: number
+}
+
+/** The local records besides hosts entries. */
+export interface LocalRecordSet {
+  cnames?: readonly CnameRecord[]
+  txtRecords?: readonly TxtRecord[]
+  srvRecords?: readonly SrvRecord[]
+  ptrRecords?: readonly PtrRecord[]
+  hostRecords?: readonly HostRecord[]
 }
 
 /** Options for building a {@link LocalTable}. */
@@ -36,84 +84,192 @@ export interface LocalTableOptions {
   domain: string | undefined
   /** Domains for `expandHosts` by address range (CIDR), first match first; `domain` for the rest. */
   domainRanges?: readonly { domain: string; range: string }[]
+  /** cname, txt-record, srv-host, ptr-record and host-record entries. */
+  records?: LocalRecordSet
 }
 
 const TYPE_A = 1
-const TYPE_AAAA = 28
+const TYPE_CNAME = 5
 const TYPE_PTR = 12
+const TYPE_TXT = 16
+const TYPE_AAAA = 28
+const TYPE_SRV = 33
 const TYPE_ANY = 255
+/** dnsmasq follows at most this many local CNAMEs in a row (its CNAME_CHAIN is 10). */
+const MAX_CHAIN = 10
+
+/** One record before encoding. */
+interface Rr {
+  type: number
+  ttl: number
+  rdata: Uint8Array
+}
+
+/** What a name holds locally. */
+interface LocalName {
+  /** Records by type, owner compressed to the question. */
+  types: Map<number, LocalRecords>
+  /** Everything above, for ANY (dnsmasq answers ANY for a local name from its local records only). */
+  any: LocalRecords | undefined
+  /** The raw records, to write out under this name when it is reached through a CNAME. */
+  rrs: Rr[]
+}
 
 /** Local names and their pre-encoded answers. */
 export class LocalTable {
-  /** Canonical name → what it holds. */
-  readonly names = new Map<string, LocalName>()
+  private readonly names = new Map<string, LocalName>()
+  /** Alias → its CNAME (target canonical, TTL). */
+  private readonly cnames = new Map<string, { target: string; ttl: number }>()
+  /** Answers through a CNAME chain, built on first use: `alias|type`. */
+  private readonly chains = new Map<string, LocalRecords>()
   /**
-   * Names that hold nothing themselves but have hosts names below them (`lan.` for `web.lan.`),
+   * Names that hold nothing themselves but have local names below them (`lan.` for `web.lan.`),
    * the root excluded. dnsmasq 2.90 answers NODATA rather than NXDOMAIN for these when it
    * keeps a name local (`local=`, `domain-needed`).
    */
-  readonly nonTerminals = new Set<string>()
+  private readonly nonTerminals = new Set<string>()
   /** How many hosts entries went in. */
   readonly entryCount: number
 
   constructor(entries: readonly HostsEntry[], options: LocalTableOptions) {
     this.entryCount = entries.length
-    const forward = new Map<string, { a: Uint8Array[]; aaaa: Uint8Array[]; seen: Set<string> }>()
-    const reverse = new Map<string, string>()
+    const records = options.records ?? {}
+    const rrsets = new Map<string, Rr[]>()
+    const seen = new Set<string>()
+    const add = (name: string, rr: Rr): void => {
+      const key = `${name}|${rr.type}|${rr.rdata.join(',')}`
+      if (seen.has(key)) return
+      seen.add(key)
+      let list = rrsets.get(name)
+      if (!list) rrsets.set(name, (list = []))
+      list.push(rr)
+    }
+    const reverse = new Map<string, { target: string; ttl: number }>()
+    const pointBack = (address: string, target: string, ttl: number): void => {
+      const ptrName = reverseName(address)!
+      if (!reverse.has(ptrName)) reverse.set(ptrName, { target, ttl })
+    }
+
+    // host-record first: its addresses' PTRs win over hosts files, as dnsmasq's config records do.
+    for (const record of records.hostRecords ?? []) {
+      const ttl = record.ttl ?? options.ttl
+      const names = record.names.map(canonicalName)
+      for (const address of record.addresses) {
+        const bytes = addressBytes(address)
+        if (!bytes) throw new DnsHaError('ERR_CONFIG', `host-record ${record.names[0]}: "${address}" is not an IP address`)
+        for (const name of names) add(name, { type: bytes.length === 4 ? TYPE_A : TYPE_AAAA, ttl, rdata: bytes })
+        pointBack(address, names[0]!, ttl)
+      }
+    }
+
     const defaultDomain = options.domain ? canonicalName(options.domain) : undefined
     const ranges: { domain: string; acl: Acl }[] = (options.domainRanges ?? []).map((r) => ({ domain: canonicalName(r.domain), acl: compileAcl([r.range]) }))
     for (const entry of entries) {
       const bytes = addressBytes(entry.address)
       if (!bytes) continue
-      const key = bytes.join(',')
       // As dnsmasq's get_domain(): the domain of the first range holding the address, else the default.
       const domain = options.expandHosts ? (ranges.find((r) => r.acl.allows(entry.address))?.domain ?? defaultDomain) : undefined
       entry.names.forEach((written, index) => {
         const names = [canonicalName(written)]
         const bare = !written.includes('.')
         if (bare && domain) names.push(canonicalName(`${written}.${domain === '.' ? '' : domain}`))
-        for (const name of names) {
-          let slot = forward.get(name)
-          if (!slot) forward.set(name, (slot = { a: [], aaaa: [], seen: new Set() }))
-          if (slot.seen.has(key)) continue
-          slot.seen.add(key)
-          ;(bytes.length === 4 ? slot.a : slot.aaaa).push(bytes)
-        }
+        for (const name of names) add(name, { type: bytes.length === 4 ? TYPE_A : TYPE_AAAA, ttl: options.ttl, rdata: bytes })
         // As dnsmasq: the address points back to the first name of the first line holding it
         // (expanded when it is bare and expand-hosts is on); aliases get no PTR.
-        if (index === 0) {
-          const ptrName = reverseName(entry.address)!
-          if (!reverse.has(ptrName)) reverse.set(ptrName, names[names.length - 1]!)
-        }
+        if (index === 0) pointBack(entry.address, names[names.length - 1]!, options.ttl)
       })
     }
-    for (const [name, slot] of forward) {
-      const a = slot.a.length > 0 ? { bytes: encodeOwnerRecords(TYPE_A, options.ttl, slot.a), count: slot.a.length } : undefined
-      const aaaa = slot.aaaa.length > 0 ? { bytes: encodeOwnerRecords(TYPE_AAAA, options.ttl, slot.aaaa), count: slot.aaaa.length } : undefined
-      this.names.set(name, { a, aaaa, ptr: undefined, any: joinRecords(a, aaaa) })
-      for (let dot = name.indexOf('.'); dot >= 0 && dot < name.length - 1; dot = name.indexOf('.', dot + 1)) this.nonTerminals.add(name.slice(dot + 1))
+
+    // An explicit ptr-record for a reverse name replaces the PTR hosts would give it.
+    const explicitPtr = new Set((records.ptrRecords ?? []).map((r) => canonicalName(r.name)))
+    for (const [name, { target, ttl }] of reverse) if (!explicitPtr.has(name)) add(name, { type: TYPE_PTR, ttl, rdata: wireName(target) })
+    for (const r of records.ptrRecords ?? []) add(canonicalName(r.name), { type: TYPE_PTR, ttl: options.ttl, rdata: wireName(r.target ?? '.') })
+    for (const r of records.txtRecords ?? []) add(canonicalName(r.name), { type: TYPE_TXT, ttl: options.ttl, rdata: txtRdata(r.texts) })
+    for (const r of records.srvRecords ?? []) add(canonicalName(r.name), { type: TYPE_SRV, ttl: options.ttl, rdata: srvRdata(r) })
+
+    for (const [name, rrs] of rrsets) {
+      const types = new Map<number, LocalRecords>()
+      const byType = new Map<number, Rr[]>()
+      for (const rr of rrs) {
+        const list = byType.get(rr.type)
+        if (list) list.push(rr)
+        else byType.set(rr.type, [rr])
+      }
+      let any: LocalRecords | undefined
+      for (const [type, list] of byType) {
+        const encoded = encodeRrs(list, undefined)
+        types.set(type, encoded)
+        any = joinRecords(any, encoded)
+      }
+      this.names.set(name, { types, any, rrs })
     }
-    for (const [name, target] of reverse) {
-      const existing = this.names.get(name)
-      const ptr = { bytes: encodeOwnerRecords(TYPE_PTR, options.ttl, [nameToWire(target)]), count: 1 }
-      if (existing) {
-        existing.ptr = ptr
-        existing.any = joinRecords(existing.any, ptr)
-      } else this.names.set(name, { a: undefined, aaaa: undefined, ptr, any: ptr })
+    for (const c of records.cnames ?? []) {
+      const target = canonicalName(c.target)
+      for (const alias of c.aliases) this.cnames.set(canonicalName(alias), { target, ttl: c.ttl ?? options.ttl })
+    }
+    for (const name of [...this.names.keys(), ...this.cnames.keys()]) {
+      for (let p = parentName(name); p !== undefined && p !== '.'; p = parentName(p)) this.nonTerminals.add(p)
     }
     for (const name of this.names.keys()) this.nonTerminals.delete(name)
+    for (const name of this.cnames.keys()) this.nonTerminals.delete(name)
   }
 
   /** Records for a canonical name and type code, or `undefined` when the table has none. */
   lookup(name: string, qtype: number): LocalRecords | undefined {
+    if (this.cnames.size > 0 && this.cnames.has(name)) return this.chain(name, qtype)
     const entry = this.names.get(name)
     if (!entry) return undefined
-    return qtype === TYPE_A ? entry.a : qtype === TYPE_AAAA ? entry.aaaa : qtype === TYPE_PTR ? entry.ptr : qtype === TYPE_ANY ? entry.any : undefined
+    return qtype === TYPE_ANY ? entry.any : entry.types.get(qtype)
   }
 
-  /** Whether a canonical name exists locally: it holds records, or hosts names lie below it. */
+  /** Whether a canonical name exists locally: it holds records, is an alias, or local names lie below it. */
   has(name: string): boolean {
-    return this.names.has(name) || this.nonTerminals.has(name)
+    return this.names.has(name) || this.cnames.has(name) || this.nonTerminals.has(name)
+  }
+
+  /**
+   * An alias's answer, as dnsmasq gives it: its CNAME, then the target's (further aliases
+   * followed), then the final target's local records of the type asked for, if it has any. A
+   * target that is not local ends the answer at its CNAME (dnsmasq does not forward for it).
+   */
+  private chain(alias: string, qtype: number): LocalRecords {
+    // Keyed by the types the chain can end in, so odd query types share one entry.
+    const finalTarget = this.finalTarget(alias)
+    const finalEntry = finalTarget === undefined ? undefined : this.names.get(finalTarget)
+    const effective = qtype === TYPE_CNAME ? TYPE_CNAME : qtype === TYPE_ANY || finalEntry?.types.has(qtype) ? qtype : -1
+    const key = `${alias}|${effective}`
+    const cached = this.chains.get(key)
+    if (cached) return cached
+    const parts: LocalRecords[] = []
+    let owner: string | undefined
+    let current = alias
+    for (let hops = 0; hops < MAX_CHAIN; hops++) {
+      const c = this.cnames.get(current)
+      if (!c) break
+      parts.push(encodeRrs([{ type: TYPE_CNAME, ttl: c.ttl, rdata: wireName(c.target) }], owner))
+      if (effective === TYPE_CNAME) break
+      owner = c.target
+      current = c.target
+    }
+    if (effective !== TYPE_CNAME && effective !== -1 && owner !== undefined && !this.cnames.has(current)) {
+      const entry = this.names.get(current)
+      const rrs = entry?.rrs.filter((rr) => effective === TYPE_ANY || rr.type === effective) ?? []
+      if (rrs.length > 0) parts.push(encodeRrs(rrs, owner))
+    }
+    const answer = parts.reduce<LocalRecords | undefined>((all, p) => joinRecords(all, p), undefined)!
+    this.chains.set(key, answer)
+    return answer
+  }
+
+  /** Where an alias's chain ends (`undefined` on a loop or a chain longer than dnsmasq follows). */
+  private finalTarget(alias: string): string | undefined {
+    let current = alias
+    for (let hops = 0; hops < MAX_CHAIN; hops++) {
+      const c = this.cnames.get(current)
+      if (!c) return current
+      current = c.target
+    }
+    return undefined
   }
 }
 
@@ -125,4 +281,72 @@ export function joinRecords(first: LocalRecords | undefined, second: LocalRecord
   bytes.set(first.bytes)
   bytes.set(second.bytes, first.bytes.length)
   return { bytes, count: first.count + second.count }
+}
+
+/** Records of one owner: compressed to the question (`owner` undefined) or written out. */
+function encodeRrs(rrs: readonly Rr[], owner: string | undefined): LocalRecords {
+  if (owner === undefined && rrs.every((rr) => rr.ttl === rrs[0]!.ttl && rr.type === rrs[0]!.type)) {
+    return { bytes: encodeOwnerRecords(rrs[0]!.type, rrs[0]!.ttl, rrs.map((rr) => rr.rdata)), count: rrs.length }
+  }
+  const ownerBytes = owner === undefined ? Uint8Array.of(0xc0, 12) : wireName(owner)
+  let length = 0
+  for (const rr of rrs) length += ownerBytes.length + 10 + rr.rdata.length
+  const out = new Uint8Array(length)
+  let pos = 0
+  for (const rr of rrs) {
+    out.set(ownerBytes, pos)
+    pos += ownerBytes.length
+    out[pos] = rr.type >> 8
+    out[pos + 1] = rr.type & 0xff
+    out[pos + 2] = 0
+    out[pos + 3] = 1
+    out[pos + 4] = (rr.ttl >>> 24) & 0xff
+    out[pos + 5] = (rr.ttl >>> 16) & 0xff
+    out[pos + 6] = (rr.ttl >>> 8) & 0xff
+    out[pos + 7] = rr.ttl & 0xff
+    out[pos + 8] = rr.rdata.length >> 8
+    out[pos + 9] = rr.rdata.length & 0xff
+    out.set(rr.rdata, pos + 10)
+    pos += 10 + rr.rdata.length
+  }
+  return { bytes: out, count: rrs.length }
+}
+
+/** A configured name in lower-case wire form (dnsmasq lower-cases the names it is given). */
+function wireName(name: string): Uint8Array {
+  return nameToWire(canonicalName(name), { lowerCase: true })
+}
+
+/** TXT RDATA: each text as UTF-8, split into 255-byte character-strings; none gives one empty string. */
+function txtRdata(texts: readonly string[]): Uint8Array {
+  const chunks: Uint8Array[] = []
+  for (const text of texts.length === 0 ? [''] : texts) {
+    const bytes = new TextEncoder().encode(text)
+    if (bytes.length === 0) chunks.push(Uint8Array.of(0))
+    for (let i = 0; i < bytes.length; i += 255) {
+      const part = bytes.subarray(i, i + 255)
+      const chunk = new Uint8Array(part.length + 1)
+      chunk[0] = part.length
+      chunk.set(part, 1)
+      chunks.push(chunk)
+    }
+  }
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
+  let pos = 0
+  for (const c of chunks) {
+    out.set(c, pos)
+    pos += c.length
+  }
+  return out
+}
+
+function srvRdata(r: SrvRecord): Uint8Array {
+  const target = wireName(r.target ?? '.')
+  const port = r.port ?? 1
+  const out = new Uint8Array(6 + target.length)
+  const priority = r.priority ?? 0
+  const weight = r.weight ?? 0
+  out.set([priority >> 8, priority & 0xff, weight >> 8, weight & 0xff, port >> 8, port & 0xff])
+  out.set(target, 6)
+  return out
 }

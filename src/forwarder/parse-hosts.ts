@@ -3,7 +3,7 @@
  * business (through its file seam), so this runs on strings in tests and in the browser alike.
  */
 import { addressBytes } from '../util/cidr.js'
-import { DnsHaError } from '../util/errors.js'
+import { ConfigSyntaxError } from '../util/errors.js'
 
 /** One address line of a hosts file: an address and the names it carries, first name first. */
 export interface HostsEntry {
@@ -20,7 +20,7 @@ export interface HostsEntry {
 
 /** Options for {@link parseHosts}. */
 export interface ParseHostsOptions {
-  /** Named in error messages (`file:line`). */
+  /** Named in errors (`file`; default `<hosts>`). */
   fileName?: string
 }
 
@@ -29,7 +29,8 @@ const LABEL = /^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/
 /**
  * Parses /etc/hosts-format text: `address name [alias...]` lines, `#` comments (whole line or
  * trailing), blank lines, IPv4 and IPv6. Unlike dnsmasq, which logs and skips a bad line, a line
- * with a malformed address or name throws `ERR_CONFIG` naming `file:line`: the forwarder keeps
+ * with a malformed address or name throws a `ConfigSyntaxError` (`ERR_CONFIG`) with `file`,
+ * `line` and `column`: the forwarder keeps
  * the previous contents of a file that fails to parse, which is safer than serving half of it.
  */
 export function parseHosts(text: string, options: ParseHostsOptions = {}): HostsEntry[] {
@@ -41,17 +42,23 @@ export function parseHosts(text: string, options: ParseHostsOptions = {}): Hosts
     const hash = raw.indexOf('#')
     const content = (hash >= 0 ? raw.slice(0, hash) : raw).trim()
     if (content === '') continue
-    const fields = content.split(/\s+/)
-    const where = `${fileName}:${i + 1}`
-    const address = stripZone(fields[0]!)
-    const bytes = addressBytes(address)
-    if (!bytes) throw new DnsHaError('ERR_CONFIG', `${where}: "${fields[0]}" is not an IPv4 or IPv6 address`, { details: { fileName, line: i + 1 } })
-    const names = fields.slice(1).map((n) => (n.endsWith('.') ? n.slice(0, -1) : n))
-    if (names.length === 0) throw new DnsHaError('ERR_CONFIG', `${where}: address ${address} has no names`, { details: { fileName, line: i + 1 } })
-    for (const name of names) {
-      if (!validHostName(name)) throw new DnsHaError('ERR_CONFIG', `${where}: "${name}" is not a valid host name`, { details: { fileName, line: i + 1 } })
+    // Each field with its 1-based column, for errors.
+    const fields: { text: string; column: number }[] = []
+    for (const m of raw.slice(0, hash >= 0 ? hash : raw.length).matchAll(/\S+/g)) fields.push({ text: m[0], column: m.index! + 1 })
+    const fail = (reason: string, column: number): never => {
+      throw new ConfigSyntaxError(reason, { file: fileName, line: i + 1, column })
     }
-    entries.push({ address, family: bytes.length === 4 ? 4 : 6, names, fileName, line: i + 1 })
+    const address = stripZone(fields[0]!.text)
+    const bytes = addressBytes(address)
+    if (!bytes) fail(`"${fields[0]!.text}" is not an IPv4 or IPv6 address`, fields[0]!.column)
+    if (fields.length === 1) fail(`address ${address} has no names`, fields[0]!.column)
+    const names: string[] = []
+    for (const field of fields.slice(1)) {
+      const name = field.text.endsWith('.') ? field.text.slice(0, -1) : field.text
+      if (!validHostName(name)) fail(`"${name}" is not a valid host name`, field.column)
+      names.push(name)
+    }
+    entries.push({ address, family: bytes!.length === 4 ? 4 : 6, names, fileName, line: i + 1 })
   }
   return entries
 }

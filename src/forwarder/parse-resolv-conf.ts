@@ -2,7 +2,8 @@
  * {@link parseResolvConf}: the `nameserver` lines of a resolv.conf-format file, as upstreams.
  */
 import { addressBytes } from '../util/cidr.js'
-import { DnsHaError } from '../util/errors.js'
+import { ConfigSyntaxError, DnsHaError } from '../util/errors.js'
+import type { ConfigPosition } from '../util/errors.js'
 
 /** An upstream resolver. */
 export interface UpstreamServer {
@@ -13,15 +14,15 @@ export interface UpstreamServer {
 
 /** Options for {@link parseResolvConf}. */
 export interface ParseResolvConfOptions {
-  /** Named in error messages (`file:line`). */
+  /** Named in errors (`file`; default `<resolv.conf>`). */
   fileName?: string
 }
 
 /**
  * Parses resolv.conf text into upstreams. `nameserver ADDR` lines are read, with a port allowed
  * as `ADDR#PORT` (dnsmasq's spelling) or `[ADDR]:PORT`; `search`, `domain`, `options` and
- * `sortlist` lines and comments (`#`, `;`) are ignored. A malformed nameserver throws
- * `ERR_CONFIG` with `file:line`.
+ * `sortlist` lines and comments (`#`, `;`) are ignored. A malformed nameserver throws a
+ * `ConfigSyntaxError` (`ERR_CONFIG`) with `file`, `line` and `column`.
  */
 export function parseResolvConf(text: string, options: ParseResolvConfOptions = {}): UpstreamServer[] {
   const fileName = options.fileName ?? '<resolv.conf>'
@@ -32,20 +33,25 @@ export function parseResolvConf(text: string, options: ParseResolvConfOptions = 
     const trimmed = lines[i]!.trim()
     if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';')) continue
     const content = trimmed.replace(/\s[#;].*$/, '')
-    const [keyword, value, ...rest] = content.split(/\s+/)
-    if (keyword !== 'nameserver') continue
-    const where = `${fileName}:${i + 1}`
-    if (value === undefined || rest.length > 0) throw new DnsHaError('ERR_CONFIG', `${where}: expected "nameserver ADDRESS"`, { details: { fileName, line: i + 1 } })
-    servers.push(parseServerAddress(value, where))
+    const words = [...content.matchAll(/\S+/g)]
+    if (words[0]?.[0] !== 'nameserver') continue
+    const lead = lines[i]!.length - lines[i]!.trimStart().length
+    const at = (w: RegExpMatchArray): ConfigPosition => ({ file: fileName, line: i + 1, column: lead + w.index! + 1 })
+    if (words.length !== 2) throw new ConfigSyntaxError('expected "nameserver ADDRESS"', at(words[2] ?? words[0]!))
+    servers.push(parseServerAddress(words[1]![0], at(words[1]!)))
   }
   return servers
 }
 
 /**
- * Parses `ADDR`, `ADDR#PORT` or `[ADDR]:PORT` into an upstream; throws `ERR_CONFIG` mentioning
- * `where` when it is not an IP address with an optional port in 1..65535.
+ * Parses `ADDR`, `ADDR#PORT` or `[ADDR]:PORT` into an upstream. When it is not an IP address
+ * with an optional port in 1..65535 it throws `ERR_CONFIG`: a `ConfigSyntaxError` when `where`
+ * is a position, else a `DnsHaError` whose message starts with `where`.
  */
-export function parseServerAddress(text: string, where: string): UpstreamServer {
+export function parseServerAddress(text: string, where: string | ConfigPosition): UpstreamServer {
+  const fail = (reason: string): never => {
+    throw typeof where === 'string' ? new DnsHaError('ERR_CONFIG', `${where}: ${reason}`) : new ConfigSyntaxError(reason, where)
+  }
   let address = text
   let portText: string | undefined
   const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(text)
@@ -61,9 +67,9 @@ export function parseServerAddress(text: string, where: string): UpstreamServer 
   }
   const pct = address.indexOf('%')
   if (pct >= 0) address = address.slice(0, pct)
-  if (!addressBytes(address)) throw new DnsHaError('ERR_CONFIG', `${where}: "${text}" is not an IP address`)
+  if (!addressBytes(address)) fail(`"${text}" is not an IP address`)
   if (portText === undefined) return { address }
   const port = Number(portText)
-  if (!/^\d+$/.test(portText) || port < 1 || port > 65535) throw new DnsHaError('ERR_CONFIG', `${where}: "${portText}" is not a port`)
+  if (!/^\d+$/.test(portText) || port < 1 || port > 65535) fail(`"${portText}" is not a port`)
   return { address, port }
 }

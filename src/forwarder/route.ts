@@ -47,6 +47,7 @@ export interface RouterOptions {
 export class Router {
   private defaultRoute: Route
   private readonly routes = new Map<string, Route>()
+  private rules: DomainRules
 
   constructor(
     private readonly options: RouterOptions,
@@ -55,6 +56,7 @@ export class Router {
     defaultServers: readonly UpstreamServer[],
   ) {
     this.defaultRoute = { kind: 'forward', upstreams: defaultServers.map((s) => pool.get(s)), fallback: options.fallback }
+    this.rules = options.rules
   }
 
   /** The hosts table in use. */
@@ -73,7 +75,7 @@ export class Router {
       const records = this.local.lookup(name, qtype)
       if (records) return { kind: 'answer', source: 'hosts', flags: FLAG.AA, rcode: RCODE.NOERROR, records }
     }
-    const rule = this.options.rules.match(name)
+    const rule = this.rules.match(name)
     if (rule) {
       if (rule.kind === 'address') {
         const records = qtype === TYPE.A ? rule.a : qtype === TYPE.AAAA ? rule.aaaa : qtype === TYPE.ANY ? rule.any : undefined
@@ -98,18 +100,24 @@ export class Router {
    * upstream NXDOMAIN into NODATA). `server=` and `local=` domains do not make names exist.
    */
   existsLocally(name: string): boolean {
-    return this.local.has(name) || this.options.rules.match(name)?.kind === 'address'
+    return this.local.has(name) || this.rules.match(name)?.kind === 'address'
   }
 
   /**
-   * Swaps in a new hosts table and default upstreams, and lets the pool forget upstreams no
-   * route uses any more.
+   * Swaps in a new hosts table and default upstreams (and, when given, new domain rules: a
+   * re-read servers-file), and lets the pool forget upstreams no route uses any more.
    */
-  replace(local: LocalTable, defaultServers: readonly UpstreamServer[]): void {
+  replace(local: LocalTable, defaultServers: readonly UpstreamServer[], rules?: DomainRules): void {
     this.local = local
+    if (rules) {
+      this.rules = rules
+      this.routes.clear()
+    }
     this.defaultRoute = { kind: 'forward', upstreams: defaultServers.map((s) => this.pool.get(s)), fallback: this.options.fallback }
     const keep = new Set<string>(this.defaultRoute.upstreams.map((u) => u.key))
     for (const route of this.routes.values()) for (const u of route.upstreams) keep.add(u.key)
+    // Upstreams of the new rules keep their pool state (health, latency) across the swap.
+    if (rules) for (const s of rules.upstreams()) keep.add(this.pool.get(s).key)
     this.pool.retain(keep)
   }
 

@@ -10,6 +10,8 @@ import type { HostsEntry } from './parse-hosts.js'
 import { parseHosts } from './parse-hosts.js'
 import type { UpstreamServer } from './parse-resolv-conf.js'
 import { parseResolvConf } from './parse-resolv-conf.js'
+import type { ServersFileContent } from './parse-servers-file.js'
+import { parseServersFile } from './parse-servers-file.js'
 
 /** A file that kept its old data, and why. */
 export interface FileError {
@@ -23,12 +25,15 @@ export interface ForwarderFilesOptions {
   clock: Clock
   hostsFiles: readonly string[]
   resolvFile: string | undefined
+  /** dnsmasq's `servers-file`: `server=` / `rev-server=` lines, re-read like the others. */
+  serversFile?: string | undefined
 }
 
 /** The hosts and resolv files, their last good contents, and their watchers. */
 export class ForwarderFiles {
   private readonly hosts = new Map<string, HostsEntry[]>()
   private resolv: UpstreamServer[] = []
+  private servers: ServersFileContent = { servers: [], domainServers: [] }
   private readonly unwatchers: (() => void)[] = []
   private timer: TimerHandle | undefined
   private closed = false
@@ -45,6 +50,11 @@ export class ForwarderFiles {
   /** The resolv file's nameservers (empty without a resolv file). */
   resolvServers(): UpstreamServer[] {
     return this.resolv
+  }
+
+  /** The servers-file's upstreams and domain routes (empty without one). */
+  serversFileContent(): ServersFileContent {
+    return this.servers
   }
 
   /** Re-reads every file; each one that fails keeps its previous contents and is listed. */
@@ -69,6 +79,14 @@ export class ForwarderFiles {
         errors.push({ file, message: errorMessage(error) })
       }
     }
+    const serversFile = this.options.serversFile
+    if (serversFile) {
+      try {
+        this.servers = parseServersFile(await this.options.files.readFile(serversFile), { fileName: serversFile })
+      } catch (error) {
+        errors.push({ file: serversFile, message: errorMessage(error) })
+      }
+    }
     return errors
   }
 
@@ -79,6 +97,7 @@ export class ForwarderFiles {
   watch(debounceMs: number, onChange: () => void): void {
     const files = [...this.options.hostsFiles]
     if (this.options.resolvFile) files.push(this.options.resolvFile)
+    if (this.options.serversFile) files.push(this.options.serversFile)
     for (const file of files) {
       this.unwatchers.push(
         this.options.files.watch(file, () => {

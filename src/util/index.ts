@@ -1,5 +1,5 @@
-export { DnsHaError, isDnsHaError } from './errors.js'
-export type { DnsHaErrorCode, DnsHaErrorOptions } from './errors.js'
+export { ConfigFileError, ConfigSyntaxError, DnsHaError, isDnsHaError } from './errors.js'
+export type { ConfigPosition, DnsHaErrorCode, DnsHaErrorOptions } from './errors.js'
 export { realClock } from './clock.js'
 export type { Clock, TimerHandle } from './clock.js'
 export { cryptoRandom, defaultRandom, seededRandom } from './random.js'

@@ -3,14 +3,14 @@
 // must match. Upstreams are DnsServers on 127.0.0.1 with small deterministic handlers.
 import { spawn, spawnSync } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Answer } from 'dns-packet'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { query } from '../../src/client/query.js'
 import { Forwarder } from '../../src/forwarder/forwarder.js'
-import { parseDnsmasqConf } from '../../src/forwarder/parse-dnsmasq-conf.js'
+import { parseDnsmasqConf, readDnsmasqConf } from '../../src/forwarder/parse-dnsmasq-conf.js'
 import { DnsServer } from '../../src/server/dns-server.js'
 import type { DnsQuery } from '../../src/server/query.js'
 import { respond } from '../../src/server/respond.js'
@@ -134,6 +134,17 @@ const QUERIES: [string, string][] = [
   ['7.7.168.192.in-addr.arpa', 'PTR'],
   ['other.corp.lan', 'A'],
   ['auth.example.test', 'A'],
+  // bogus-priv's exact ranges (dnsmasq 2.90): CGNAT and fc00::/8 are forwarded, the test nets are not.
+  ['1.0.64.100.in-addr.arpa', 'PTR'],
+  ['255.255.127.100.in-addr.arpa', 'PTR'],
+  ['1.2.0.192.in-addr.arpa', 'PTR'],
+  ['1.113.0.203.in-addr.arpa', 'PTR'],
+  ['255.255.255.255.in-addr.arpa', 'PTR'],
+  ['1.0.32.172.in-addr.arpa', 'PTR'],
+  ['1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.c.f.ip6.arpa', 'PTR'],
+  ['1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa', 'PTR'],
+  ['64.100.in-addr.arpa', 'PTR'],
+  ['16.172.in-addr.arpa', 'PTR'],
 ]
 
 describe.skipIf(!have)('Forwarder vs dnsmasq (same conf, hosts and upstreams)', () => {
@@ -225,6 +236,146 @@ describe.skipIf(!have)('Forwarder vs dnsmasq (same conf, hosts and upstreams)', 
 // do not hold (AAAA of an IPv4-only hosts name, TXT of a hosts name, AAAA under an IPv4
 // address= rule), dnsmasq 2.90 answers NODATA (NOERROR, AA, the upstream's SOA kept). Asked once
 // each: dnsmasq's own cache then treats hosts names and address= names differently.
+describe.skipIf(!have)('Forwarder vs dnsmasq: local records, conf-dir, conf-file and servers-file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dns-ha-dnsmasq-rr-'))
+  let dnsmasq: ChildProcess | undefined
+  let dnsmasqPort = 0
+  let ourPort = 0
+  let forwarder: Forwarder | undefined
+  let corpPort = 0
+  const closers: (() => Promise<void>)[] = []
+  const RR_QUERIES: [string, string][] = [
+    ['alias.lan', 'A'],
+    ['alias2.lan', 'A'],
+    ['alias.lan', 'AAAA'],
+    ['alias.lan', 'CNAME'],
+    ['alias.lan', 'TXT'],
+    ['alias.lan', 'ANY'],
+    ['far.lan', 'A'],
+    ['chain.lan', 'A'],
+    ['tohr.lan', 'AAAA'],
+    ['txt.lan', 'TXT'],
+    ['empty.lan', 'TXT'],
+    ['web.lan', 'TXT'],
+    ['web.lan', 'A'],
+    ['_ldap._tcp.lan', 'SRV'],
+    ['_nope._tcp.lan', 'SRV'],
+    ['_x._tcp.lan', 'SRV'],
+    ['_http._tcp.lan', 'PTR'],
+    ['9.9.9.10.in-addr.arpa', 'PTR'],
+    ['noptr.lan', 'PTR'],
+    ['hr.lan', 'A'],
+    ['hr2.lan', 'AAAA'],
+    ['hr.lan', 'ANY'],
+    ['2.2.2.10.in-addr.arpa', 'PTR'],
+    ['2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.f.ip6.arpa', 'PTR'],
+    ['null.test', 'A'],
+    ['null.test', 'AAAA'],
+    ['x.null.test', 'AAAA'],
+    ['null.test', 'ANY'],
+    ['txt.lan', 'A'],
+    ['hr.lan', 'MX'],
+    // From conf-dir (10-a.conf, 20-b.conf; 30-c.bak and the .txt file are skipped) and conf-file.
+    ['fromdir.lan', 'A'],
+    ['skipped.lan', 'A'],
+    ['fromfile.lan', 'TXT'],
+    // servers-file: server=/corp.example/ and a default upstream.
+    ['host.corp.example', 'A'],
+    ['www.example.test', 'A'],
+  ]
+
+  beforeAll(async () => {
+    const main = new DnsServer({ handler: mainUpstream })
+    const corp = new DnsServer({ handler: corpUpstream })
+    const { port: mainPort } = await main.listen({ port: 0, address: '127.0.0.1' })
+    corpPort = (await corp.listen({ port: 0, address: '127.0.0.1' })).port
+    closers.push(() => main.close(), () => corp.close())
+    writeFileSync(join(dir, 'hosts'), '10.1.1.1 web.lan\n')
+    mkdirSync(join(dir, 'conf.d'))
+    writeFileSync(join(dir, 'conf.d', '10-a.conf'), ['cname=alias.lan,alias2.lan,web.lan', 'cname=far.lan,www.example.com,300', 'cname=chain.lan,alias.lan', 'cname=tohr.lan,hr.lan', 'host-record=fromdir.lan,10.3.3.3'].join('\n'))
+    writeFileSync(join(dir, 'conf.d', '20-b.conf'), ['txt-record=txt.lan,"hello world","second"', 'txt-record=empty.lan', 'txt-record=web.lan,"web txt"'].join('\n'))
+    writeFileSync(join(dir, 'conf.d', '30-c.bak'), 'host-record=skipped.lan,10.3.3.4\n')
+    writeFileSync(join(dir, 'conf.d', 'notes.txt'), 'this is not configuration\n')
+    writeFileSync(join(dir, 'records.conf'), ['srv-host=_ldap._tcp.lan,ldap.lan,389,5,10', 'srv-host=_nope._tcp.lan', 'srv-host=_x._tcp.lan,web.lan,80', 'srv-host=_x._tcp.lan,web2.lan,81,1', 'ptr-record=_http._tcp.lan,"My Web._http._tcp.lan"', 'ptr-record=9.9.9.10.in-addr.arpa,nine.lan', 'ptr-record=noptr.lan', 'host-record=hr.lan,hr2.lan,10.2.2.2,fd00::2,120', 'txt-record=fromfile.lan,"included"'].join('\n'))
+    writeFileSync(join(dir, 'servers.conf'), [`server=127.0.0.1#${mainPort}`, `server=/corp.example/127.0.0.1#${corpPort}`].join('\n'))
+    dnsmasqPort = await freePort()
+    writeFileSync(
+      join(dir, 'dnsmasq.conf'),
+      [
+        `port=${dnsmasqPort}`,
+        'listen-address=127.0.0.1',
+        'bind-interfaces',
+        'no-hosts',
+        `addn-hosts=${join(dir, 'hosts')}`,
+        'no-resolv',
+        `servers-file=${join(dir, 'servers.conf')}`,
+        `conf-dir=${join(dir, 'conf.d')},*.conf`,
+        `conf-file=${join(dir, 'records.conf')}`,
+        'address=/null.test/#',
+        'strict-order',
+      ].join('\n'),
+    )
+    dnsmasq = spawn('dnsmasq', ['-C', join(dir, 'dnsmasq.conf'), '--keep-in-foreground', `--pid-file=${join(dir, 'dnsmasq.pid')}`, '--user=root', '--log-facility=-'], { stdio: 'ignore' })
+    const config = await readDnsmasqConf(join(dir, 'dnsmasq.conf'))
+    forwarder = new Forwarder(config)
+    await forwarder.start()
+    const ours = new DnsServer({ handler: forwarder })
+    ourPort = (await ours.listen({ port: 0, address: '127.0.0.1' })).port
+    closers.push(() => ours.close(), () => forwarder!.close())
+    for (let i = 0; i < 50; i++) {
+      try {
+        await query({ address: '127.0.0.1', port: dnsmasqPort }, { name: 'web.lan', type: 'A' }, { timeoutMs: 200, retries: 0 })
+        break
+      } catch {
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    }
+  })
+
+  afterAll(async () => {
+    if (dnsmasq?.pid !== undefined && dnsmasq.exitCode === null) {
+      const exited = new Promise((r) => dnsmasq!.once('exit', r))
+      process.kill(dnsmasq.pid, 'SIGTERM')
+      await exited
+    }
+    for (const c of closers.reverse()) await c()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  const ask = (port: number, name: string, type: string) => query({ address: '127.0.0.1', port }, { name, type }, { timeoutMs: 2000, retries: 1 })
+  const summary = (r: Awaited<ReturnType<typeof ask>>) => ({
+    rcode: r.packet.rcode,
+    aa: r.packet.flag_aa,
+    ra: r.packet.flag_ra,
+    ad: r.packet.flag_ad,
+    answers: (r.packet.answers ?? [])
+      .map((a) => {
+        const data = (a as { data: unknown }).data
+        const text = Array.isArray(data) ? data.map((b) => JSON.stringify(String(b))).join(' ') : JSON.stringify(data)
+        return `${a.name.toLowerCase()} ${(a as { ttl: number }).ttl} ${a.type} ${text}`
+      })
+      .sort(),
+  })
+
+  it.each(RR_QUERIES)('%s %s: same rcode, AA/RA/AD flags and answers (TTLs included)', async (name, type) => {
+    const [theirs, ours] = await Promise.all([ask(dnsmasqPort, name, type), ask(ourPort, name, type)])
+    if (process.env.SHOW_DIFF) console.log(name, type, JSON.stringify(summary(theirs)))
+    expect(summary(ours)).toEqual(summary(theirs))
+  })
+
+  it('re-reads the servers-file on reload as dnsmasq does on SIGHUP', async () => {
+    writeFileSync(join(dir, 'servers.conf'), `server=/example.test/127.0.0.1#${corpPort}\nserver=127.0.0.1#${corpPort}\n`)
+    process.kill(dnsmasq!.pid!, 'SIGHUP')
+    expect((await forwarder!.reload()).ok).toBe(true)
+    await new Promise((r) => setTimeout(r, 300))
+    for (const name of ['reloaded.example.test', 'reloaded.other.test']) {
+      const [theirs, ours] = await Promise.all([ask(dnsmasqPort, name, 'A'), ask(ourPort, name, 'A')])
+      expect(summary(ours)).toEqual(summary(theirs))
+      expect(summary(ours).answers).toEqual([`${name} 300 A "10.77.0.1"`])
+    }
+  })
+})
+
 describe.skipIf(!have)('Forwarder vs dnsmasq: upstream NXDOMAIN for names that exist locally', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dns-ha-dnsmasq-nx-'))
   let dnsmasq: ChildProcess | undefined
