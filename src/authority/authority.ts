@@ -74,8 +74,8 @@ export interface AuthorityOptions extends ChaosOptions {
   glueTruncation?: 'tc' | 'silent'
   /** The most CNAMEs followed in one answer (default 16). */
   maxChain?: number
-  /** Reads zone files (default: node:fs with the zone module's reader, `$INCLUDE` relative to the file). */
-  readFile?: (path: string) => Promise<string>
+  /** Reads zone files (default: node:fs with the zone module's reader, `$INCLUDE` relative to the file). Bytes are taken as they are; a string is read as UTF-8, as `parseZone` reads it. */
+  readFile?: (path: string) => Promise<string | Uint8Array>
   /**
    * Where zone load failures (`error`) and reload warnings (`warn`) are reported. Without a
    * logger and without a listener for the event, they surface as `process.emitWarning`.

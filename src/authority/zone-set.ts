@@ -39,8 +39,8 @@ export interface ZoneSetViewSpec {
 export interface ZoneSetOptions<T> {
   /** The views, in order (names unique and non-empty). */
   views: readonly ZoneSetViewSpec[]
-  /** Reads zone files (default: the zone module's reader, `$INCLUDE` relative to the file). */
-  readFile?: (path: string) => Promise<string>
+  /** Reads zone files (default: the zone module's reader, `$INCLUDE` relative to the file). Bytes are taken as they are; a string is read as UTF-8. */
+  readFile?: (path: string) => Promise<string | Uint8Array>
   /** What the owner keeps beside each zone (the Authority: its counters); made once per view and origin. */
   entryData?: (view: string, origin: string) => T
   /** Called once after every swap, synchronously, before any query can see it (the Authority clears its answer cache). */
@@ -120,7 +120,7 @@ export class ZoneSet<T = undefined> extends EventEmitter<ZoneSetEvents> {
   /** The views, in order. */
   readonly views: readonly ZoneSetView<T>[]
   private readonly state: ViewState<T>[]
-  private readonly readFile: ((path: string) => Promise<string>) | undefined
+  private readonly readFile: ((path: string) => Promise<string | Uint8Array>) | undefined
   private readonly entryData: (view: string, origin: string) => T
   private readonly onChange: () => void
 
