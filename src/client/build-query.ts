@@ -5,7 +5,7 @@
  */
 import dnsPacket from 'dns-packet'
 import type { PacketOpt } from 'dns-packet'
-import { classCode, FLAG, typeCode } from '../packet/constants.js'
+import { classCode, DEFAULT_UDP_PAYLOAD, FLAG, typeCode } from '../packet/constants.js'
 import type { WireQuestion } from '../packet/wire.js'
 import { readHeader, readQuestion, writeId } from '../packet/wire.js'
 import { DnsHaError } from '../util/errors.js'
@@ -30,8 +30,8 @@ export interface QueryTemplate {
   question: WireQuestion
 }
 
-/** The default EDNS UDP payload size we advertise. */
-export const DEFAULT_UDP_PAYLOAD_SIZE = 1232
+/** The default EDNS UDP payload size we advertise: packet's `DEFAULT_UDP_PAYLOAD` (1232), under the client's older name. */
+export const DEFAULT_UDP_PAYLOAD_SIZE = DEFAULT_UDP_PAYLOAD
 
 /**
  * Encodes a one-question query. Type and class may be names (`'A'`, `'TYPE65280'`, `'CH'`).
