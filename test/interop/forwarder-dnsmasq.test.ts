@@ -19,6 +19,31 @@ import { freeLoopbackPort as freePort } from '../../src/testing/free-port.js'
 const have = spawnSync('dnsmasq', ['--version'], { timeout: 5000 }).status === 0
 if (!have) console.warn('skipping dnsmasq differential test: dnsmasq is not installed (apt-get install dnsmasq-base)')
 
+/** Starts dnsmasq on `confPath` and waits until it answers `probe` (A) on `port`. */
+async function startDnsmasq(dir: string, confPath: string, port: number, probe: string): Promise<ChildProcess> {
+  const child = spawn('dnsmasq', ['-C', confPath, '--keep-in-foreground', `--pid-file=${join(dir, 'dnsmasq.pid')}`, '--user=root', '--log-facility=-'], { stdio: 'ignore' })
+  for (let i = 0; i < 50; i++) {
+    try {
+      await query({ address: '127.0.0.1', port }, { name: probe, type: 'A' }, { timeoutMs: 200, retries: 0 })
+      break
+    } catch {
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+  return child
+}
+
+/** Stops a dnsmasq started by {@link startDnsmasq}, then runs the closers (last first) and removes `dir`. */
+async function stopAll(dnsmasq: ChildProcess | undefined, closers: (() => Promise<void>)[], dir: string): Promise<void> {
+  if (dnsmasq?.pid !== undefined && dnsmasq.exitCode === null) {
+    const exited = new Promise((r) => dnsmasq.once('exit', r))
+    process.kill(dnsmasq.pid, 'SIGTERM')
+    await exited
+  }
+  for (const c of closers.reverse()) await c()
+  rmSync(dir, { recursive: true, force: true })
+}
+
 const HOSTS = `# differential hosts file
 10.1.1.1   web.lan web www.lan
 10.1.1.2   db.lan
@@ -188,7 +213,6 @@ describe.skipIf(!have)('Forwarder vs dnsmasq (same conf, hosts and upstreams)', 
     ].join('\n')
     // dnsmasq reads addn-hosts relative to its cwd; give it the absolute path.
     writeFileSync(join(dir, 'dnsmasq.conf'), conf.replace('addn-hosts=hosts\n', `addn-hosts=${join(dir, 'hosts')}\n`).replace('addn-hosts=hosts2', `addn-hosts=${join(dir, 'hosts2')}`))
-    dnsmasq = spawn('dnsmasq', ['-C', join(dir, 'dnsmasq.conf'), '--keep-in-foreground', `--pid-file=${join(dir, 'dnsmasq.pid')}`, '--user=root', '--log-facility=-'], { stdio: 'ignore' })
     const config = parseDnsmasqConf(conf, { baseDir: dir, fileName: 'dnsmasq.conf' })
     expect(config.ignored.map((i) => i.option)).toEqual(['bind-interfaces'])
     const forwarder = new Forwarder(config)
@@ -196,26 +220,10 @@ describe.skipIf(!have)('Forwarder vs dnsmasq (same conf, hosts and upstreams)', 
     const ours = new DnsServer({ handler: forwarder })
     ourPort = (await ours.listen({ port: 0, address: '127.0.0.1' })).port
     closers.push(() => ours.close(), () => forwarder.close())
-    // Wait until dnsmasq answers.
-    for (let i = 0; i < 50; i++) {
-      try {
-        await query({ address: '127.0.0.1', port: dnsmasqPort }, { name: 'web.lan', type: 'A' }, { timeoutMs: 200, retries: 0 })
-        break
-      } catch {
-        await new Promise((r) => setTimeout(r, 100))
-      }
-    }
+    dnsmasq = await startDnsmasq(dir, join(dir, 'dnsmasq.conf'), dnsmasqPort, 'web.lan')
   })
 
-  afterAll(async () => {
-    if (dnsmasq?.pid !== undefined && dnsmasq.exitCode === null) {
-      const exited = new Promise((r) => dnsmasq!.once('exit', r))
-      process.kill(dnsmasq.pid, 'SIGTERM')
-      await exited
-    }
-    for (const c of closers.reverse()) await c()
-    rmSync(dir, { recursive: true, force: true })
-  })
+  afterAll(() => stopAll(dnsmasq, closers, dir))
 
   // Each query twice: the second time both answer upstream names from their caches.
   it.each([...QUERIES, ...QUERIES])('%s %s: same rcode, AA and AD flags and answers', async (name, type) => {
@@ -315,32 +323,16 @@ describe.skipIf(!have)('Forwarder vs dnsmasq: local records, conf-dir, conf-file
         'strict-order',
       ].join('\n'),
     )
-    dnsmasq = spawn('dnsmasq', ['-C', join(dir, 'dnsmasq.conf'), '--keep-in-foreground', `--pid-file=${join(dir, 'dnsmasq.pid')}`, '--user=root', '--log-facility=-'], { stdio: 'ignore' })
     const config = await readDnsmasqConf(join(dir, 'dnsmasq.conf'))
     forwarder = new Forwarder(config)
     await forwarder.start()
     const ours = new DnsServer({ handler: forwarder })
     ourPort = (await ours.listen({ port: 0, address: '127.0.0.1' })).port
     closers.push(() => ours.close(), () => forwarder!.close())
-    for (let i = 0; i < 50; i++) {
-      try {
-        await query({ address: '127.0.0.1', port: dnsmasqPort }, { name: 'web.lan', type: 'A' }, { timeoutMs: 200, retries: 0 })
-        break
-      } catch {
-        await new Promise((r) => setTimeout(r, 100))
-      }
-    }
+    dnsmasq = await startDnsmasq(dir, join(dir, 'dnsmasq.conf'), dnsmasqPort, 'web.lan')
   })
 
-  afterAll(async () => {
-    if (dnsmasq?.pid !== undefined && dnsmasq.exitCode === null) {
-      const exited = new Promise((r) => dnsmasq!.once('exit', r))
-      process.kill(dnsmasq.pid, 'SIGTERM')
-      await exited
-    }
-    for (const c of closers.reverse()) await c()
-    rmSync(dir, { recursive: true, force: true })
-  })
+  afterAll(() => stopAll(dnsmasq, closers, dir))
 
   const ask = (port: number, name: string, type: string) => query({ address: '127.0.0.1', port }, { name, type }, { timeoutMs: 2000, retries: 1 })
   const summary = (r: Awaited<ReturnType<typeof ask>>) => ({
@@ -409,31 +401,15 @@ describe.skipIf(!have)('Forwarder vs dnsmasq: upstream NXDOMAIN for names that e
       'address=/wild.test/10.9.9.9',
     ].join('\n')
     writeFileSync(join(dir, 'dnsmasq.conf'), `${conf}\nbind-interfaces\n`)
-    dnsmasq = spawn('dnsmasq', ['-C', join(dir, 'dnsmasq.conf'), '--keep-in-foreground', `--pid-file=${join(dir, 'dnsmasq.pid')}`, '--user=root', '--log-facility=-'], { stdio: 'ignore' })
     const forwarder = new Forwarder(parseDnsmasqConf(conf, { baseDir: dir, fileName: 'dnsmasq.conf' }))
     await forwarder.start()
     const ours = new DnsServer({ handler: forwarder })
     ourPort = (await ours.listen({ port: 0, address: '127.0.0.1' })).port
     closers.push(() => ours.close(), () => forwarder.close())
-    for (let i = 0; i < 50; i++) {
-      try {
-        await query({ address: '127.0.0.1', port: dnsmasqPort }, { name: 'printer.lan', type: 'A' }, { timeoutMs: 200, retries: 0 })
-        break
-      } catch {
-        await new Promise((r) => setTimeout(r, 100))
-      }
-    }
+    dnsmasq = await startDnsmasq(dir, join(dir, 'dnsmasq.conf'), dnsmasqPort, 'printer.lan')
   })
 
-  afterAll(async () => {
-    if (dnsmasq?.pid !== undefined && dnsmasq.exitCode === null) {
-      const exited = new Promise((r) => dnsmasq!.once('exit', r))
-      process.kill(dnsmasq.pid, 'SIGTERM')
-      await exited
-    }
-    for (const c of closers.reverse()) await c()
-    rmSync(dir, { recursive: true, force: true })
-  })
+  afterAll(() => stopAll(dnsmasq, closers, dir))
 
   it.each(NX_QUERIES)('%s %s: same rcode, AA, answers and authority types', async (name, type) => {
     const ask = (port: number) => query({ address: '127.0.0.1', port }, { name, type }, { timeoutMs: 2000, retries: 1 })
