@@ -1,5 +1,5 @@
 /**
- * The demo topology (npm run demo): one node of seeds/dnsmasq-nginx-keepalived.txt on loopback.
+ * The demo topology (npm run demo): one node of the "double-active" internal DNS (docs/design.md) on loopback.
  *
  *   dig ──► Forwarder on 127.0.0.1:5300 ──(hosts overlay: examples/hosts)
  *                       │ everything else, strict order
