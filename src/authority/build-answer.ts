@@ -7,7 +7,7 @@ import type { Answer } from 'dns-packet'
 import { RCODE } from '../packet/constants.js'
 import type { RRset, Zone, ZoneRecord } from '../zone/zone.js'
 import { addressNode, withOwner } from './lookup.js'
-import { canonicalName, isCanonicalSubdomain } from '../zone/names.js'
+import { canonicalName, isCanonicalSubdomain } from '../packet/names.js'
 import type { Verdict } from './verdict.js'
 
 /** How answers are shaped. */

@@ -10,7 +10,7 @@ import type { ClientInfo, DnsQuery } from '../server/query.js'
 import type { Acl } from '../util/cidr.js'
 import { compileAcl } from '../util/cidr.js'
 import { DnsHaError } from '../util/errors.js'
-import { canonicalName } from '../zone/names.js'
+import { canonicalName } from '../packet/names.js'
 
 /** How a view picks its clients. A view matches when any given list matches; an empty match takes everyone. */
 export interface ViewMatchSpec {

@@ -7,10 +7,10 @@
  * answers), and the deepest node found is the closest encloser. Empty non-terminals are nodes,
  * so they stop wildcard matching as RFC 4592 §2.2.2 requires.
  */
-import { typeKey } from '../zone/types.js'
+import { typeKey } from '../packet/types.js'
 import type { RRset, Zone, ZoneNode } from '../zone/zone.js'
-import { splitLabels } from './names.js'
-import { canonicalName } from '../zone/names.js'
+import { splitLabels } from '../packet/names.js'
+import { canonicalName } from '../packet/names.js'
 import type { Verdict, VerdictDelegation, VerdictKind, VerdictProof } from './verdict.js'
 
 /** Options of {@link lookup}. */

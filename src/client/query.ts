@@ -6,10 +6,10 @@
  * socket and timer is released however the query ends.
  */
 import dnsPacket from 'dns-packet'
-import { isIP } from 'node:net'
-import type { DnsPacket } from '../server/query.js'
+import type { DnsPacket } from '../packet/dns-packet.js'
 import type { Clock, TimerHandle } from '../util/clock.js'
 import { realClock } from '../util/clock.js'
+import { addressBytes } from '../util/cidr.js'
 import { DnsHaError } from '../util/errors.js'
 import type { DatagramSocket, Network, RemoteInfo, StreamSocket } from '../util/network.js'
 import { addressFamily, nodeNetwork } from '../util/network.js'
@@ -126,7 +126,7 @@ interface Context {
 type UdpOutcome = { kind: 'answer'; result: QueryResult } | { kind: 'truncated'; ignored: number }
 
 function resolveContext(server: QueryServer, question: QueryQuestion | Uint8Array, options: QueryOptions): Context {
-  if (!server || typeof server.address !== 'string' || isIP(stripZone(server.address)) === 0) {
+  if (!server || typeof server.address !== 'string' || addressBytes(server.address) === undefined) {
     throw new DnsHaError('ERR_CONFIG', `server address must be an IP literal, got ${JSON.stringify(server?.address)}`)
   }
   const port = server.port ?? 53

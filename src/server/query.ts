@@ -4,7 +4,7 @@
  * `packet`, so a handler answering from the question alone never pays for it.
  */
 import dnsPacket from 'dns-packet'
-import type { DecodedPacket } from 'dns-packet'
+import type { DnsPacket } from '../packet/dns-packet.js'
 import { classCode, className, EDNS_DO, typeName } from '../packet/constants.js'
 import type { WireEdns, WireHeader, WireQuestion } from '../packet/wire.js'
 import { opcodeOf, readEdns, readHeader, readQuestion } from '../packet/wire.js'
@@ -21,9 +21,6 @@ export interface ClientInfo {
 
 /** The transport a query arrived on. */
 export type Transport = 'udp' | 'tcp'
-
-/** A decoded message as dns-packet gives it, with the rcode and opcode names it adds. */
-export type DnsPacket = DecodedPacket & { rcode?: string; opcode?: string }
 
 /** The question of a query, names in presentation form with a trailing dot. */
 export interface DnsQuestion {

@@ -2,13 +2,12 @@
  * {@link Keyring}: the keys a server or client knows, looked up by the name in a TSIG record.
  * Built once from a list (`createKeyring`), with every mistake reported at construction.
  */
-import { createHmac } from 'node:crypto'
 import { DnsHaError } from '../util/errors.js'
 import { TSIG_ALGORITHMS, tsigAlgorithmOf } from './algorithms.js'
 import type { ResolvedTsigKey, TsigKey } from './key.js'
+import { assertHashAvailable } from './mac.js'
 import { decodeSecret } from './secret.js'
-import { canonicalNameWire } from './wire-name.js'
-import { canonicalName } from '../zone/names.js'
+import { canonicalName, nameToWire } from '../packet/names.js'
 
 /** A set of TSIG keys by name (case-insensitive). */
 export interface Keyring {
@@ -56,14 +55,14 @@ export function resolveTsigKey(key: TsigKey, where = 'key'): ResolvedTsigKey {
   }
   let nameWire: Buffer
   try {
-    nameWire = canonicalNameWire(key.name)
+    nameWire = nameToWire(key.name, { lowerCase: true })
   } catch (cause) {
     throw new DnsHaError('ERR_CONFIG', `${where}: ${(cause as Error).message}`, { cause })
   }
   const info = TSIG_ALGORITHMS[algorithm]
   // Fail now, not on the first query, if this Node build lacks the hash (e.g. MD5 under FIPS).
   try {
-    createHmac(info.hash, secret)
+    assertHashAvailable(info.hash, secret)
   } catch (cause) {
     throw new DnsHaError('ERR_CONFIG', `${where}: ${algorithm} is not available in this Node build`, { cause })
   }
@@ -72,7 +71,7 @@ export function resolveTsigKey(key: TsigKey, where = 'key'): ResolvedTsigKey {
     algorithm,
     secret,
     nameWire,
-    algorithmWire: canonicalNameWire(info.wireName),
+    algorithmWire: nameToWire(info.wireName, { lowerCase: true }),
     hash: info.hash,
     macSize: info.macSize,
   }

@@ -3,7 +3,7 @@
  * as it was before the TSIG was added, and the TSIG variables. The message part is fed in as the
  * original bytes plus a patched 12-byte header, so nothing the size of the message is copied.
  */
-import { createHmac } from 'node:crypto'
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import { writeUint48 } from './record.js'
 
 /** Everything the MAC covers besides the message itself. */
@@ -53,4 +53,14 @@ export function computeMac(input: MacInput): Buffer {
   hmac.update(fixed)
   hmac.update(input.otherData)
   return hmac.digest()
+}
+
+/** Compares two MACs of equal length in constant time (no early exit an attacker could time). */
+export function macsEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+/** Throws when this Node build cannot compute `hash` (e.g. MD5 under FIPS). */
+export function assertHashAvailable(hash: string, secret: Uint8Array): void {
+  createHmac(hash, secret)
 }

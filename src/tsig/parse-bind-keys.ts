@@ -17,8 +17,8 @@ import { DnsHaError } from '../util/errors.js'
 import { TSIG_ALGORITHMS, tsigAlgorithmOf } from './algorithms.js'
 import type { TsigKey } from './key.js'
 import { decodeSecret } from './secret.js'
-import { canonicalNameWire } from './wire-name.js'
-import { canonicalName } from '../zone/names.js'
+import { nameToWire } from '../packet/names.js'
+import { canonicalName } from '../packet/names.js'
 
 interface Token {
   /** `word` and `string` carry text; the rest are the punctuation itself. */
@@ -55,7 +55,7 @@ export function parseBindKeys(text: string, fileName = '<keys>'): TsigKey[] {
     if (!nameToken || (nameToken.kind !== 'word' && nameToken.kind !== 'string')) return fail('expected a key name', nameToken)
     i++
     try {
-      canonicalNameWire(nameToken.text)
+      nameToWire(nameToken.text, { lowerCase: true })
     } catch (cause) {
       fail((cause as Error).message, nameToken)
     }

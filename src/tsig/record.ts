@@ -5,7 +5,7 @@
  */
 import { readName, skipName } from '../packet/wire.js'
 import { isDnsHaError } from '../util/errors.js'
-import { canonicalNameWire } from './wire-name.js'
+import { nameToWire } from '../packet/names.js'
 
 /** A TSIG record as read from a message. */
 export interface TsigRecord {
@@ -155,5 +155,5 @@ export function writeUint48(buf: Buffer, value: number, at: number): number {
 
 /** The record's key and algorithm names in the canonical wire form the MAC covers. */
 export function recordNamesWire(record: TsigRecord): { nameWire: Buffer; algorithmWire: Buffer } {
-  return { nameWire: canonicalNameWire(record.keyName), algorithmWire: canonicalNameWire(record.algorithmName) }
+  return { nameWire: nameToWire(record.keyName, { lowerCase: true }), algorithmWire: nameToWire(record.algorithmName, { lowerCase: true }) }
 }

@@ -80,6 +80,14 @@ export function cidrContains(cidr: string, address: string): boolean {
   return compileAcl([cidr]).allows(address)
 }
 
+/**
+ * The IP version of an address literal: 4, 6, or `undefined` when it is neither (zone ids such as
+ * `%eth0` are not accepted here). The one place the library asks Node's address parser.
+ */
+export function ipVersion(address: string): 4 | 6 | undefined {
+  return isIPv4(address) ? 4 : isIPv6(address) ? 6 : undefined
+}
+
 /** Network-order bytes of an IPv4 (4) or IPv6 (16) address, or `undefined` when it is neither. Zone ids (`%eth0`) are ignored. */
 export function addressBytes(address: string): Uint8Array | undefined {
   const pct = address.indexOf('%')

@@ -2,9 +2,9 @@
  * `checkZone`: the semantic checks named-checkzone makes after loading, each finding placed
  * at the file, line and column of the record concerned.
  */
-import { canonicalName } from './names.js'
+import { canonicalName } from '../packet/names.js'
 import { parseTtl } from './rdata-parse.js'
-import { classNumber } from './types.js'
+import { classNumber } from '../packet/types.js'
 import type { Zone, ZoneRecord } from './zone.js'
 
 /** One problem found by {@link checkZone}. */

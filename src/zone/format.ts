@@ -2,9 +2,9 @@
  * Master-file output: `formatZone` writes text that BIND, NSD and Knot load and that
  * `parseZone` reads back to the same records.
  */
-import { isSubdomain, canonicalName } from './names.js'
+import { isSubdomain, canonicalName } from '../packet/names.js'
 import { base32hexEncode } from './rdata-parse.js'
-import { classMnemonic, classNumber, typeMnemonic, typeNumber } from './types.js'
+import { classMnemonic, classNumber, typeMnemonic, typeNumber } from '../packet/types.js'
 import type { Zone, ZoneRecord } from './zone.js'
 
 /** Options of {@link formatZone}. */

@@ -3,9 +3,9 @@
  * back into presentation text so the type's own parser gives the same data as the usual form
  * (BIND reads `MX \# 8 000a046d61696c00` as `MX 10 mail.`, and refuses malformed wire rdata).
  */
-import { escapeLabel } from './names.js'
+import { escapeLabel } from '../packet/names.js'
 import { base32hexEncode } from './rdata-parse.js'
-import { typeMnemonic } from './types.js'
+import { typeMnemonic } from '../packet/types.js'
 
 /**
  * Presentation text of wire rdata `data` of type `type`, or `undefined` for a type without a

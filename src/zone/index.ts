@@ -3,8 +3,8 @@
  */
 export { Zone, sameData } from './zone.js'
 export type { ZoneRecord, RRset, ZoneNode, SourcePosition, ZoneOptions } from './zone.js'
-export { canonicalName, isAbsolute, parentName, labelCount, isSubdomain, compareNames, canonicalSortKey, nameLabels, escapeLabel, hasEscapes } from './names.js'
-export { typeNumber, typeMnemonic, typeKey, packetTypeName, classNumber, packetClassName, classMnemonic, hasPacketCodec } from './types.js'
+export { canonicalName, isAbsolute, parentName, labelCount, isSubdomain, compareNames, canonicalSortKey, nameLabels, escapeLabel, hasEscapes } from '../packet/names.js'
+export { typeNumber, typeMnemonic, typeKey, packetTypeName, classNumber, packetClassName, classMnemonic, hasPacketCodec } from '../packet/types.js'
 export { ZoneSyntaxError } from './errors.js'
 export type { ZoneDiagnostic } from './errors.js'
 export { parseZone, readZoneFile, zoneRecords, expandGenerate, nodeFiles } from './parse.js'

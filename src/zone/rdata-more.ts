@@ -7,7 +7,7 @@
 import { isIPv6 } from 'node:net'
 import type { RdataReader } from './rdata-parse.js'
 import { ipv4Number, ipv6Bytes, nameToWire, parseUint } from './rdata-parse.js'
-import { typeNumber } from './types.js'
+import { typeNumber } from '../packet/types.js'
 
 /** One field of a table-driven rdata layout. */
 type Field = 'u8' | 'u16' | 'u32' | 'name' | 'type' | 'base64-rest' | 'dsync-scheme'

@@ -7,9 +7,9 @@ import { Lexer } from './lexer.js'
 import { ZoneSyntaxError } from './errors.js'
 import { genericToPresentation } from './generic-rdata.js'
 import { copy, share } from './kept-strings.js'
-import { escapeLabel, isAbsolute } from './names.js'
+import { escapeLabel, isAbsolute } from '../packet/names.js'
 import { parseMoreRdata } from './rdata-more.js'
-import { hasPacketCodec, packetTypeName, typeMnemonic, typeNumber } from './types.js'
+import { hasPacketCodec, packetTypeName, typeMnemonic, typeNumber } from '../packet/types.js'
 
 /** The parsed rdata of one record: dns-packet's type string and data (TXT: its wire form as a latin1 string). */
 export interface ParsedRdata {

@@ -12,11 +12,11 @@
  */
 import { DnsHaError } from '../util/errors.js'
 import type { ZoneDiagnostic, ZoneSyntaxError } from './errors.js'
-import { canonicalName, canonicalSortKey, isAbsolute, isSubdomain, parentName } from './names.js'
+import { canonicalName, canonicalSortKey, isAbsolute, isSubdomain, parentName } from '../packet/names.js'
 import { ipv4Text } from './rdata-parse.js'
 import { NameTable } from './name-table.js'
 import { NO_SLOT, RecordColumns } from './record-columns.js'
-import { packetClassName, packetTypeName, classNumber, hasPacketCodec, typeKey, typeNumber } from './types.js'
+import { packetClassName, packetTypeName, classNumber, hasPacketCodec, typeKey, typeNumber } from '../packet/types.js'
 
 /**
  * One resource record in dns-packet's answer shape, so it encodes with `dnsPacket.encode`.

@@ -1,5 +1,5 @@
 /**
- * RR type and class names. Three spellings meet here: the IANA mnemonic of master files
+ * The one RR type and class registry. Three spellings meet here: the IANA mnemonic of master files
  * (`SVCB`), RFC 3597's `TYPE64`, and dns-packet's string (`'UNKNOWN_64'` for types it has no
  * name for). Records and RRset keys use dns-packet's string, so a qtype decoded by dns-packet
  * finds its RRset directly and every record encodes with `dnsPacket.encode`.

@@ -2,7 +2,7 @@ import dnsPacket from 'dns-packet'
 import type { Answer } from 'dns-packet'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { encodeMessage } from '../../src/authority/encode-message.js'
+import { encodeMessage } from '../../src/packet/encode-message.js'
 
 const answers = [
   { name: 'www.example.test.', type: 'CNAME', class: 'IN', ttl: 300, data: 'web.example.test.' },

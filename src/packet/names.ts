@@ -1,8 +1,10 @@
 /**
- * Domain names in presentation form, as the zone model keeps them: absolute with a trailing dot,
- * original case, and escapes normalised by the parser (`\.` and `\\` inside labels, `\DDD` for
- * bytes outside printable ASCII and for characters that are special in master files).
+ * Domain names in presentation form, the one implementation every module uses: absolute with a
+ * trailing dot, original case, RFC 1035 §5.1 escapes (`\.` and `\\` inside labels, `\DDD` for
+ * bytes outside printable ASCII and for characters that are special in master files). Names are
+ * compared through {@link canonicalName} and written to the wire by {@link nameToWire}.
  */
+import { DnsHaError } from '../util/errors.js'
 
 /**
  * The lower-case absolute form of `name`, used as the key everywhere names are compared.
@@ -145,6 +147,84 @@ export function escapeLabel(bytes: string): string {
 /** True when `name` contains a backslash escape (dns-packet's name encoder cannot write those). */
 export function hasEscapes(name: string): boolean {
   return name.indexOf('\\') !== -1
+}
+
+/**
+ * The labels of an absolute name, leftmost first, escapes kept (`a\.b.example.` → `['a\.b',
+ * 'example']`); the root has none. Pair with {@link labelBytes} for the wire form of each.
+ */
+export function splitLabels(name: string): string[] {
+  if (name === '.' || name === '') return []
+  if (name.indexOf('\\') < 0) {
+    const labels = name.split('.')
+    if (labels[labels.length - 1] === '') labels.pop()
+    return labels
+  }
+  const labels: string[] = []
+  let start = 0
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i)
+    if (c === 0x5c) {
+      i++ // the escaped character (or the first digit of \DDD; the others are not dots)
+      continue
+    }
+    if (c === 0x2e) {
+      labels.push(name.slice(start, i))
+      start = i + 1
+    }
+  }
+  if (start < name.length) labels.push(name.slice(start))
+  return labels
+}
+
+/** The wire bytes of one presentation-form label, escapes decoded (`a\.b` → `61 2e 62`). */
+export function labelBytes(label: string): Uint8Array {
+  if (label.indexOf('\\') < 0) return Buffer.from(label, 'latin1')
+  const bytes = nameLabels(label + '.')[0] ?? ''
+  return Buffer.from(bytes, 'latin1')
+}
+
+/** Options for {@link nameToWire}. */
+export interface NameToWireOptions {
+  /** Fold ASCII letters to lower case: the canonical wire form of RFC 4034 §6.2 (TSIG, DNSSEC). */
+  lowerCase?: boolean
+}
+
+/** The most bytes a name takes on the wire (RFC 1035 §2.3.4). */
+export const MAX_NAME_WIRE_LENGTH = 255
+
+/** The most bytes one label holds (RFC 1035 §2.3.4). */
+export const MAX_LABEL_LENGTH = 63
+
+/**
+ * The uncompressed wire form of an absolute presentation-form name (`www.Example.` →
+ * `03 www 07 Example 00`), escapes decoded. Throws a {@link DnsHaError} `ERR_NAME` for an empty
+ * label, a label over 63 bytes, a name over 255 bytes, or a character that is not a byte (text
+ * past Latin-1 must come as `\DDD` escapes of its UTF-8 bytes).
+ */
+export function nameToWire(name: string, options: NameToWireOptions = {}): Buffer {
+  const fail = (why: string): never => {
+    throw new DnsHaError('ERR_NAME', `name ${JSON.stringify(name)} ${why}`)
+  }
+  const labels = nameLabels(name)
+  let length = 1
+  for (const label of labels) length += label.length + 1
+  if (length > MAX_NAME_WIRE_LENGTH) fail(`is longer than ${MAX_NAME_WIRE_LENGTH} bytes`)
+  const out = Buffer.allocUnsafe(length)
+  let pos = 0
+  for (const label of labels) {
+    if (label.length === 0) fail('has an empty label')
+    if (label.length > MAX_LABEL_LENGTH) fail(`has a label longer than ${MAX_LABEL_LENGTH} bytes`)
+    out[pos++] = label.length
+    for (let i = 0; i < label.length; i++) {
+      let c = label.charCodeAt(i)
+      if (c > 0xff) fail('has a bad escape or a character that is not a byte (use \\DDD escapes)')
+      if (options.lowerCase && c >= 0x41 && c <= 0x5a) c |= 0x20
+      out[pos++] = c
+    }
+  }
+  out[pos] = 0
+  return out
 }
 
 function hasUpper(s: string): boolean {

@@ -7,9 +7,11 @@
  */
 import dnsPacket from 'dns-packet'
 import type { Answer } from 'dns-packet'
-import { classCode, typeCode } from '../packet/constants.js'
 import { DnsHaError } from '../util/errors.js'
-import { labelBytes, splitLabels } from './names.js'
+import { ByteWriter, MAX_MESSAGE_SIZE } from './byte-writer.js'
+import { TYPE_OPT } from './constants.js'
+import { labelBytes, MAX_LABEL_LENGTH, splitLabels } from './names.js'
+import { classNumber, typeNumber } from './types.js'
 
 /** The OPT record to append (RFC 6891), always written last so options can be appended later. */
 export interface OptInit {
@@ -39,12 +41,11 @@ export interface EncodedMessage {
   optRdlengthOffset: number
 }
 
-const MAX = 65535
 const COMPRESSED_RDATA = new Set(['NS', 'CNAME', 'PTR', 'MX', 'SOA'])
 
 /** Encodes a whole message with name compression; throws `ERR_ENCODE` when a record does not encode or the message exceeds 65,535 bytes. */
 export function encodeMessage(m: MessageInit): EncodedMessage {
-  const w = new Writer()
+  const w = new MessageWriter()
   w.u16(m.id)
   w.u16(m.flags)
   w.u16(1)
@@ -61,7 +62,7 @@ export function encodeMessage(m: MessageInit): EncodedMessage {
   if (m.opt) {
     const o = m.opt
     w.u8(0)
-    w.u16(41)
+    w.u16(TYPE_OPT)
     w.u16(o.udpPayloadSize)
     w.u8(o.extendedRcode)
     w.u8(0)
@@ -71,7 +72,7 @@ export function encodeMessage(m: MessageInit): EncodedMessage {
     w.u16(options.length)
     w.bytes(options)
   }
-  return { bytes: Buffer.from(w.buf.subarray(0, w.pos)), optRdlengthOffset }
+  return { bytes: w.done(), optRdlengthOffset }
 }
 
 
@@ -79,61 +80,38 @@ export function encodeMessage(m: MessageInit): EncodedMessage {
 // 64 KiB allocation per answer would dominate the cost of a cache miss.
 let scratch: Buffer | undefined
 
-class Writer {
-  readonly buf = (scratch ??= Buffer.allocUnsafe(MAX + 512))
-  pos = 0
+/** A {@link ByteWriter} whose names point at earlier copies of their suffixes (RFC 1035 §4.1.4). */
+class MessageWriter extends ByteWriter {
   private readonly pointers = new Map<string, number>()
 
-  u8(v: number): void {
-    this.check(1)
-    this.buf[this.pos++] = v & 0xff
-  }
-
-  u16(v: number): void {
-    this.check(2)
-    this.buf.writeUInt16BE(v & 0xffff, this.pos)
-    this.pos += 2
-  }
-
-  u32(v: number): void {
-    this.check(4)
-    this.buf.writeUInt32BE(v >>> 0, this.pos)
-    this.pos += 4
-  }
-
-  bytes(b: Uint8Array): void {
-    this.check(b.length)
-    this.buf.set(b, this.pos)
-    this.pos += b.length
+  constructor() {
+    super({ buffer: (scratch ??= Buffer.allocUnsafe(MAX_MESSAGE_SIZE)) })
   }
 
   /** Writes a name, pointing at an earlier copy of its longest known suffix. */
-  name(name: string): void {
+  override name(name: string): this {
     const labels = splitLabels(name)
     for (let i = 0; i < labels.length; i++) {
       const key = labels.slice(i).join('.').toLowerCase()
       const at = this.pointers.get(key)
-      if (at !== undefined) {
-        this.u16(0xc000 | at)
-        return
-      }
+      if (at !== undefined) return this.u16(0xc000 | at)
       if (this.pos < 0x4000) this.pointers.set(key, this.pos)
       const bytes = labelBytes(labels[i]!)
-      if (bytes.length === 0 || bytes.length > 63) throw new DnsHaError('ERR_ENCODE', `bad label in ${JSON.stringify(name)}`)
+      if (bytes.length === 0 || bytes.length > MAX_LABEL_LENGTH) throw new DnsHaError('ERR_ENCODE', `bad label in ${JSON.stringify(name)}`)
       this.u8(bytes.length)
       this.bytes(bytes)
     }
-    this.u8(0)
+    return this.u8(0)
   }
 
   record(rr: Answer): void {
     const type = String(rr.type).toUpperCase()
-    const code = typeCode(type)
+    const code = typeNumber(type)
     if (code === undefined) throw new DnsHaError('ERR_ENCODE', `unknown type ${type}`)
     this.name(rr.name)
     this.u16(code)
     const klass = (rr as { class?: string }).class
-    this.u16(klass ? (classCode(klass) ?? 1) : 1)
+    this.u16(klass ? (classNumber(klass) ?? 1) : 1)
     this.u32((rr as { ttl?: number }).ttl ?? 0)
     const lengthAt = this.pos
     this.u16(0)
@@ -173,10 +151,6 @@ class Writer {
       this.bytes(encoded)
       return
     }
-    this.buf.writeUInt16BE(this.pos - lengthAt - 2, lengthAt)
-  }
-
-  private check(n: number): void {
-    if (this.pos + n > MAX) throw new DnsHaError('ERR_ENCODE', 'message longer than 65535 bytes')
+    this.patchU16(lengthAt, this.pos - lengthAt - 2)
   }
 }

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { labelBytes, splitLabels } from '../../src/authority/names.js'
-import { canonicalName, isCanonicalSubdomain } from '../../src/zone/names.js'
+import { canonicalName, isCanonicalSubdomain, labelBytes, splitLabels } from '../../src/packet/names.js'
 
-describe('authority name helpers', () => {
+describe('packet name helpers', () => {
   it('splits labels without being fooled by escaped dots', () => {
     expect(splitLabels('www.example.test.')).toEqual(['www', 'example', 'test'])
     expect(splitLabels('a\\.b.example.')).toEqual(['a\\.b', 'example'])

@@ -1,0 +1,89 @@
+// Import rules for src/, checked by `npm run lint` (dependency-cruiser). The layering, from the
+// bottom: util -> packet -> zone, tsig -> server -> client, authority, pool -> forwarder (and the
+// HA modules to come: proxy, health, transfer, records). vrrp will need only util.
+// Each rule says why it exists; a violation names the rule and the import.
+
+/** Modules below `from` in the layering: what a module may import besides itself. */
+const layers = {
+  util: [],
+  packet: ['util'],
+  zone: ['util', 'packet'],
+  tsig: ['util', 'packet'],
+  server: ['util', 'packet', 'tsig'],
+  client: ['util', 'packet'],
+  authority: ['util', 'packet', 'zone', 'tsig', 'server'],
+  pool: ['util', 'packet', 'server', 'client'],
+  forwarder: ['util', 'packet', 'zone', 'server', 'client', 'pool'],
+}
+
+const layerRules = Object.entries(layers).map(([module, allowed]) => ({
+  name: `layer-${module}`,
+  comment: `src/${module} may import only ${allowed.length ? allowed.join(', ') : 'nothing else in src'} (dependencies point one way)`,
+  severity: 'error',
+  from: { path: `^src/${module}/` },
+  to: {
+    path: '^src/',
+    pathNot: [`^src/${module}/`, ...allowed.map((m) => `^src/${m}/`)],
+  },
+}))
+
+// Files that may touch Node's runtime directly. Everything else reaches sockets, files, time,
+// randomness and processes through these seams, so tests and simulations can swap them.
+const nodeSeams = [
+  '^src/util/network\\.ts$', // sockets (dgram, net, dns lookup)
+  '^src/util/clock\\.ts$', // timers
+  '^src/util/random\\.ts$', // CSPRNG
+  '^src/util/cidr\\.ts$', // the address-literal parser (node:net isIP)
+  '^src/tsig/mac\\.ts$', // HMAC (node:crypto)
+  '^src/zone/node-files\\.ts$', // zone files from disk
+  '^src/forwarder/file-source\\.ts$', // hosts, resolv.conf, dnsmasq.conf from disk
+  '^src/authority/cluster\\.ts$', // worker processes (node:cluster)
+  '^src/testing/', // the testing kit binds real ports to find free ones
+]
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'An import cycle makes load order matter and hides which module owns what.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'no-testing-in-src',
+      comment: 'The testing kit is for users and tests; no library code depends on it (the package root, src/index.ts, re-exports it as it does every public module).',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/testing/', '^src/index\\.ts$'] },
+      to: { path: '^src/testing/' },
+    },
+    {
+      name: 'tsig-not-zone',
+      comment: 'TSIG works on wire names from packet; it must not pull in the zone parser.',
+      severity: 'error',
+      from: { path: '^src/tsig/' },
+      to: { path: '^src/zone/' },
+    },
+    {
+      name: 'client-not-server',
+      comment: 'The stub resolver must not depend on the server (a client app should not load it).',
+      severity: 'error',
+      from: { path: '^src/client/' },
+      to: { path: '^src/server/' },
+    },
+    {
+      name: 'node-only-in-seams',
+      comment: 'node:* modules only in the named seam files (network, clock, random, files, processes).',
+      severity: 'error',
+      from: { path: '^src/', pathNot: nodeSeams },
+      to: { dependencyTypes: ['core'] },
+    },
+    ...layerRules,
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+}
