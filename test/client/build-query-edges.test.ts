@@ -100,6 +100,17 @@ describe('randomizeNameCase (DNS 0x20)', () => {
     expect(readQuestion(bytes).name).toBe('aBcDeF.gHiJkL.')
   })
 
+  it('changes only ASCII letters, A to Z and a to z inclusive: _ and ~ beside them stay', () => {
+    const t = buildQuery('AZaz_~09-.', 'A', 'IN', { edns: false })
+    const label = (random: Random) => {
+      const bytes = Buffer.from(t.bytes)
+      randomizeNameCase(bytes, 12, random)
+      return bytes.subarray(13, 23).toString('latin1')
+    }
+    expect(label(fixed(LOWER_ALL)).slice(0, 9)).toBe('azaz_~09-')
+    expect(label(fixed(0)).slice(0, 9)).toBe('AZAZ_~09-')
+  })
+
   it('draws once per 32 letters of a label: a 32-letter label takes one draw, 33 take two', () => {
     for (const [len, draws] of [
       [32, 2],
