@@ -118,6 +118,7 @@ export function prepareAttempt(template: QueryTemplate, random: Random, randomiz
  */
 export function randomizeNameCase(buf: Buffer, offset: number, random: Random): void {
   let pos = offset
+  // Stryker disable next-line EqualityOperator: at pos === length the read is undefined, `end` NaN, and the loop ends unchanged
   while (pos < buf.length) {
     const len = buf[pos]!
     if (len === 0 || (len & 0xc0) !== 0) return
@@ -125,6 +126,7 @@ export function randomizeNameCase(buf: Buffer, offset: number, random: Random): 
     for (let i = pos + 1; i < end; i += 32) {
       // One 32-bit draw decides up to 32 letters.
       const bits = random.int(0x1_0000_0000)
+      // Stryker disable next-line EqualityOperator,LogicalOperator: letters past bit 31 are set again by the next draw; length bytes are never letters
       for (let j = 0; j < 32 && i + j < end; j++) {
         const c = buf[i + j]!
         const isLetter = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)

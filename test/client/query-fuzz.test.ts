@@ -1,11 +1,14 @@
 // Whatever bytes come back, the client never throws out of a callback: it answers, times out, or
-// rejects with a DnsHaError, and it leaves no timer behind.
+// rejects with a DnsHaError, and it leaves no timer behind. An answer it accepts carries the id
+// of the query it sent, echoes our question, and came from the address asked: an impostor on
+// another address sends a well-formed answer to every query, and it is never the one accepted.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { query } from '../../src/client/query.js'
 import { FakeClock } from '../../src/testing/fake-clock.js'
 import { MemoryNetwork } from '../../src/testing/memory-network.js'
 import { isDnsHaError } from '../../src/util/errors.js'
+import { readId } from '../../src/packet/wire.js'
 import { seededRandom } from '../../src/util/random.js'
 import { a, answer, fakeEndpoint, frame } from './helpers.js'
 
@@ -34,7 +37,12 @@ async function run(transport: 'udp' | 'tcp', m: Mutation, seed: number): Promise
   const network = new MemoryNetwork({ clock })
   const server = await fakeEndpoint(network)
   await server.listenTcp()
-  server.onUdp = (msg, _r, reply) => reply(apply(m, msg))
+  const impostor = network.createDatagramSocket(4)
+  await impostor.bind(53, '10.0.0.66')
+  server.onUdp = (msg, rinfo, reply) => {
+    impostor.send(answer(msg, [a('fuzz.example', '6.6.6.6')]), rinfo.port, rinfo.address)
+    reply(apply(m, msg))
+  }
   server.onTcp = (msg, _reply, socket) => {
     const bytes = apply(m, msg)
     // Random bytes go on the stream raw (any length prefix at all); mutated answers are framed.
@@ -48,12 +56,22 @@ async function run(transport: 'udp' | 'tcp', m: Mutation, seed: number): Promise
   await clock.advanceAsync(500) // a TC answer moves to TCP: give that its own timeout
   const result = await outcome
   if (result.ok) {
-    expect(result.r.packet).toBeDefined()
+    const r = result.r
+    const sent = r.transport === 'udp' ? server.udp.at(-1)!.msg : server.tcp.at(-1)!
+    expect(r.packet.id).toBe(readId(sent))
+    expect(readId(r.raw)).toBe(readId(sent))
+    expect(r.packet.type).toBe('response')
+    expect(r.packet.questions).toHaveLength(1)
+    const q = r.packet.questions![0]!
+    expect({ name: q.name.toLowerCase(), type: q.type, class: q.class }).toEqual({ name: 'fuzz.example', type: 'A', class: 'IN' })
+    expect(r.server).toEqual({ address: server.address, port: 53 })
+    for (const rr of r.packet.answers ?? []) expect((rr as { data?: unknown }).data).not.toBe('6.6.6.6')
   } else {
     expect(isDnsHaError(result.e)).toBe(true)
     expect(['ERR_QUERY_TIMEOUT', 'ERR_QUERY_MISMATCH', 'ERR_QUERY_NETWORK']).toContain((result.e as { code: string }).code)
   }
   expect(clock.pending).toBe(0)
+  await impostor.close()
   await server.close()
 }
 

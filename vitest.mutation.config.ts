@@ -1,0 +1,19 @@
+// The test set StrykerJS runs against each mutant (stryker.config.mjs). It leaves out:
+// - test/interop: starts real daemons (named, nsd, knotd, dnsmasq) on fixed free ports and waits
+//   for them; under mutation hundreds of restarts make runs slow and flaky, and a mutant that
+//   breaks startup would leave a daemon behind.
+// - test/package: builds and packs the package (tsup, npm pack, tsc) — minutes per run, and it
+//   tests the build, not the mutated logic.
+// - test/integration/authority-cluster.test.ts: forks worker processes.
+// Everything else runs on FakeClock/MemoryNetwork or binds 127.0.0.1 port 0, which is safe to run
+// once per mutant.
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/interop/**', 'test/package/**', 'test/integration/authority-cluster.test.ts', '**/node_modules/**'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+})
