@@ -5,7 +5,7 @@ import { DROP } from '../../src/server/handler.js'
 import { respond } from '../../src/server/respond.js'
 import { FakeClock } from '../../src/testing/fake-clock.js'
 import { MemoryNetwork } from '../../src/testing/memory-network.js'
-import { memoryServer, opt } from './helpers.js'
+import { memoryServer, memoryTcpClient, opt } from './helpers.js'
 
 const www = respondA('192.0.2.1')
 function respondA(address: string) {
@@ -141,35 +141,7 @@ describe('DnsServer over UDP', () => {
 })
 
 describe('DnsServer over TCP', () => {
-  async function tcpServer(handler: Parameters<typeof memoryServer>[0], options = {}) {
-    const clock = new FakeClock()
-    const network = new MemoryNetwork({ clock })
-    const server = new DnsServer({ handler, network, clock, ...options })
-    const { port } = await server.listen({ port: 53, address: '127.0.0.1' })
-    const socket = await network.connectStream('127.0.0.1', port)
-    const frames: Buffer[] = []
-    let buf = Buffer.alloc(0)
-    let closed = false
-    socket.onData((chunk) => {
-      buf = Buffer.concat([buf, chunk])
-      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-        frames.push(buf.subarray(2, 2 + buf.readUInt16BE(0)))
-        buf = buf.subarray(2 + buf.readUInt16BE(0))
-      }
-    })
-    socket.onClose(() => (closed = true))
-    const frame = (packet: Parameters<typeof dnsPacket.encode>[0]) => {
-      const body = dnsPacket.encode({ type: 'query', ...packet })
-      const out = Buffer.alloc(body.length + 2)
-      out.writeUInt16BE(body.length, 0)
-      body.copy(out, 2)
-      return out
-    }
-    const settle = async () => {
-      for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r))
-    }
-    return { server, clock, socket, frames, frame, settle, isClosed: () => closed }
-  }
+  const tcpServer = memoryTcpClient
 
   it('answers several queries on one connection, split and coalesced across reads', async () => {
     const t = await tcpServer(www)

@@ -4,6 +4,7 @@ import type { Packet } from 'dns-packet'
 import { DnsServer } from '../../src/server/dns-server.js'
 import type { DnsServerOptions } from '../../src/server/dns-server.js'
 import type { HandlerLike } from '../../src/server/handler.js'
+import { FakeClock } from '../../src/testing/fake-clock.js'
 import { MemoryNetwork } from '../../src/testing/memory-network.js'
 
 export interface MemoryServer {
@@ -40,3 +41,43 @@ export async function memoryServer(handler: HandlerLike, options: Partial<DnsSer
 
 export const opt = (udpPayloadSize = 1232, extra: Record<string, unknown> = {}) =>
   ({ name: '.', type: 'OPT', udpPayloadSize, ...extra }) as never
+
+/** A DnsServer on a MemoryNetwork and FakeClock, with one TCP client connected to it. */
+export async function memoryTcpClient(handler: HandlerLike, options: Partial<DnsServerOptions> = {}) {
+  const clock = new FakeClock()
+  const network = new MemoryNetwork({ clock })
+  const server = new DnsServer({ handler, network, clock, ...options })
+  const { port } = await server.listen({ port: 53, address: '127.0.0.1' })
+  const socket = await network.connectStream('127.0.0.1', port)
+  /** Every whole message the server sent, in order, without its length prefix. */
+  const frames: Buffer[] = []
+  let buf = Buffer.alloc(0)
+  let closed = false
+  socket.onData((chunk) => {
+    buf = Buffer.concat([buf, chunk])
+    while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+      frames.push(buf.subarray(2, 2 + buf.readUInt16BE(0)))
+      buf = buf.subarray(2 + buf.readUInt16BE(0))
+    }
+  })
+  socket.onClose(() => (closed = true))
+  /** A query framed for TCP (2-byte length, then the message). */
+  const frame = (packet: Parameters<typeof dnsPacket.encode>[0]) => {
+    const body = dnsPacket.encode({ type: 'query', ...packet })
+    const out = Buffer.alloc(body.length + 2)
+    out.writeUInt16BE(body.length, 0)
+    body.copy(out, 2)
+    return out
+  }
+  /** Lets the memory network deliver what was written. */
+  const settle = async () => {
+    for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r))
+  }
+  /** Delivers, advances the fake clock by `ms`, and delivers again. */
+  const wait = async (ms: number) => {
+    await settle()
+    clock.advance(ms)
+    await settle()
+  }
+  return { server, clock, socket, frames, frame, settle, wait, isClosed: () => closed }
+}
