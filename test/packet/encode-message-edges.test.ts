@@ -43,6 +43,21 @@ describe('encodeMessage on the wire', () => {
     expect(hex(bytes)).toBe(expected)
   })
 
+  it('compresses PTR targets and folds only ASCII letters when matching suffixes', () => {
+    const { bytes } = encodeMessage(
+      message({
+        question: { name: '1.2.0.192.in-addr.arpa.', type: 12, class: 1 },
+        answers: [{ name: '1.2.0.192.in-addr.arpa.', type: 'PTR', ttl: 1, data: 'host.2.0.192.IN-ADDR.ARPA.' } as Answer],
+      }),
+    )
+    // RDATA: host.<pointer to "2.0.192.in-addr.arpa." at offset 14>
+    expect(hex(bytes.subarray(bytes.length - 9))).toBe('0007' + '04686f7374' + 'c00e')
+    // Latin-1 letters are bytes, not case variants (RFC 4343 folds A-Z only): the owner byte 0xE0
+    // must not become a pointer to the question's 0xC0.
+    const latin1 = encodeMessage(message({ question: { name: '\xc0.test.', type: 1, class: 1 }, answers: [{ name: '\xe0.test.', type: 'A', ttl: 1, data: '192.0.2.1' } as Answer] }))
+    expect(hex(latin1.bytes.subarray(12))).toBe('01c004746573740000010001' + '01e0c00e' + '0001000100000001' + '0004c0000201')
+  })
+
   it('counts OPT in ARCOUNT and writes it as RFC 6891 lays it out', () => {
     const { bytes, optRdlengthOffset } = encodeMessage(
       message({

@@ -85,6 +85,8 @@ describe('isSubdomain', () => {
   it('cuts only at an unescaped dot', () => {
     expect(isCanonicalSubdomain('a\\\\.example.test.', 'example.test.')).toBe(true)
     expect(isCanonicalSubdomain('a\\\\\\.example.test.', 'example.test.')).toBe(false)
+    expect(isCanonicalSubdomain('\\.example.test.', 'example.test.')).toBe(false)
+    expect(isCanonicalSubdomain('\\\\.example.test.', 'example.test.')).toBe(true)
     expect(isCanonicalSubdomain('example.test.', 'example.test.')).toBe(true)
     expect(isCanonicalSubdomain('test.', 'example.test.')).toBe(false)
     expect(isCanonicalSubdomain('.', 'test.')).toBe(false)

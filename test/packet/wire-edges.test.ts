@@ -101,6 +101,8 @@ describe('readName', () => {
     malformed(() => readName(Buffer.from([0xc0, 0]), 0), 'forward compression pointer')
     malformed(() => readName(Buffer.from([0, 0xc0, 1]), 1), 'forward compression pointer')
     expect(readName(Buffer.from([0, 0xc0, 0]), 1)).toEqual({ name: '.', end: 3 })
+    expect(both([0])).toEqual([{ name: '.', end: 1 }, { name: '.', end: 1 }])
+    expect(both([7, 0], 1)).toEqual([{ name: '.', end: 2 }, { name: '.', end: 2 }])
   })
 
   it('counts pointed-to labels against 255 bytes', () => {
