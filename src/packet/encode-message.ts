@@ -80,19 +80,26 @@ export function encodeMessage(m: MessageInit): EncodedMessage {
 // 64 KiB allocation per answer would dominate the cost of a cache miss.
 let scratch: Buffer | undefined
 
+// One A-Z letter in lower case (for String.replace).
+const lowerAscii = (c: string): string => String.fromCharCode(c.charCodeAt(0) | 0x20)
+
 /** A {@link ByteWriter} whose names point at earlier copies of their suffixes (RFC 1035 §4.1.4). */
 class MessageWriter extends ByteWriter {
   private readonly pointers = new Map<string, number>()
 
   constructor() {
+    // Stryker disable next-line ObjectLiteral,AssignmentOperator: without the scratch buffer the writer grows to the same 65,535-byte limit (it only allocates more)
     super({ buffer: (scratch ??= Buffer.allocUnsafe(MAX_MESSAGE_SIZE)) })
   }
 
   /** Writes a name, pointing at an earlier copy of its longest known suffix. */
   override name(name: string): this {
     const labels = splitLabels(name)
+    // Suffixes match ignoring ASCII case only (RFC 4343): toLowerCase would also fold Latin-1
+    // letters, and point the owner byte 0xE0 at an earlier 0xC0.
+    const keys = splitLabels(name.replace(/[A-Z]/g, lowerAscii))
     for (let i = 0; i < labels.length; i++) {
-      const key = labels.slice(i).join('.').toLowerCase()
+      const key = keys.slice(i).join('.')
       const at = this.pointers.get(key)
       if (at !== undefined) return this.u16(0xc000 | at)
       if (this.pos < 0x4000) this.pointers.set(key, this.pos)
