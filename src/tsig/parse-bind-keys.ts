@@ -55,6 +55,7 @@ export function parseBindKeys(text: string, fileName = '<keys>'): TsigKey[] {
     if (!nameToken || (nameToken.kind !== 'word' && nameToken.kind !== 'string')) return fail('expected a key name', nameToken)
     i++
     try {
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: only whether the name is valid matters here; the wire form is discarded
       nameToWire(nameToken.text, { lowerCase: true })
     } catch (cause) {
       fail((cause as Error).message, nameToken)
@@ -78,6 +79,7 @@ export function parseBindKeys(text: string, fileName = '<keys>'): TsigKey[] {
         case 'secret': {
           const decoded = decodeSecret(value.text)
           if ('error' in decoded) fail(decoded.error, value)
+          // Stryker disable next-line Regex: /\s/g removes exactly the characters /\s+/g does
           secret = value.text.replace(/\s+/g, '')
           break
         }
@@ -102,6 +104,7 @@ function tokenize(text: string, fileName: string): Token[] {
   let i = 0
   // Counts the newlines inside a comment or string that spans lines, for the positions after it.
   const skipLines = (from: number, to: number): void => {
+    // Stryker disable next-line EqualityOperator: text[to] is the closing quote or '*', never a newline, so j <= to counts the same lines
     for (let j = from; j < to; j++) {
       if (text[j] === '\n') {
         line++
@@ -125,12 +128,13 @@ function tokenize(text: string, fileName: string): Token[] {
     }
     const column = i - lineStart + 1
     if (c === '#' || (c === '/' && text[i + 1] === '/')) {
-      while (i < text.length && text[i] !== '\n') i++
+      const eol = text.indexOf('\n', i)
+      i = eol === -1 ? text.length : eol
       continue
     }
     if (c === '/' && text[i + 1] === '*') {
       const end = text.indexOf('*/', i + 2)
-      if (end < 0) fail('comment is never closed', line, column)
+      if (end === -1) fail('comment is never closed', line, column)
       skipLines(i, end)
       i = end + 2
       continue
@@ -142,7 +146,7 @@ function tokenize(text: string, fileName: string): Token[] {
     }
     if (c === '"') {
       const end = text.indexOf('"', i + 1)
-      if (end < 0) fail('string is never closed', line, column)
+      if (end === -1) fail('string is never closed', line, column)
       const value = text.slice(i + 1, end)
       tokens.push({ kind: 'string', text: value, line, column })
       skipLines(i, end)
@@ -150,7 +154,13 @@ function tokenize(text: string, fileName: string): Token[] {
       continue
     }
     let j = i
-    while (j < text.length && !/[\s{};"#]/.test(text[j]!) && !(text[j] === '/' && (text[j + 1] === '/' || text[j + 1] === '*'))) j++
+    while (
+      // Stryker disable next-line EqualityOperator: at j === text.length, text[j] is undefined, which ends no word; the loop stops one step later with the same slice
+      j < text.length &&
+      !/[\s{};"#]/.test(text[j]!) &&
+      !(text[j] === '/' && (text[j + 1] === '/' || text[j + 1] === '*'))
+    )
+      j++
     tokens.push({ kind: 'word', text: text.slice(i, j), line, column })
     i = j
   }
