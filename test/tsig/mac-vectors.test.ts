@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { readTsig, resolveTsigKey, signRequest, signResponse, TSIG_ALGORITHMS, verifyRequest, createKeyring } from '../../src/tsig/index.js'
-import { macsEqual } from '../../src/tsig/mac.js'
+import { assertHashAvailable, macsEqual } from '../../src/tsig/mac.js'
 import { ALGORITHMS, keyFor, NOW, queryBytes } from './helpers.js'
 
 /** A name in uncompressed, lower-case wire form. */
@@ -63,5 +63,10 @@ describe('MAC known answers (RFC 8945 §4.3)', () => {
     expect(macsEqual(Buffer.from([1, 2, 3]), Buffer.from([1, 2, 4]))).toBe(false)
     expect(macsEqual(Buffer.from([1, 2, 3]), Buffer.from([1, 2, 3, 4]))).toBe(false)
     expect(macsEqual(Buffer.alloc(0), Buffer.alloc(10))).toBe(false)
+  })
+
+  it('assertHashAvailable throws for a hash this Node build lacks and passes for every TSIG hash', () => {
+    expect(() => assertHashAvailable('no-such-hash', Buffer.from([1, 2, 3]))).toThrow()
+    for (const algorithm of ALGORITHMS) expect(() => assertHashAvailable(TSIG_ALGORITHMS[algorithm].hash, Buffer.from([1, 2, 3]))).not.toThrow()
   })
 })
