@@ -79,8 +79,7 @@ export function parseBindKeys(text: string, fileName = '<keys>'): TsigKey[] {
         case 'secret': {
           const decoded = decodeSecret(value.text)
           if ('error' in decoded) fail(decoded.error, value)
-          // Stryker disable next-line Regex: /\s/g removes exactly the characters /\s+/g does
-          secret = value.text.replace(/\s+/g, '')
+          secret = value.text.replace(/\s/g, '')
           break
         }
         default:
@@ -104,12 +103,9 @@ function tokenize(text: string, fileName: string): Token[] {
   let i = 0
   // Counts the newlines inside a comment or string that spans lines, for the positions after it.
   const skipLines = (from: number, to: number): void => {
-    // Stryker disable next-line EqualityOperator: text[to] is the closing quote or '*', never a newline, so j <= to counts the same lines
-    for (let j = from; j < to; j++) {
-      if (text[j] === '\n') {
-        line++
-        lineStart = j + 1
-      }
+    for (const newline of text.slice(from, to).matchAll(/\n/g)) {
+      line++
+      lineStart = from + newline.index + 1
     }
   }
   const fail = (message: string, l: number, c: number): never => {
@@ -153,14 +149,9 @@ function tokenize(text: string, fileName: string): Token[] {
       i = end + 1
       continue
     }
-    let j = i
-    while (
-      // Stryker disable next-line EqualityOperator: at j === text.length, text[j] is undefined, which ends no word; the loop stops one step later with the same slice
-      j < text.length &&
-      !/[\s{};"#]/.test(text[j]!) &&
-      !(text[j] === '/' && (text[j + 1] === '/' || text[j + 1] === '*'))
-    )
-      j++
+    // A word ends at whitespace, punctuation, a quote or the start of a comment.
+    const length = text.slice(i).search(/[\s{};"#]|\/[/*]/)
+    const j = length === -1 ? text.length : i + length
     tokens.push({ kind: 'word', text: text.slice(i, j), line, column })
     i = j
   }
