@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ByteWriter, MAX_MESSAGE_SIZE } from '../../src/packet/byte-writer.js'
 import { isDnsHaError } from '../../src/util/errors.js'
-
-const errorOf = (fn: () => unknown): unknown => {
-  try {
-    fn()
-  } catch (error) {
-    return error
-  }
-  throw new Error('did not throw')
-}
+import { errorOf } from '../support/error-of.js'
 
 describe('ByteWriter', () => {
   it('writes big-endian integers, keeping only the bits that fit', () => {

@@ -4,15 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { encodeMessage } from '../../src/packet/encode-message.js'
 import type { MessageInit } from '../../src/packet/encode-message.js'
 import { isDnsHaError } from '../../src/util/errors.js'
-
-const errorOf = (fn: () => unknown): unknown => {
-  try {
-    fn()
-  } catch (error) {
-    return error
-  }
-  throw new Error('did not throw')
-}
+import { errorOf } from '../support/error-of.js'
 
 const message = (over: Partial<MessageInit>): MessageInit => ({
   id: 0xabcd,

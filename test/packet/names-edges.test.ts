@@ -16,15 +16,7 @@ import {
   splitLabels,
 } from '../../src/packet/names.js'
 import { isDnsHaError } from '../../src/util/errors.js'
-
-const errorOf = (fn: () => unknown): unknown => {
-  try {
-    fn()
-  } catch (error) {
-    return error
-  }
-  throw new Error('did not throw')
-}
+import { errorOf } from '../support/error-of.js'
 
 describe('canonicalName folds exactly A-Z', () => {
   it('lowers the first and last capital letters and adds the root dot once', () => {

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ednsOptions, namesEqual, opcodeOf, readEdns, readFlags, readHeader, readId, readName, readQuestion, skipName, writeId } from '../../src/packet/wire.js'
 import { isDnsHaError } from '../../src/util/errors.js'
-
-const errorOf = (fn: () => unknown): unknown => {
-  try {
-    fn()
-  } catch (error) {
-    return error
-  }
-  throw new Error('did not throw')
-}
+import { errorOf } from '../support/error-of.js'
 
 const malformed = (fn: () => unknown, message: string): void => {
   const error = errorOf(fn)
