@@ -1,6 +1,6 @@
 // Import rules for src/, checked by `npm run lint` (dependency-cruiser). The layering, from the
 // bottom: util -> packet -> zone, tsig -> server -> client, authority, pool -> forwarder (and the
-// HA modules to come: proxy, health, transfer, records). vrrp will need only util.
+// HA modules: health, proxy; transfer and records to come). vrrp will need only util.
 // Each rule says why it exists; a violation names the rule and the import.
 
 /** Modules below `from` in the layering: what a module may import besides itself. */
@@ -14,6 +14,8 @@ const layers = {
   authority: ['util', 'packet', 'zone', 'tsig', 'server'],
   pool: ['util', 'packet', 'server', 'client'],
   forwarder: ['util', 'packet', 'zone', 'server', 'client', 'pool'],
+  health: ['util', 'packet', 'server', 'client'],
+  proxy: ['util', 'packet', 'server', 'client', 'pool'],
 }
 
 const layerRules = Object.entries(layers).map(([module, allowed]) => ({
@@ -38,6 +40,7 @@ const nodeSeams = [
   '^src/zone/node-files\\.ts$', // zone files from disk
   '^src/forwarder/file-source\\.ts$', // hosts, resolv.conf, dnsmasq.conf from disk
   '^src/authority/cluster\\.ts$', // worker processes (node:cluster)
+  '^src/health/node-process\\.ts$', // script checks (node:child_process)
   '^src/testing/', // the testing kit binds real ports to find free ones
 ]
 

@@ -1,0 +1,1 @@
+export type { ProxyMemberOptions, ProxyMode, UdpProxyPoolOptions } from './options.js'
