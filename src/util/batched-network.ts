@@ -263,7 +263,7 @@ class BatchedDatagramSocket implements DatagramSocket {
     if (!this.writeSockaddr(ring.mem, ring.names + slot * NAME, address, port)) return fail(new Error(`not an IPv${this.family} address and port: ${address}:${port}`))
     ring.mem.set(msg, ring.data + slot * SLOT)
     ring.view.setUint32(slot * MMSGHDR + 8, this.nameLength, true) // msg_namelen
-    ring.view.setBigUint64(ring.iovs + slot * IOVEC + 8, BigInt(msg.length), true) // iov_len
+    ring.view.setUint32(ring.iovs + slot * IOVEC + 8, msg.length, true) // iov_len (its high half stays 0: a slot is 4096 bytes)
     this.callbacks[slot] = callback
     this.queued++
     if (this.queued === SEND_RING) this.flush()
