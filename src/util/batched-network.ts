@@ -52,7 +52,6 @@ const SHUT_RD = 0
 const EINTR = 4
 const EAGAIN = 11
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- koffi's function objects are untyped here: it is loaded at run time only */
 interface Libc {
   koffi: any
   socket: (domain: number, type: number, protocol: number) => number
@@ -66,7 +65,6 @@ interface Libc {
   close: (fd: number) => number
   strerror: (errno: number) => string
 }
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
 let libc: Libc | undefined
 let unavailable: string | undefined
