@@ -196,6 +196,8 @@ class BatchedDatagramSocket implements DatagramSocket {
   private flushScheduled = false
   private retryTimer: NodeJS.Timeout | undefined
   private inBatch = false
+  /** Sends are being dropped for a full ring, until it next drains. */
+  private overflowing = false
   private closing = false
   private closed: Promise<void> | undefined
   /** The last destination parsed, with its bytes: answers mostly go to the address just read. */
@@ -255,7 +257,7 @@ class BatchedDatagramSocket implements DatagramSocket {
     const fail = (err: Error): void => (callback ? queueMicrotask(() => callback(err)) : this.errorHandler(err))
     if (this.fd < 0 || this.closed !== undefined) return fail(new Error('send on a socket that is not bound or is closed'))
     if (msg.length > SLOT) return this.sendAlone(msg, port, address, fail, callback)
-    if (this.queued === SEND_RING) return fail(new Error(`send queue full (${SEND_RING} datagrams waiting for the kernel)`))
+    if (this.queued === SEND_RING) return this.overflow(callback)
     const slot = (this.head + this.queued) % SEND_RING
     const ring = this.ring
     if (!this.writeSockaddr(ring.mem, ring.names + slot * NAME, address, port)) return fail(new Error(`not an IPv${this.family} address and port: ${address}:${port}`))
@@ -390,6 +392,19 @@ class BatchedDatagramSocket implements DatagramSocket {
   private advance(count: number): void {
     this.head = (this.head + count) % SEND_RING
     this.queued -= count
+    if (this.queued === 0) this.overflowing = false
+  }
+
+  /**
+   * The ring is full (the kernel has taken nothing for a while): the datagram is dropped, as the
+   * kernel drops what it has no room for. A caller's callback hears of each; the error handler
+   * only of the first of an episode, so a flood does not turn into a flood of error events.
+   */
+  private overflow(callback?: (err: Error | null) => void): void {
+    const err = new Error(`send queue full (${SEND_RING} datagrams waiting for the kernel): datagram dropped`)
+    if (callback) queueMicrotask(() => callback(err))
+    else if (!this.overflowing) this.errorHandler(err)
+    this.overflowing = true
   }
 
   private retryLater(): void {

@@ -84,7 +84,9 @@ async function udpBurst(messages: Uint8Array[]): Promise<{ replies: Buffer[]; pr
       socket.on('message', (msg) => {
         if (isProbeAnswer(msg)) {
           clearTimeout(timer)
-          resolve({ replies, probe: msg })
+          // An async handler's answer may come after the probe's (the batched engine reads both
+          // in one batch and answers the synchronous one first): wait until nothing is in flight.
+          void settled().then(() => resolve({ replies, probe: msg }))
         } else replies.push(msg)
       })
       for (const m of messages) socket.send(m, port, '127.0.0.1')
@@ -93,6 +95,12 @@ async function udpBurst(messages: Uint8Array[]): Promise<{ replies: Buffer[]; pr
   } finally {
     socket.close()
   }
+}
+
+/** Resolves once the server has no answer in progress and the last ones had time to arrive. */
+async function settled(): Promise<void> {
+  for (let i = 0; i < 1000 && server.snapshot().inFlight > 0; i++) await new Promise((r) => setTimeout(r, 1))
+  await new Promise((r) => setTimeout(r, 5))
 }
 
 async function udpOne(message: Uint8Array): Promise<Buffer | undefined> {
