@@ -255,7 +255,8 @@ class BatchedDatagramSocket implements DatagramSocket {
 
   send(msg: Uint8Array, port: number, address: string, callback?: (err: Error | null) => void): void {
     const fail = (err: Error): void => (callback ? queueMicrotask(() => callback(err)) : this.errorHandler(err))
-    if (this.fd < 0 || this.closed !== undefined) return fail(new Error('send on a socket that is not bound or is closed'))
+    // Sends stay open while closing: answers to the datagrams of the last batch still go out.
+    if (this.fd < 0) return fail(new Error('send on a socket that is not bound or is closed'))
     if (msg.length > SLOT) return this.sendAlone(msg, port, address, fail, callback)
     if (this.queued === SEND_RING) return this.overflow(callback)
     const slot = (this.head + this.queued) % SEND_RING

@@ -122,6 +122,24 @@ describe.skipIf(reason !== undefined)('batched datagram socket', () => {
     c.close()
   })
 
+  it('still answers the batch being handed out when close() is called from it', async () => {
+    const socket = batchedNetwork().createDatagramSocket(4)
+    const { port } = await socket.bind(0, '127.0.0.1')
+    let closed: Promise<void> | undefined
+    socket.onMessage((msg, rinfo) => {
+      closed ??= socket.close()
+      socket.send(msg, rinfo.port, rinfo.address)
+    })
+    const c = await client('udp4', '127.0.0.1')
+    const reply = nextMessage(c)
+    c.send('last words', port, '127.0.0.1')
+    expect((await reply).toString()).toBe('last words')
+    await closed
+    const err = await new Promise<Error | null>((resolve) => socket.send(Buffer.from('x'), c.address().port, '127.0.0.1', resolve))
+    expect(err?.message).toMatch(/not bound or is closed/)
+    c.close()
+  })
+
   it('caps the bound sockets at the threadpool size less one, and frees the place on close', async () => {
     const limit = maxBatchedSockets()
     const sockets: DatagramSocket[] = []
