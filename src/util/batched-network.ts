@@ -68,8 +68,21 @@ interface Libc {
 
 let libc: Libc | undefined
 let unavailable: string | undefined
-/** Batched sockets bound in this process (each keeps one libuv threadpool thread waiting in recvmmsg). */
-let boundSockets = 0
+/** Descriptors of the bound batched sockets (each keeps one libuv threadpool thread waiting in recvmmsg). */
+const openFds = new Set<number>()
+let exitHookInstalled = false
+
+/**
+ * A receive still blocked in the kernel holds its threadpool thread, and Node's exit waits for
+ * that thread: `process.exit()` would hang. On 'exit', wake every receive still pending.
+ */
+function wakeReceivesOnExit(c: Libc): void {
+  if (exitHookInstalled) return
+  exitHookInstalled = true
+  process.on('exit', () => {
+    for (const fd of openFds) c.shutdown(fd, SHUT_RD)
+  })
+}
 
 /**
  * How many batched sockets may be bound at once in this process: libuv's threadpool size
@@ -220,8 +233,8 @@ class BatchedDatagramSocket implements DatagramSocket {
     const c = this.c
     if (!this.writeSockaddr(this.sockaddr, 0, address, port)) throw new Error(`not an IPv${this.family} address and port: ${address}:${port}`)
     const limit = maxBatchedSockets()
-    if (boundSockets >= limit) {
-      throw new Error(`${boundSockets} batched sockets are already bound, the most this process allows: each keeps one libuv threadpool thread waiting in recvmmsg (raise UV_THREADPOOL_SIZE before start, or use the dgram engine)`)
+    if (openFds.size >= limit) {
+      throw new Error(`${openFds.size} batched sockets are already bound, the most this process allows: each keeps one libuv threadpool thread waiting in recvmmsg (raise UV_THREADPOOL_SIZE before start, or use the dgram engine)`)
     }
     const fd = c.socket(this.family === 4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)
     if (fd < 0) throw systemError(c, 'socket', c.koffi.errno())
@@ -239,7 +252,8 @@ class BatchedDatagramSocket implements DatagramSocket {
     const name = Buffer.alloc(NAME)
     c.getsockname(fd, name, Uint32Array.of(NAME))
     this.fd = fd
-    boundSockets++
+    openFds.add(fd)
+    wakeReceivesOnExit(c)
     this.bound = { address, port: name.readUInt16BE(2), family: this.family === 4 ? 'IPv4' : 'IPv6' }
     this.receive()
     return this.bound
@@ -301,9 +315,9 @@ class BatchedDatagramSocket implements DatagramSocket {
     const lost = this.queued
     for (; this.queued > 0; this.queued--, this.head = (this.head + 1) % SEND_RING) this.complete(this.head, new Error('socket closed before the datagram was sent'))
     if (lost > 0) this.errorHandler(new Error(`${lost} datagrams not sent: the kernel buffer stayed full while closing`))
+    openFds.delete(this.fd)
     this.c.close(this.fd)
     this.fd = -1
-    boundSockets--
   }
 
   // ---- receiving ----

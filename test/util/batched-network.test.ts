@@ -173,6 +173,20 @@ describe.skipIf(reason !== undefined)('batched datagram socket', () => {
     expect(closeMs).toBeLessThan(100)
     expect(r.ms).toBeLessThan(10_000)
   }, 30_000)
+
+  it('process.exit() with a socket still bound and its receive blocked does not hang', async () => {
+    const script = `
+      import { batchedNetwork } from './src/util/batched-network.ts'
+      const s = batchedNetwork().createDatagramSocket(4)
+      await s.bind(0, '127.0.0.1')
+      await new Promise((r) => setTimeout(r, 100))
+      console.log('exiting')
+      process.exit(3)
+    `
+    const r = await run(['--import', 'tsx', '--input-type=module', '-e', script])
+    expect(r.stdout).toBe('exiting\n')
+    expect(r.code).toBe(3) // the child's own status, not the 20 s timeout's kill
+  }, 30_000)
 })
 
 describe('where koffi cannot load', () => {
