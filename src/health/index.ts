@@ -1,20 +1,6 @@
 export { HEALTH_DEFAULTS, HealthProber } from './prober.js'
 export type { HealthProberOptions } from './prober.js'
-export type {
-  CheckContext,
-  CheckOutcome,
-  HealthCheck,
-  HealthProberChange,
-  HealthProberEvents,
-  HealthProberSnapshot,
-  HealthResultEvent,
-  HealthTargetSnapshot,
-  HealthTransitionEvent,
-  HealthVerdict,
-  InitialState,
-  OverrideMode,
-  TargetOptions,
-} from './types.js'
+export type { CheckContext, CheckOutcome, HealthCheck, HealthProberChange, HealthProberEvents, HealthProberSnapshot, HealthResultEvent, HealthTargetSnapshot, HealthTransitionEvent, HealthVerdict, InitialState, OverrideMode, TargetOptions } from './types.js'
 export { memberTarget } from './member-target.js'
 export { serialLag } from './serial-arithmetic.js'
 export { answerAddresses, answerText } from './answer-text.js'
