@@ -335,3 +335,64 @@ describe('HealthProber: override, weights, watch, snapshot', () => {
     prober.close()
   })
 })
+
+describe('HealthProber: defaults and outcome hygiene', () => {
+  it('uses HEALTH_DEFAULTS: a run at once, then every 5000 ms, a 2000 ms timeout, down on the 3rd failure', async () => {
+    const clock = new FakeClock({ now: 0 })
+    const random: Random = {
+      int() {
+        throw new Error('no jitter draw without jitter')
+      },
+    }
+    const prober = new HealthProber({ clock, random })
+    const starts: number[] = []
+    const m = manual({ honourAbort: true })
+    prober.add({ name: 'd', check: (c) => (starts.push(clock.now()), m.check(c)) })
+    const results: HealthResultEvent[] = []
+    prober.on('result', (r) => results.push(r))
+    await clock.advanceAsync(1999)
+    expect(results).toEqual([])
+    await clock.advanceAsync(1)
+    expect(results[0]!.reason).toBe('timed out after 2000 ms')
+    await clock.advanceAsync(8000)
+    expect(starts).toEqual([0, 5000, 10_000])
+    expect(prober.state('d')).toBe('up')
+    await clock.advanceAsync(2000) // the third run times out
+    expect(prober.state('d')).toBe('down')
+    expect(prober.snapshot().targets[0]!.weight).toBe(1)
+    prober.close()
+  })
+
+  it('an empty reason becomes passed/failed; a weight is kept only from a passing run and only when finite', async () => {
+    const outcomes: CheckOutcome[] = [
+      { ok: true, reason: '' },
+      { ok: false, reason: '', weight: 9 },
+      { ok: true, reason: 'w', weight: Number.NaN },
+      { ok: true, reason: 'w', weight: 0 },
+    ]
+    const { clock, results, prober } = setup({ check: async () => outcomes.shift()!, weight: 3 })
+    await clock.advanceAsync(3000)
+    expect(results).toEqual([
+      { target: 't', ok: true, latencyMs: 0, reason: 'passed' },
+      { target: 't', ok: false, latencyMs: 0, reason: 'failed' },
+      { target: 't', ok: true, latencyMs: 0, reason: 'w' },
+      { target: 't', ok: true, latencyMs: 0, reason: 'w', weight: 0 },
+    ])
+    expect(prober.snapshot().targets[0]!.weight).toBe(0) // a weight of 0 (drain) is a weight
+  })
+
+  it('a failed run forgets no dynamic weight; the next pass without one restores the configured weight', async () => {
+    const outcomes: CheckOutcome[] = [
+      { ok: true, reason: 'a', weight: 8 },
+      { ok: false, reason: 'b' },
+      { ok: true, reason: 'c' },
+    ]
+    const { clock, prober } = setup({ check: async () => outcomes.shift()!, weight: 2 })
+    await clock.advanceAsync(0)
+    expect(prober.snapshot().targets[0]!.weight).toBe(8)
+    await clock.advanceAsync(1000)
+    expect(prober.snapshot().targets[0]!.weight).toBe(8)
+    await clock.advanceAsync(1000)
+    expect(prober.snapshot().targets[0]!.weight).toBe(2)
+  })
+})
