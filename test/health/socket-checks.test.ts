@@ -1,0 +1,111 @@
+// tcpCheck, udpCheck and httpCheck against small servers on 127.0.0.1.
+import { createSocket } from 'node:dgram'
+import type { Socket } from 'node:dgram'
+import { createServer as createHttpServer } from 'node:http'
+import type { Server as HttpServer } from 'node:http'
+import { createServer as createTcpServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { httpCheck } from '../../src/health/http-check.js'
+import { tcpCheck } from '../../src/health/tcp-check.js'
+import { udpCheck } from '../../src/health/udp-check.js'
+import type { CheckContext } from '../../src/health/types.js'
+import { freeLoopbackPort } from '../../src/testing/free-port.js'
+import { realClock } from '../../src/util/clock.js'
+
+const ctx = (timeoutMs = 1000, signal = new AbortController().signal): CheckContext => ({ signal, clock: realClock, timeoutMs, target: 'x' })
+
+describe('tcpCheck', () => {
+  it('passes when the port accepts, fails when it refuses', async () => {
+    let accepted = 0
+    const server = createTcpServer((socket) => {
+      accepted++
+      socket.destroy()
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const port = (server.address() as AddressInfo).port
+    try {
+      expect(await tcpCheck({ address: '127.0.0.1', port })(ctx())).toMatchObject({ ok: true, reason: expect.stringContaining(`TCP connect to 127.0.0.1#${port} in`) })
+      await new Promise((r) => setTimeout(r, 20))
+      expect(accepted).toBe(1)
+    } finally {
+      await new Promise((r) => server.close(r))
+    }
+    const refused = await tcpCheck({ address: '127.0.0.1', port })(ctx())
+    expect(refused).toMatchObject({ ok: false, reason: expect.stringContaining('ECONNREFUSED') })
+  })
+
+  it('rejects when its run is aborted', async () => {
+    const controller = new AbortController()
+    // 192.0.2.1 (TEST-NET-1) is not routed: the connect hangs until aborted.
+    const run = tcpCheck({ address: '192.0.2.1', port: 53 })(ctx(5000, controller.signal))
+    controller.abort()
+    await expect(run).rejects.toThrow('TCP connect to 192.0.2.1#53 aborted')
+  })
+})
+
+describe('udpCheck', () => {
+  let echo: Socket
+  let port: number
+  beforeAll(async () => {
+    echo = createSocket('udp4')
+    echo.on('message', (msg, rinfo) => echo.send(Buffer.concat([Buffer.from('pong:'), msg]), rinfo.port, rinfo.address))
+    await new Promise<void>((r) => echo.bind(0, '127.0.0.1', r))
+    port = echo.address().port
+  })
+  afterAll(() => new Promise<void>((r) => echo.close(() => r())))
+
+  it('passes on a reply, checks it against expect', async () => {
+    expect(await udpCheck({ address: '127.0.0.1', port, payload: Buffer.from('ping') })(ctx())).toMatchObject({ ok: true })
+    expect(await udpCheck({ address: '127.0.0.1', port, payload: Buffer.from('ping'), expect: /^pong:ping$/ })(ctx())).toMatchObject({ ok: true })
+    expect(await udpCheck({ address: '127.0.0.1', port, payload: Buffer.from('ping'), expect: (r) => r.length === 9 })(ctx())).toMatchObject({ ok: true })
+    expect(await udpCheck({ address: '127.0.0.1', port, payload: Buffer.from('ping'), expect: /^nope/ })(ctx())).toEqual({
+      ok: false,
+      reason: `UDP probe of 127.0.0.1#${port}: unexpected reply (9 bytes)`,
+    })
+  })
+
+  it('a closed port gets no reply: the run is aborted by its timeout (no ICMP on an unconnected socket)', async () => {
+    const closed = await freeLoopbackPort()
+    const controller = new AbortController()
+    const run = udpCheck({ address: '127.0.0.1', port: closed, payload: Buffer.from('ping') })(ctx(200, controller.signal))
+    setTimeout(() => controller.abort(), 100)
+    await expect(run).rejects.toThrow(`UDP probe of 127.0.0.1#${closed} aborted`)
+  })
+})
+
+describe('httpCheck', () => {
+  let server: HttpServer
+  let base: string
+  beforeAll(async () => {
+    server = createHttpServer((req, res) => {
+      if (req.url === '/health') return void res.writeHead(200).end('status: serving zones')
+      if (req.url === '/hang') return // never answers
+      res.writeHead(503).end('maintenance')
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  })
+  afterAll(() => {
+    server.closeAllConnections()
+    return new Promise<void>((r) => server.close(() => r()))
+  })
+
+  it('passes on 2xx by default, or the given status; checks the body when asked', async () => {
+    expect(await httpCheck({ url: `${base}/health` })(ctx())).toEqual({ ok: true, reason: `GET ${base}/health: status 200` })
+    expect(await httpCheck({ url: `${base}/down` })(ctx())).toEqual({ ok: false, reason: `GET ${base}/down: status 503` })
+    expect((await httpCheck({ url: `${base}/down`, status: 503 })(ctx())).ok).toBe(true)
+    expect((await httpCheck({ url: `${base}/down`, status: [200, 503] })(ctx())).ok).toBe(true)
+    expect((await httpCheck({ url: `${base}/down`, status: (s) => s < 500 })(ctx())).ok).toBe(false)
+    expect((await httpCheck({ url: `${base}/health`, body: /serving/ })(ctx())).ok).toBe(true)
+    expect((await httpCheck({ url: `${base}/health`, body: 'zones' })(ctx())).ok).toBe(true)
+    expect(await httpCheck({ url: `${base}/health`, body: /stopped/ })(ctx())).toEqual({ ok: false, reason: `GET ${base}/health: status 200, body does not match /stopped/` })
+  })
+
+  it('is aborted with its run', async () => {
+    const controller = new AbortController()
+    const run = httpCheck({ url: `${base}/hang` })(ctx(5000, controller.signal))
+    setTimeout(() => controller.abort(), 50)
+    await expect(run).rejects.toThrow()
+  })
+})
