@@ -68,8 +68,17 @@ export interface ZoneOptions {
  */
 export let addParsedRecord: (
   zone: Zone, name: string, type: number, ttl: number, data: unknown,
-  file: string | undefined, line: number, column: number,
-) => void
+  file: string | undefined, line: number, column: number, perType: number, types: number,
+) => AddVerdict
+
+/**
+ * What {@link addParsedRecord} did: added (or merged a duplicate), or refused the record because
+ * its RRset already holds `perType` records, or its name already has `types` types (0, 1, 2).
+ */
+export type AddVerdict = 0 | 1 | 2
+const ADDED = 0
+const OVER_PER_TYPE = 1
+const OVER_TYPES = 2
 
 const A = TYPE.A
 const TXT = TYPE.TXT
@@ -110,7 +119,7 @@ export class Zone {
   #lastKey = ''
 
   static {
-    addParsedRecord = (zone, name, type, ttl, data, file, line, column) => zone.#addParsed(name, type, ttl, data, file, line, column)
+    addParsedRecord = (zone, name, type, ttl, data, file, line, column, perType, types) => zone.#addParsed(name, type, ttl, data, file, line, column, perType, types)
   }
 
   constructor(origin: string, options: ZoneOptions = {}) {
@@ -305,7 +314,7 @@ export class Zone {
 
   // ---- internals -----------------------------------------------------------------------------
 
-  #addParsed(name: string, type: number, ttl: number, data: unknown, file: string | undefined, line: number, column: number): void {
+  #addParsed(name: string, type: number, ttl: number, data: unknown, file: string | undefined, line: number, column: number, perType: number, types: number): AddVerdict {
     let canonical: string
     if (name === this.#lastName) canonical = this.#lastKey
     else {
@@ -320,25 +329,48 @@ export class Zone {
       if (file !== undefined) this.#setPositionAt(slot, file, line, column)
       this.#insert(canonical, slot, probed)
       this.#size++
-      return
+      return ADDED
     }
     if (typeof value === 'object') {
       const record: ZoneRecord = { name, type: recordType(type, data), class: this.class, ttl, data: recordData(type, data) }
-      if (value.rrsets.addRecord(record, packetTypeName(type), value.name)) {
+      const key = packetTypeName(type)
+      const set = value.rrsets.get(key)
+      if (set === undefined ? value.rrsets.size >= types : set.records.length >= perType && !set.records.some((r) => sameData(r.data, record.data))) {
+        return set === undefined ? OVER_TYPES : OVER_PER_TYPE
+      }
+      if (value.rrsets.addRecord(record, key, value.name)) {
         this.#size++
         if (file !== undefined) this.setPosition(record, file, line, column)
       }
-      return
+      return ADDED
     }
     let tail = value
+    let same = 0
     for (let s = value; s !== NO_SLOT; s = this.#cols.next(s)) {
-      if (this.#cols.type(s) === type && sameData(this.#cols.data(s), data)) return
+      if (this.#cols.type(s) === type) {
+        if (sameData(this.#cols.data(s), data)) return ADDED
+        same++
+      }
       tail = s
     }
+    if (same >= perType) return OVER_PER_TYPE
+    // A new type at a name already holding records: count its types (only then, and bounded by the limits).
+    if (same === 0 && types !== Infinity && this.#chainTypes(value, types) >= types) return OVER_TYPES
     const slot = this.#newSlot(name, type, ttl, data)
     if (file !== undefined) this.#setPositionAt(slot, file, line, column)
     this.#cols.setNext(tail, slot)
     this.#size++
+    return ADDED
+  }
+
+  /** The number of distinct types in a column chain, counted up to `cap`. */
+  #chainTypes(head: number, cap: number): number {
+    const seen: number[] = []
+    for (let s = head; s !== NO_SLOT && seen.length < cap; s = this.#cols.next(s)) {
+      const t = this.#cols.type(s)
+      if (!seen.includes(t)) seen.push(t)
+    }
+    return seen.length
   }
 
   /** Adds a new name to the table, with the empty non-terminals above it. */
