@@ -7,6 +7,7 @@
 import { DnsHaError } from '../util/errors.js'
 import { ZoneSyntaxError } from './errors.js'
 import type { Zone } from './zone.js'
+import { zoneEdits } from './zone.js'
 
 /**
  * Bounds on one zone. `0` or `Infinity` means no bound (BIND's `0`). Every field is optional;
@@ -84,6 +85,17 @@ export function limitError(
   return new ZoneSyntaxError(`${reason} (${limit} ${value})`, position, 'ERR_ZONE_LIMIT', { limit, value })
 }
 
+/** Per-name limits the parser held a zone to, and the zone's edit count then. */
+const parsedWithin = new WeakMap<Zone, { perType: number; types: number; edits: number }>()
+
+/**
+ * Records that the parser held `zone` to these per-name limits: {@link checkZoneLimits} then need
+ * not walk it again for limits as wide, unless `add`/`remove` changed it since.
+ */
+export function markParsedWithin(zone: Zone, limits: ResolvedZoneLimits): void {
+  parsedWithin.set(zone, { perType: limits.maxRecordsPerType, types: limits.maxTypesPerName, edits: zoneEdits(zone) })
+}
+
 /**
  * Throws when `zone` is over `limits` (defaults: {@link ZONE_FILE_LIMITS}): a `ZoneSyntaxError`
  * (code `ERR_ZONE_LIMIT`) at the offending record's place when the parser recorded one, else a
@@ -93,6 +105,9 @@ export function checkZoneLimits(zone: Zone, limits?: ZoneLimits): void {
   const l = resolveZoneLimits(limits, ZONE_FILE_LIMITS)
   if (zone.size > l.maxRecords) fail(zone, `zone ${zone.origin} has ${zone.size} records`, 'maxRecords', l.maxRecords, undefined)
   if (l.maxRecordsPerType === Infinity && l.maxTypesPerName === Infinity) return
+  const parsed = parsedWithin.get(zone)
+  // Parsed under limits at least as tight and not edited since: nothing to walk (a large zone's walk costs seconds).
+  if (parsed !== undefined && parsed.edits === zoneEdits(zone) && parsed.perType <= l.maxRecordsPerType && parsed.types <= l.maxTypesPerName) return
   for (const node of zone.nodes()) {
     if (node.rrsets.size > l.maxTypesPerName) {
       fail(zone, `${node.name} has ${node.rrsets.size} RR types`, 'maxTypesPerName', l.maxTypesPerName, [...node.rrsets.values()][l.maxTypesPerName]?.records[0])

@@ -17,7 +17,7 @@ import { parseTtl } from './rdata-text.js'
 import { classMnemonic, classNumber, packetClassName, typeMnemonic, typeNumber } from '../packet/types.js'
 import { META_TYPES, RR } from './rr-types.js'
 import { Zone, addParsedRecord, recordData } from './zone.js'
-import { ZONE_FILE_LIMITS, ZONE_TEXT_LIMITS, limitError, resolveZoneLimits } from './limits.js'
+import { ZONE_FILE_LIMITS, ZONE_TEXT_LIMITS, limitError, markParsedWithin, resolveZoneLimits } from './limits.js'
 import type { ResolvedZoneLimits, ZoneLimits } from './limits.js'
 import type { ZoneRecord } from './zone.js'
 
@@ -86,6 +86,7 @@ export function parseZone(text: string | Uint8Array, options: ParseZoneOptions):
   const bytes = byteText(text)
   state.countBytes(bytes, file, 0)
   runSync(new FileScanner(new Lexer(bytes, file), zone.origin, state), state, sink, [file])
+  markParsedWithin(zone, state.limits)
   return zone
 }
 
@@ -101,6 +102,7 @@ export async function readZoneFile(path: string, options: ParseZoneOptions): Pro
   const zone = newZone(options, path)
   const state = new ParseState(options, zone.warnings, options.collectErrors ? zone.errors : undefined, ZONE_FILE_LIMITS, { jail: nodePaths.dirname(path) })
   await scanFile(path, zone.origin, state, zoneSink(zone, options.positions !== false, state), [])
+  markParsedWithin(zone, state.limits)
   return zone
 }
 

@@ -76,6 +76,12 @@ export let addParsedRecord: (
  * its RRset already holds `perType` records, or its name already has `types` types (0, 1, 2).
  */
 export type AddVerdict = 0 | 1 | 2
+
+/**
+ * Module-internal: how many times `add` and `remove` changed the zone, so that a check made
+ * when the parser built it (see limits.ts) is known to still hold.
+ */
+export let zoneEdits: (zone: Zone) => number
 const ADDED = 0
 const OVER_PER_TYPE = 1
 const OVER_TYPES = 2
@@ -117,8 +123,10 @@ export class Zone {
   // The last owner the parser added to (consecutive records usually share it).
   #lastName: string | undefined
   #lastKey = ''
+  #edits = 0
 
   static {
+    zoneEdits = (zone) => zone.#edits
     addParsedRecord = (zone, name, type, ttl, data, file, line, column, perType, types) => zone.#addParsed(name, type, ttl, data, file, line, column, perType, types)
   }
 
@@ -141,6 +149,7 @@ export class Zone {
     const key = typeKey(record.type)
     if (key === undefined) throw new DnsHaError('ERR_CONFIG', `unknown type: ${record.type}`)
     if (!isAbsolute(record.name)) throw new DnsHaError('ERR_CONFIG', `record name must be absolute: ${record.name}`)
+    this.#edits++
     const canonical = canonicalName(record.name)
     let node = this.#node(canonical)
     if (node === undefined) {
@@ -160,6 +169,7 @@ export class Zone {
     if (set === undefined) return false
     const i = set.records.findIndex((r) => sameData(r.data, record.data))
     if (i < 0) return false
+    this.#edits++
     set.records.splice(i, 1)
     if (set.records.length === 0) node.rrsets.drop(key)
     this.#size--

@@ -194,6 +194,19 @@ describe('checkZoneLimits (a zone built another way: by transfer, update or hand
   })
 })
 
+describe('checkZoneLimits after parsing', () => {
+  const wide = `${HEAD}${Array.from({ length: 150 }, (_, i) => `www A 10.0.0.${i}\n`).join('')}`
+
+  it('walks a zone parsed under looser limits, and one edited since it was parsed', () => {
+    const loose = parseZone(wide, { origin: 'example.', maxRecordsPerType: 200 })
+    expect(errorOf(() => checkZoneLimits(loose)).details?.limit).toBe('maxRecordsPerType')
+    const strict = parseZone(`${HEAD}www A 10.0.0.1\n`, { origin: 'example.' })
+    expect(() => checkZoneLimits(strict)).not.toThrow()
+    for (let i = 2; i < 102; i++) strict.add({ name: 'www.example.', type: 'A', class: 'IN', ttl: 60, data: `10.0.0.${i}` })
+    expect(errorOf2(() => checkZoneLimits(strict)).details?.limit).toBe('maxRecordsPerType')
+  })
+})
+
 function errorOf2(fn: () => unknown): { code: string; details: Record<string, unknown> | undefined } {
   try {
     fn()
