@@ -271,7 +271,7 @@ function argValue(args: string[], flag: string): string | undefined {
 
 async function serve(args: string[]): Promise<void> {
   const zoneFile = argValue(args, '--serve')!
-  const setup = (): Authority => new Authority({ zones: [parseZone(readFileSync(zoneFile, 'utf8'), { origin: ORIGIN, fileName: zoneFile })] })
+  const setup = (): Authority => new Authority({ zones: [parseZone(readFileSync(zoneFile, 'utf8'), { origin: ORIGIN, fileName: zoneFile, maxRecords: 0, maxZoneBytes: 0 })] }) // our own generated file: the file limits, not the text ones
   const workers = argValue(args, '--workers')
   if (workers !== undefined || cluster.isWorker) {
     const port = Number(argValue(args, '--port'))

@@ -20,6 +20,7 @@ import { respond } from '../server/respond.js'
 import { DnsHaError } from '../util/errors.js'
 import type { Logger } from '../util/logger.js'
 import type { Zone } from '../zone/zone.js'
+import type { ZoneLimits } from '../zone/limits.js'
 import type { AnswerCacheOptions, AnswerCacheSnapshot } from './answer-cache.js'
 import { AnswerCache } from './answer-cache.js'
 import type { AnswerPolicy } from './build-answer.js'
@@ -76,6 +77,13 @@ export interface AuthorityOptions extends ChaosOptions {
   maxChain?: number
   /** Reads zone files (default: node:fs with the zone module's reader, `$INCLUDE` relative to the file). Bytes are taken as they are; a string is read as UTF-8, as `parseZone` reads it. */
   readFile?: (path: string) => Promise<string | Uint8Array>
+  /**
+   * Bounds on every zone served, however it arrives (file, `replaceZone`, transfer, update): a
+   * zone over one is refused (`ERR_ZONE_LIMIT`, the limit named) and the zone served before is
+   * kept. Unset fields take the zone-file defaults: `maxRecordsPerType` 100 and `maxTypesPerName`
+   * 100 (BIND 9.18), `maxRecords` unbounded (BIND `max-records` 0) — set it for zones from others.
+   */
+  zoneLimits?: ZoneLimits
   /**
    * Where zone load failures (`error`) and reload warnings (`warn`) are reported. Without a
    * logger and without a listener for the event, they surface as `process.emitWarning`.
@@ -171,6 +179,7 @@ export class Authority extends ObservedEmitter<AuthorityEvents> implements Handl
     this.zones = new ZoneSet<ZoneStats>({
       views: specs,
       ...(options.readFile !== undefined ? { readFile: options.readFile } : {}),
+      ...(options.zoneLimits !== undefined ? { limits: options.zoneLimits } : {}),
       entryData: () => this.counters.newStats(),
       onChange: () => cache?.clear(),
     })

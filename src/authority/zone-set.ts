@@ -14,8 +14,9 @@ import { EventEmitter } from 'eventemitter3'
 import { TYPE } from '../packet/constants.js'
 import { canonicalName, parentName } from '../packet/names.js'
 import { DnsHaError } from '../util/errors.js'
-import { formatZone, parseZone, readZoneFile } from '../zone/index.js'
-import type { Zone } from '../zone/zone.js'
+import { ZONE_FILE_LIMITS, checkZoneLimits, formatZone, parseZone, readZoneFile } from '../zone/index.js'
+import type { ZoneLimits } from '../zone/index.js'
+import { Zone } from '../zone/zone.js'
 import { serialIncreased } from './serial.js'
 
 /** A zone to serve: a parsed {@link Zone}, or a master file to load (and reload). */
@@ -45,6 +46,13 @@ export interface ZoneSetOptions<T> {
   entryData?: (view: string, origin: string) => T
   /** Called once after every swap, synchronously, before any query can see it (the Authority clears its answer cache). */
   onChange?: () => void
+  /**
+   * Bounds every zone this set takes, however it arrives (file, `replace`, transfer, update):
+   * a zone over one is refused (`ERR_ZONE_LIMIT`) and the zone served before is kept. Fields not
+   * given take the zone-file defaults (`ZONE_FILE_LIMITS`: 100 records per RRset, 100 types per
+   * name, no bound on records).
+   */
+  limits?: ZoneLimits
 }
 
 /** One zone of one view. */
@@ -123,6 +131,7 @@ export class ZoneSet<T = undefined> extends EventEmitter<ZoneSetEvents> {
   private readonly readFile: ((path: string) => Promise<string | Uint8Array>) | undefined
   private readonly entryData: (view: string, origin: string) => T
   private readonly onChange: () => void
+  private readonly limits: ZoneLimits
 
   /** Builds the registry; throws a `DnsHaError` (ERR_CONFIG) for a bad view list or zone. Files are read by {@link ZoneSet.load}. */
   constructor(options: ZoneSetOptions<T>) {
@@ -130,6 +139,8 @@ export class ZoneSet<T = undefined> extends EventEmitter<ZoneSetEvents> {
     this.readFile = options.readFile
     this.entryData = options.entryData ?? ((() => undefined) as unknown as (view: string, origin: string) => T)
     this.onChange = options.onChange ?? (() => {})
+    this.limits = { ...ZONE_FILE_LIMITS, ...options.limits }
+    checkZoneLimits(new Zone('.'), this.limits) // a bad limit value is a config error now, not at the first load
     const names = new Set<string>()
     this.state = options.views.map((spec, index) => {
       if (!spec || typeof spec.name !== 'string' || spec.name === '') throw new DnsHaError('ERR_CONFIG', `views[${index}] needs a name`)
@@ -212,7 +223,7 @@ export class ZoneSet<T = undefined> extends EventEmitter<ZoneSetEvents> {
    * `view`, or in every view that serves that origin (the last view when none does).
    */
   replace(zone: Zone, options: { view?: string; file?: string } = {}): void {
-    assertServable(zone)
+    assertServable(zone, this.limits)
     const origin = canonicalName(zone.origin)
     let targets: ViewState<T>[]
     if (options.view !== undefined) {
@@ -311,7 +322,7 @@ export class ZoneSet<T = undefined> extends EventEmitter<ZoneSetEvents> {
       view.zones.set(origin, this.newEntry(view, origin, undefined, source.file, source.defaultTtl))
       return
     }
-    assertServable(source)
+    assertServable(source, this.limits)
     const origin = canonicalName(source.origin)
     if (view.zones.has(origin)) throw new DnsHaError('ERR_CONFIG', `zone ${origin} listed twice in view ${view.name}`)
     const file = (source as { file?: unknown }).file
@@ -324,7 +335,9 @@ export class ZoneSet<T = undefined> extends EventEmitter<ZoneSetEvents> {
 
   private async loadFile(entry: ZoneSetEntry<T>): Promise<Zone> {
     const file = entry.file!
-    const parseOptions = { origin: entry.origin, fileName: file, ...(entry.defaultTtl !== undefined ? { defaultTtl: entry.defaultTtl } : {}) }
+    // The parser enforces the limits as it reads (the error at the line that crossed one), so the
+    // zone need not be walked again here.
+    const parseOptions = { ...this.limits, origin: entry.origin, fileName: file, ...(entry.defaultTtl !== undefined ? { defaultTtl: entry.defaultTtl } : {}) }
     const zone = this.readFile ? parseZone(await this.readFile(file), parseOptions) : await readZoneFile(file, parseOptions)
     assertServable(zone)
     if (canonicalName(zone.origin) !== entry.origin) throw new DnsHaError('ERR_CONFIG', `${file}: origin ${zone.origin} is not ${entry.origin}`)
@@ -340,13 +353,15 @@ export function serialOf(zone: Zone | undefined): number | undefined {
 
 /**
  * Throws unless `zone` can be served: a Zone, parsed without collected errors (never serve half
- * a zone), with an SOA at its apex (BIND and NSD refuse a zone without one).
+ * a zone), with an SOA at its apex (BIND and NSD refuse a zone without one), and, when `limits`
+ * are given, within them (`checkZoneLimits`: `ERR_ZONE_LIMIT` naming the limit).
  */
-export function assertServable(zone: Zone): void {
+export function assertServable(zone: Zone, limits?: ZoneLimits): void {
   if (!zone || typeof zone.origin !== 'string' || typeof zone.get !== 'function') throw new DnsHaError('ERR_CONFIG', 'not a Zone')
   const errors = (zone as { errors?: readonly unknown[] }).errors
   if (errors && errors.length > 0) throw errors[0]
   if (!zone.soa) throw new DnsHaError('ERR_AUTHORITY_ZONE_INVALID', `zone ${zone.origin} has no SOA record`)
+  if (limits !== undefined) checkZoneLimits(zone, limits)
 }
 
 function isFileSource(source: AuthorityZoneSource): source is AuthorityZoneFile {

@@ -14,7 +14,10 @@ import type { ReportAnswer } from './answer-source.js'
 import type { ResponseCache } from './cache.js'
 import type { Route } from './route.js'
 import type { ResponseInfo } from './wire-response.js'
-import { localResponse, responseForClient, stripOpt, upstreamQuery } from './wire-response.js'
+import { inspectResponse, localResponse, responseForClient, stripOpt, upstreamQuery } from './wire-response.js'
+import { bailiwickCopy } from './bailiwick.js'
+import type { RebindGuard } from './rebind.js'
+import { emptiedResponse } from './rebind.js'
 
 /** What {@link Forwarding} works with. */
 export interface ForwardingOptions {
@@ -35,7 +38,12 @@ export interface ForwardingOptions {
    * domains): an upstream NXDOMAIN for it becomes NODATA.
    */
   existsLocally(name: string): boolean
+  /** DNS-rebind protection (dnsmasq `stop-dns-rebind`). */
+  rebind: RebindGuard
 }
+
+/** RFC 8914 info code 15, Blocked: what dnsmasq 2.90 attaches to an answer it dropped as a rebind. */
+const EDE_BLOCKED = 15
 
 /** A cached answer ready for the client, and how long those exact bytes stay right. */
 export interface CachedAnswer {
@@ -46,12 +54,12 @@ export interface CachedAnswer {
 
 /** What a forward produced, shared by every query waiting on it. */
 type Outcome =
-  | { kind: 'answer'; bytes: Uint8Array; ttlOffsets: number[]; storedAt: number; rcode: number; passThrough: boolean; fallback: boolean }
+  | { kind: 'answer'; bytes: Uint8Array; ttlOffsets: number[]; storedAt: number; rcode: number; passThrough: boolean; fallback: boolean; blocked?: boolean }
   | { kind: 'failed'; reason: string }
 
 /** The cache and the upstream side of the forwarder. */
 export class Forwarding {
-  readonly counters = { forwarded: 0, deduplicated: 0, overflows: 0 }
+  readonly counters = { forwarded: 0, deduplicated: 0, overflows: 0, rebindBlocked: 0 }
   private readonly inflight = new Map<string, Promise<Outcome>>()
 
   constructor(private readonly options: ForwardingOptions) {}
@@ -82,7 +90,7 @@ export class Forwarding {
         return this.failure(query, key, 'too many concurrent forwards')
       }
       this.counters.forwarded++
-      pending = this.ask(route, upstreamQuery(query, this.options.maxUdpSize), key)
+      pending = this.ask(route, upstreamQuery(query, this.options.maxUdpSize), key, query.wireQuestion!.name.toLowerCase())
       this.inflight.set(key, pending)
       const done = (): void => void this.inflight.delete(key)
       pending.then(done, done)
@@ -90,7 +98,7 @@ export class Forwarding {
     return pending.then((outcome) => this.deliver(query, key, outcome))
   }
 
-  private async ask(route: Route, message: Uint8Array, key: string): Promise<Outcome> {
+  private async ask(route: Route, message: Uint8Array, key: string, name: string): Promise<Outcome> {
     if (route.upstreams.length === 0) return { kind: 'failed', reason: 'no upstream servers' }
     let reply: UpstreamReply<ResponseInfo>
     try {
@@ -103,6 +111,18 @@ export class Forwarding {
       return { kind: 'failed', reason: error instanceof Error ? error.message : String(error) }
     }
     const now = this.options.clock.now()
+    let blocked: boolean
+    try {
+      blocked = this.options.rebind.blocks(name, reply.raw)
+    } catch (error) {
+      return { kind: 'failed', reason: `malformed upstream answer: ${error instanceof Error ? error.message : String(error)}` }
+    }
+    if (blocked) {
+      // Never cached: the next client's question goes upstream again, as in dnsmasq.
+      this.counters.rebindBlocked++
+      this.options.logger?.warn?.(`forwarder: possible DNS-rebind attack detected: ${name}`)
+      return { kind: 'answer', bytes: emptiedResponse(reply.raw), ttlOffsets: [], storedAt: now, rcode: reply.rcode, passThrough: false, fallback: false, blocked: true }
+    }
     const fallback = route.fallback.has(reply.rcode)
     const stripped = stripOpt(reply.raw, reply.info)
     if (!stripped) {
@@ -111,8 +131,23 @@ export class Forwarding {
       bytes[3] = bytes[3]! & ~FLAG.AD
       return { kind: 'answer', bytes, ttlOffsets: [], storedAt: now, rcode: reply.rcode, passThrough: true, fallback }
     }
-    if (!fallback) this.options.cache.store(key, stripped, reply.info, now)
+    if (!fallback) this.storeInBailiwick(key, stripped, reply.info, now)
     return { kind: 'answer', bytes: stripped, ttlOffsets: reply.info.ttlOffsets, storedAt: now, rcode: reply.rcode, passThrough: false, fallback }
+  }
+
+  /**
+   * Caches only what answers the question: the records of the question name and its CNAME chain
+   * (and a negative answer's SOA and denial), never records an upstream added for other names.
+   */
+  private storeInBailiwick(key: string, stripped: Uint8Array, info: ResponseInfo, now: number): void {
+    let copy: Uint8Array | undefined
+    try {
+      copy = bailiwickCopy(stripped)
+    } catch {
+      copy = undefined
+    }
+    if (copy === stripped) this.options.cache.store(key, stripped, info, now)
+    else if (copy !== undefined) this.options.cache.store(key, copy, inspectResponse(copy), now)
   }
 
   private deliver(query: DnsQuery, key: string, outcome: Outcome): HandlerResult {
@@ -127,7 +162,7 @@ export class Forwarding {
       return this.options.report(query, 'upstream', this.noDataIfLocal(query, bytes, true), bytes)
     }
     const elapsedS = Math.floor((this.options.clock.now() - outcome.storedAt) / 1000)
-    const bytes = responseForClient(outcome.bytes, outcome.ttlOffsets, query, elapsedS, undefined, this.options.maxUdpSize, true)
+    const bytes = responseForClient(outcome.bytes, outcome.ttlOffsets, query, elapsedS, undefined, this.options.maxUdpSize, true, outcome.blocked ? EDE_BLOCKED : undefined)
     return this.options.report(query, 'upstream', this.noDataIfLocal(query, bytes, true), bytes)
   }
 

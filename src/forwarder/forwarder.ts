@@ -43,11 +43,16 @@ import type { UpstreamServer } from './parse-resolv-conf.js'
 import { Router } from './route.js'
 import type { FileError } from './watch-files.js'
 import { ForwarderFiles } from './watch-files.js'
+import type { RebindOptions } from './rebind.js'
+import { RebindGuard } from './rebind.js'
 import type { ResponseInfo } from './wire-response.js'
 import { inspectResponse, localResponse } from './wire-response.js'
 
-/** Everything a {@link Forwarder} can be told. Every field is optional. */
-export interface ForwarderOptions {
+/**
+ * Everything a {@link Forwarder} can be told. Every field is optional. The rebind options
+ * (`stopDnsRebind`, `rebindLocalhostOk`, `rebindDomainOk`) are dnsmasq's; see {@link RebindOptions}.
+ */
+export interface ForwarderOptions extends RebindOptions {
   /** Inline hosts: entries, or text in /etc/hosts format. Served before the files' entries. */
   hosts?: HostsEntry[] | string
   /** Hosts files (/etc/hosts format), read by {@link Forwarder.start} and {@link Forwarder.reload}. */
@@ -179,6 +184,8 @@ export interface ForwarderSnapshot {
   reloadErrors: number
   /** Upstream answers dropped as not matching the query (RFC 5452), summed over upstreams. */
   mismatches: number
+  /** Upstream answers dropped by DNS-rebind protection (`stopDnsRebind`), each answered NOERROR with no records. */
+  rebindBlocked: number
   cache: CacheSnapshot
   upstreams: UpstreamSnapshot[]
   hostsEntries: number
@@ -264,6 +271,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
       logger: options.logger,
       report: (query, source, rcode, bytes) => this.answered(query, source, rcode, bytes),
       existsLocally: (name) => this.router.existsLocally(name),
+      rebind: new RebindGuard(options),
     })
     for (const rule of options.domainServers ?? []) {
       for (const r of rule.fallbackRcodes ?? []) rcodeNumber(r) // config mistakes throw now, not at the first query
@@ -348,6 +356,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
       reloads: this.counters.reloads,
       reloadErrors: this.counters.reloadErrors,
       mismatches: upstreams.reduce((n, u) => n + u.mismatches, 0),
+      rebindBlocked: this.forwarding.counters.rebindBlocked,
       cache: this.cache.snapshot(),
       upstreams,
       hostsEntries: this.router.localTable.entryCount,

@@ -41,9 +41,9 @@ export interface ReadDnsmasqConfOptions {
   baseDir?: string
 }
 
-type Flag = 'domain-needed' | 'bogus-priv' | 'strict-order' | 'all-servers' | 'expand-hosts' | 'no-resolv' | 'no-hosts' | 'no-negcache'
+type Flag = 'domain-needed' | 'bogus-priv' | 'strict-order' | 'all-servers' | 'expand-hosts' | 'no-resolv' | 'no-hosts' | 'no-negcache' | 'stop-dns-rebind' | 'rebind-localhost-ok'
 
-const FLAGS = new Set<string>(['domain-needed', 'bogus-priv', 'strict-order', 'all-servers', 'expand-hosts', 'no-resolv', 'no-hosts', 'no-negcache'])
+const FLAGS = new Set<string>(['domain-needed', 'bogus-priv', 'strict-order', 'all-servers', 'expand-hosts', 'no-resolv', 'no-hosts', 'no-negcache', 'stop-dns-rebind', 'rebind-localhost-ok'])
 
 const IGNORED_PREFIXES: [RegExp, string][] = [
   [/^dhcp(-|$)/, 'DHCP is not part of DNS forwarding'],
@@ -61,7 +61,8 @@ const MAX_INCLUDE_DEPTH = 16
  * `txt-record`, `srv-host`, `ptr-record`, `host-record`, `servers-file`, `domain-needed`,
  * `bogus-priv`, `addn-hosts`, `resolv-file`, `no-resolv`, `no-hosts`, `strict-order`,
  * `all-servers`, `cache-size`, `neg-ttl`, `no-negcache`, `local-ttl`, `min-cache-ttl`,
- * `max-cache-ttl`, `dns-forward-max`, `domain`, `expand-hosts`, `listen-address`, `port`.
+ * `max-cache-ttl`, `dns-forward-max`, `domain`, `expand-hosts`, `listen-address`, `port`,
+ * `stop-dns-rebind`, `rebind-localhost-ok`, `rebind-domain-ok`.
  * As in dnsmasq, /etc/hosts is read unless `no-hosts`, and /etc/resolv.conf unless
  * `resolv-file` or `no-resolv`. `conf-file` and `conf-dir` need files read, so they are only
  * accepted by {@link readDnsmasqConf}; here they are a {@link ConfigSyntaxError}.
@@ -144,6 +145,7 @@ function buildConfig(lines: readonly ConfLine[], baseDir: string | undefined, in
   let serversFile: string | undefined
   let domain: string | undefined
   const domainRanges: { domain: string; range: string }[] = []
+  const rebindDomainOk: string[] = []
 
   for (const line of lines) {
     const { option, value, optionColumn, valueColumn } = splitOption(line)
@@ -230,6 +232,19 @@ function buildConfig(lines: readonly ConfLine[], baseDir: string | undefined, in
         const v = need()
         if (option === 'local' && !v.startsWith('/')) fail('local needs /domain/')
         serverLine(v, valueColumn, at, servers, domainServers, option)
+        continue
+      }
+      case 'rebind-domain-ok': {
+        // `rebind-domain-ok=domain` or `rebind-domain-ok=/d1/d2/`, as dnsmasq takes both.
+        const v = need()
+        if (!v.startsWith('/')) {
+          checkName({ text: v, column: valueColumn }, fail)
+          rebindDomainOk.push(v)
+          continue
+        }
+        const { domains, rest, restColumn } = splitDomains(v, valueColumn, fail)
+        if (rest.trim() !== '') fail(`rebind-domain-ok takes only /domain/ lists, not "${rest}"`, restColumn)
+        for (const d of domains) if (d !== '#') rebindDomainOk.push(d)
         continue
       }
       case 'rev-server':
@@ -342,6 +357,9 @@ function buildConfig(lines: readonly ConfLine[], baseDir: string | undefined, in
   if (srvRecords.length > 0) config.srvRecords = srvRecords
   if (ptrRecords.length > 0) config.ptrRecords = ptrRecords
   if (hostRecords.length > 0) config.hostRecords = hostRecords
+  if (flags.has('stop-dns-rebind')) config.stopDnsRebind = true
+  if (flags.has('rebind-localhost-ok')) config.rebindLocalhostOk = true
+  if (rebindDomainOk.length > 0) config.rebindDomainOk = rebindDomainOk
   if (numbers['cache-size'] !== undefined) config.cacheSize = numbers['cache-size']
   if (numbers['neg-ttl'] !== undefined) config.negTtl = numbers['neg-ttl']
   if (numbers['local-ttl'] !== undefined) config.localTtl = numbers['local-ttl']

@@ -119,7 +119,8 @@ export function rewriteTtls(buf: Uint8Array, offsets: readonly number[], ttl: (o
  * its RD bit, QR and RA set, AD cleared (nothing was validated here; dnsmasq without
  * proxy-dnssec does the same), AA cleared unless `keepAa` (an answer just relayed; a cached
  * one is not authoritative), TTLs lowered by `elapsedS` (or all set to `fixedTtl`, for stale
- * answers), and our OPT record when the client sent one. The id is the server's to patch.
+ * answers), and our OPT record when the client sent one (with Extended DNS Error `ede`, RFC
+ * 8914, when given). The id is the server's to patch.
  */
 export function responseForClient(
   stored: Uint8Array,
@@ -129,9 +130,11 @@ export function responseForClient(
   fixedTtl: number | undefined,
   maxUdpSize: number,
   keepAa = false,
+  ede?: number,
 ): Buffer {
   const opt = query.edns !== undefined
-  const out = Buffer.allocUnsafe(stored.length + (opt ? OPT_LENGTH : 0))
+  const optLength = ede === undefined ? OPT_LENGTH : OPT_LENGTH + EDE_LENGTH
+  const out = Buffer.allocUnsafe(stored.length + (opt ? optLength : 0))
   out.set(stored)
   const qEnd = query.wireQuestion?.end ?? 12
   // Same name up to case (the cache key is case-insensitive): give the client its own spelling.
@@ -151,7 +154,7 @@ export function responseForClient(
     const ar = ((out[10]! << 8) | out[11]!) + 1
     out[10] = ar >> 8
     out[11] = ar & 0xff
-    writeOpt(out, stored.length, maxUdpSize, query.dnssecOk)
+    writeOpt(out, stored.length, maxUdpSize, query.dnssecOk, ede)
   }
   return out
 }
@@ -236,7 +239,10 @@ function questionLengthMatches(stored: Uint8Array, qEnd: number): boolean {
   return pos + 5 === qEnd
 }
 
-function writeOpt(buf: Uint8Array, at: number, size: number, dnssecOk: boolean): void {
+/** An Extended DNS Error option (RFC 8914) with an info code and no text: 2 code, 2 length, 2 info. */
+const EDE_LENGTH = 6
+
+function writeOpt(buf: Uint8Array, at: number, size: number, dnssecOk: boolean, ede?: number): void {
   buf[at] = 0
   buf[at + 1] = 0
   buf[at + 2] = TYPE_OPT
@@ -248,7 +254,15 @@ function writeOpt(buf: Uint8Array, at: number, size: number, dnssecOk: boolean):
   buf[at + 7] = f >> 8
   buf[at + 8] = f & 0xff
   buf[at + 9] = 0
-  buf[at + 10] = 0
+  buf[at + 10] = ede === undefined ? 0 : EDE_LENGTH
+  if (ede !== undefined) {
+    buf[at + 11] = 0
+    buf[at + 12] = 15 // option code: Extended DNS Error
+    buf[at + 13] = 0
+    buf[at + 14] = 2
+    buf[at + 15] = ede >> 8
+    buf[at + 16] = ede & 0xff
+  }
 }
 
 function writeU32(buf: Uint8Array, at: number, v: number): void {

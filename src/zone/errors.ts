@@ -17,7 +17,8 @@ export interface ZoneDiagnostic {
 /**
  * A master file that cannot be read as written. The message is `file:line:column: message`;
  * `text` is the offending token or line. `line` and `column` are 1-based; the column counts
- * bytes (zone text is bytes: `é` in UTF-8 is two columns).
+ * bytes (zone text is bytes: `é` in UTF-8 is two columns). A limit crossed (see `ZoneLimits`) is
+ * one too, with code `ERR_ZONE_LIMIT` and the limit's name in `details.limit`.
  */
 export class ZoneSyntaxError extends DnsHaError {
   readonly file: string
@@ -31,12 +32,13 @@ export class ZoneSyntaxError extends DnsHaError {
     reason: string,
     position: { file: string; line: number; column: number; text: string },
     code: DnsHaErrorCode = 'ERR_ZONE_SYNTAX',
+    extra?: Record<string, unknown>,
   ) {
     // The lexer's text is bytes (one char per byte): show UTF-8 as the characters it spells.
     const why = readable(reason)
     const text = readable(position.text)
     super(code, `${position.file}:${position.line}:${position.column}: ${why}`, {
-      details: { file: position.file, line: position.line, column: position.column, text },
+      details: { ...extra, file: position.file, line: position.line, column: position.column, text },
     })
     this.name = 'ZoneSyntaxError'
     this.file = position.file

@@ -14,16 +14,28 @@ import { parseName } from './parse-name.js'
 import { parseRdata } from './rdata-parse.js'
 import { RdataReader } from './rdata-reader.js'
 import { parseTtl } from './rdata-text.js'
-import { classMnemonic, classNumber, packetClassName, typeNumber } from '../packet/types.js'
+import { classMnemonic, classNumber, packetClassName, typeMnemonic, typeNumber } from '../packet/types.js'
 import { META_TYPES, RR } from './rr-types.js'
 import { Zone, addParsedRecord, recordData } from './zone.js'
+import { ZONE_FILE_LIMITS, ZONE_TEXT_LIMITS, limitError, markParsedWithin, resolveZoneLimits } from './limits.js'
+import type { ResolvedZoneLimits, ZoneLimits } from './limits.js'
 import type { ZoneRecord } from './zone.js'
 
-/** How `$INCLUDE` is treated: allowed anywhere, refused, or allowed only inside a directory. */
+/**
+ * How `$INCLUDE` is treated: allowed anywhere, refused, or allowed only inside a directory
+ * (compared after resolving symbolic links). Defaults: `'deny'` for {@link parseZone} (zone text
+ * must not make the library read files), `{ jail: <the zone file's directory> }` for
+ * {@link readZoneFile} and {@link zoneRecords} of a path.
+ */
 export type IncludePolicy = 'allow' | 'deny' | { jail: string }
 
-/** Options of {@link parseZone}, {@link readZoneFile} and {@link zoneRecords}. */
-export interface ParseZoneOptions {
+/**
+ * Options of {@link parseZone}, {@link readZoneFile} and {@link zoneRecords}. The {@link ZoneLimits}
+ * fields (`maxRecords`, `maxRecordsPerType`, `maxTypesPerName`, `maxGenerate`, `maxIncludeDepth`,
+ * `maxZoneBytes`) bound the zone; crossing one is a `ZoneSyntaxError` (`ERR_ZONE_LIMIT`) even with
+ * `collectErrors`. Defaults: {@link ZONE_TEXT_LIMITS} for parseZone, {@link ZONE_FILE_LIMITS} for files.
+ */
+export interface ParseZoneOptions extends ZoneLimits {
   /**
    * The zone's name: the origin at the start of the file and the zone apex. Required, as BIND
    * requires the zone name of a zone statement: without it the parser throws `ERR_ZONE_ORIGIN`
@@ -44,7 +56,7 @@ export interface ParseZoneOptions {
   /** Where {@link zoneRecords} puts collected syntax errors (with `collectErrors`) and warnings. */
   errors?: ZoneSyntaxError[]
   warnings?: ZoneDiagnostic[]
-  /** `$INCLUDE` policy (default `'allow'`). */
+  /** `$INCLUDE` policy (default: `'deny'` for parseZone, the zone file's directory as a jail for files). */
   include?: IncludePolicy
   /** Directory relative `$INCLUDE` paths resolve against when there is no `fileName`. */
   baseDir?: string
@@ -69,9 +81,12 @@ export function parseZone(text: string | Uint8Array, options: ParseZoneOptions):
   options ??= {} as ParseZoneOptions // a JavaScript caller without options gets ERR_ZONE_ORIGIN
   const file = options.fileName ?? '<zone>'
   const zone = newZone(options, file)
-  const state = new ParseState(options, zone.warnings, options.collectErrors ? zone.errors : undefined)
-  const sink = zoneSink(zone, options.positions !== false)
-  runSync(new FileScanner(new Lexer(byteText(text), file), zone.origin, state), state, sink, [file])
+  const state = new ParseState(options, zone.warnings, options.collectErrors ? zone.errors : undefined, ZONE_TEXT_LIMITS, 'deny')
+  const sink = zoneSink(zone, options.positions !== false, state)
+  const bytes = byteText(text)
+  state.countBytes(bytes, file, 0)
+  runSync(new FileScanner(new Lexer(bytes, file), zone.origin, state), state, sink, [file])
+  markParsedWithin(zone, state.limits)
   return zone
 }
 
@@ -85,8 +100,9 @@ export function parseZone(text: string | Uint8Array, options: ParseZoneOptions):
 export async function readZoneFile(path: string, options: ParseZoneOptions): Promise<Zone> {
   options ??= {} as ParseZoneOptions // a JavaScript caller without options gets ERR_ZONE_ORIGIN
   const zone = newZone(options, path)
-  const state = new ParseState(options, zone.warnings, options.collectErrors ? zone.errors : undefined)
-  await scanFile(path, zone.origin, state, zoneSink(zone, options.positions !== false), [])
+  const state = new ParseState(options, zone.warnings, options.collectErrors ? zone.errors : undefined, ZONE_FILE_LIMITS, { jail: nodePaths.dirname(path) })
+  await scanFile(path, zone.origin, state, zoneSink(zone, options.positions !== false, state), [])
+  markParsedWithin(zone, state.limits)
   return zone
 }
 
@@ -106,9 +122,11 @@ export async function* zoneRecords(
   if (options.collectErrors && options.errors === undefined) {
     throw new DnsHaError('ERR_CONFIG', 'zoneRecords with collectErrors needs an errors array to collect into')
   }
-  const state = new ParseState(options, options.warnings ?? [], options.collectErrors ? options.errors : undefined)
+  const include: IncludePolicy = typeof source === 'string' ? { jail: nodePaths.dirname(source) } : 'deny'
+  const state = new ParseState(options, options.warnings ?? [], options.collectErrors ? options.errors : undefined, ZONE_FILE_LIMITS, include)
   let batch: ZoneRecord[] = []
-  const sink: Sink = (name, type, key, ttl, data) => {
+  const sink: Sink = (name, type, key, ttl, data, file, line, column) => {
+    if (++state.records > state.limits.maxRecords) throw limitError('too many records', 'maxRecords', state.limits.maxRecords, { file, line, column, text: name })
     batch.push({ name, type: key, class: state.classKey, ttl, data: recordData(type, data) })
   }
   const chunks = typeof source === 'string' ? undefined : source
@@ -147,11 +165,20 @@ class ParseState {
   readonly classKey: string
   rfc1035Warned = false
   readonly files: ZoneFileSource
+  readonly limits: ResolvedZoneLimits
+  readonly include: IncludePolicy
+  /** Records made and bytes read so far, against `maxRecords` and `maxZoneBytes`. */
+  records = 0
+  bytes = 0
   constructor(
     readonly options: ParseZoneOptions,
     readonly warnings: ZoneDiagnostic[],
     readonly errors: ZoneSyntaxError[] | undefined,
+    defaults: ResolvedZoneLimits,
+    include: IncludePolicy,
   ) {
+    this.limits = resolveZoneLimits(options, defaults)
+    this.include = options.include ?? include
     this.defaultTtl = options.defaultTtl
     const k = classNumber(options.class ?? 'IN')
     this.zoneClass = k ?? 1
@@ -159,9 +186,25 @@ class ParseState {
     this.files = options.files ?? nodeFiles
   }
 
+  /** Collects a syntax error (with `collectErrors`) or throws it; a limit crossed always throws. */
   fail(e: unknown): void {
-    if (this.errors !== undefined && e instanceof ZoneSyntaxError) this.errors.push(e)
+    if (this.errors !== undefined && e instanceof ZoneSyntaxError && e.code !== 'ERR_ZONE_LIMIT') this.errors.push(e)
     else throw e
+  }
+
+  /**
+   * Counts `text` (byte text of `file`, starting after `linesBefore` lines of it) against
+   * `maxZoneBytes`; over it, the error is at the line holding the first byte too many.
+   */
+  countBytes(text: string, file: string, linesBefore: number): void {
+    const max = this.limits.maxZoneBytes
+    const before = this.bytes
+    this.bytes += text.length
+    if (this.bytes <= max) return
+    let line = linesBefore + 1
+    const cut = max - before
+    for (let i = text.indexOf('\n'); i >= 0 && i < cut; i = text.indexOf('\n', i + 1)) line++
+    throw limitError(`zone text is longer than ${max} bytes`, 'maxZoneBytes', max, { file, line, column: 1, text: '' })
   }
 }
 
@@ -341,6 +384,11 @@ class FileScanner {
     const stop = Number(range[2])
     const step = range[3] === undefined ? 1 : Number(range[3])
     if (start > stop || step < 1 || stop > 0x7fffffff) throw lex.errorAt(1, `bad $GENERATE range '${lex.tokens[1]}'`)
+    const count = Math.floor((stop - start) / step) + 1
+    const max = this.state.limits.maxGenerate
+    if (count > max) {
+      throw limitError(`$GENERATE range '${lex.tokens[1]}' makes ${count} records`, 'maxGenerate', max, { file: lex.file, line: lex.lines[1] as number, column: lex.columns[1] as number, text: lex.tokens[1] as string })
+    }
     // lhs, then at most a TTL and a class (either order), then the type and one rdata token.
     let typeAt = 3
     for (let seen = 0; seen < 2 && typeAt < lex.count && !lex.quoted[typeAt]; seen++) {
@@ -473,7 +521,9 @@ function runSync(scanner: FileScanner, state: ParseState, sink: Sink, stack: str
       } catch (e) {
         throw unreadableInclude(path, e, r, scanner)
       }
-      const child = new FileScanner(new Lexer(byteText(text), path), r.origin, state, scanner.lastOwner)
+      const bytes = byteText(text)
+      state.countBytes(bytes, path, 0)
+      const child = new FileScanner(new Lexer(bytes, path), r.origin, state, scanner.lastOwner)
       runSync(child, state, sink, [...stack, path])
     } catch (e) {
       state.fail(e)
@@ -521,7 +571,12 @@ async function* scanChunks(
       }
     }
   }
+  let lines = 0
   for await (const text of byteChunks(path, chunks, state.files)) {
+    if (state.limits.maxZoneBytes !== Infinity) {
+      state.countBytes(text, path, lines)
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++
+    }
     const joined = carry + text
     const cut = joined.lastIndexOf('\n') + 1
     carry = joined.slice(cut)
@@ -594,8 +649,8 @@ function unreadableInclude(path: string, e: unknown, r: IncludeRequest, scanner:
 }
 
 function resolveInclude(r: IncludeRequest, scanner: FileScanner, state: ParseState, stack: string[]): string {
-  const policy = state.options.include ?? 'allow'
-  if (policy === 'deny') throw includeError('$INCLUDE is not allowed', r, scanner)
+  const policy = state.include
+  if (policy === 'deny') throw includeError(`$INCLUDE is not allowed (include policy 'deny': zone text does not read files unless given include: { jail: dir } or 'allow')`, r, scanner)
   const paths = nodePaths
   const base = scanner.lex.file.startsWith('<') ? (state.options.baseDir ?? paths.cwd()) : paths.dirname(scanner.lex.file)
   const path = paths.isAbsolute(r.path) ? r.path : paths.resolve(base, r.path)
@@ -606,14 +661,21 @@ function resolveInclude(r: IncludeRequest, scanner: FileScanner, state: ParseSta
       try {
         return state.files.realpath?.(p) ?? p
       } catch {
-        return p
+        // A file that does not exist: resolve its directory, so that it is reported unreadable, not outside.
+        try {
+          const dir = paths.dirname(p)
+          return paths.resolve(state.files.realpath?.(dir) ?? dir, paths.relative(dir, p))
+        } catch {
+          return p
+        }
       }
     }
     const rel = paths.relative(real(paths.resolve(paths.cwd(), policy.jail)), real(path))
-    if (rel === '..' || rel.startsWith('..' + paths.sep) || paths.isAbsolute(rel)) throw includeError(`$INCLUDE file '${r.path}' is outside ${policy.jail}`, r, scanner)
+    if (rel === '..' || rel.startsWith('..' + paths.sep) || paths.isAbsolute(rel)) throw includeError(`$INCLUDE file '${r.path}' is outside ${policy.jail} (include policy jail)`, r, scanner)
   }
   if (stack.includes(path)) throw includeError(`$INCLUDE loop: '${r.path}' includes itself`, r, scanner)
-  if (stack.length > 20) throw includeError('$INCLUDE nested too deeply', r, scanner)
+  const max = state.limits.maxIncludeDepth
+  if (stack.length > max) throw limitError('$INCLUDE nested too deeply', 'maxIncludeDepth', max, { file: scanner.lex.file, line: r.line, column: r.column, text: r.text })
   return path
 }
 
@@ -648,10 +710,17 @@ function absoluteOrigin(origin: string | undefined, file: string): string {
   return n
 }
 
-function zoneSink(zone: Zone, positions: boolean): Sink {
-  return positions
-    ? (name, type, _key, ttl, data, file, line, column) => addParsedRecord(zone, name, type, ttl, data, file, line, column)
-    : (name, type, _key, ttl, data) => addParsedRecord(zone, name, type, ttl, data, undefined, 0, 0)
+/** Adds parsed records to `zone`, refusing (with the limit's error) a record that would cross one. */
+function zoneSink(zone: Zone, positions: boolean, state: ParseState): Sink {
+  const { maxRecords, maxRecordsPerType, maxTypesPerName } = state.limits
+  return (name, type, _key, ttl, data, file, line, column) => {
+    const verdict = addParsedRecord(zone, name, type, ttl, data, positions ? file : undefined, line, column, maxRecordsPerType, maxTypesPerName)
+    if (verdict === 0 && zone.size <= maxRecords) return
+    const at = { file, line, column, text: name }
+    if (verdict === 1) throw limitError(`too many ${typeMnemonic(type)} records at ${name}`, 'maxRecordsPerType', maxRecordsPerType, at)
+    if (verdict === 2) throw limitError(`too many RR types at ${name}`, 'maxTypesPerName', maxTypesPerName, at)
+    throw limitError('too many records', 'maxRecords', maxRecords, at)
+  }
 }
 
 /**

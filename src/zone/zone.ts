@@ -68,8 +68,23 @@ export interface ZoneOptions {
  */
 export let addParsedRecord: (
   zone: Zone, name: string, type: number, ttl: number, data: unknown,
-  file: string | undefined, line: number, column: number,
-) => void
+  file: string | undefined, line: number, column: number, perType: number, types: number,
+) => AddVerdict
+
+/**
+ * What {@link addParsedRecord} did: added (or merged a duplicate), or refused the record because
+ * its RRset already holds `perType` records, or its name already has `types` types (0, 1, 2).
+ */
+export type AddVerdict = 0 | 1 | 2
+
+/**
+ * Module-internal: how many times `add` and `remove` changed the zone, so that a check made
+ * when the parser built it (see limits.ts) is known to still hold.
+ */
+export let zoneEdits: (zone: Zone) => number
+const ADDED = 0
+const OVER_PER_TYPE = 1
+const OVER_TYPES = 2
 
 const A = TYPE.A
 const TXT = TYPE.TXT
@@ -108,9 +123,11 @@ export class Zone {
   // The last owner the parser added to (consecutive records usually share it).
   #lastName: string | undefined
   #lastKey = ''
+  #edits = 0
 
   static {
-    addParsedRecord = (zone, name, type, ttl, data, file, line, column) => zone.#addParsed(name, type, ttl, data, file, line, column)
+    zoneEdits = (zone) => zone.#edits
+    addParsedRecord = (zone, name, type, ttl, data, file, line, column, perType, types) => zone.#addParsed(name, type, ttl, data, file, line, column, perType, types)
   }
 
   constructor(origin: string, options: ZoneOptions = {}) {
@@ -132,6 +149,7 @@ export class Zone {
     const key = typeKey(record.type)
     if (key === undefined) throw new DnsHaError('ERR_CONFIG', `unknown type: ${record.type}`)
     if (!isAbsolute(record.name)) throw new DnsHaError('ERR_CONFIG', `record name must be absolute: ${record.name}`)
+    this.#edits++
     const canonical = canonicalName(record.name)
     let node = this.#node(canonical)
     if (node === undefined) {
@@ -151,6 +169,7 @@ export class Zone {
     if (set === undefined) return false
     const i = set.records.findIndex((r) => sameData(r.data, record.data))
     if (i < 0) return false
+    this.#edits++
     set.records.splice(i, 1)
     if (set.records.length === 0) node.rrsets.drop(key)
     this.#size--
@@ -305,7 +324,7 @@ export class Zone {
 
   // ---- internals -----------------------------------------------------------------------------
 
-  #addParsed(name: string, type: number, ttl: number, data: unknown, file: string | undefined, line: number, column: number): void {
+  #addParsed(name: string, type: number, ttl: number, data: unknown, file: string | undefined, line: number, column: number, perType: number, types: number): AddVerdict {
     let canonical: string
     if (name === this.#lastName) canonical = this.#lastKey
     else {
@@ -320,25 +339,48 @@ export class Zone {
       if (file !== undefined) this.#setPositionAt(slot, file, line, column)
       this.#insert(canonical, slot, probed)
       this.#size++
-      return
+      return ADDED
     }
     if (typeof value === 'object') {
       const record: ZoneRecord = { name, type: recordType(type, data), class: this.class, ttl, data: recordData(type, data) }
-      if (value.rrsets.addRecord(record, packetTypeName(type), value.name)) {
+      const key = packetTypeName(type)
+      const set = value.rrsets.get(key)
+      if (set === undefined ? value.rrsets.size >= types : set.records.length >= perType && !set.records.some((r) => sameData(r.data, record.data))) {
+        return set === undefined ? OVER_TYPES : OVER_PER_TYPE
+      }
+      if (value.rrsets.addRecord(record, key, value.name)) {
         this.#size++
         if (file !== undefined) this.setPosition(record, file, line, column)
       }
-      return
+      return ADDED
     }
     let tail = value
+    let same = 0
     for (let s = value; s !== NO_SLOT; s = this.#cols.next(s)) {
-      if (this.#cols.type(s) === type && sameData(this.#cols.data(s), data)) return
+      if (this.#cols.type(s) === type) {
+        if (sameData(this.#cols.data(s), data)) return ADDED
+        same++
+      }
       tail = s
     }
+    if (same >= perType) return OVER_PER_TYPE
+    // A new type at a name already holding records: count its types (only then, and bounded by the limits).
+    if (same === 0 && types !== Infinity && this.#chainTypes(value, types) >= types) return OVER_TYPES
     const slot = this.#newSlot(name, type, ttl, data)
     if (file !== undefined) this.#setPositionAt(slot, file, line, column)
     this.#cols.setNext(tail, slot)
     this.#size++
+    return ADDED
+  }
+
+  /** The number of distinct types in a column chain, counted up to `cap`. */
+  #chainTypes(head: number, cap: number): number {
+    const seen: number[] = []
+    for (let s = head; s !== NO_SLOT && seen.length < cap; s = this.#cols.next(s)) {
+      const t = this.#cols.type(s)
+      if (!seen.includes(t)) seen.push(t)
+    }
+    return seen.length
   }
 
   /** Adds a new name to the table, with the empty non-terminals above it. */

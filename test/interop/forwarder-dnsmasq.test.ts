@@ -430,3 +430,101 @@ describe.skipIf(!have)('Forwarder vs dnsmasq: upstream NXDOMAIN for names that e
     }
   })
 })
+
+// DNS-rebind protection: stop-dns-rebind, rebind-localhost-ok and rebind-domain-ok against the
+// dnsmasq binary. Each query twice (a dropped answer is never cached, so both go upstream again);
+// compared: rcode, answers, authority and additional record types, and the EDE info codes.
+const REBIND_A: Record<string, string[]> = {
+  ten: ['10.0.0.1'], lo: ['127.0.0.1'], zero: ['0.0.0.1'], ll: ['169.254.1.1'], cgnat: ['100.64.0.1'], pub: ['93.184.216.34'],
+  testnet: ['192.0.2.1'], tn2: ['198.51.100.1'], tn3: ['203.0.113.1'], bcast: ['255.255.255.255'], p172: ['172.16.0.1'],
+  p172b: ['172.32.0.1'], p192: ['192.168.1.1'], mixed: ['93.184.216.34', '10.0.0.1'], mc: ['224.0.0.1'], res: ['240.0.0.1'],
+}
+const REBIND_AAAA: Record<string, string[]> = {
+  v6ula: ['fd00::1'], v6fc: ['fc00::1'], v6ll: ['fe80::1'], v6lo: ['::1'], v6un: ['::'], v6doc: ['2001:db8::1'], v6map: ['::ffff:10.0.0.1'],
+  v6mappub: ['::ffff:93.184.216.34'], v6pub: ['2606:4700::1'], v6site: ['fec0::1'], v6maplo: ['::ffff:127.0.0.1'],
+}
+
+function rebindUpstream(q: DnsQuery) {
+  const name = q.question!.name
+  const label = name.split('.')[0]!.toLowerCase()
+  const type = q.question!.type
+  const a = (owner: string, data: string): Answer => ({ name: owner, type: 'A', ttl: 300, data })
+  if (label === 'cname') return respond(q, { ra: true, answers: [{ name, type: 'CNAME', ttl: 300, data: 'ten.rb.test' }, a('ten.rb.test', '10.0.0.1')] })
+  if (label === 'pubcname') return respond(q, { ra: true, answers: [{ name, type: 'CNAME', ttl: 300, data: 'pub.rb.test' }, a('pub.rb.test', '93.184.216.34')] })
+  if (label === 'foreign') return respond(q, { ra: true, answers: [a(name, '93.184.216.34'), a('other.rb.test', '10.0.0.9')] })
+  if (label === 'glue') return respond(q, { ra: true, answers: [a(name, '93.184.216.34')], authorities: [{ name: 'rb.test', type: 'NS', ttl: 300, data: 'ns.rb.test' }], additionals: [a('ns.rb.test', '10.0.0.9')] })
+  const list = (type === 'A' ? REBIND_A : type === 'AAAA' ? REBIND_AAAA : {})[label] ?? []
+  return respond(q, { ra: true, answers: list.map((data) => ({ name, type: type as 'A', ttl: 300, data })) })
+}
+
+const REBIND_QUERIES: [string, string][] = [
+  ...Object.keys(REBIND_A).map((k): [string, string] => [`${k}.rb.test`, 'A']),
+  ...Object.keys(REBIND_AAAA).map((k): [string, string] => [`${k}.rb.test`, 'AAAA']),
+  ['cname.rb.test', 'A'],
+  ['pubcname.rb.test', 'A'],
+  ['ten.ok.test', 'A'],
+  ['lo.ok.test', 'A'],
+  ['v6ula.deep.ok.test', 'AAAA'],
+  ['ten.notok.test', 'A'],
+]
+
+for (const variant of [[], ['rebind-localhost-ok'], ['rebind-domain-ok=/ok.test/other.test/']]) {
+  describe.skipIf(!have)(`Forwarder vs dnsmasq: stop-dns-rebind ${variant.join(' ')}`, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dns-ha-dnsmasq-rebind-'))
+    let dnsmasq: ChildProcess | undefined
+    let dnsmasqPort = 0
+    let ourPort = 0
+    let forwarder: Forwarder | undefined
+    const closers: (() => Promise<void>)[] = []
+
+    beforeAll(async () => {
+      const up = new DnsServer({ handler: rebindUpstream })
+      const { port: upPort } = await up.listen({ port: 0, address: '127.0.0.1' })
+      closers.push(() => up.close())
+      dnsmasqPort = await freePort()
+      const conf = [`port=${dnsmasqPort}`, 'listen-address=127.0.0.1', 'no-hosts', 'no-resolv', `server=127.0.0.1#${upPort}`, 'stop-dns-rebind', ...variant, 'cache-size=100'].join('\n')
+      writeFileSync(join(dir, 'dnsmasq.conf'), `${conf}\nbind-interfaces\n`)
+      forwarder = new Forwarder(parseDnsmasqConf(conf, { fileName: 'dnsmasq.conf' }))
+      await forwarder.start()
+      const ours = new DnsServer({ handler: forwarder })
+      ourPort = (await ours.listen({ port: 0, address: '127.0.0.1' })).port
+      closers.push(() => ours.close(), () => forwarder!.close())
+      dnsmasq = await startDnsmasq(dir, join(dir, 'dnsmasq.conf'), dnsmasqPort, 'pub.rb.test')
+    })
+
+    afterAll(() => stopAll(dnsmasq, closers, dir))
+
+    const ask = (port: number, name: string, type: string) => query({ address: '127.0.0.1', port }, { name, type }, { timeoutMs: 2000, retries: 1 })
+    const summary = (r: Awaited<ReturnType<typeof ask>>) => {
+      const opt = (r.packet.additionals ?? []).find((a) => a.type === 'OPT') as { options?: { code: number; data?: Buffer }[] } | undefined
+      return {
+        rcode: r.packet.rcode,
+        aa: r.packet.flag_aa,
+        answers: (r.packet.answers ?? []).map((a) => `${a.name.toLowerCase()} ${a.type} ${JSON.stringify((a as { data: unknown }).data)}`).sort(),
+        authorities: (r.packet.authorities ?? []).map((a) => a.type),
+        additionals: (r.packet.additionals ?? []).map((a) => a.type),
+        ede: (opt?.options ?? []).filter((o) => o.code === 15).map((o) => o.data!.readUInt16BE(0)),
+      }
+    }
+
+    it.each([...REBIND_QUERIES, ...REBIND_QUERIES])('%s %s: same rcode, sections and EDE', async (name, type) => {
+      const [theirs, ours] = await Promise.all([ask(dnsmasqPort, name, type), ask(ourPort, name, type)])
+      if (process.env.SHOW_DIFF) console.log(name, type, JSON.stringify(summary(theirs)))
+      expect(summary(ours)).toEqual(summary(theirs))
+    })
+
+    // Records for other names are not checked by either (dnsmasq looks at the question's chain
+    // only); a fresh reply is relayed with them, a cached one has the chain alone.
+    it.each([['foreign.rb.test', 'A'], ['glue.rb.test', 'A']])('%s %s: fresh then cached, the same as dnsmasq', async (name, type) => {
+      for (let i = 0; i < 2; i++) {
+        const theirs = await ask(dnsmasqPort, name, type)
+        const ours = await ask(ourPort, name, type)
+        expect(summary(ours), `round ${i}`).toEqual(summary(theirs))
+      }
+    })
+
+    it('counts what it dropped', () => {
+      expect(forwarder!.snapshot().rebindBlocked).toBeGreaterThan(0)
+    })
+  })
+}

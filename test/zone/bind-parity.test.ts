@@ -73,7 +73,7 @@ describe('owners and TTLs as BIND reads them', () => {
       readFileSync: () => '\tTXT "first line"\nw A 192.0.2.5\n',
       readFile: async () => '\tTXT "first line"\nw A 192.0.2.5\n',
     }
-    const zone = parseZone(`${HEAD}before A 192.0.2.9\n$INCLUDE c.inc sub\n\tA 192.0.2.3\n`, { origin: 'example.', fileName: '/z/db', files })
+    const zone = parseZone(`${HEAD}before A 192.0.2.9\n$INCLUDE c.inc sub\n\tA 192.0.2.3\n`, { origin: 'example.', fileName: '/z/db', files, include: 'allow' })
     expect(lines(zone).filter((l) => l.startsWith('before') || l.startsWith('w.')).sort()).toEqual(rr(`before.example. 3600 IN A 192.0.2.3
 before.example. 3600 IN A 192.0.2.9
 before.example. 3600 IN TXT "first line"

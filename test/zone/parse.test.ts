@@ -115,18 +115,18 @@ describe('$INCLUDE', () => {
 
   it('includes relative to the including file, with an origin, restoring the origin after', () => {
     const fs = files({ '/z/hosts.inc': 'www A 192.0.2.1\n', '/z/sub/more.inc': 'x A 192.0.2.9\n' })
-    const zone = parseZone('$TTL 60\n$INCLUDE hosts.inc\n$INCLUDE sub/more.inc sub.example.\nafter A 192.0.2.3\n', { origin: 'example.', fileName: '/z/db', files: fs })
+    const zone = parseZone('$TTL 60\n$INCLUDE hosts.inc\n$INCLUDE sub/more.inc sub.example.\nafter A 192.0.2.3\n', { origin: 'example.', fileName: '/z/db', files: fs, include: 'allow' })
     expect([...zone.eachRecord()].map((r) => r.name)).toEqual(['after.example.', 'x.sub.example.', 'www.example.'])
     expect(zone.positionOf(zone.rrset('www.example.', 'A')?.records[0] as never)).toEqual({ file: '/z/hosts.inc', line: 1, column: 1 })
   })
 
   it('detects loops, and honours deny and jail policies, with the position of the directive', () => {
     const fs = files({ '/z/a': '$TTL 60\n$INCLUDE b\n', '/z/b': '$INCLUDE a\n' })
-    const loop = errorOf(() => parseZone('$INCLUDE a\n', { origin: 'example.', fileName: '/z/db', files: fs }))
+    const loop = errorOf(() => parseZone('$INCLUDE a\n', { origin: 'example.', fileName: '/z/db', files: fs, include: 'allow' }))
     expect(loop.code).toBe('ERR_ZONE_INCLUDE')
     expect([loop.file, loop.line, loop.column]).toEqual(['/z/b', 1, 1])
-    expect(errorOf(() => parseZone('x 1 A 192.0.2.1\n$INCLUDE a\n', { origin: 'example.', fileName: '/z/db', files: fs, include: 'deny' })).message).toBe('/z/db:2:1: $INCLUDE is not allowed')
-    expect(errorOf(() => parseZone('$INCLUDE ../etc/passwd\n', { origin: 'example.', fileName: '/z/db', files: fs, include: { jail: '/z' } })).message).toMatch(/^\/z\/db:1:1: \$INCLUDE file '..\/etc\/passwd' is outside \/z$/)
+    expect(errorOf(() => parseZone('x 1 A 192.0.2.1\n$INCLUDE a\n', { origin: 'example.', fileName: '/z/db', files: fs, include: 'deny' })).message).toBe("/z/db:2:1: $INCLUDE is not allowed (include policy 'deny': zone text does not read files unless given include: { jail: dir } or 'allow')")
+    expect(errorOf(() => parseZone('$INCLUDE ../etc/passwd\n', { origin: 'example.', fileName: '/z/db', files: fs, include: { jail: '/z' } })).message).toMatch(/^\/z\/db:1:1: \$INCLUDE file '..\/etc\/passwd' is outside \/z \(include policy jail\)$/)
   })
 })
 
