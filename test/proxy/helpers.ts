@@ -55,6 +55,9 @@ export class FakeMember {
   }
 }
 
+/** A decoded reply (dns-packet's decode, with the rcode it reports). */
+export type Reply = ReturnType<typeof dnsPacket.decode> & { rcode?: string }
+
 export interface Rig {
   clock: FakeClock
   network: MemoryNetwork
@@ -63,7 +66,7 @@ export interface Rig {
   port: number
   client: DatagramSocket
   /** Replies the client got, decoded. */
-  replies: ReturnType<typeof dnsPacket.decode>[]
+  replies: Reply[]
   raw: Buffer[]
   ask(name: string, id?: number, type?: string): void
   settle(): Promise<void>
@@ -90,11 +93,11 @@ export async function rig(members: Partial<UdpProxyPoolOptions['members'][number
   const { port } = await pool.listen({ port: 53, address: '10.0.0.1' })
   const client = network.createDatagramSocket(4)
   await client.bind(5353, '10.0.2.1')
-  const replies: ReturnType<typeof dnsPacket.decode>[] = []
+  const replies: Reply[] = []
   const raw: Buffer[] = []
   client.onMessage((msg) => {
     raw.push(msg)
-    replies.push(dnsPacket.decode(msg))
+    replies.push(dnsPacket.decode(msg) as Reply)
   })
   const settle = async () => {
     for (let i = 0; i < 4; i++) await flush()
@@ -114,6 +117,6 @@ export async function rig(members: Partial<UdpProxyPoolOptions['members'][number
 }
 
 /** The A record data of a reply (which member answered). */
-export function answeredBy(reply: ReturnType<typeof dnsPacket.decode>): string | undefined {
-  return reply.answers?.[0]?.data as string | undefined
+export function answeredBy(reply: Reply): string | undefined {
+  return (reply.answers?.[0] as { data?: unknown } | undefined)?.data as string | undefined
 }
