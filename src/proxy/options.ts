@@ -60,6 +60,11 @@ export interface UdpProxyPoolOptions {
   socketsPerMember?: number
   /** DNS mode: answer SERVFAIL when a query's `timeoutMs` runs out unanswered (default true; false stays silent, as nginx does). */
   servfailOnTimeout?: boolean
+  /**
+   * SO_RCVBUF asked for on the client-facing and upstream sockets (default 4 MiB; the kernel caps
+   * it at `net.core.rmem_max`), so a burst arriving while the event loop is busy is queued, not dropped.
+   */
+  receiveBufferBytes?: number
   /** Timers (default: the real clock). */
   clock?: Clock
   /** Sockets (default: Node's dgram). */

@@ -139,6 +139,7 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
   private readonly probeIntervalMs: number
   private readonly socketsPerMember: number
   private readonly servfailOnTimeout: boolean
+  private readonly receiveBufferBytes: number
   private readonly deadlines: DeadlineQueue
   private readonly members: ProxyMember<Attempt>[] = []
   private readonly bindings: { socket: DatagramSocket; bound: BoundAddress }[] = []
@@ -168,6 +169,7 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
     this.probeIntervalMs = positive(options.probeIntervalMs ?? 1000, 'probeIntervalMs')
     this.socketsPerMember = positive(options.socketsPerMember ?? 4, 'socketsPerMember')
     this.servfailOnTimeout = options.servfailOnTimeout ?? true
+    this.receiveBufferBytes = positive(options.receiveBufferBytes ?? 4 << 20, 'receiveBufferBytes')
     this.deadlines = new DeadlineQueue(this.clock, (error) => this.report(error, 'timer'))
     for (const m of options.members) this.addMember(m)
   }
@@ -193,6 +195,7 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
       await socket.close()
       throw new DnsHaError('ERR_SERVER_LISTEN', `cannot bind UDP ${address}:${options.port}: ${(cause as Error).message}`, { cause })
     }
+    socket.setReceiveBufferSize(this.receiveBufferBytes)
     socket.onMessage((msg, rinfo) => this.onClientDatagram(socket, msg, rinfo))
     socket.onError((error) => this.report(error, 'client'))
     this.bindings.push({ socket, bound })
@@ -420,6 +423,7 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
         socket.onMessage((msg) => this.onUpstreamDatagram(member, upstream, msg))
         socket.onError((error) => this.onUpstreamError(member, error))
         await socket.connect(member.port, member.address)
+        socket.setReceiveBufferSize(this.receiveBufferBytes)
       }
       if (this.closed || member.removed) return this.closeMember(member)
       member.ready = true

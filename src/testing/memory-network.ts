@@ -293,6 +293,10 @@ class MemoryDatagramSocket implements DatagramSocket {
     this.messageHandler = handler
   }
 
+  setReceiveBufferSize(): void {
+    // Memory sockets queue without limit: there is no buffer to size.
+  }
+
   onError(handler: (err: Error) => void): void {
     this.errorHandler = handler
   }

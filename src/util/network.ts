@@ -29,6 +29,12 @@ export interface DatagramSocket {
   bind(port: number, address: string): Promise<BoundAddress>
   /** Sets the one message handler. */
   onMessage(handler: (msg: Buffer, rinfo: RemoteInfo) => void): void
+  /**
+   * Asks for a receive buffer of `bytes` on a bound socket (SO_RCVBUF; the kernel caps it at
+   * its maximum, `net.core.rmem_max` on Linux), so a burst that arrives while the event loop is
+   * busy waits in the kernel instead of being dropped. Best effort: never throws.
+   */
+  setReceiveBufferSize(bytes: number): void
   /** Sets the one error handler (asynchronous socket errors). */
   onError(handler: (err: Error) => void): void
   /**
@@ -174,6 +180,14 @@ class NodeDatagramSocket implements DatagramSocket {
         resolve()
       })
     })
+  }
+
+  setReceiveBufferSize(bytes: number): void {
+    try {
+      this.socket.setRecvBufferSize(bytes)
+    } catch {
+      // Unbound socket or a size the kernel refuses: the default buffer stays.
+    }
   }
 
   onMessage(handler: (msg: Buffer, rinfo: RemoteInfo) => void): void {

@@ -376,6 +376,7 @@ describe('query() abort and errors', () => {
           onMessage: (h) => inner.onMessage(h),
           onError: (h) => inner.onError(h),
           connect: (port, address) => inner.connect(port, address),
+          setReceiveBufferSize: (bytes) => inner.setReceiveBufferSize(bytes),
           send: (_msg, _port, _address, callback) => {
             if (how === 'throw') throw sendError
             queueMicrotask(() => callback?.(sendError))

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DeadlineQueue } from '../../src/proxy/deadline-queue.js'
 import { FakeClock } from '../../src/testing/fake-clock.js'
+import type { Clock } from '../../src/util/clock.js'
 
 describe('DeadlineQueue', () => {
   it('runs deadlines in time order, ties in insertion order, on one timer', () => {
@@ -54,5 +55,54 @@ describe('DeadlineQueue', () => {
     expect(clock.pending).toBe(0)
     clock.advance(100)
     expect(ran).toEqual([])
+  })
+})
+
+/** A clock whose timers fire only when the test says, however late. */
+function lateClock() {
+  let now = 0
+  const timers: { due: number; fn: () => void }[] = []
+  const clock: Clock = {
+    now: () => now,
+    setTimeout: (fn, ms) => {
+      const t = { due: now + ms, fn }
+      timers.push(t)
+      return t
+    },
+    clearTimeout: (h) => {
+      const i = timers.indexOf(h as never)
+      if (i >= 0) timers.splice(i, 1)
+    },
+    setInterval: () => ({}),
+    clearInterval: () => {},
+  }
+  /** Sets the time and fires the timers due by then (one turn: not those they set). */
+  const turn = (at: number) => {
+    now = at
+    for (const t of timers.filter((x) => x.due <= now)) {
+      timers.splice(timers.indexOf(t), 1)
+      t.fn()
+    }
+  }
+  return { clock, turn, pending: () => timers.length }
+}
+
+describe('DeadlineQueue when the event loop was busy', () => {
+  it('gives late deadlines one more timer turn before running them; on-time ones run at once', () => {
+    const { clock, turn, pending } = lateClock()
+    const q = new DeadlineQueue(clock, () => {})
+    const ran: string[] = []
+    q.add(10, () => ran.push('a'))
+    q.add(100, () => ran.push('b'))
+    turn(10)
+    expect(ran).toEqual(['a'])
+    turn(200)
+    expect(ran).toEqual(['a'])
+    expect(pending()).toBe(1)
+    turn(200)
+    expect(ran).toEqual(['a', 'b'])
+    q.add(205, () => ran.push('c'))
+    turn(205 + 5)
+    expect(ran).toEqual(['a', 'b', 'c'])
   })
 })

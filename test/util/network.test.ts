@@ -19,6 +19,19 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((s) => s.close()))
 })
 
+describe('nodeNetwork datagram receive buffer', () => {
+  it('sets SO_RCVBUF on a bound socket and never throws on an unbound one', async () => {
+    const unbound = socket()
+    expect(() => unbound.setReceiveBufferSize(1 << 20)).not.toThrow()
+    const s = socket()
+    await s.bind(0, '127.0.0.1')
+    s.setReceiveBufferSize(1 << 20)
+    // Linux doubles the value asked for (bookkeeping overhead), capped at net.core.rmem_max.
+    const inner = (s as unknown as { socket: import('node:dgram').Socket }).socket
+    expect(inner.getRecvBufferSize()).toBeGreaterThan(212_992)
+  })
+})
+
 describe('nodeNetwork datagram connect', () => {
   it('a connected socket sends to its peer whatever address send is given, and hears its reply', async () => {
     const server = socket()

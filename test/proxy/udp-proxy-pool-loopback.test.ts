@@ -1,0 +1,159 @@
+// The proxy over real sockets (127.0.0.1, port 0) with real DnsServers as members: the weights,
+// and each fault of the failover table injected under load (member killed, member frozen with
+// SIGSTOP in its own process, restored), with the lost counts and recovery times asserted.
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { UdpProxyPool } from '../../src/proxy/udp-proxy-pool.js'
+import { DnsServer } from '../../src/server/dns-server.js'
+import type { LoadResult } from './load.js'
+import { runLoad } from './load.js'
+
+const children: ChildProcess[] = []
+const cleanups: (() => Promise<void>)[] = []
+
+afterAll(async () => {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGCONT')
+      child.kill('SIGKILL')
+    }
+  }
+  await Promise.all(cleanups.splice(0).map((c) => c()))
+})
+
+async function member(data: string, port = 0): Promise<DnsServer> {
+  const server = new DnsServer({ handler: (query) => ({ answers: [{ name: query.question!.name, type: 'A', class: 'IN', ttl: 60, data }] }) })
+  await server.listen({ port, address: '127.0.0.1' })
+  cleanups.push(() => server.close())
+  return server
+}
+
+async function childMember(data: string): Promise<{ child: ChildProcess; port: number }> {
+  const script = fileURLToPath(new URL('./fixtures/member.ts', import.meta.url))
+  const child = spawn(process.execPath, ['--import', 'tsx', script, data], { stdio: ['ignore', 'pipe', 'inherit'] })
+  children.push(child)
+  const line = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('member process did not start')), 20_000)
+    createInterface({ input: child.stdout! }).once('line', (l) => {
+      clearTimeout(timer)
+      resolve(l)
+    })
+  })
+  return { child, port: (JSON.parse(line) as { port: number }).port }
+}
+
+async function pool(ports: number[], weights: number[], extra: Partial<ConstructorParameters<typeof UdpProxyPool>[0]> = {}) {
+  const p = new UdpProxyPool({ members: ports.map((port, i) => ({ address: '127.0.0.1', port, weight: weights[i] })), ...extra })
+  const { port } = await p.listen({ port: 0, address: '127.0.0.1' })
+  cleanups.push(() => p.close())
+  return { pool: p, port }
+}
+
+function summary(name: string, r: LoadResult, extra = ''): void {
+  console.log(`${name}: sent ${r.sent}, answered ${r.answered}, servfail ${r.servfail}, lost ${r.lost}, wrong ${r.wrong}, by member ${JSON.stringify(r.byMember)}${extra}`)
+}
+
+describe('UdpProxyPool over loopback', () => {
+  it('spreads 10,000 queries 1:1:2 within a few percent', async () => {
+    const servers = await Promise.all(['192.0.2.1', '192.0.2.2', '192.0.2.3'].map((d) => member(d)))
+    const { port } = await pool(
+      servers.map((s) => s.addresses()[0]!.port),
+      [1, 1, 2],
+    )
+    const r = await runLoad({ port, qps: 4000, durationMs: 2500, drainMs: 500 })
+    summary('weights', r)
+    expect(r.sent).toBe(10_000)
+    expect(r.answered).toBe(10_000)
+    expect(r.wrong).toBe(0)
+    expect(Math.abs(r.byMember['192.0.2.1']! / 10_000 - 0.25)).toBeLessThan(0.02)
+    expect(Math.abs(r.byMember['192.0.2.2']! / 10_000 - 0.25)).toBeLessThan(0.02)
+    expect(Math.abs(r.byMember['192.0.2.3']! / 10_000 - 0.5)).toBeLessThan(0.02)
+  })
+
+  it('loses at most 1 query when the weight-2 member is killed under 2,000 qps, and takes it back within 2 s of its return', async () => {
+    const servers = await Promise.all(['192.0.2.1', '192.0.2.2', '192.0.2.3'].map((d) => member(d)))
+    const victimPort = servers[2]!.addresses()[0]!.port
+    const { pool: p, port } = await pool(
+      servers.map((s) => s.addresses()[0]!.port),
+      [1, 1, 2],
+    )
+    const downs: { at: number; reason: string }[] = []
+    const start = performance.now()
+    p.on('member-down', (e) => downs.push({ at: performance.now() - start, reason: e.reason }))
+    let killedAt = 0
+    let restoredAt = 0
+    const r = await runLoad({
+      port,
+      qps: 2000,
+      durationMs: 5000,
+      onTick: (t) => {
+        if (t >= 1000 && killedAt === 0) {
+          killedAt = t
+          void servers[2]!.close()
+        }
+        if (t >= 2500 && restoredAt === 0) {
+          restoredAt = t
+          void member('192.0.2.3', victimPort)
+        }
+      },
+    })
+    const back = r.replies.find((x) => x.at > restoredAt && x.by === '192.0.2.3')
+    const recoveryMs = back ? back.at - restoredAt : Infinity
+    summary('killed', r, `, down after ${(downs[0]?.at ?? NaN) - killedAt} ms (${downs[0]?.reason}), traffic back after ${recoveryMs.toFixed(0)} ms`)
+    expect(r.wrong).toBe(0)
+    expect(r.lost + r.servfail).toBeLessThanOrEqual(1)
+    expect(downs[0]?.reason).toBe('port unreachable (ECONNREFUSED)')
+    expect(recoveryMs).toBeLessThanOrEqual(2000)
+  })
+
+  it('loses at most 430 queries when the weight-2 member is frozen (SIGSTOP) under 2,000 qps, and has traffic back within 2 s of SIGCONT', async () => {
+    const servers = await Promise.all(['192.0.2.1', '192.0.2.2'].map((d) => member(d)))
+    const frozen = await childMember('192.0.2.3')
+    const { pool: p, port } = await pool([...servers.map((s) => s.addresses()[0]!.port), frozen.port], [1, 1, 2])
+    const start = performance.now()
+    const downs: { at: number; reason: string }[] = []
+    p.on('member-down', (e) => downs.push({ at: performance.now() - start, reason: e.reason }))
+    let frozenAt = 0
+    let thawedAt = 0
+    const r = await runLoad({
+      port,
+      qps: 2000,
+      durationMs: 6000,
+      onTick: (t) => {
+        if (t >= 1000 && frozenAt === 0) {
+          frozenAt = t
+          frozen.child.kill('SIGSTOP')
+        }
+        if (t >= 3500 && thawedAt === 0) {
+          thawedAt = t
+          frozen.child.kill('SIGCONT')
+        }
+      },
+    })
+    const back = r.replies.find((x) => x.at > thawedAt && x.by === '192.0.2.3')
+    const recoveryMs = back ? back.at - thawedAt : Infinity
+    const slow = r.replies.filter((x) => x.latencyMs > 1000).length
+    summary('frozen', r, `, down after ${(downs[0]?.at ?? NaN) - frozenAt} ms (${downs[0]?.reason}), traffic back after ${recoveryMs.toFixed(0)} ms, answers slower than 1 s: ${slow}, hedges ${p.snapshot().counters.hedges}`)
+    expect(r.wrong).toBe(0)
+    expect(r.lost + r.servfail).toBeLessThanOrEqual(430)
+    expect(downs[0]?.reason).toMatch(/^frozen/)
+    expect(recoveryMs).toBeLessThanOrEqual(2000)
+  }, 60_000)
+
+  it('answers SERVFAIL at once for at least 99% of queries when every member is gone', async () => {
+    const servers = await Promise.all(['192.0.2.1', '192.0.2.2', '192.0.2.3'].map((d) => member(d)))
+    const { port } = await pool(
+      servers.map((s) => s.addresses()[0]!.port),
+      [1, 1, 2],
+    )
+    await Promise.all(servers.map((s) => s.close()))
+    const r = await runLoad({ port, qps: 2000, durationMs: 1000, drainMs: 500 })
+    const fast = r.replies.filter((x) => x.by === 'SERVFAIL' && x.latencyMs < 100).length
+    summary('all down', r, `, SERVFAIL within 100 ms: ${fast}`)
+    expect(r.wrong).toBe(0)
+    expect(fast / r.sent).toBeGreaterThanOrEqual(0.99)
+  })
+})
