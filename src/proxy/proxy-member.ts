@@ -54,6 +54,10 @@ export class ProxyMember<A> implements BalancedMember {
   healthDown: string | undefined = undefined
   /** Unanswered queries in a row. */
   unanswered = 0
+  /** When the first query of the unanswered run was sent. */
+  unansweredSince = 0
+  /** When its last answer came (clock ms; -Infinity before any). */
+  lastAnswerAt = -Infinity
   private nextUpstream = 0
   /** When recent failures happened, for nginx's max_fails within fail_timeout. */
   private failures: number[] = []
@@ -103,23 +107,30 @@ export class ProxyMember<A> implements BalancedMember {
     return undefined
   }
 
-  /** An answer came: the unanswered run ends. True when this brought the member back up. */
-  recordAnswer(rttMs: number): boolean {
+  /** An answer came at `now`: the unanswered run ends. True when this brought the member back up. */
+  recordAnswer(rttMs: number, now: number): boolean {
     this.core.counters.answers++
+    this.lastAnswerAt = now
     this.unanswered = 0
     this.failures = []
     return this.core.recordSuccess(rttMs)
   }
 
-  /** A probe was answered. True when this brought the member back up. */
-  recordProbeAnswer(rttMs: number): boolean {
+  /** A probe was answered at `now`. True when this brought the member back up. */
+  recordProbeAnswer(rttMs: number, now: number): boolean {
+    this.lastAnswerAt = now
     this.unanswered = 0
     this.failures = []
     return this.core.recordRecovery(rttMs)
   }
 
-  /** A query passed its hedge deadline unanswered. True when `limit` in a row now say the member is frozen (never with `maxFails` 0). */
-  recordUnanswered(limit: number): boolean {
+  /**
+   * A query sent at `sentAt` passed its hedge deadline unanswered. True when `limit` in a row now
+   * say the member may be frozen (never with `maxFails` 0); the pool still asks whether others
+   * answered meanwhile.
+   */
+  recordUnanswered(limit: number, sentAt: number): boolean {
+    if (this.unanswered === 0) this.unansweredSince = sentAt
     this.unanswered++
     return this.maxFails > 0 && this.unanswered >= limit
   }

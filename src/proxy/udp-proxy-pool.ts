@@ -457,9 +457,10 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
         member.core.counters.mismatches++
         return
       }
-      const rtt = this.clock.now() - attempt.sentAt
+      const now = this.clock.now()
+      const rtt = now - attempt.sentAt
       this.settle(attempt)
-      const cameBack = query ? member.recordAnswer(rtt) : member.recordProbeAnswer(rtt)
+      const cameBack = query ? member.recordAnswer(rtt, now) : member.recordProbeAnswer(rtt, now)
       if (cameBack && member.up) this.reportUp(member)
       if (!query) return
       if (query.done) {
@@ -497,11 +498,21 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
   private onHedgeDeadline(attempt: Attempt): void {
     if (!attempt.live) return
     const member = attempt.member
-    if (member.up && member.recordUnanswered(this.unansweredToDown)) {
+    if (member.up && member.recordUnanswered(this.unansweredToDown, attempt.sentAt) && this.othersAnsweredSince(member, member.unansweredSince)) {
       this.markDown(member, `frozen: ${member.unanswered} queries in a row unanswered`, false)
     }
     const query = attempt.query!
     if (query.current === attempt) this.resend(query, 'hedges')
+  }
+
+  /**
+   * Whether another member that can be asked answered after `since`. A run of misses is
+   * evidence against one member only when the others kept answering meanwhile: when all of
+   * them went quiet together the cause is on the proxy's side (a busy event loop, a starved
+   * machine), and taking them all down would turn slowness into SERVFAIL for everyone.
+   */
+  private othersAnsweredSince(member: ProxyMember<Attempt>, since: number): boolean {
+    return this.members.some((m) => m !== member && m.available() && m.lastAnswerAt > since)
   }
 
   private onAttemptExpired(attempt: Attempt): void {

@@ -170,6 +170,22 @@ describe('UdpProxyPool: failures', () => {
     expect(answeredBy(r.replies.at(-1)!)).toBe('10.0.1.1')
   })
 
+  it('does not take members down as frozen when all of them go quiet together (the cause is not theirs)', async () => {
+    const r = await rig([{}, {}], { hedgeMs: 50, unansweredToDown: 2 })
+    for (const m of r.members) m.mode = 'hold'
+    for (let i = 0; i < 6; i++) r.ask(`q${i}.example.`)
+    await r.settle()
+    r.clock.advance(50)
+    await r.settle()
+    expect(r.pool.snapshot().members.map((m) => [m.state, m.unanswered])).toEqual([
+      ['up', 3],
+      ['up', 3],
+    ])
+    for (const m of r.members) m.release()
+    await r.settle()
+    expect(r.replies.map((p) => p.rcode)).toEqual(Array(6).fill('NOERROR'))
+  })
+
   it('a member that answers late is not marked down by one slow query', async () => {
     const r = await rig([{}, {}], { policy: 'first', hedgeMs: 50 })
     const slow = r.members[0]!
