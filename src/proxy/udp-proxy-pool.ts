@@ -142,6 +142,8 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
   private readonly receiveBufferBytes: number
   private readonly deadlines: DeadlineQueue
   private readonly members: ProxyMember<Attempt>[] = []
+  /** Removed members whose queries are still in flight (their sockets close when those settle). */
+  private readonly retiring = new Set<ProxyMember<Attempt>>()
   private readonly bindings: { socket: DatagramSocket; bound: BoundAddress }[] = []
   private readonly trackers = new Set<{ source: HealthSource; target: (member: ProxyMemberSnapshot) => string }>()
   private readonly stopTracking = new Set<() => void>()
@@ -212,7 +214,8 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
     for (const stop of this.stopTracking) stop()
     this.stopTracking.clear()
     this.trackers.clear()
-    const sockets = [...this.bindings.map((l) => l.socket), ...this.members.flatMap((m) => m.upstreams.map((u) => u.socket))]
+    const sockets = [...this.bindings.map((l) => l.socket), ...[...this.members, ...this.retiring].flatMap((m) => m.upstreams.splice(0).map((u) => u.socket))]
+    this.retiring.clear()
     this.bindings.length = 0
     await Promise.all(sockets.map((s) => s.close()))
     this.emit('close', {})
@@ -246,6 +249,7 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
     this.members.splice(index, 1)
     member.removed = true
     if (member.outstanding === 0) this.closeMember(member)
+    else this.retiring.add(member)
     return true
   }
 
@@ -436,6 +440,7 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
 
   private closeMember(member: ProxyMember<Attempt>): void {
     member.ready = false
+    this.retiring.delete(member)
     for (const u of member.upstreams.splice(0)) void u.socket.close()
   }
 

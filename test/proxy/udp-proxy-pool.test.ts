@@ -304,6 +304,19 @@ describe('UdpProxyPool: run-time changes', () => {
     expect(a.received).toHaveLength(2)
   })
 
+  it('closes a removed member\'s sockets on close() even with its queries still in flight', async () => {
+    const r = await rig([{}, {}])
+    r.members[0]!.mode = 'hold'
+    r.ask('q.example.')
+    await r.settle()
+    r.pool.removeMember('10.0.1.1#53')
+    await r.pool.close()
+    r.members[0]!.release()
+    await r.settle()
+    expect(r.replies).toEqual([])
+    expect(r.network.snapshot().unreachable).toBe(1)
+  })
+
   it('re-weights at run time', async () => {
     const r = await rig([{}, {}])
     expect(r.pool.setWeight('10.0.1.1#53', 3)).toBe(true)
