@@ -109,7 +109,10 @@ describe('UdpProxyPool over loopback', () => {
     summary('killed', r, `, down after ${((down?.at ?? NaN) - killedAt).toFixed(0)} ms (${down?.reason}), traffic back ${recoveryMs.toFixed(0)} ms after it listened again (±10 ms)`)
     expect(r.wrong).toBe(0)
     expect(r.lost + r.servfail).toBeLessThanOrEqual(1)
-    expect(down?.reason).toBe('port unreachable (ECONNREFUSED)')
+    // Down within a hedge deadline or two of the kill. On a starved machine the member may already
+    // have been slow enough to be taken for frozen a moment earlier; the refusal is seen either way.
+    expect(down!.at - killedAt).toBeLessThan(200)
+    expect(p.snapshot().members[2]!.counters.errors).toBeGreaterThan(0)
     expect(recoveryMs).toBeLessThanOrEqual(2000)
   }, 60_000)
 
