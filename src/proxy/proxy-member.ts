@@ -50,8 +50,8 @@ export class ProxyMember<A> implements BalancedMember {
   /** Sockets connected: asked only then. */
   ready = false
   removed = false
-  /** Why a tracked health source holds it down; `undefined` when none does. */
-  healthDown: string | undefined = undefined
+  /** The tracked health sources that hold it down, with their reasons. */
+  readonly healthHolds = new Map<object, string>()
   /** Unanswered queries in a row. */
   unanswered = 0
   /** When the first query of the unanswered run was sent. */
@@ -72,6 +72,12 @@ export class ProxyMember<A> implements BalancedMember {
     this.disabled = options.down ?? false
     this.weight = options.weight ?? 1
     this.core = new PoolMember({ address: this.address, port: this.port }, this.weight)
+  }
+
+  /** Why a tracked health source holds it down; `undefined` when none does. */
+  get healthDown(): string | undefined {
+    for (const reason of this.healthHolds.values()) return reason
+    return undefined
   }
 
   /** Queries in flight. */

@@ -123,6 +123,12 @@ interface Attempt {
   live: boolean
 }
 
+/** A health source being tracked. */
+interface Tracker {
+  readonly source: HealthSource
+  readonly target: (member: ProxyMemberSnapshot) => string
+}
+
 const PROBE = probeQuery('.')
 const PROBE_QUESTION_END = PROBE.length
 
@@ -145,7 +151,7 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
   /** Removed members whose queries are still in flight (their sockets close when those settle). */
   private readonly retiring = new Set<ProxyMember<Attempt>>()
   private readonly bindings: { socket: DatagramSocket; bound: BoundAddress }[] = []
-  private readonly trackers = new Set<{ source: HealthSource; target: (member: ProxyMemberSnapshot) => string }>()
+  private readonly trackers = new Set<Tracker>()
   private readonly stopTracking = new Set<() => void>()
   private readonly counters: UdpProxyPoolCounters = { queries: 0, answers: 0, servfail: 0, formerr: 0, dropped: 0, hedges: 0, retries: 0, timeouts: 0, duplicates: 0, unmatched: 0 }
   private inFlight = 0
@@ -234,7 +240,7 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
     checkWeight(member.weight, member.key)
     if (this.members.some((m) => m.key === member.key)) throw new DnsHaError('ERR_CONFIG', `member ${member.key} is already in the pool`)
     this.members.push(member)
-    for (const t of this.trackers) this.applyInitialState(member, t.source, t.target)
+    for (const t of this.trackers) this.applyInitialState(member, t)
     if (this.started && !this.closed) void this.open(member)
   }
 
@@ -277,18 +283,20 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
     const target = options.target ?? ((m: ProxyMemberSnapshot) => m.key)
     const tracker = { source, target }
     this.trackers.add(tracker)
-    for (const m of this.members) this.applyInitialState(m, source, target)
+    for (const m of this.members) this.applyInitialState(m, tracker)
     const unwatch = source.watch((change) => {
       for (const m of [...this.members]) {
         if (target(m.snapshot()) !== change.target) continue
         if (change.weight !== undefined && Number.isFinite(change.weight) && change.weight >= 0) this.setWeight(m.key, change.weight)
-        this.setHealth(m, change.state === 'down' ? `health: ${change.reason}` : undefined)
+        this.setHealth(m, tracker, change.state === 'down' ? `health: ${change.reason}` : undefined)
       }
     })
     const stop = (): void => {
       unwatch()
       this.trackers.delete(tracker)
       this.stopTracking.delete(stop)
+      // What this source held down is the pool's own health's to judge again.
+      if (!this.closed) for (const m of this.members) this.setHealth(m, tracker, undefined)
     }
     this.stopTracking.add(stop)
     return stop
@@ -548,15 +556,16 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
     if (wasUp) this.reportDown(member, reason)
   }
 
-  private setHealth(member: ProxyMember<Attempt>, reason: string | undefined): void {
+  private setHealth(member: ProxyMember<Attempt>, tracker: object, reason: string | undefined): void {
     const wasUp = member.up
-    member.healthDown = reason
+    if (reason === undefined) member.healthHolds.delete(tracker)
+    else member.healthHolds.set(tracker, reason)
     if (wasUp && !member.up) this.reportDown(member, reason!)
     else if (!wasUp && member.up) this.reportUp(member)
   }
 
-  private applyInitialState(member: ProxyMember<Attempt>, source: HealthSource, target: (m: ProxyMemberSnapshot) => string): void {
-    if (source.state(target(member.snapshot())) === 'down') this.setHealth(member, 'health: down')
+  private applyInitialState(member: ProxyMember<Attempt>, tracker: Tracker): void {
+    if (tracker.source.state(tracker.target(member.snapshot())) === 'down') this.setHealth(member, tracker, 'health: down')
   }
 
   private reportDown(member: ProxyMember<Attempt>, reason: string): void {

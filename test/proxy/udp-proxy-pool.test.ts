@@ -356,6 +356,36 @@ describe('UdpProxyPool: run-time changes', () => {
     expect(r.pool.snapshot().members[1]).toMatchObject({ state: 'down', reason: 'health: script exit 1' })
     stop()
     expect(listeners.size).toBe(0)
+    // What it held down is the pool's own health's to judge again.
+    expect(events.at(-1)).toBe('up 10.0.1.2#53')
+    expect(r.pool.snapshot().members.map((m) => m.state)).toEqual(['up', 'up'])
+  })
+})
+
+describe('UdpProxyPool: two health sources', () => {
+  it('a member is down while any tracked source holds it down', async () => {
+    const make = () => {
+      const listeners = new Set<(c: HealthChange) => void>()
+      const source: HealthSource = {
+        watch: (l) => {
+          listeners.add(l)
+          return () => listeners.delete(l)
+        },
+        state: () => undefined,
+      }
+      return { source, say: (state: HealthState) => listeners.forEach((l) => l({ target: '10.0.1.1#53', state, reason: 'x' })) }
+    }
+    const r = await rig([{}, {}])
+    const a = make()
+    const b = make()
+    r.pool.track(a.source)
+    r.pool.track(b.source)
+    a.say('down')
+    b.say('down')
+    a.say('up')
+    expect(r.pool.snapshot().members[0]!.state).toBe('down')
+    b.say('up')
+    expect(r.pool.snapshot().members[0]!.state).toBe('up')
   })
 })
 
