@@ -115,9 +115,10 @@ describe('UdpProxyPool over loopback', () => {
     summary('killed', r, `, down after ${((down?.at ?? NaN) - killedAt).toFixed(0)} ms (${down?.reason}), traffic back ${recoveryMs.toFixed(0)} ms after it listened again (±10 ms; it listened ${listeningAt > 0 ? `${(listeningAt - restartAt).toFixed(0)} ms after the restart began` : 'after the load'})`)
     expect(r.wrong).toBe(0)
     expect(r.lost + r.servfail).toBeLessThanOrEqual(1)
-    // Down within a hedge deadline or two of the kill. On a starved machine the member may already
-    // have been slow enough to be taken for frozen a moment earlier; the refusal is seen either way.
-    expect(down!.at - killedAt).toBeLessThan(200)
+    // Down soon after the kill (tens of ms on a quiet machine; a starved one delays the process's
+    // exit and the timers, hence the loose bound). The member may be taken for frozen a moment
+    // before its refusal is read; the refusal is seen either way.
+    expect(down!.at - killedAt).toBeLessThan(1000)
     expect(p.snapshot().members[2]!.counters.errors).toBeGreaterThan(0)
     expect(recoveryMs).toBeLessThanOrEqual(2000)
   }, 60_000)
