@@ -4,6 +4,9 @@
  * `stream` block, so the names follow nginx where nginx has one.
  */
 import type { BalancePolicy } from '../pool/balancers.js'
+import type { Clock } from '../util/clock.js'
+import type { Network } from '../util/network.js'
+import type { Random } from '../util/random.js'
 
 /** One upstream DNS server of the pool, with nginx's `server` parameters. */
 export interface ProxyMemberOptions {
@@ -38,4 +41,34 @@ export interface UdpProxyPoolOptions {
   responses?: number
   /** TCP: how long connecting to a member may take (nginx `proxy_connect_timeout`, default 1000 ms). */
   connectTimeoutMs?: number
+  /**
+   * DNS mode: the shortest hedge deadline. A query unanswered this long after it was sent (or
+   * 4 × the member's latency EWMA, if longer, capped at `timeoutMs / 4`) is sent again to another
+   * member while the first may still answer (default 50 ms; dnsdist and nginx have no hedging).
+   */
+  hedgeMs?: number
+  /** DNS mode: sends per client query, hedges and retries included (default 3). */
+  maxAttempts?: number
+  /**
+   * DNS mode: unanswered queries in a row (each past its hedge deadline) that mark a member down
+   * as frozen, long before `maxFails` timeouts could (default 5; `maxFails` 0 turns this off too).
+   */
+  unansweredToDown?: number
+  /** DNS mode: how often a down member is probed with a `. NS` query; any matching answer brings it back (default 1000 ms). */
+  probeIntervalMs?: number
+  /** DNS mode: connected upstream sockets per member, the queries multiplexed over them (default 4). */
+  socketsPerMember?: number
+  /** DNS mode: answer SERVFAIL when a query's `timeoutMs` runs out unanswered (default true; false stays silent, as nginx does). */
+  servfailOnTimeout?: boolean
+  /**
+   * SO_RCVBUF asked for on the client-facing and upstream sockets (default 4 MiB; the kernel caps
+   * it at `net.core.rmem_max`), so a burst arriving while the event loop is busy is queued, not dropped.
+   */
+  receiveBufferBytes?: number
+  /** Timers (default: the real clock). */
+  clock?: Clock
+  /** Sockets (default: Node's dgram). */
+  network?: Network
+  /** Query ids and the `random-two` draws (default: the CSPRNG). */
+  random?: Random
 }

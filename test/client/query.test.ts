@@ -375,6 +375,8 @@ describe('query() abort and errors', () => {
           bind: (port, address) => inner.bind(port, address),
           onMessage: (h) => inner.onMessage(h),
           onError: (h) => inner.onError(h),
+          connect: (port, address) => inner.connect(port, address),
+          setReceiveBufferSize: (bytes) => inner.setReceiveBufferSize(bytes),
           send: (_msg, _port, _address, callback) => {
             if (how === 'throw') throw sendError
             queueMicrotask(() => callback?.(sendError))

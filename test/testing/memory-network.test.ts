@@ -15,6 +15,37 @@ async function pair(network: MemoryNetwork) {
 const flush = () => new Promise((r) => setImmediate(r))
 
 describe('MemoryNetwork datagrams', () => {
+  it('a connected socket sends to its peer and hears only from it', async () => {
+    const network = new MemoryNetwork()
+    const { a, b, got } = await pair(network)
+    const c = network.createDatagramSocket(4)
+    await c.bind(3000, '10.0.0.3')
+    await b.connect(1000, '10.0.0.1')
+    const heardByA: string[] = []
+    a.onMessage((msg, rinfo) => heardByA.push(`${msg.toString()}@${rinfo.port}`))
+    b.send(Buffer.from('to-peer'), 9999, '10.9.9.9')
+    a.send(Buffer.from('from-peer'), 2000, '10.0.0.2')
+    c.send(Buffer.from('from-stranger'), 2000, '10.0.0.2')
+    await flush()
+    expect(heardByA).toEqual(['to-peer@2000'])
+    expect(got).toEqual([{ msg: 'from-peer', from: '10.0.0.1:1000' }])
+  })
+
+  it('a connected socket gets ECONNREFUSED when nobody is bound at its peer; an unconnected one does not', async () => {
+    const network = new MemoryNetwork()
+    const connected = network.createDatagramSocket(4)
+    const plain = network.createDatagramSocket(4)
+    const errors: { who: string; code: unknown }[] = []
+    connected.onError((err) => errors.push({ who: 'connected', code: (err as NodeJS.ErrnoException).code }))
+    plain.onError((err) => errors.push({ who: 'plain', code: (err as NodeJS.ErrnoException).code }))
+    await connected.connect(53, '10.0.0.9')
+    expect(connected.address().port).toBeGreaterThan(0)
+    connected.send(Buffer.from('x'), 0, '')
+    plain.send(Buffer.from('x'), 53, '10.0.0.9')
+    await flush()
+    expect(errors).toEqual([{ who: 'connected', code: 'ECONNREFUSED' }])
+  })
+
   it('delivers with the sender address, on the next microtask when there is no latency', async () => {
     const network = new MemoryNetwork()
     const { a, got } = await pair(network)

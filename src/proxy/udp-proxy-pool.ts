@@ -1,0 +1,614 @@
+/**
+ * {@link UdpProxyPool}: one UDP address in front of several DNS servers, as nginx `stream`, LVS
+ * or dnsdist are, in DNS mode: each client query is checked (one readable question), given to a
+ * member by the balancer, and sent over one of that member's few long-lived connected sockets
+ * with an id of the proxy's choosing; the answer is accepted only on that socket, with that id
+ * and the question asked (RFC 5452), and goes back to the client with its own id.
+ *
+ * Failure handling is where it differs from its peers. A connected socket hears the ICMP port
+ * unreachable of a dead member (ECONNREFUSED): the member is down at once and its queries are
+ * re-sent elsewhere. A query unanswered past a short hedge deadline is sent to another member as
+ * well (the first answer wins), and a run of such misses marks a frozen member down. With no
+ * member to ask the pool answers SERVFAIL itself. Down members are probed every
+ * `probeIntervalMs` and come back on the first good answer.
+ */
+import { EventEmitter } from 'eventemitter3'
+import { RCODE } from '../packet/constants.js'
+import { readId, writeId } from '../packet/wire.js'
+import type { Balancer } from '../pool/balancers.js'
+import { createBalancer } from '../pool/balancers.js'
+import { probeQuery } from '../pool/probe-loop.js'
+import type { HealthSource } from '../pool/tracking.js'
+import type { Clock, TimerHandle } from '../util/clock.js'
+import { realClock } from '../util/clock.js'
+import { DnsHaError } from '../util/errors.js'
+import type { BoundAddress, DatagramSocket, Network, RemoteInfo } from '../util/network.js'
+import { addressFamily, nodeNetwork } from '../util/network.js'
+import type { Random } from '../util/random.js'
+import { defaultRandom } from '../util/random.js'
+import { DeadlineQueue } from './deadline-queue.js'
+import type { ProxyMemberOptions, UdpProxyPoolOptions } from './options.js'
+import type { ProxyMemberSnapshot, Upstream } from './proxy-member.js'
+import { ProxyMember } from './proxy-member.js'
+import { answersQuestion, checkClientQuery, headerAnswer, servfail } from './query-wire.js'
+
+/** Where {@link UdpProxyPool.listen} binds. */
+export interface ProxyListenOptions {
+  port: number
+  /** An IPv4 or IPv6 literal (default `127.0.0.1`). */
+  address?: string
+}
+
+/** Options for {@link UdpProxyPool.track}. */
+export interface ProxyTrackOptions {
+  /** The health source's target name for a member (default its key, `address#port`). */
+  target?: (member: ProxyMemberSnapshot) => string
+}
+
+/** Events of {@link UdpProxyPool}. */
+export interface UdpProxyPoolEvents {
+  listening: (event: { address: BoundAddress }) => void
+  /** A member stopped being asked: port unreachable, frozen, `maxFails` timeouts, or a tracked health source. */
+  'member-down': (event: { member: ProxyMemberSnapshot; reason: string }) => void
+  /** A member is asked again (a probe or a late answer came, or a tracked source says up). */
+  'member-up': (event: { member: ProxyMemberSnapshot }) => void
+  /** No member (primary or backup) can be asked: queries are answered SERVFAIL by the pool. */
+  'all-down': (event: { members: ProxyMemberSnapshot[] }) => void
+  /** Something failed inside a socket callback or timer; the pool goes on. */
+  error: (event: { error: unknown; phase: 'client' | 'upstream' | 'timer' | 'connect' }) => void
+  close: (event: Record<string, never>) => void
+}
+
+/** The pool's own counters. */
+export interface UdpProxyPoolCounters {
+  /** Client queries accepted for relaying. */
+  queries: number
+  /** Answers relayed to clients. */
+  answers: number
+  /** SERVFAILs the pool answered itself (no member, or the budget ran out). */
+  servfail: number
+  /** Client queries answered FORMERR. */
+  formerr: number
+  /** Client datagrams dropped (shorter than a header, or responses). */
+  dropped: number
+  /** Queries sent again to another member after a hedge deadline. */
+  hedges: number
+  /** Queries sent again because their member failed (port unreachable, marked down). */
+  retries: number
+  /** Client queries whose `timeoutMs` ran out unanswered. */
+  timeouts: number
+  /** Member answers dropped because the client already had one (a hedge's loser, a duplicate). */
+  duplicates: number
+  /** Member datagrams with no query in flight under their id (late or spoofed), dropped. */
+  unmatched: number
+}
+
+/** A plain-data view of the pool. */
+export interface UdpProxyPoolSnapshot {
+  listening: BoundAddress[]
+  policy: string
+  /** Client queries waiting for an answer. */
+  inFlight: number
+  counters: UdpProxyPoolCounters
+  members: ProxyMemberSnapshot[]
+}
+
+/** One client query in the pool. */
+interface ClientQuery {
+  /** The client's datagram; its id bytes are overwritten with each send's id. */
+  readonly msg: Buffer
+  readonly clientId: number
+  readonly questionEnd: number
+  readonly listener: DatagramSocket
+  readonly client: RemoteInfo
+  readonly deadline: number
+  readonly tried: Set<ProxyMember<Attempt>>
+  attempts: number
+  /** The newest send: only its hedge deadline may hedge. */
+  current: Attempt | undefined
+  /** Sends still waiting for an answer. */
+  live: number
+  done: boolean
+}
+
+/** One send to a member: a client query's, or a probe's. */
+interface Attempt {
+  readonly query: ClientQuery | undefined
+  /** The probe's own bytes (probes only). */
+  readonly probe: Uint8Array | undefined
+  readonly member: ProxyMember<Attempt>
+  upstream: Upstream<Attempt> | undefined
+  id: number
+  sentAt: number
+  live: boolean
+}
+
+/** A health source being tracked. */
+interface Tracker {
+  readonly source: HealthSource
+  readonly target: (member: ProxyMemberSnapshot) => string
+}
+
+const PROBE = probeQuery('.')
+const PROBE_QUESTION_END = PROBE.length
+
+/** A UDP DNS load balancer over a set of members. */
+export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
+  private readonly clock: Clock
+  private readonly network: Network
+  private readonly random: Random
+  private readonly balancer: Balancer<ProxyMember<Attempt>>
+  private readonly timeoutMs: number
+  private readonly hedgeMs: number
+  private readonly maxAttempts: number
+  private readonly unansweredToDown: number
+  private readonly probeIntervalMs: number
+  private readonly socketsPerMember: number
+  private readonly servfailOnTimeout: boolean
+  private readonly receiveBufferBytes: number
+  private readonly deadlines: DeadlineQueue
+  private readonly members: ProxyMember<Attempt>[] = []
+  /** Removed members whose queries are still in flight (their sockets close when those settle). */
+  private readonly retiring = new Set<ProxyMember<Attempt>>()
+  private readonly bindings: { socket: DatagramSocket; bound: BoundAddress }[] = []
+  private readonly trackers = new Set<Tracker>()
+  private readonly stopTracking = new Set<() => void>()
+  private readonly counters: UdpProxyPoolCounters = { queries: 0, answers: 0, servfail: 0, formerr: 0, dropped: 0, hedges: 0, retries: 0, timeouts: 0, duplicates: 0, unmatched: 0 }
+  private inFlight = 0
+  private started = false
+  private closed = false
+  private allDown = false
+  private probeTimer: TimerHandle | undefined
+
+  constructor(options: UdpProxyPoolOptions) {
+    super()
+    if (!options || !Array.isArray(options.members)) throw new DnsHaError('ERR_CONFIG', 'UdpProxyPool needs members')
+    if (options.mode !== undefined && options.mode !== 'dns') {
+      throw new DnsHaError('ERR_CONFIG', `UdpProxyPool relays DNS (mode 'dns'); mode ${JSON.stringify(options.mode)} is not this class's`)
+    }
+    this.clock = options.clock ?? realClock
+    this.network = options.network ?? nodeNetwork
+    this.random = options.random ?? defaultRandom()
+    this.balancer = createBalancer<ProxyMember<Attempt>>(options.policy ?? 'round-robin', { random: this.random })
+    this.timeoutMs = positive(options.timeoutMs ?? 2000, 'timeoutMs')
+    this.hedgeMs = positive(options.hedgeMs ?? 50, 'hedgeMs')
+    this.maxAttempts = positive(options.maxAttempts ?? 3, 'maxAttempts')
+    this.unansweredToDown = positive(options.unansweredToDown ?? 5, 'unansweredToDown')
+    this.probeIntervalMs = positive(options.probeIntervalMs ?? 1000, 'probeIntervalMs')
+    this.socketsPerMember = positive(options.socketsPerMember ?? 4, 'socketsPerMember')
+    this.servfailOnTimeout = options.servfailOnTimeout ?? true
+    this.receiveBufferBytes = positive(options.receiveBufferBytes ?? 4 << 20, 'receiveBufferBytes')
+    this.deadlines = new DeadlineQueue(this.clock, (error) => this.report(error, 'timer'))
+    for (const m of options.members) this.addMember(m)
+  }
+
+  /**
+   * Binds a client-facing UDP socket (port 0 picks a free one) and resolves with what was bound;
+   * the first call also connects the members' upstream sockets and starts the probes. May be
+   * called again to serve on more addresses.
+   */
+  async listen(options: ProxyListenOptions): Promise<BoundAddress> {
+    if (this.closed) throw new DnsHaError('ERR_SERVER_CLOSED', 'proxy pool is closed')
+    if (!this.started) {
+      this.started = true
+      await Promise.all(this.members.map((m) => this.open(m)))
+      this.probeTimer = this.clock.setInterval(() => this.probeDownMembers(), this.probeIntervalMs)
+    }
+    const address = options.address ?? '127.0.0.1'
+    const socket = this.network.createDatagramSocket(addressFamily(address))
+    let bound: BoundAddress
+    try {
+      bound = await socket.bind(options.port, address)
+    } catch (cause) {
+      await socket.close()
+      throw new DnsHaError('ERR_SERVER_LISTEN', `cannot bind UDP ${address}:${options.port}: ${(cause as Error).message}`, { cause })
+    }
+    socket.setReceiveBufferSize(this.receiveBufferBytes)
+    socket.onMessage((msg, rinfo) => this.onClientDatagram(socket, msg, rinfo))
+    socket.onError((error) => this.report(error, 'client'))
+    this.bindings.push({ socket, bound })
+    this.emit('listening', { address: bound })
+    return bound
+  }
+
+  /** Stops listening, drops the queries in flight, closes every upstream socket and stops tracking. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.clock.clearInterval(this.probeTimer)
+    this.deadlines.stop()
+    for (const stop of this.stopTracking) stop()
+    this.stopTracking.clear()
+    this.trackers.clear()
+    const sockets = [...this.bindings.map((l) => l.socket), ...[...this.members, ...this.retiring].flatMap((m) => m.upstreams.splice(0).map((u) => u.socket))]
+    this.retiring.clear()
+    this.bindings.length = 0
+    await Promise.all(sockets.map((s) => s.close()))
+    this.emit('close', {})
+  }
+
+  /** The addresses the pool listens on. */
+  addresses(): BoundAddress[] {
+    return this.bindings.map((l) => l.bound)
+  }
+
+  /** Adds a member at run time (asked once its sockets are connected); throws `ERR_CONFIG` for a duplicate or a bad option. */
+  addMember(options: ProxyMemberOptions): void {
+    if (typeof options?.address !== 'string' || options.address === '') throw new DnsHaError('ERR_CONFIG', 'a proxy member needs an address')
+    const member = new ProxyMember<Attempt>(options)
+    if (!Number.isInteger(member.port) || member.port < 1 || member.port > 65535) throw new DnsHaError('ERR_CONFIG', `member ${member.key}: bad port`)
+    checkWeight(member.weight, member.key)
+    if (this.members.some((m) => m.key === member.key)) throw new DnsHaError('ERR_CONFIG', `member ${member.key} is already in the pool`)
+    this.members.push(member)
+    for (const t of this.trackers) this.applyInitialState(member, t)
+    if (this.started && !this.closed) void this.open(member)
+  }
+
+  /**
+   * Takes a member out: it is asked no more at once, its queries in flight still get their
+   * answers (or expire), then its sockets close. False when there is no such member.
+   */
+  removeMember(key: string): boolean {
+    const index = this.members.findIndex((m) => m.key === key)
+    if (index < 0) return false
+    const member = this.members[index]!
+    this.members.splice(index, 1)
+    member.removed = true
+    if (member.outstanding === 0) this.closeMember(member)
+    else this.retiring.add(member)
+    return true
+  }
+
+  /** Drains a member (weight 0: asked only when nothing with weight is available); queries in flight finish. */
+  drain(key: string): boolean {
+    return this.setWeight(key, 0)
+  }
+
+  /** Changes a member's weight at run time; false when there is no such member. */
+  setWeight(key: string, weight: number): boolean {
+    const member = this.members.find((m) => m.key === key)
+    if (!member) return false
+    checkWeight(weight, key)
+    member.weight = weight
+    member.core.weight = weight
+    return true
+  }
+
+  /**
+   * Makes the members follow a health source: a target it calls down is not asked (and not
+   * probed: the source decides when it is back), up lets the pool's own health decide again, and
+   * a weight in a change becomes the member's weight. Returns a function that stops tracking.
+   */
+  track(source: HealthSource, options: ProxyTrackOptions = {}): () => void {
+    const target = options.target ?? ((m: ProxyMemberSnapshot) => m.key)
+    const tracker = { source, target }
+    this.trackers.add(tracker)
+    for (const m of this.members) this.applyInitialState(m, tracker)
+    const unwatch = source.watch((change) => {
+      for (const m of [...this.members]) {
+        if (target(m.snapshot()) !== change.target) continue
+        if (change.weight !== undefined && Number.isFinite(change.weight) && change.weight >= 0) this.setWeight(m.key, change.weight)
+        this.setHealth(m, tracker, change.state === 'down' ? `health: ${change.reason}` : undefined)
+      }
+    })
+    const stop = (): void => {
+      unwatch()
+      this.trackers.delete(tracker)
+      this.stopTracking.delete(stop)
+      // What this source held down is the pool's own health's to judge again.
+      if (!this.closed) for (const m of this.members) this.setHealth(m, tracker, undefined)
+    }
+    this.stopTracking.add(stop)
+    return stop
+  }
+
+  /** The pool as plain data. */
+  snapshot(): UdpProxyPoolSnapshot {
+    return {
+      listening: this.addresses(),
+      policy: this.balancer.policy,
+      inFlight: this.inFlight,
+      counters: { ...this.counters },
+      members: this.members.map((m) => m.snapshot()),
+    }
+  }
+
+  // ---- client side ----
+
+  private onClientDatagram(listener: DatagramSocket, msg: Buffer, client: RemoteInfo): void {
+    try {
+      const verdict = checkClientQuery(msg)
+      if (verdict.kind === 'drop' || this.closed) {
+        this.counters.dropped++
+        return
+      }
+      if (verdict.kind === 'formerr') {
+        this.counters.formerr++
+        listener.send(headerAnswer(msg, RCODE.FORMERR), client.port, client.address)
+        return
+      }
+      const now = this.clock.now()
+      const query: ClientQuery = {
+        msg,
+        clientId: readId(msg),
+        questionEnd: verdict.questionEnd,
+        listener,
+        client,
+        deadline: now + this.timeoutMs,
+        tried: new Set(),
+        attempts: 0,
+        current: undefined,
+        live: 0,
+        done: false,
+      }
+      this.counters.queries++
+      this.inFlight++
+      if (!this.dispatch(query, now)) return this.fail(query)
+      this.deadlines.add(query.deadline, () => this.expireQuery(query))
+    } catch (error) {
+      this.report(error, 'client')
+    }
+  }
+
+  /** Sends `query` to the next member the balancer picks; false when there is none (or no id free anywhere). */
+  private dispatch(query: ClientQuery, now: number): boolean {
+    for (;;) {
+      const member = this.balancer.pick(this.members, query.client.address, now, query.tried)
+      if (!member) return false
+      query.tried.add(member)
+      const attempt: Attempt = { query, probe: undefined, member, upstream: undefined, id: 0, sentAt: now, live: false }
+      if (!this.send(attempt, query.msg)) continue
+      query.attempts++
+      query.current = attempt
+      member.core.counters.queries++
+      this.deadlines.add(now + this.hedgeDelay(member), () => this.onHedgeDeadline(attempt))
+      this.deadlines.add(now + this.timeoutMs, () => this.onAttemptExpired(attempt))
+      return true
+    }
+  }
+
+  /** Files `attempt` under a free id of one of its member's sockets and sends `bytes` with that id. */
+  private send(attempt: Attempt, bytes: Uint8Array): boolean {
+    const filed = attempt.member.file(attempt)
+    if (!filed) return false
+    attempt.upstream = filed.upstream
+    attempt.id = filed.id
+    attempt.live = true
+    attempt.member.live.add(attempt)
+    if (attempt.query) attempt.query.live++
+    writeId(bytes, filed.id)
+    filed.upstream.socket.send(bytes, attempt.member.port, attempt.member.address)
+    return true
+  }
+
+  /** The hedge deadline of a send to `member`: 4 × its latency, at least `hedgeMs`, at most a quarter of the budget. */
+  private hedgeDelay(member: ProxyMember<Attempt>): number {
+    const srtt = member.core.srttMs ?? 0
+    return Math.min(Math.max(this.hedgeMs, 4 * srtt), Math.max(this.hedgeMs, this.timeoutMs / 4))
+  }
+
+  private answerClient(query: ClientQuery, msg: Buffer): void {
+    query.done = true
+    this.inFlight--
+    writeId(msg, query.clientId)
+    query.listener.send(msg, query.client.port, query.client.address)
+  }
+
+  /** The pool answers SERVFAIL itself (no member to ask, or the budget ran out). */
+  private fail(query: ClientQuery): void {
+    query.done = true
+    this.inFlight--
+    this.counters.servfail++
+    writeId(query.msg, query.clientId)
+    query.listener.send(servfail(query.msg, query.questionEnd), query.client.port, query.client.address)
+  }
+
+  private expireQuery(query: ClientQuery): void {
+    if (query.done) return
+    this.counters.timeouts++
+    if (this.servfailOnTimeout) return this.fail(query)
+    query.done = true
+    this.inFlight--
+  }
+
+  /**
+   * Sends `query` on after its member failed, within its budget and attempts; with nowhere
+   * left to send it and nothing else in flight for it, SERVFAIL at once.
+   */
+  private resend(query: ClientQuery, counter: 'hedges' | 'retries'): void {
+    const now = this.clock.now()
+    if (query.done) return
+    if (now < query.deadline && query.attempts < this.maxAttempts && this.dispatch(query, now)) {
+      this.counters[counter]++
+      return
+    }
+    if (query.live === 0) this.fail(query)
+  }
+
+  // ---- member side ----
+
+  private async open(member: ProxyMember<Attempt>): Promise<void> {
+    try {
+      for (let i = 0; i < this.socketsPerMember; i++) {
+        const socket = this.network.createDatagramSocket(addressFamily(member.address))
+        const upstream = member.addUpstream(socket, this.random)
+        socket.onMessage((msg) => this.onUpstreamDatagram(member, upstream, msg))
+        socket.onError((error) => this.onUpstreamError(member, error))
+        await socket.connect(member.port, member.address)
+        socket.setReceiveBufferSize(this.receiveBufferBytes)
+      }
+      if (this.closed || member.removed) return this.closeMember(member)
+      member.ready = true
+    } catch (error) {
+      this.report(error, 'connect')
+      this.markDown(member, `cannot connect: ${(error as Error).message}`, false)
+      this.closeMember(member)
+    }
+  }
+
+  private closeMember(member: ProxyMember<Attempt>): void {
+    member.ready = false
+    this.retiring.delete(member)
+    for (const u of member.upstreams.splice(0)) void u.socket.close()
+  }
+
+  private onUpstreamDatagram(member: ProxyMember<Attempt>, upstream: Upstream<Attempt>, msg: Buffer): void {
+    try {
+      if (msg.length < 12) {
+        member.core.counters.garbage++
+        return
+      }
+      const attempt = upstream.table.get(readId(msg))
+      if (!attempt) {
+        this.counters.unmatched++
+        return
+      }
+      const query = attempt.query
+      const asked = query ? query.msg : attempt.probe!
+      if (!answersQuestion(msg, asked, query ? query.questionEnd : PROBE_QUESTION_END)) {
+        // A spoof (or a confused member) must not settle the query: the real answer may follow.
+        member.core.counters.mismatches++
+        return
+      }
+      const now = this.clock.now()
+      const rtt = now - attempt.sentAt
+      this.settle(attempt)
+      const cameBack = query ? member.recordAnswer(rtt, now) : member.recordProbeAnswer(rtt, now)
+      if (cameBack && member.up) this.reportUp(member)
+      if (!query) return
+      if (query.done) {
+        this.counters.duplicates++
+        return
+      }
+      this.counters.answers++
+      this.answerClient(query, msg)
+    } catch (error) {
+      this.report(error, 'upstream')
+    }
+  }
+
+  private onUpstreamError(member: ProxyMember<Attempt>, error: Error): void {
+    try {
+      member.core.counters.errors++
+      if ((error as NodeJS.ErrnoException).code !== 'ECONNREFUSED') return this.report(error, 'upstream')
+      this.markDown(member, 'port unreachable (ECONNREFUSED)', true)
+    } catch (err) {
+      this.report(err, 'upstream')
+    }
+  }
+
+  /** Frees an attempt's id; a removed member closes once nothing is left in flight. */
+  private settle(attempt: Attempt): void {
+    if (!attempt.live) return
+    attempt.live = false
+    attempt.upstream!.table.delete(attempt.id, attempt)
+    if (attempt.query) attempt.query.live--
+    const member = attempt.member
+    member.live.delete(attempt)
+    if (member.removed && member.outstanding === 0) this.closeMember(member)
+  }
+
+  private onHedgeDeadline(attempt: Attempt): void {
+    if (!attempt.live) return
+    const member = attempt.member
+    if (member.up && member.recordUnanswered(this.unansweredToDown, attempt.sentAt) && this.othersAnsweredSince(member, member.unansweredSince)) {
+      this.markDown(member, `frozen: ${member.unanswered} queries in a row unanswered`, false)
+    }
+    const query = attempt.query!
+    if (query.current === attempt) this.resend(query, 'hedges')
+  }
+
+  /**
+   * Whether another member that can be asked answered after `since`. A run of misses is
+   * evidence against one member only when the others kept answering meanwhile: when all of
+   * them went quiet together the cause is on the proxy's side (a busy event loop, a starved
+   * machine), and taking them all down would turn slowness into SERVFAIL for everyone.
+   */
+  private othersAnsweredSince(member: ProxyMember<Attempt>, since: number): boolean {
+    return this.members.some((m) => m !== member && m.available() && m.lastAnswerAt > since)
+  }
+
+  private onAttemptExpired(attempt: Attempt): void {
+    if (!attempt.live) return
+    this.settle(attempt)
+    if (!attempt.query) return
+    const member = attempt.member
+    if (member.recordTimeout(this.clock.now()) && member.up) {
+      this.markDown(member, `${member.maxFails} timeout(s) within ${member.failTimeoutMs} ms`, false)
+    }
+  }
+
+  /**
+   * Takes a member down. Its queries in flight move on to other members now rather than at
+   * their own deadlines; when the socket said the port is unreachable (`refused`) they cannot be
+   * answered any more and are settled.
+   */
+  private markDown(member: ProxyMember<Attempt>, reason: string, refused: boolean): void {
+    const now = this.clock.now()
+    const wasUp = member.up
+    member.markDown(reason, now)
+    const moved = [...member.live]
+    if (refused) for (const a of moved) this.settle(a)
+    for (const a of moved) {
+      const query = a.query
+      if (query && query.current === a) this.resend(query, 'retries')
+    }
+    if (wasUp) this.reportDown(member, reason)
+  }
+
+  private setHealth(member: ProxyMember<Attempt>, tracker: object, reason: string | undefined): void {
+    const wasUp = member.up
+    if (reason === undefined) member.healthHolds.delete(tracker)
+    else member.healthHolds.set(tracker, reason)
+    if (wasUp && !member.up) this.reportDown(member, reason!)
+    else if (!wasUp && member.up) this.reportUp(member)
+  }
+
+  private applyInitialState(member: ProxyMember<Attempt>, tracker: Tracker): void {
+    if (tracker.source.state(tracker.target(member.snapshot())) === 'down') this.setHealth(member, tracker, 'health: down')
+  }
+
+  private reportDown(member: ProxyMember<Attempt>, reason: string): void {
+    this.emit('member-down', { member: member.snapshot(), reason })
+    if (!this.allDown && !this.members.some((m) => !m.disabled && m.up)) {
+      this.allDown = true
+      this.emit('all-down', { members: this.members.map((m) => m.snapshot()) })
+    }
+  }
+
+  private reportUp(member: ProxyMember<Attempt>): void {
+    this.allDown = false
+    this.emit('member-up', { member: member.snapshot() })
+  }
+
+  /** Sends a `. NS` probe to every member that is down by its own health (not disabled, not held down by a tracked source). */
+  private probeDownMembers(): void {
+    try {
+      const now = this.clock.now()
+      for (const member of this.members) {
+        if (!member.ready || member.disabled || member.healthDown !== undefined || member.core.status !== 'down') continue
+        const probe = Uint8Array.from(PROBE)
+        const attempt: Attempt = { query: undefined, probe, member, upstream: undefined, id: 0, sentAt: now, live: false }
+        if (!this.send(attempt, probe)) continue
+        member.core.counters.probes++
+        this.deadlines.add(now + Math.min(this.probeIntervalMs, this.timeoutMs), () => this.settle(attempt))
+      }
+    } catch (error) {
+      this.report(error, 'timer')
+    }
+  }
+
+  private report(error: unknown, phase: 'client' | 'upstream' | 'timer' | 'connect'): void {
+    if (this.listenerCount('error') > 0) this.emit('error', { error, phase })
+    else process.emitWarning(`UdpProxyPool ${phase}: ${error instanceof Error ? error.message : String(error)}`, { code: 'DNS_HA_PROXY_ERROR' })
+  }
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0) throw new DnsHaError('ERR_CONFIG', `${name} must be a positive number, got ${value}`)
+  return value
+}
+
+function checkWeight(weight: number, key: string): void {
+  if (!Number.isFinite(weight) || weight < 0) throw new DnsHaError('ERR_CONFIG', `member ${key}: weight must be a number >= 0, got ${weight}`)
+}
