@@ -38,4 +38,10 @@ export interface UdpProxyPoolOptions {
   responses?: number
   /** TCP: how long connecting to a member may take (nginx `proxy_connect_timeout`, default 1000 ms). */
   connectTimeoutMs?: number
+  /** Whether a failed member's traffic moves to the next member (nginx `proxy_next_upstream`, default on). */
+  nextUpstream?: boolean
+  /** At most this many members are tried for one client (nginx `proxy_next_upstream_tries`; 0: no limit beyond the members). */
+  nextUpstreamTries?: number
+  /** Moving on to the next member stops after this long (nginx `proxy_next_upstream_timeout`; 0: no limit). */
+  nextUpstreamTimeoutMs?: number
 }
