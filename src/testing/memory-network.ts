@@ -169,8 +169,11 @@ export class MemoryNetwork implements Network {
     this.streamServers.delete(`${bound.address}|${bound.port}`)
   }
 
-  /** @internal */
-  sendDatagram(from: RemoteInfo, data: Buffer, port: number, address: string): void {
+  /**
+   * @internal `onUnreachable` is the sender's, when it is connected: nobody bound at the
+   * destination then comes back as ECONNREFUSED, as Linux reports an ICMP port unreachable.
+   */
+  sendDatagram(from: RemoteInfo, data: Buffer, port: number, address: string, onUnreachable?: (err: Error) => void): void {
     this.counters.sent++
     const to: RemoteInfo = { address, port, family: familyName(address) }
     const record = (fate: DatagramRecord['fate']): void => {
@@ -190,6 +193,10 @@ export class MemoryNetwork implements Network {
     const target = this.lookup(this.datagramSockets, address, port)
     if (!target) {
       this.counters.unreachable++
+      if (onUnreachable) {
+        const err = Object.assign(new Error(`recvmsg ECONNREFUSED ${address}:${port}`), { code: 'ECONNREFUSED', syscall: 'recvmsg' })
+        void this.after(this.conditions(address, from.address), () => onUnreachable(err))
+      }
       return record('unreachable')
     }
     record('delivered')
@@ -262,6 +269,8 @@ export class MemoryNetwork implements Network {
 
 class MemoryDatagramSocket implements DatagramSocket {
   private bound: BoundAddress | undefined
+  /** The peer of a connected socket. */
+  private peer: { address: string; port: number } | undefined
   private messageHandler: (msg: Buffer, rinfo: RemoteInfo) => void = () => {}
   private errorHandler: (err: Error) => void = () => {}
 
@@ -275,6 +284,11 @@ class MemoryDatagramSocket implements DatagramSocket {
     return this.bound
   }
 
+  async connect(port: number, address: string): Promise<void> {
+    this.bound ??= this.network.bindDatagram(this, 0, this.family === 6 ? '::1' : '127.0.0.1')
+    this.peer = { address, port }
+  }
+
   onMessage(handler: (msg: Buffer, rinfo: RemoteInfo) => void): void {
     this.messageHandler = handler
   }
@@ -286,8 +300,10 @@ class MemoryDatagramSocket implements DatagramSocket {
   send(msg: Uint8Array, port: number, address: string, callback?: (err: Error | null) => void): void {
     // An unbound socket gets an ephemeral port on first send, as the kernel does.
     this.bound ??= this.network.bindDatagram(this, 0, this.family === 6 ? '::1' : '127.0.0.1')
-    const from: RemoteInfo = { address: this.localAddressFor(address), port: this.bound.port, family: this.bound.family }
-    this.network.sendDatagram(from, Buffer.from(msg), port, address)
+    const peer = this.peer
+    const to = peer ?? { address, port }
+    const from: RemoteInfo = { address: this.localAddressFor(to.address), port: this.bound.port, family: this.bound.family }
+    this.network.sendDatagram(from, Buffer.from(msg), to.port, to.address, peer ? (err) => this.fail(err) : undefined)
     if (callback) queueMicrotask(() => callback(null))
   }
 
@@ -303,11 +319,17 @@ class MemoryDatagramSocket implements DatagramSocket {
 
   /** @internal */
   deliver(msg: Buffer, from: RemoteInfo): void {
+    // A connected socket hears only its peer (the kernel filters the rest).
+    if (this.peer && (this.peer.port !== from.port || this.peer.address !== from.address)) return
     try {
       this.messageHandler(msg, from)
     } catch (err) {
       this.errorHandler(err as Error)
     }
+  }
+
+  private fail(err: Error): void {
+    if (this.bound) this.errorHandler(err)
   }
 
   private localAddressFor(destination: string): string {

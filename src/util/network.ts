@@ -31,7 +31,16 @@ export interface DatagramSocket {
   onMessage(handler: (msg: Buffer, rinfo: RemoteInfo) => void): void
   /** Sets the one error handler (asynchronous socket errors). */
   onError(handler: (err: Error) => void): void
-  /** Sends a datagram; send errors go to `callback` when given, else to the error handler. */
+  /**
+   * Fixes the peer (a connected UDP socket): datagrams from anyone else are no longer delivered,
+   * and when the peer's port is closed the kernel's ICMP port unreachable comes back as an
+   * `ECONNREFUSED` error through the error handler. Binds an ephemeral port first if unbound.
+   */
+  connect(port: number, address: string): Promise<void>
+  /**
+   * Sends a datagram; send errors go to `callback` when given, else to the error handler. On a
+   * connected socket `port` and `address` are ignored: it sends to its peer.
+   */
   send(msg: Uint8Array, port: number, address: string, callback?: (err: Error | null) => void): void
   address(): BoundAddress
   close(): Promise<void>
@@ -137,6 +146,7 @@ function isDottedDigits(text: string): boolean {
 class NodeDatagramSocket implements DatagramSocket {
   private readonly socket: dgram.Socket
   private errorHandler: (err: Error) => void = () => {}
+  private connected = false
 
   constructor(family: 4 | 6) {
     this.socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', ipv6Only: family === 6, lookup: literalLookup })
@@ -154,6 +164,18 @@ class NodeDatagramSocket implements DatagramSocket {
     })
   }
 
+  connect(port: number, address: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err)
+      this.socket.once('error', onError)
+      this.socket.connect(port, address, () => {
+        this.socket.off('error', onError)
+        this.connected = true
+        resolve()
+      })
+    })
+  }
+
   onMessage(handler: (msg: Buffer, rinfo: RemoteInfo) => void): void {
     this.socket.removeAllListeners('message')
     this.socket.on('message', handler as (msg: Buffer, rinfo: dgram.RemoteInfo) => void)
@@ -166,7 +188,11 @@ class NodeDatagramSocket implements DatagramSocket {
   send(msg: Uint8Array, port: number, address: string, callback?: (err: Error | null) => void): void {
     // Without a callback Node tries a synchronous send first (no request object, no completion
     // callback); errors then arrive as the socket's 'error' event, which goes to errorHandler.
-    if (callback) this.socket.send(msg, port, address, callback)
+    // A connected socket refuses a destination (ERR_SOCKET_DGRAM_IS_CONNECTED): it has its peer.
+    if (this.connected) {
+      if (callback) this.socket.send(msg, callback)
+      else this.socket.send(msg)
+    } else if (callback) this.socket.send(msg, port, address, callback)
     else this.socket.send(msg, port, address)
   }
 

@@ -373,6 +373,7 @@ describe('query() abort and errors', () => {
         const inner = network.createDatagramSocket(family)
         const socket: DatagramSocket = {
           bind: (port, address) => inner.bind(port, address),
+          connect: (port, address) => inner.connect(port, address),
           onMessage: (h) => inner.onMessage(h),
           onError: (h) => inner.onError(h),
           send: (_msg, _port, _address, callback) => {
