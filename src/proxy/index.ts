@@ -2,3 +2,5 @@ export type { ProxyMemberOptions, ProxyMode, UdpProxyPoolOptions } from './optio
 export type { MemberPicker, PickedMember } from './member-picker.js'
 export { parseNginxStream, parseNginxTime } from './parse-nginx-stream.js'
 export type { NginxIgnoredDirective, NginxListen, NginxStreamConfig, NginxStreamServer, ParseNginxStreamOptions } from './parse-nginx-stream.js'
+export { DatagramSessions } from './datagram-sessions.js'
+export type { DatagramListenOptions, DatagramSessionsEvents, DatagramSessionsOptions, DatagramSessionsSnapshot, SessionEndReason } from './datagram-sessions.js'

@@ -15,7 +15,7 @@ export interface PickedMember {
 /** Chooses members for a relay and hears how they did. */
 export interface MemberPicker {
   /**
-   * The member for traffic from `client` (`address:port`; the hash policy keys on the address),
+   * The member for traffic from `client` (the client's IP address, which the hash policy keys on),
    * skipping the keys in `exclude` (already tried for it); `undefined` when none is available.
    */
   pick(client: string, exclude: ReadonlySet<string>): PickedMember | undefined
