@@ -145,7 +145,8 @@ describe('DatagramSessions', () => {
 
   it('restarts the silence timer on each reply', async () => {
     const { network, clock, closes } = await setup({ timeoutMs: 1000, responses: 2 })
-    network.setLink('10.0.0.1', '10.0.0.100', { latencyMs: 800 })
+    // Session sockets bind 127.0.0.1 on the memory network.
+    network.setLink('10.0.0.1', '127.0.0.1', { latencyMs: 800 })
     await member(network, '10.0.0.1', 53)
     const c = await client(network, '10.0.0.9')
     c.send('1')
