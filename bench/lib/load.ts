@@ -30,8 +30,9 @@ export interface LoadOptions {
   lossTimeoutMs?: number
 }
 
-const BUCKET_US = 10
-const BUCKETS = 20_000 // up to 200 ms
+/** Latency histogram buckets: 10 µs each, up to 200 ms (shared with the paced generator). */
+export const BUCKET_US = 10
+export const BUCKETS = 20_000
 
 /** Runs the load and resolves with its figures. */
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
@@ -105,7 +106,8 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
   })
 }
 
-function percentile(h: Uint32Array, total: number, p: number): number | undefined {
+/** The `p` quantile of a latency histogram with `total` samples, in ms. */
+export function percentile(h: Uint32Array, total: number, p: number): number | undefined {
   if (total === 0) return undefined
   const target = Math.ceil(total * p)
   let seen = 0

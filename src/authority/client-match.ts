@@ -5,7 +5,8 @@
  * key name in the record — so naming a key without its secret selects nothing, as in BIND's
  * `match-clients { key ...; }`.
  */
-import { ednsOptions } from '../packet/wire.js'
+import type { ClientSubnet } from '../packet/client-subnet.js'
+import { decodeClientSubnet, EDNS_CLIENT_SUBNET } from '../packet/client-subnet.js'
 import type { ClientInfo, DnsQuery } from '../server/query.js'
 import type { Acl } from '../util/cidr.js'
 import { compileAcl } from '../util/cidr.js'
@@ -26,17 +27,7 @@ export interface ViewMatchSpec {
   ecs?: string[]
 }
 
-/** The EDNS Client Subnet option of a query. */
-export interface ClientSubnet {
-  /** 1 = IPv4, 2 = IPv6 (IANA address family numbers). */
-  family: number
-  sourcePrefix: number
-  scopePrefix: number
-  /** The address, zero-filled past the source prefix, in text form. */
-  address: string
-  /** The option's address bytes as sent (ceil(sourcePrefix / 8) of them). */
-  addressBytes: Uint8Array
-}
+export type { ClientSubnet } from '../packet/client-subnet.js'
 
 /** Which view criterion decided, so the answer's ECS scope can say whether the subnet mattered. */
 export interface ViewMatchResult {
@@ -51,8 +42,8 @@ export interface ViewMatchResult {
  */
 export type CompiledViewMatch = (query: { client: Pick<ClientInfo, 'address'> }, ecs: ClientSubnet | undefined, key: string | undefined) => ViewMatchResult
 
-/** EDNS option code of Client Subnet. */
-export const OPTION_ECS = 8
+/** EDNS option code of Client Subnet (also `EDNS_CLIENT_SUBNET` in packet). */
+export const OPTION_ECS = EDNS_CLIENT_SUBNET
 
 /** Compiles a {@link ViewMatchSpec}; throws `ERR_CONFIG` on a malformed list. */
 export function compileViewMatch(spec: ViewMatchSpec | undefined, where: string): CompiledViewMatch {
@@ -68,22 +59,9 @@ export function compileViewMatch(spec: ViewMatchSpec | undefined, where: string)
   }
 }
 
-/** The query's ECS option, or `undefined` when absent or malformed (RFC 7871 §7.1.1 says FORMERR; we ignore it, as NSD does with options it does not use). */
+/** The query's ECS option, or `undefined` when absent or malformed (see `decodeClientSubnet`). */
 export function readClientSubnet(query: DnsQuery): ClientSubnet | undefined {
-  if (!query.edns || query.edns.optionsLength === 0) return undefined
-  for (const { code, data } of ednsOptions(query.raw, query.edns)) {
-    if (code !== OPTION_ECS || data.length < 4) continue
-    const family = (data[0]! << 8) | data[1]!
-    const sourcePrefix = data[2]!
-    const scopePrefix = data[3]!
-    const size = family === 1 ? 4 : family === 2 ? 16 : 0
-    const bytes = data.subarray(4)
-    if (size === 0 || sourcePrefix > size * 8 || bytes.length !== Math.ceil(sourcePrefix / 8)) return undefined
-    const full = new Uint8Array(size)
-    full.set(bytes)
-    return { family, sourcePrefix, scopePrefix, address: addressText(full), addressBytes: Uint8Array.from(bytes) }
-  }
-  return undefined
+  return query.edns ? decodeClientSubnet(query.raw, query.edns) : undefined
 }
 
 /** The ECS option for an answer: the client's family, source prefix and address, with our scope (RFC 7871 §7.2.1). */
@@ -107,11 +85,4 @@ function compile(list: string[], where: string): Acl {
   } catch (cause) {
     throw new DnsHaError('ERR_CONFIG', `${where}: ${(cause as Error).message}`, { cause })
   }
-}
-
-function addressText(bytes: Uint8Array): string {
-  if (bytes.length === 4) return bytes.join('.')
-  const groups: string[] = []
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16))
-  return groups.join(':')
 }

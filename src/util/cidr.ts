@@ -180,3 +180,28 @@ function prefixMatches(addr: Uint8Array, net: Uint8Array, prefix: number): boole
   const m = (0xff00 >> rest) & 0xff
   return (addr[full]! & m) === net[full]
 }
+
+/** Text of an address from its network-order bytes: a dotted quad for 4 bytes, RFC 5952 form for 16 (lower case, the longest run of two or more zero groups as `::`). */
+export function addressText(bytes: Uint8Array): string {
+  if (bytes.length === 4) return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`
+  const groups: number[] = []
+  for (let i = 0; i < 16; i += 2) groups.push((bytes[i]! << 8) | bytes[i + 1]!)
+  let best = -1
+  let bestLength = 1
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++
+      continue
+    }
+    let j = i
+    while (j < 8 && groups[j] === 0) j++
+    if (j - i > bestLength) {
+      best = i
+      bestLength = j - i
+    }
+    i = j
+  }
+  const hex = (g: readonly number[]): string => g.map((x) => x.toString(16)).join(':')
+  if (best < 0) return hex(groups)
+  return `${hex(groups.slice(0, best))}::${hex(groups.slice(best + bestLength))}`
+}

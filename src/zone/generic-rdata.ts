@@ -4,6 +4,7 @@
  * (BIND reads `MX \# 8 000a046d61696c00` as `MX 10 mail.`, and refuses malformed wire rdata).
  */
 import { escapeLabel } from '../packet/names.js'
+import { addressText } from '../util/cidr.js'
 import { base32hexEncode } from './base32hex.js'
 import { typeMnemonic } from '../packet/types.js'
 import { RR } from './rr-types.js'
@@ -21,9 +22,7 @@ export function genericToPresentation(type: number, data: Buffer): string | unde
     case RR.MX: out = `${w.u16()} ${w.name()}`; break
     case RR.RP: out = `${w.name()} ${w.name()}`; break
     case RR.AAAA: {
-      const groups: number[] = []
-      for (let i = 0; i < 8; i++) groups.push(w.u16())
-      out = ipv6Text(groups)
+      out = addressText(w.bytes(16))
       break
     }
     case RR.SRV: out = `${w.u16()} ${w.u16()} ${w.u16()} ${w.name()}`; break
@@ -56,28 +55,6 @@ export function genericToPresentation(type: number, data: Buffer): string | unde
   }
   if (!w.done()) throw new Error(`${w.left()} bytes left over`)
   return out.trimEnd()
-}
-
-/** RFC 5952 text of eight 16-bit groups: lower case, the longest run of two or more zero groups as `::`. */
-function ipv6Text(groups: number[]): string {
-  let best = -1
-  let bestLen = 1
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
-      i++
-      continue
-    }
-    let j = i
-    while (j < 8 && groups[j] === 0) j++
-    if (j - i > bestLen) {
-      best = i
-      bestLen = j - i
-    }
-    i = j
-  }
-  const hexOf = (g: number[]): string => g.map((x) => x.toString(16)).join(':')
-  if (best < 0) return hexOf(groups)
-  return `${hexOf(groups.slice(0, best))}::${hexOf(groups.slice(best + bestLen))}`
 }
 
 function hex(b: Buffer): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { addressBytes, cidrContains, compileAcl, parseCidr } from '../../src/util/cidr.js'
+import { addressBytes, addressText, cidrContains, compileAcl, parseCidr } from '../../src/util/cidr.js'
 import { isDnsHaError } from '../../src/util/errors.js'
 
 describe('cidr', () => {
@@ -56,5 +56,16 @@ describe('cidr', () => {
         expect(isDnsHaError(e, 'ERR_CONFIG')).toBe(true)
       }
     }
+  })
+})
+
+describe('addressText', () => {
+  it('writes dotted quads and RFC 5952 IPv6 (longest zero run as ::, a lone zero group kept)', () => {
+    expect(addressText(Uint8Array.from([192, 0, 2, 1]))).toBe('192.0.2.1')
+    expect(addressText(addressBytes('2001:db8:0:0:1:0:0:1')!)).toBe('2001:db8::1:0:0:1')
+    expect(addressText(addressBytes('2001:db8:0:1:1:1:1:1')!)).toBe('2001:db8:0:1:1:1:1:1')
+    expect(addressText(new Uint8Array(16))).toBe('::')
+    expect(addressText(addressBytes('::1')!)).toBe('::1')
+    expect(addressText(addressBytes('fe80::')!)).toBe('fe80::')
   })
 })
