@@ -229,21 +229,24 @@ export class TcpProxy extends EventEmitter<TcpProxyEvents> {
 
   /**
    * Ends both sides together. A side that closed by itself has said all it will; the other is
-   * ended gracefully so what it still has queued is delivered. Idle, failure and close() destroy.
+   * ended gracefully so what it still has queued is delivered, and destroyed one idle period
+   * later if it never finishes. Idle, failure and close() destroy both at once.
    */
   private finish(conn: Connection, reason: TcpCloseReason, destroy: boolean): void {
     if (conn.ended) return
     conn.ended = true
     this.clock.clearTimeout(conn.timer)
     this.connections.delete(conn)
+    const gone = reason === 'client-closed' ? conn.client : reason === 'member-closed' ? conn.upstream : undefined
     for (const socket of [conn.client, conn.upstream]) {
-      if (!socket) continue
-      if (destroy) socket.destroy()
-      else {
-        socket.end()
-        // A peer that never finishes its side is cut off after one idle period.
-        this.clock.setTimeout(() => socket.destroy(), this.idleTimeoutMs)
+      if (!socket || socket === gone) continue
+      if (destroy) {
+        socket.destroy()
+        continue
       }
+      socket.end()
+      const grace = this.clock.setTimeout(() => socket.destroy(), this.idleTimeoutMs)
+      socket.onClose(() => this.clock.clearTimeout(grace))
     }
     this.emit('connection-close', { client: conn.client.remote, member: conn.member?.key, reason })
   }

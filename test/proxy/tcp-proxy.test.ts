@@ -231,6 +231,47 @@ describe('TcpProxy', () => {
     expect(proxy.snapshot().bytesUp).toBe(11)
   })
 
+  it('ends the member when the client closes, and destroys it one idle period later if it never finishes', async () => {
+    const client = new FakeStream({ address: '192.0.2.9', port: 4000, family: 'IPv4' })
+    const upstream = new FakeStream({ address: '10.0.0.1', port: 53, family: 'IPv4' })
+    let onConnection: ((s: StreamSocket) => void) | undefined
+    const network: Network = {
+      createDatagramSocket: () => {
+        throw new Error('unused')
+      },
+      createStreamServer: (cb) => {
+        onConnection = cb
+        return fakeServer()
+      },
+      connectStream: async () => upstream,
+    }
+    const clock = new FakeClock()
+    proxy = new TcpProxy({ picker: fakePicker([{ address: '10.0.0.1', port: 53 }]), network, clock, idleTimeoutMs: 500 })
+    await proxy.listen({ port: 53 })
+    onConnection!(client)
+    await flush()
+    client.destroy()
+    expect(upstream.ended).toBe(true)
+    expect(upstream.destroyed).toBe(false)
+    expect(client.ended).toBe(false)
+    await clock.advanceAsync(499)
+    expect(upstream.destroyed).toBe(false)
+    await clock.advanceAsync(1)
+    expect(upstream.destroyed).toBe(true)
+  })
+
+  it('leaves no timer behind once both sides have closed', async () => {
+    const { network, clock } = await setup()
+    const m = await upperMember(network, '10.0.0.1')
+    const c = await connectClient(network)
+    c.socket.write(Buffer.from('x'))
+    await flush()
+    m.sockets[0]!.end()
+    await flush()
+    expect(c.isClosed()).toBe(true)
+    expect(clock.pending).toBe(0)
+  })
+
   it('pauses the reading side while the other side is full, and resumes on drain', async () => {
     const client = new FakeStream({ address: '192.0.2.9', port: 4000, family: 'IPv4' })
     const upstream = new FakeStream({ address: '10.0.0.1', port: 53, family: 'IPv4' })
@@ -286,7 +327,12 @@ class FakeStream implements StreamSocket {
   onDrain(h: () => void): void {
     this.drains.push(h)
   }
-  onClose(): void {}
+  ended = false
+  destroyed = false
+  private closes: (() => void)[] = []
+  onClose(h: () => void): void {
+    this.closes.push(h)
+  }
   onError(): void {}
   pause(): void {
     this.paused = true
@@ -294,8 +340,14 @@ class FakeStream implements StreamSocket {
   resume(): void {
     this.paused = false
   }
-  end(): void {}
-  destroy(): void {}
+  end(): void {
+    this.ended = true
+  }
+  destroy(): void {
+    if (this.destroyed) return
+    this.destroyed = true
+    for (const h of this.closes) h()
+  }
   emitData(text: string): void {
     this.data(Buffer.from(text))
   }
