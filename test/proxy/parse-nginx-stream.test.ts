@@ -114,6 +114,63 @@ describe('parseNginxStream', () => {
     expect(a!.options.members[0]).not.toBe(b!.options.members[0])
   })
 
+  it('ignores every main-context directive that configures nginx itself', () => {
+    const names = ['user', 'worker_processes', 'worker_rlimit_nofile', 'worker_rlimit_core', 'worker_cpu_affinity', 'worker_priority',
+      'worker_shutdown_timeout', 'error_log', 'pid', 'load_module', 'daemon', 'master_process', 'env', 'pcre_jit', 'thread_pool',
+      'timer_resolution', 'working_directory', 'lock_file', 'ssl_engine', 'debug_points']
+    const blocks = ['events', 'http', 'mail']
+    const text = [...names.map((n) => `${n} x;`), ...blocks.map((b) => `${b} { anything goes; }`)].join('\n')
+    expect(parseNginxStream(text).ignored.map((d) => d.name)).toEqual([...names, ...blocks])
+  })
+
+  it('reads escapes in words and quoted strings as nginx does', () => {
+    const text = String.raw`stream { upstream "a\"b" { server 10.0.0.1:53; } server { listen 53 udp; proxy_pass a\"b; } upstream 'c\\d' { server 10.0.0.2:53; } server { listen 54 udp; proxy_pass "c\\d"; } }`
+    expect(parseNginxStream(text).servers.map((x) => x.upstream)).toEqual(['a"b', 'c\\d'])
+    const tabs = String.raw`stream { upstream "t\tr\rn\nx\y" { server 10.0.0.1:53; } server { listen 53 udp; proxy_pass "t\tr\rn\nx\y"; } }`
+    expect(parseNginxStream(tabs).servers[0]!.upstream).toBe('t\tr\rn\nx\\y')
+  })
+
+  it('counts lines inside quoted strings for later positions', () => {
+    expect(failure('stream { upstream "a\nb" { server 10.0.0.1:53; }\n  bogus; }')).toBe('x.conf:3:3: unsupported directive "bogus" in stream')
+  })
+
+  it('rejects a quoted word glued to more text, and wrong argument counts', () => {
+    expect(failure('stream { upstream "u"x { } }')).toBe('x.conf:1:22: unexpected "x"')
+    expect(failure('stream x { }')).toBe('x.conf:1:8: invalid number of arguments in "stream" directive')
+    expect(failure('stream { upstream { } }')).toBe('x.conf:1:10: invalid number of arguments in "upstream" directive')
+    expect(failure('stream { upstream a b { } }')).toBe('x.conf:1:21: invalid number of arguments in "upstream" directive')
+    expect(failure('stream { server { listen 53 udp; proxy_pass 10.0.0.1:53; proxy_timeout 1s 2s; } }')).toBe('x.conf:1:75: invalid number of arguments in "proxy_timeout" directive')
+    expect(failure('stream { server { listen 53 udp; proxy_pass 10.0.0.1:53; proxy_timeout; } }')).toBe('x.conf:1:58: invalid number of arguments in "proxy_timeout" directive')
+    expect(failure('stream { upstream u { server; } }')).toBe('x.conf:1:23: invalid number of arguments in "server" directive')
+    expect(failure('stream { server { listen; proxy_pass 10.0.0.1:53; } }')).toBe('x.conf:1:19: invalid number of arguments in "listen" directive')
+    expect(failure('stream { upstream u { server 10.0.0.1:53; least_conn x; } }')).toBe('x.conf:1:54: invalid number of arguments in "least_conn" directive')
+    expect(failure('stream { upstream u { server 10.0.0.1:53; hash; } }')).toBe('x.conf:1:43: invalid number of arguments in "hash" directive')
+    expect(failure('stream { upstream u { server 10.0.0.1:53; hash $remote_addr sticky; } }')).toBe('x.conf:1:61: invalid parameter "sticky"')
+    expect(failure('stream { upstream u { server 10.0.0.1:53; random three; } }')).toBe('x.conf:1:50: invalid parameter "three"')
+    expect(failure('stream { upstream u { server 10.0.0.1:53; random two most_conn; } }')).toBe('x.conf:1:54: invalid parameter "most_conn"')
+    expect(failure('stream { upstream u { server 10.0.0.1:53; random two least_conn x; } }')).toBe('x.conf:1:65: invalid number of arguments in "random" directive')
+    expect(failure('stream { server { listen 53 udp; proxy_pass 10.0.0.1:53; proxy_pass 10.0.0.2:53; } }')).toBe('x.conf:1:58: "proxy_pass" directive is duplicate')
+    expect(failure('stream { server { listen 53 udp; proxy_pass 10.0.0.1:53; proxy_timeout 1s; proxy_timeout 2s; } }')).toBe('x.conf:1:76: "proxy_timeout" directive is duplicate')
+    expect(failure('stream { server { listen 53 udp; listen 53 udp; proxy_pass 10.0.0.1:53; } }')).toBe('x.conf:1:41: duplicate listen 53')
+    expect(failure('stream { server { listen 53; listen 53; proxy_pass 10.0.0.1:53; } }')).toBe('x.conf:1:37: duplicate listen 53')
+    expect(failure('stream { server { listen 0 udp; proxy_pass 10.0.0.1:53; } }')).toBe('x.conf:1:26: invalid port in "0" of the "listen" directive')
+    expect(failure('stream { server { listen 53 udp; proxy_pass 10.0.0.1:65536; } }')).toBe('x.conf:1:45: invalid port in "10.0.0.1:65536"')
+    expect(failure('stream { server { listen bogus:53 udp; proxy_pass 10.0.0.1:53; } }')).toBe('x.conf:1:26: invalid address in "bogus:53" of the "listen" directive')
+    expect(failure('stream { } stream { }')).toBe('x.conf:1:12: "stream" directive is duplicate')
+  })
+
+  it('reads the listen address forms', () => {
+    const listen = (where: string) => parseNginxStream(`stream { server { listen ${where} udp; proxy_pass 10.0.0.1:53; } }`).servers[0]!.listen
+    expect(listen('*:53')).toMatchObject({ address: '0.0.0.0', port: 53 })
+    expect(listen('[::]:5353')).toMatchObject({ address: '::', port: 5353 })
+    expect(listen('192.0.2.1:65535')).toMatchObject({ address: '192.0.2.1', port: 65535 })
+  })
+
+  it('merges `listen 53; listen 53 udp reuseport;` keeping each flag', () => {
+    const s = parseNginxStream('stream { server { listen 53; listen 53 udp reuseport; proxy_pass 10.0.0.1:53; } }').servers[0]!
+    expect(s.listen).toEqual({ address: '0.0.0.0', port: 53, udp: true, tcp: true, reuseport: true })
+  })
+
   it('names file:line:column for unsupported directives, unknown upstreams and bad values', () => {
     expect(failure('stream {\n  upstream dns { server 10.0.0.1:53; keepalive 4; }\n}')).toBe('x.conf:2:38: unsupported directive "keepalive" in upstream')
     expect(failure('stream {\n  server { listen 53 udp;\n    proxy_pass nowhere; }\n}')).toBe('x.conf:3:16: unknown upstream "nowhere"')
