@@ -33,6 +33,7 @@ const layerRules = Object.entries(layers).map(([module, allowed]) => ({
 // randomness and processes through these seams, so tests and simulations can swap them.
 const nodeSeams = [
   '^src/util/network\\.ts$', // sockets (dgram, net, dns lookup)
+  '^src/util/batched-network\\.ts$', // the batched datagram engine (node:module's createRequire loads the optional koffi)
   '^src/util/clock\\.ts$', // timers
   '^src/util/random\\.ts$', // CSPRNG
   '^src/util/cidr\\.ts$', // the address-literal parser (node:net isIP)

@@ -19,6 +19,7 @@ import { query } from '../src/client/query.js'
 import { Forwarder } from '../src/forwarder/forwarder.js'
 import { parseDnsmasqConf } from '../src/forwarder/parse-dnsmasq-conf.js'
 import { DnsServer } from '../src/server/dns-server.js'
+import { batchedEngineUnavailable } from '../src/util/batched-network.js'
 import { respond } from '../src/server/respond.js'
 import { freeLoopbackPort } from '../src/testing/free-port.js'
 
@@ -50,6 +51,7 @@ export async function run(args: string[]): Promise<void> {
     ['node-echo', startEchoBaseline],
     ['DnsServer precomputed', () => startTarget('server-precomputed')],
     ['dns-ha Forwarder', () => startForwarderProcess(dir, conf(0))],
+    ...(batchedEngineUnavailable() === undefined ? ([['dns-ha Forwarder, batched engine', () => startForwarderProcess(dir, conf(0), 'batched')]] as [string, () => Promise<Target>][]) : []),
     ...(haveDnsmasq ? ([['dnsmasq', () => startDnsmasq(dir, conf)]] as [string, () => Promise<Target>][]) : []),
   ]
   const running: { name: string; target: Target }[] = []
@@ -85,11 +87,11 @@ async function warm(port: number, mix: readonly (readonly [string, string])[]): 
   }
 }
 
-function startForwarderProcess(dir: string, conf: string): Promise<Target> {
-  const file = join(dir, 'forwarder.conf')
+function startForwarderProcess(dir: string, conf: string, engine: 'dgram' | 'batched' = 'dgram'): Promise<Target> {
+  const file = join(dir, `forwarder-${engine}.conf`)
   writeFileSync(file, conf)
   const self = fileURLToPath(import.meta.url)
-  return startProcess(process.execPath, ['--import', 'tsx', self, '--serve', file])
+  return startProcess(process.execPath, ['--import', 'tsx', self, '--serve', file, '--engine', engine])
 }
 
 async function startDnsmasq(dir: string, conf: (port: number) => string): Promise<Target> {
@@ -113,7 +115,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const config = parseDnsmasqConf(readFileSync(file, 'utf8'), { baseDir: dirname(file), fileName: file })
   const forwarder = new Forwarder({ ...config, watch: false })
   await forwarder.start()
-  const server = new DnsServer({ handler: forwarder })
+  const server = new DnsServer({ handler: forwarder, engine: argValue(process.argv, '--engine') === 'batched' ? 'batched' : 'dgram' })
   const bound = await server.listen({ port: config.listen.port, address: config.listen.addresses[0] ?? '127.0.0.1' })
   console.log(`PORT ${bound.port}`)
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -20,6 +20,7 @@ import { DnsHaError, isDnsHaError } from '../util/errors.js'
 import type { Logger } from '../util/logger.js'
 import type { BoundAddress, DatagramSocket, Network, RemoteInfo, StreamServer, StreamSocket } from '../util/network.js'
 import { addressFamily, nodeNetwork } from '../util/network.js'
+import { batchedEngineUnavailable, batchedNetwork } from '../util/batched-network.js'
 import type { EdnsPolicy } from './encode-response.js'
 import { encodeResponse, headerOnlyResponse, truncateResponse } from './encode-response.js'
 import type { Handler, HandlerLike, HandlerResult, MaybePromise } from './handler.js'
@@ -78,7 +79,22 @@ export interface DnsServerOptions {
    * looked at: the query reaches the handler with `query.tsig` undefined.
    */
   tsig?: Keyring
+  /**
+   * How UDP is read and written (default `'dgram'`):
+   * - `'dgram'`: the `network` option's datagram sockets (Node's `dgram` by default), one system
+   *   call and one callback per datagram;
+   * - `'batched'`: up to 64 datagrams per `recvmmsg` and one `sendmmsg` per batch, through the
+   *   optional dependency koffi (Linux, 64-bit); throws a `DnsHaError` (`ERR_CONFIG`) saying why
+   *   when it cannot run here. TCP still comes from `network`;
+   * - `'auto'`: `'batched'` where it can run and no `network` was given, else `'dgram'`.
+   *
+   * The snapshot's `engine` says which one serves.
+   */
+  engine?: DnsServerEngine | 'auto'
 }
+
+/** The datagram engine a {@link DnsServer} runs (see {@link DnsServerOptions.engine}). */
+export type DnsServerEngine = 'batched' | 'dgram'
 
 /** Where `listen()` binds. */
 export interface ListenOptions {
@@ -125,6 +141,8 @@ export interface DnsServerSnapshot {
   tsig: TsigCounters
   inFlight: number
   closing: boolean
+  /** The datagram engine serving UDP. */
+  engine: DnsServerEngine
 }
 
 interface Listener {
@@ -143,6 +161,7 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
   /** Reused for every datagram offered to the fast path (it is synchronous). */
   private readonly plainQuery: PlainQuery = { raw: Buffer.alloc(0), questionEnd: 0, ednsVariant: 0, maxUdpSize: 512, client: { address: '', port: 0, family: 'IPv4' } }
   private readonly network: Network
+  private readonly engine: DnsServerEngine
   /** @internal */
   readonly clock: Clock
   private readonly maxUdpSize: number
@@ -169,7 +188,8 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
     if (!options || !options.handler) throw new DnsHaError('ERR_CONFIG', 'DnsServer needs a handler')
     this.handler = toHandler(options.handler)
     this.plainHandler = typeof this.handler.answerPlain === 'function' ? this.handler : undefined
-    this.network = options.network ?? nodeNetwork
+    this.engine = chooseEngine(options.engine ?? 'dgram', options.network !== undefined)
+    this.network = this.engine === 'batched' ? batchedNetwork(options.network) : (options.network ?? nodeNetwork)
     this.clock = options.clock ?? realClock
     this.maxUdpSize = clampInt(options.maxUdpSize ?? DEFAULT_UDP_PAYLOAD, CLASSIC_UDP_PAYLOAD, 65535, 'maxUdpSize')
     this.edns = { maxUdpSize: this.maxUdpSize }
@@ -291,6 +311,7 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
       tsig: { ...this.tsigCounters },
       inFlight: this.inFlight,
       closing: this.closing,
+      engine: this.engine,
     }
   }
 
@@ -315,7 +336,10 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
         return
       }
     }
-    this.process(msg, rinfo, 'udp', (bytes) => socket.send(bytes, rinfo.port, rinfo.address))
+    // The full path may keep the bytes (DnsQuery.raw, async handlers, listeners): a borrowed
+    // receive buffer is reused after this call, so it is copied here, and only here.
+    const raw = socket.borrowsMessages === true ? Buffer.from(msg) : msg
+    this.process(raw, rinfo, 'udp', (bytes) => socket.send(bytes, rinfo.port, rinfo.address))
   }
 
   /** The handler's fast-path answer; `undefined` when it declines, answers too large, or throws (the full path then decides). */
@@ -532,6 +556,16 @@ interface Counters {
 
 function newCounters(): Counters {
   return { queries: 0, responses: 0, byRcode: new Float64Array(256), truncated: 0, dropped: 0 }
+}
+
+/** The engine for an `engine` option: `auto` takes the batched one where it can run on the default network. */
+function chooseEngine(engine: DnsServerEngine | 'auto', customNetwork: boolean): DnsServerEngine {
+  if (engine === 'dgram') return 'dgram'
+  if (engine === 'auto') return !customNetwork && batchedEngineUnavailable() === undefined ? 'batched' : 'dgram'
+  if (engine !== 'batched') throw new DnsHaError('ERR_CONFIG', `engine must be 'batched', 'dgram' or 'auto', got ${String(engine)}`)
+  const reason = batchedEngineUnavailable()
+  if (reason !== undefined) throw new DnsHaError('ERR_CONFIG', `engine 'batched' cannot run here: ${reason}`)
+  return 'batched'
 }
 
 function clampInt(value: number, min: number, max: number, name: string): number {

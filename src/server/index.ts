@@ -1,5 +1,5 @@
 export { DnsServer } from './dns-server.js'
-export type { DnsServerEvents, DnsServerOptions, DnsServerSnapshot, ListenOptions, TransportCounters, TsigCounters } from './dns-server.js'
+export type { DnsServerEngine, DnsServerEvents, DnsServerOptions, DnsServerSnapshot, ListenOptions, TransportCounters, TsigCounters } from './dns-server.js'
 export { DROP, toHandler } from './handler.js'
 export type { Handler, HandlerFn, HandlerLike, HandlerResult, MaybePromise, Next } from './handler.js'
 export { readPlainQuery } from './plain-query.js'

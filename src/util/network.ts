@@ -27,6 +27,11 @@ export interface BoundAddress {
 export interface DatagramSocket {
   /** Binds and resolves with the bound address (port 0 picks a free port). */
   bind(port: number, address: string): Promise<BoundAddress>
+  /**
+   * When true, the Buffer given to the message handler is a view into a receive buffer that is
+   * reused once the handler returns (the batched engine): copy what you keep beyond the call.
+   */
+  readonly borrowsMessages?: boolean
   /** Sets the one message handler. */
   onMessage(handler: (msg: Buffer, rinfo: RemoteInfo) => void): void
   /** Sets the one error handler (asynchronous socket errors). */

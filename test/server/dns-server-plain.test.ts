@@ -1,9 +1,9 @@
 import dnsPacket from 'dns-packet'
-import { describe, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import type { Handler } from '../../src/server/handler.js'
 import type { PlainQuery } from '../../src/server/plain-query.js'
 import { respond } from '../../src/server/respond.js'
-import { memoryServer, opt } from './helpers.js'
+import { describeEngines, opt } from './helpers.js'
 
 /** A handler whose fast path answers `fast.test` with a fixed A record and counts its calls. */
 function fastHandler(plain: (q: PlainQuery) => Uint8Array | undefined = fastAnswer) {
@@ -29,10 +29,10 @@ function fastAnswer(q: PlainQuery): Uint8Array | undefined {
 
 const ask = (name: string) => ({ questions: [{ name, type: 'A' as const }] })
 
-describe('DnsServer UDP fast path (answerPlain)', () => {
+describeEngines('DnsServer UDP fast path (answerPlain)', ['memory', 'dgram', 'batched'], (serve) => {
   it('sends what answerPlain returns and counts it; undefined falls through to handle()', async () => {
     const { handler, calls } = fastHandler()
-    const { ask: send, server } = await memoryServer(handler)
+    const { ask: send, server } = await serve(handler)
     const fast = await send(ask('fast.test'))
     expect(fast.answers?.map((a) => (a as { data: string }).data)).toEqual(['192.0.2.1'])
     expect(calls).toEqual({ plain: 1, full: 0 })
@@ -44,7 +44,7 @@ describe('DnsServer UDP fast path (answerPlain)', () => {
 
   it('is offered only plain queries: a query with EDNS options takes the full path', async () => {
     const { handler, calls } = fastHandler()
-    const { ask: send } = await memoryServer(handler)
+    const { ask: send } = await serve(handler)
     await send({ ...ask('fast.test'), additionals: [opt(1232, { options: [{ code: 'COOKIE', data: Buffer.alloc(8) }] })] })
     expect(calls).toEqual({ plain: 0, full: 1 })
     await send({ ...ask('fast.test'), additionals: [opt(1232)] })
@@ -53,7 +53,7 @@ describe('DnsServer UDP fast path (answerPlain)', () => {
 
   it('takes the full path while anyone listens to query or response events', async () => {
     const { handler, calls } = fastHandler()
-    const { ask: send, server } = await memoryServer(handler)
+    const { ask: send, server } = await serve(handler)
     const seen: string[] = []
     const onQuery = ({ query }: { query: { question?: { name: string } } }) => seen.push(`query ${query.question?.name}`)
     server.on('query', onQuery)
@@ -77,7 +77,7 @@ describe('DnsServer UDP fast path (answerPlain)', () => {
       if (next === 'throw') throw new Error('cache broke')
       return next
     })
-    const { ask: send, server } = await memoryServer(handler)
+    const { ask: send, server } = await serve(handler)
     server.on('error', (e) => errors.push(e.error))
     for (let i = 0; i < 3; i++) expect((await send(ask('fast.test'))).answers?.map((a) => (a as { data: string }).data)).toEqual(['192.0.2.2'])
     expect(calls).toEqual({ plain: 3, full: 3 })
@@ -86,10 +86,10 @@ describe('DnsServer UDP fast path (answerPlain)', () => {
   })
 })
 
-describe('DnsServer fast path and listener changes', () => {
+describeEngines('DnsServer fast path and listener changes', ['memory', 'dgram', 'batched'], (serve) => {
   it('a once-listener on query takes one query off the fast path, then the fast path returns', async () => {
     const { handler, calls } = fastHandler()
-    const { ask: send, server } = await memoryServer(handler)
+    const { ask: send, server } = await serve(handler)
     const seen: string[] = []
     server.once('query', ({ query }) => seen.push(query.question!.name))
     await send(ask('fast.test'))

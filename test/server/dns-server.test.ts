@@ -5,7 +5,7 @@ import { DROP } from '../../src/server/handler.js'
 import { respond } from '../../src/server/respond.js'
 import { FakeClock } from '../../src/testing/fake-clock.js'
 import { MemoryNetwork } from '../../src/testing/memory-network.js'
-import { memoryServer, memoryTcpClient, opt } from './helpers.js'
+import { describeEngines, memoryServer, memoryTcpClient, opt } from './helpers.js'
 
 const www = respondA('192.0.2.1')
 function respondA(address: string) {
@@ -13,9 +13,14 @@ function respondA(address: string) {
     respond(query, { aa: true, answers: [{ name: query.question!.name, type: 'A', ttl: 60, data: address }] })
 }
 
-describe('DnsServer over UDP', () => {
+describeEngines('DnsServer over UDP', ['memory', 'dgram', 'batched'], (serve, engine) => {
+  it('serves on the engine it was asked for (the snapshot says which)', async () => {
+    const { server } = await serve(www)
+    expect(server.snapshot().engine).toBe(engine === 'batched' ? 'batched' : 'dgram')
+  })
+
   it('answers with id, question, QR, RD copied and the handler’s records', async () => {
-    const { ask } = await memoryServer(www)
+    const { ask } = await serve(www)
     const r = await ask({ flags: dnsPacket.RECURSION_DESIRED, questions: [{ name: 'WwW.example.test', type: 'A' }] })
     expect(r.id).toBe(4242)
     expect(r.flag_qr).toBe(true)
@@ -27,7 +32,7 @@ describe('DnsServer over UDP', () => {
   })
 
   it('echoes EDNS with our payload size and the DO bit', async () => {
-    const { ask } = await memoryServer(www)
+    const { ask } = await serve(www)
     const r = await ask({ questions: [{ name: 'a.test', type: 'A' }], additionals: [opt(4096, { flags: dnsPacket.DNSSEC_OK })] })
     const o = r.additionals?.find((a) => a.type === 'OPT') as unknown as { udpPayloadSize: number; flag_do: boolean }
     expect(o.udpPayloadSize).toBe(1232)
@@ -35,7 +40,7 @@ describe('DnsServer over UDP', () => {
   })
 
   it('answers BADVERS to EDNS version 1 and FORMERR to two OPT records', async () => {
-    const { ask } = await memoryServer(www)
+    const { ask } = await serve(www)
     const v1 = await ask({ questions: [{ name: 'a.test', type: 'A' }], additionals: [opt(1232, { ednsVersion: 1 })] })
     const o = v1.additionals?.find((a) => a.type === 'OPT') as unknown as { extendedRcode: number }
     expect(o.extendedRcode).toBe(1) // BADVERS = 16 = 1 << 4
@@ -50,7 +55,7 @@ describe('DnsServer over UDP', () => {
       respond(query, {
         answers: Array.from({ length: 40 }, (_, i) => ({ name: query.question!.name, type: 'A' as const, ttl: 60, data: `10.0.0.${i}` })),
       })
-    const { ask } = await memoryServer(big)
+    const { ask } = await serve(big)
     const plain = await ask({ questions: [{ name: 'big.test', type: 'A' }] })
     expect(plain.flag_tc).toBe(true)
     expect(plain.answers).toEqual([])
@@ -64,7 +69,7 @@ describe('DnsServer over UDP', () => {
   })
 
   it('drops messages shorter than a header and responses (QR=1)', async () => {
-    const { udp, server } = await memoryServer(www)
+    const { udp, server } = await serve(www)
     expect(await udp(Buffer.from([1, 2, 3]))).toEqual([])
     const response = dnsPacket.encode({ type: 'response', id: 1, questions: [{ name: 'a.test', type: 'A' }] })
     expect(await udp(response)).toEqual([])
@@ -72,7 +77,7 @@ describe('DnsServer over UDP', () => {
   })
 
   it('answers FORMERR with the id when the header is readable but the question is not', async () => {
-    const { udp } = await memoryServer(www)
+    const { udp } = await serve(www)
     const bad = Buffer.from([0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 5, 0x61])
     const [reply] = await udp(bad)
     expect(reply).toBeDefined()
@@ -83,7 +88,7 @@ describe('DnsServer over UDP', () => {
   })
 
   it('answers NOTIMP to unknown opcodes and FORMERR to a QUERY with two questions', async () => {
-    const { udp, ask } = await memoryServer(www)
+    const { udp, ask } = await serve(www)
     const status = dnsPacket.encode({ type: 'query', id: 7, questions: [{ name: 'a.test', type: 'A' }] })
     status[2] = (status[2]! & 0x87) | (2 << 3) // opcode STATUS
     const [reply] = await udp(status)
@@ -95,7 +100,7 @@ describe('DnsServer over UDP', () => {
   it('answers SERVFAIL when the handler throws or rejects, and keeps serving', async () => {
     let mode: 'throw' | 'reject' | 'ok' = 'throw'
     const errors: unknown[] = []
-    const { ask, server } = await memoryServer((query) => {
+    const { ask, server } = await serve((query) => {
       if (mode === 'throw') throw new Error('boom')
       if (mode === 'reject') return Promise.reject(new Error('async boom'))
       return www(query)
@@ -110,7 +115,7 @@ describe('DnsServer over UDP', () => {
   })
 
   it('answers REFUSED when no handler answers and sends nothing for DROP', async () => {
-    const { ask, udp } = await memoryServer((q) => (q.question?.name === 'drop.test.' ? DROP : undefined))
+    const { ask, udp } = await serve((q) => (q.question?.name === 'drop.test.' ? DROP : undefined))
     expect((await ask({ questions: [{ name: 'a.test', type: 'A' }] })).rcode).toBe('REFUSED')
     expect(await udp(dnsPacket.encode({ type: 'query', id: 1, questions: [{ name: 'drop.test', type: 'A' }] }))).toEqual([])
   })
@@ -118,7 +123,7 @@ describe('DnsServer over UDP', () => {
   it('patches the id into pre-encoded answers without changing the shared bytes', async () => {
     const shared = dnsPacket.encode({ type: 'response', id: 0, questions: [{ name: 'a.test', type: 'A' }], answers: [{ name: 'a.test', type: 'A', data: '192.0.2.9' }] })
     const before = Buffer.from(shared)
-    const { ask } = await memoryServer(() => shared)
+    const { ask } = await serve(() => shared)
     const r = await ask({ questions: [{ name: 'a.test', type: 'A' }] })
     expect(r.id).toBe(4242)
     expect(dataOf(r.answers?.[0])).toBe('192.0.2.9')
@@ -126,7 +131,7 @@ describe('DnsServer over UDP', () => {
   })
 
   it('counts queries and responses by transport and rcode', async () => {
-    const { ask, server } = await memoryServer((q) => (q.question?.name === 'a.test.' ? www(q) : undefined))
+    const { ask, server } = await serve((q) => (q.question?.name === 'a.test.' ? www(q) : undefined))
     await ask({ questions: [{ name: 'a.test', type: 'A' }] })
     await ask({ questions: [{ name: 'b.test', type: 'A' }] })
     const snap = server.snapshot().udp
