@@ -227,6 +227,14 @@ class BatchedDatagramSocket implements DatagramSocket {
     this.sockaddr = Buffer.alloc(NAME)
   }
 
+  /**
+   * Batched sockets are listeners (one receive thread each); a connected socket per peer is the
+   * dgram engine's job, so this refuses rather than pretend.
+   */
+  async connect(port: number, address: string): Promise<void> {
+    throw new Error(`batched sockets do not connect (${address}:${port}): use the dgram engine for connected sockets`)
+  }
+
   async bind(port: number, address: string): Promise<BoundAddress> {
     if (this.closing) throw new Error('socket is closed')
     if (this.fd >= 0) throw new Error('socket is already bound')
