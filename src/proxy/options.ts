@@ -71,4 +71,10 @@ export interface UdpProxyPoolOptions {
   network?: Network
   /** Query ids and the `random-two` draws (default: the CSPRNG). */
   random?: Random
+  /** Whether a failed member's traffic moves to the next member (nginx `proxy_next_upstream`, default on). */
+  nextUpstream?: boolean
+  /** At most this many members are tried for one client (nginx `proxy_next_upstream_tries`; 0: no limit beyond the members). */
+  nextUpstreamTries?: number
+  /** Moving on to the next member stops after this long (nginx `proxy_next_upstream_timeout`; 0: no limit). */
+  nextUpstreamTimeoutMs?: number
 }

@@ -49,6 +49,8 @@ const MSG_TRUNC = 0x20
 const MSG_DONTWAIT = 0x40
 const MSG_WAITFORONE = 0x10000
 const SHUT_RD = 0
+const SOL_SOCKET = 1
+const SO_RCVBUF = 8
 const EINTR = 4
 const EAGAIN = 11
 
@@ -194,6 +196,8 @@ class BatchedDatagramSocket implements DatagramSocket {
   private readonly family: 4 | 6
   private readonly nameLength: number
   private fd = -1
+  /** SO_RCVBUF asked for before bind, applied once the socket exists. */
+  private receiveBufferBytes: number | undefined
   private bound: BoundAddress | undefined
   private messageHandler: (msg: Buffer, rinfo: RemoteInfo) => void = () => {}
   private errorHandler: (err: Error) => void = () => {}
@@ -227,6 +231,20 @@ class BatchedDatagramSocket implements DatagramSocket {
     this.sockaddr = Buffer.alloc(NAME)
   }
 
+  /**
+   * Batched sockets are listeners (one receive thread each); a connected socket per peer is the
+   * dgram engine's job, so this refuses rather than pretend.
+   */
+  async connect(port: number, address: string): Promise<void> {
+    throw new Error(`batched sockets do not connect (${address}:${port}): use the dgram engine for connected sockets`)
+  }
+
+  /** SO_RCVBUF, as Node's `setRecvBufferSize` (the kernel caps it at `net.core.rmem_max`); never throws. */
+  setReceiveBufferSize(bytes: number): void {
+    this.receiveBufferBytes = bytes
+    if (this.fd >= 0) this.c.setsockopt(this.fd, SOL_SOCKET, SO_RCVBUF, Int32Array.of(bytes), 4)
+  }
+
   async bind(port: number, address: string): Promise<BoundAddress> {
     if (this.closing) throw new Error('socket is closed')
     if (this.fd >= 0) throw new Error('socket is already bound')
@@ -244,6 +262,8 @@ class BatchedDatagramSocket implements DatagramSocket {
       c.close(fd)
       throw systemError(c, 'setsockopt', errno)
     }
+    // A refused size leaves the kernel's default buffer: not worth failing the bind for.
+    if (this.receiveBufferBytes !== undefined) c.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, Int32Array.of(this.receiveBufferBytes), 4)
     if (c.bind(fd, this.sockaddr, this.nameLength) < 0) {
       const errno = c.koffi.errno()
       c.close(fd)

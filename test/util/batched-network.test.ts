@@ -212,3 +212,11 @@ describe('where koffi cannot load', () => {
     }
   }, 30_000)
 })
+
+describe.skipIf(batchedEngineUnavailable() !== undefined)('batched sockets and connect', () => {
+  it('refuse to connect (connected sockets are the dgram engine’s)', async () => {
+    const socket = batchedNetwork().createDatagramSocket(4)
+    await expect(socket.connect(53, '127.0.0.1')).rejects.toThrow(/batched sockets do not connect \(127\.0\.0\.1:53\)/)
+    await socket.close()
+  })
+})
