@@ -11,7 +11,9 @@
  *
  * Options: `--duration S` (default 5), `--rounds N` (default 3), `--records N` (zone, default
  * 10,000), `--only name,name`, `--latency-s S` (paced run per target, default 5; 0 skips).
- * Run with `--serve-pool <member> [--cache]` this file is the pool's process.
+ * Run with `--serve-pool <address:port> [--cache]` this file is the pool's process: a
+ * UdpProxyPool with that one member on 127.0.0.1, a free port printed as `PORT <n>`, the packet
+ * cache on with `--cache`, stopped by SIGTERM.
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -19,6 +21,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import dnsPacket from 'dns-packet'
+import { UdpProxyPool } from '../src/proxy/index.js'
 import { freeLoopbackPort as freePort } from '../src/testing/index.js'
 import { nsdConf, waitForSoa } from '../test/support/peers.js'
 import { generateZone, queryMix } from './authority.js'
@@ -180,4 +183,26 @@ async function waitForAnswer(port: number, timeoutMs = 30_000): Promise<void> {
 function argValue(args: string[], flag: string): string | undefined {
   const i = args.indexOf(flag)
   return i >= 0 ? args[i + 1] : undefined
+}
+
+// ---- the pool's process (`--serve-pool <address:port> [--cache]`) ----
+
+async function servePool(args: string[]): Promise<void> {
+  const member = argValue(args, '--serve-pool')!
+  const colon = member.lastIndexOf(':')
+  const pool = new UdpProxyPool({
+    members: [{ address: member.slice(0, colon), port: Number(member.slice(colon + 1)) }],
+    // dnsdist's row has 100,000 entries too; the bench's mix has 10,000 names.
+    ...(args.includes('--cache') ? { cache: { size: 100_000 } } : {}),
+  })
+  const bound = await pool.listen({ port: 0, address: '127.0.0.1' })
+  console.log(`PORT ${bound.port}`)
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void pool.close().then(() => process.exit(0)))
+}
+
+if (process.argv[1] === self && process.argv.includes('--serve-pool')) {
+  servePool(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error)
+    process.exit(1)
+  })
 }

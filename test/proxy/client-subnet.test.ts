@@ -56,7 +56,7 @@ describe('UdpProxyPool clientSubnet', () => {
     expect(seen).toMatchObject({ family: 1, sourcePrefix: 24, address: '10.0.2.0' })
     expect(r.raw).toHaveLength(1)
     expect(r.replies[0]!.id).toBe(7)
-    expect(r.replies[0]!.answers?.map((a) => a.data)).toEqual(['192.0.2.1'])
+    expect(r.replies[0]!.answers?.map((a) => (a as { data: unknown }).data)).toEqual(['192.0.2.1'])
     expect(opts(r.replies[0]!)).toBeUndefined()
     expect(r.raw[0]!.readUInt16BE(10)).toBe(0)
   })
@@ -124,7 +124,7 @@ describe('an Authority with ECS views behind the pool', () => {
     await Promise.all([pool.close(), server.close(), client.close()])
     expect(replies).toHaveLength(1)
     expect(opts(replies[0]!)).toBeUndefined()
-    return (replies[0]!.answers ?? []).map((a) => String(a.data))
+    return (replies[0]!.answers ?? []).map((a) => String((a as { data: unknown }).data))
   }
 
   it('answers from the view matching the client subnet with clientSubnet, else from the catch-all', async () => {

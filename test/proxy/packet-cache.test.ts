@@ -51,7 +51,7 @@ function withFlags(extra: number) {
   }
 }
 
-const ttls = (r: Rig, i: number) => [...(r.replies[i]!.answers ?? []), ...(r.replies[i]!.authorities ?? [])].map((a) => a.ttl)
+const ttls = (r: Rig, i: number) => [...(r.replies[i]!.answers ?? []), ...(r.replies[i]!.authorities ?? [])].map((a) => (a as { ttl?: number }).ttl)
 
 describe('UdpProxyPool packet cache', () => {
   it('is off by default: every query goes to the member and the snapshot has no cache', async () => {
