@@ -376,8 +376,8 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
       }
       this.counters.queries++
       this.inFlight++
+      // The query's own deadline is filed with its first send's expiry (see dispatch).
       if (!this.dispatch(query, now)) return this.fail(query)
-      this.deadlines.add(query.deadline, () => this.expireQuery(query))
     } catch (error) {
       this.report(error, 'client')
     }
@@ -395,7 +395,15 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
       query.current = attempt
       member.core.counters.queries++
       this.deadlines.add(now + this.hedgeDelay(member), () => this.onHedgeDeadline(attempt))
-      this.deadlines.add(now + this.timeoutMs, () => this.onAttemptExpired(attempt))
+      if (query.attempts === 1) {
+        // The first send (made when the query came in) expires with the query: one heap entry for both.
+        this.deadlines.add(query.deadline, () => {
+          this.onAttemptExpired(attempt)
+          this.expireQuery(query)
+        })
+      } else {
+        this.deadlines.add(now + this.timeoutMs, () => this.onAttemptExpired(attempt))
+      }
       return true
     }
   }
