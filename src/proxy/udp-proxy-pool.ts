@@ -28,6 +28,7 @@ import type { BoundAddress, DatagramSocket, Network, RemoteInfo } from '../util/
 import { addressFamily, nodeNetwork } from '../util/network.js'
 import type { Random } from '../util/random.js'
 import { defaultRandom } from '../util/random.js'
+import { checkClientSubnetOptions } from './client-subnet-options.js'
 import { DeadlineQueue } from './deadline-queue.js'
 import type { ProxyMemberOptions, UdpProxyPoolOptions } from './options.js'
 import type { ProxyCacheSnapshot } from './packet-cache.js'
@@ -190,7 +191,7 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
     this.socketsPerMember = positive(options.socketsPerMember ?? 4, 'socketsPerMember')
     this.servfailOnTimeout = options.servfailOnTimeout ?? true
     this.receiveBufferBytes = positive(options.receiveBufferBytes ?? 4 << 20, 'receiveBufferBytes')
-    this.clientSubnet = options.clientSubnet ? { ...options.clientSubnet } : undefined
+    this.clientSubnet = options.clientSubnet ? checkClientSubnetOptions(options.clientSubnet) : undefined
     this.cache = options.cache ? new ProxyPacketCache(options.cache === true ? {} : options.cache, this.clientSubnet) : undefined
     this.deadlines = new DeadlineQueue(this.clock, (error) => this.report(error, 'timer'))
     for (const m of options.members) this.addMember(m)

@@ -7,6 +7,7 @@ import { decodeClientSubnet } from '../../src/packet/client-subnet.js'
 import { UdpProxyPool } from '../../src/proxy/udp-proxy-pool.js'
 import { DnsServer } from '../../src/server/dns-server.js'
 import { MemoryNetwork } from '../../src/testing/memory-network.js'
+import { isDnsHaError } from '../../src/util/errors.js'
 import { parseZone } from '../../src/zone/index.js'
 import type { Rig } from './helpers.js'
 import { rig } from './helpers.js'
@@ -97,6 +98,21 @@ describe('UdpProxyPool clientSubnet', () => {
       await narrow.settle()
     }
     expect(narrow.members[0]!.received).toHaveLength(2)
+  })
+})
+
+describe('clientSubnet options', () => {
+  it('rejects a prefix outside its family or not whole', () => {
+    for (const clientSubnet of [{ ipv4Prefix: 33 }, { ipv4Prefix: -1 }, { ipv6Prefix: 129 }, { ipv6Prefix: 56.5 }]) {
+      let error: unknown
+      try {
+        new UdpProxyPool({ members: [{ address: '10.0.1.1' }], clientSubnet })
+      } catch (e) {
+        error = e
+      }
+      expect(isDnsHaError(error) && error.code === 'ERR_CONFIG', JSON.stringify(clientSubnet)).toBe(true)
+    }
+    expect(() => new UdpProxyPool({ members: [{ address: '10.0.1.1' }], clientSubnet: { ipv4Prefix: 32, ipv6Prefix: 0 } })).not.toThrow()
   })
 })
 
