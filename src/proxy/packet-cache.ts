@@ -45,6 +45,8 @@ const UPPER_Z = 0x5a
 export class ProxyPacketCache {
   private readonly cache: ResponseCache
   private readonly subnet: ClientSubnetOptions | undefined
+  /** Hits that were too large for the asking client, reported as misses. */
+  private tooLarge = 0
   /** Scratch for folding a question name to lower case. */
   private fold = Buffer.allocUnsafe(512)
 
@@ -87,12 +89,20 @@ export class ProxyPacketCache {
 
   /**
    * The stored answer for `key` made into the answer to `query` (a fresh buffer), or
-   * `undefined` on a miss. Counts the hit or the miss.
+   * `undefined` on a miss. Counts the hit or the miss. An answer larger than the client's UDP
+   * payload size (512 without EDNS, RFC 6891 §6.2.5) is a miss, as in dnsdist: the member
+   * will answer that client within its size.
    */
   lookup(key: string, query: Uint8Array, questionEnd: number, now: number): Buffer | undefined {
     const entry = this.cache.get(key, now)
     if (!entry) return undefined
     const stored = entry.bytes
+    // key() let through only a query whose one OPT record starts right after the question.
+    const payload = query[11] === 1 ? Math.max(512, (query[questionEnd + 3]! << 8) | query[questionEnd + 4]!) : 512
+    if (stored.length > payload) {
+      this.tooLarge++
+      return undefined
+    }
     const out = Buffer.allocUnsafe(stored.length)
     out.set(stored)
     out[0] = query[0]!
@@ -136,7 +146,8 @@ export class ProxyPacketCache {
 
   /** Size and counters as plain data. */
   snapshot(): ProxyCacheSnapshot {
-    return this.cache.snapshot()
+    const snapshot = this.cache.snapshot()
+    return { ...snapshot, hits: snapshot.hits - this.tooLarge, misses: snapshot.misses + this.tooLarge }
   }
 
   /** The question bytes as a string, the name's ASCII letters folded to lower case. */

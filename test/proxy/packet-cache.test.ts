@@ -193,6 +193,26 @@ describe('UdpProxyPool packet cache', () => {
     expect(r.pool.snapshot().cache).toMatchObject({ hits: variants.length, size: variants.length })
   })
 
+  it("misses when the stored answer is larger than the client's UDP payload size", async () => {
+    const r = await rig([{}], { cache: true })
+    r.members[0]!.answerTo = (msg: Buffer): Buffer => {
+      const q = dnsPacket.decode(msg)
+      const answers = Array.from({ length: 40 }, (_, i) => ({ name: q.questions![0]!.name, type: 'A' as const, class: 'IN' as const, ttl: 60, data: `192.0.2.${i + 1}` }))
+      return dnsPacket.encode({ type: 'response', id: q.id, flags: RD | RA, questions: q.questions, answers, additionals: q.additionals })
+    }
+    const big = (payload: number) => dnsPacket.encode({ type: 'query', id: 3, flags: RD, questions: [{ name: 'www.example', type: 'A' }], additionals: [{ name: '.', type: 'OPT', udpPayloadSize: payload }] as never })
+    r.client.send(big(1232), r.port, '10.0.0.1')
+    await r.settle()
+    expect(r.raw[0]!.length).toBeGreaterThan(600)
+    r.client.send(big(512), r.port, '10.0.0.1')
+    await r.settle()
+    expect(r.members[0]!.received).toHaveLength(2)
+    r.client.send(big(1232), r.port, '10.0.0.1')
+    await r.settle()
+    expect(r.members[0]!.received).toHaveLength(2)
+    expect(r.pool.snapshot().cache).toMatchObject({ hits: 1, misses: 2 })
+  })
+
   it('does not cache a query carrying its own Client Subnet, nor a query with other records', async () => {
     const r = await rig([{}], { cache: true })
     const ecs = [{ code: 8, family: 1, sourcePrefixLength: 24, scopePrefixLength: 0, ip: '198.51.100.0' }]
