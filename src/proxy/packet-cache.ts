@@ -47,8 +47,8 @@ export class ProxyPacketCache {
   private readonly subnet: ClientSubnetOptions | undefined
   /** Hits that were too large for the asking client, reported as misses. */
   private tooLarge = 0
-  /** Scratch for folding a question name to lower case. */
-  private fold = Buffer.allocUnsafe(512)
+  /** Scratch for folding a question name to lower case: a name is at most 255 bytes, so 12 + 255 + 4 fit. */
+  private readonly fold = Buffer.allocUnsafe(512)
 
   /** `subnet`: the pool's Client Subnet options when it inserts ECS (the key then carries the client's subnet). */
   constructor(options: ProxyCacheOptions, subnet?: ClientSubnetOptions) {
@@ -162,7 +162,6 @@ export class ProxyPacketCache {
       }
     }
     if (!upper) return query.toString('latin1', 12, questionEnd)
-    if (this.fold.length < questionEnd) this.fold = Buffer.allocUnsafe(questionEnd)
     const fold = this.fold
     // Length bytes are at most 63, below 'A', so folding the whole name leaves them alone.
     for (let i = 12; i < questionEnd; i++) {

@@ -99,6 +99,20 @@ describe('UdpProxyPool clientSubnet', () => {
     }
     expect(narrow.members[0]!.received).toHaveLength(2)
   })
+
+  it('keys on the prefix bits only, also within a byte', async () => {
+    const r = await rig([{}], { clientSubnet: { ipv4Prefix: 20 }, cache: true })
+    r.members[0]!.answerTo = echoOpt()
+    const a = await clientAt(r, '10.7.1.1')
+    const b = await clientAt(r, '10.7.14.1')
+    const c = await clientAt(r, '10.7.16.1')
+    for (const who of [a, b, c]) {
+      who.ask(query(1, false))
+      await r.settle()
+    }
+    expect(r.members[0]!.received.map((m) => decodeClientSubnet(m.msg)?.address)).toEqual(['10.7.0.0', '10.7.16.0'])
+    expect([a, b, c].map((w) => w.replies.length)).toEqual([1, 1, 1])
+  })
 })
 
 describe('clientSubnet options', () => {

@@ -230,8 +230,78 @@ describe('UdpProxyPool packet cache', () => {
     expect(r.pool.snapshot().cache).toMatchObject({ hits: 0, misses: 0 })
   })
 
+  it.each([
+    ['an opcode other than QUERY', (q: Buffer) => ((q[2] = q[2]! | 0x20), q)],
+    ['an answer record', () => dnsPacket.encode({ type: 'query', id: 5, flags: RD, questions: [{ name: 'www.example', type: 'A' }], answers: [{ name: 'www.example', type: 'A', ttl: 1, data: '192.0.2.9' }] })],
+    ['an authority record', () => dnsPacket.encode({ type: 'query', id: 5, flags: RD, questions: [{ name: 'www.example', type: 'A' }], authorities: [{ name: 'www.example', type: 'A', ttl: 1, data: '192.0.2.9' }] })],
+    ['two additional records', () => dnsPacket.encode({ type: 'query', id: 5, flags: RD, questions: [{ name: 'www.example', type: 'A' }], additionals: [{ name: 'x.example', type: 'A', ttl: 1, data: '192.0.2.9' }, { name: '.', type: 'OPT', udpPayloadSize: 1232 }] as never })],
+    ['an additional record that is not OPT', () => dnsPacket.encode({ type: 'query', id: 5, flags: RD, questions: [{ name: 'www.example', type: 'A' }], additionals: [{ name: 'x.example', type: 'A', ttl: 1, data: '192.0.2.9' }] })],
+    ['an OPT record with an owner other than the root', () => {
+      const b = query({ dnssecOk: false })
+      return Buffer.concat([b.subarray(0, 29), Buffer.from([1, 0x78]), b.subarray(29)])
+    }],
+    ['bytes after the OPT record', () => Buffer.concat([query({ dnssecOk: false }), Buffer.from([0])])],
+    ['bytes after the question', (q: Buffer) => Buffer.concat([q, Buffer.from([0, 0])])],
+    ['a cut OPT record', () => query({ dnssecOk: false }).subarray(0, 29 + 8)],
+  ])('does not cache a query with %s', async (_name, make) => {
+    const r = await rig([{}], { cache: true })
+    // The header and question only, made a response: whatever else the query carries.
+    r.members[0]!.answerTo = (msg: Buffer): Buffer => {
+      const out = Buffer.from(msg.subarray(0, 29))
+      out[2] = out[2]! | 0x80
+      out.fill(0, 6, 12)
+      return out
+    }
+    const bytes = make(query())
+    for (let i = 0; i < 2; i++) {
+      r.client.send(bytes, r.port, '10.0.0.1')
+      await r.settle()
+    }
+    expect(r.members[0]!.received).toHaveLength(2)
+    expect(r.pool.snapshot().cache).toMatchObject({ hits: 0, misses: 0 })
+  })
+
+  it('never counts a TTL below 0: a record shorter-lived than the answer reads 0 until the entry expires', async () => {
+    const r = await rig([{}], { cache: true })
+    r.members[0]!.answerTo = (msg: Buffer): Buffer => {
+      const q = dnsPacket.decode(msg)
+      return dnsPacket.encode({
+        type: 'response',
+        id: q.id,
+        flags: RD | RA,
+        questions: q.questions,
+        answers: [{ name: 'www.example', type: 'A', class: 'IN', ttl: 60, data: '192.0.2.1' }],
+        additionals: [{ name: 'ns.example', type: 'A', class: 'IN', ttl: 10, data: '192.0.2.53' }],
+      })
+    }
+    send(r)
+    await r.settle()
+    r.clock.advance(30_000)
+    send(r)
+    await r.settle()
+    expect(r.members[0]!.received).toHaveLength(1)
+    expect([...r.replies[1]!.answers!, ...r.replies[1]!.additionals!].map((a) => (a as { ttl?: number }).ttl)).toEqual([30, 0])
+  })
+
+  it('takes a payload size below 512 as 512', async () => {
+    const r = await rig([{}], { cache: true })
+    r.members[0]!.answerTo = (msg: Buffer): Buffer => {
+      const q = dnsPacket.decode(msg)
+      const answers = Array.from({ length: 12 }, (_, i) => ({ name: 'www.example', type: 'A' as const, class: 'IN' as const, ttl: 60, data: `192.0.2.${i + 1}` }))
+      return dnsPacket.encode({ type: 'response', id: q.id, flags: RD | RA, questions: q.questions, answers, additionals: q.additionals })
+    }
+    const small = dnsPacket.encode({ type: 'query', id: 3, flags: RD, questions: [{ name: 'www.example', type: 'A' }], additionals: [{ name: '.', type: 'OPT', udpPayloadSize: 100 }] as never })
+    for (let i = 0; i < 2; i++) {
+      r.client.send(small, r.port, '10.0.0.1')
+      await r.settle()
+    }
+    expect(r.raw[0]!.length).toBeGreaterThan(300)
+    expect(r.raw[0]!.length).toBeLessThan(512)
+    expect(r.members[0]!.received).toHaveLength(1)
+  })
+
   it('rejects bad cache options', () => {
-    for (const cache of [{ size: 0 }, { maxTtl: 1.5 }, { minTtl: -1 }, { minTtl: 100, maxTtl: 10 }, { maxNegativeTtl: -1 }]) {
+    for (const cache of [{ size: 0 }, { size: 2.5 }, { maxTtl: 1.5 }, { maxTtl: 0 }, { minTtl: -1 }, { minTtl: 100, maxTtl: 10 }, { maxNegativeTtl: -1 }]) {
       let error: unknown
       try {
         new UdpProxyPool({ members: [{ address: '10.0.1.1' }], cache })
@@ -240,5 +310,6 @@ describe('UdpProxyPool packet cache', () => {
       }
       expect(isDnsHaError(error) && error.code === 'ERR_CONFIG', JSON.stringify(cache)).toBe(true)
     }
+    expect(() => new UdpProxyPool({ members: [{ address: '10.0.1.1' }], cache: { size: 1, minTtl: 10, maxTtl: 10, maxNegativeTtl: 0 } })).not.toThrow()
   })
 })
