@@ -413,7 +413,7 @@ describe('VrrpRouter: input it drops and counts', () => {
   it('drops bad checksums, other vrids, TTL not 255, versions, truncation, unknown unicast sources: never throws, never acts', async () => {
     const { t, r, drops } = await router()
     const bad = v3()
-    bad[7] ^= 1
+    bad[7] = bad[7]! ^ 1
     t.inject({ bytes: bad, source: A, destination: '224.0.0.18' })
     t.inject({ bytes: v3({ vrid: 8 }), source: A, destination: '224.0.0.18' })
     t.inject({ bytes: v3(), source: A, destination: '224.0.0.18', ttl: 64 })
