@@ -61,6 +61,7 @@ export type VrrpDropReason =
   | 'auth'
   | 'ttl'
   | 'unknown-peer'
+  | 'owner'
 
 /** What {@link decodeVrrpPacket} answers: the packet, or why it must be dropped. */
 export type VrrpDecodeResult = { ok: true; packet: VrrpPacket } | { ok: false; reason: VrrpDropReason; detail: string }

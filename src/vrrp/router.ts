@@ -138,7 +138,12 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     this.running = true
     this.holding = false
     await this.runVipAction('remove')
-    await this.transport.open((message) => this.receive(message))
+    try {
+      await this.transport.open((message) => this.receive(message))
+    } catch (error) {
+      this.running = false
+      throw new DnsHaError('ERR_VRRP_TRANSPORT', `vrrp vrid ${this.vrid}: opening the transport on ${this.transport.localAddress} failed: ${(error as Error).message}`, { cause: error })
+    }
     for (const track of this.tracks) {
       if (track.source.state(track.target) === 'down') this.failing.add(track)
       this.unwatch.push(track.source.watch((change) => change.target === track.target && this.trackChanged(track, change.state, change.reason)))
@@ -258,6 +263,11 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     if (!decoded.ok) return this.drop(decoded.reason, message.source, decoded.detail)
     const packet = decoded.packet
     if (packet.vrid !== this.vrid) return this.drop('vrid', message.source, `vrid ${packet.vrid}, ours is ${this.vrid}`)
+    if (this.effective === 255) {
+      // RFC 5798 §7.1: the address owner discards every advert. Another master beside it is a misconfiguration to report.
+      this.noteForeign(message.source, packet.priority, `peer ${message.source} advertises priority ${packet.priority} as master, and we own the addresses (priority 255)`)
+      return this.drop('owner', message.source, 'we own the addresses (priority 255): RFC 5798 §7.1 discards every advert')
+    }
     // From here on the advert is for our vrid: a mismatch we must drop is a master we can never agree with.
     const mismatch = this.mismatch(packet)
     if (mismatch) {

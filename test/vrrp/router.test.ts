@@ -143,6 +143,24 @@ describe('VrrpRouter: Initialize, Backup, Master (RFC 5798 §6.4)', () => {
     expect(other.router.state).toBe('master')
   })
 
+  it('two address owners: each discards the other (RFC 5798 §7.1), both hold the VIPs, both report the split brain', async () => {
+    const net = lan()
+    const a = net.add(A, 255)
+    const b = net.add(B, 255)
+    const reports: string[] = []
+    a.router.on('split-brain', (e) => reports.push(`a: ${e.reason}`))
+    b.router.on('split-brain', (e) => reports.push(`b: ${e.reason}`))
+    await a.router.start()
+    await b.router.start()
+    net.advanceTo(10_000)
+    expect(net.holders()).toEqual([A, B])
+    expect(reports).toEqual([
+      `a: split brain: peer ${B} advertises priority 255 as master, and we own the addresses (priority 255); both of us hold the VIPs`,
+      `b: split brain: peer ${A} advertises priority 255 as master, and we own the addresses (priority 255); both of us hold the VIPs`,
+    ])
+    expect(a.router.snapshot().counters).toMatchObject({ received: 0, dropped: { owner: 11 } })
+  })
+
   it('equal priorities: the higher primary address wins, the lower yields on the first advert', async () => {
     const net = lan()
     const a = net.add(A, 100)
@@ -460,6 +478,24 @@ describe('VrrpRouter: input it drops and counts', () => {
     const { r } = await router({ vipActions: vips, priority: 255 })
     expect(vips.log.map((l) => l.action)).toEqual(['remove', 'add'])
     expect(r.snapshot().holdsVips).toBe(true)
+  })
+
+  it('a transport that cannot open: start() rejects with ERR_VRRP_TRANSPORT and can be retried', async () => {
+    const t = new InjectTransport(B)
+    let fail = true
+    const open = t.open.bind(t)
+    t.open = async (h) => {
+      if (fail) throw new Error('EADDRNOTAVAIL')
+      return open(h)
+    }
+    const r = new VrrpRouter({ vrid: 7, priority: 255, vips: ['10.0.0.100'], transport: t, clock: new FakeClock() })
+    const error = await r.start().catch((e: unknown) => e)
+    expect(isDnsHaError(error, 'ERR_VRRP_TRANSPORT')).toBe(true)
+    expect((error as Error).message).toBe(`vrrp vrid 7: opening the transport on ${B} failed: EADDRNOTAVAIL`)
+    expect(r.state).toBe('initialize')
+    fail = false
+    await r.start()
+    expect(r.state).toBe('master')
   })
 
   it('a failing VIP action is a warning, not a crash', async () => {
