@@ -43,6 +43,7 @@ describe('encodeVrrpPacket / decodeVrrpPacket', () => {
       [{ version: 3, vrid: 255, priority: 0, advertIntervalMs: 40950, addresses: ['2001:db8::1', 'fe80::abcd'] }, v6],
       [{ version: 2, vrid: 88, priority: 150, advertIntervalMs: 255_000, addresses: ['10.0.0.100'], auth: { type: 'pass', password: '12345678' } }, v4],
       [{ version: 2, vrid: 9, priority: 1, advertIntervalMs: 1000, addresses: ['10.0.0.100'], auth: { type: 'none' } }, v4],
+      [{ version: 2, vrid: 10, priority: 2, advertIntervalMs: 3000, addresses: ['10.0.0.100', '10.0.0.101'], auth: { type: 'pass', password: 'secret' } }, v4],
     ]
     for (const [packet, addressing] of cases) expect(decodeVrrpPacket(encodeVrrpPacket(packet, addressing), addressing)).toEqual({ ok: true, packet })
   })
@@ -86,6 +87,21 @@ describe('encodeVrrpPacket / decodeVrrpPacket', () => {
     zero[6] = (~sum >> 8) & 0xff
     zero[7] = ~sum & 0xff
     expect(reason(zero)).toBe('interval')
+  })
+
+  it('ignores the v3 reserved bits, reads v2 AH, and drops a v2 interval 0 or an unknown auth type', () => {
+    const reason = (b: Uint8Array): unknown => {
+      const r = decodeVrrpPacket(b, v4)
+      return r.ok ? r.packet : r.reason
+    }
+    const v3 = encodeVrrpPacket({ version: 3, vrid: 5, priority: 100, advertIntervalMs: 40950, addresses: ['10.0.0.100'] }, v4)
+    expect(reason(withChecksum(v3, 4, v3[4]! | 0xf0, true))).toMatchObject({ advertIntervalMs: 40950 })
+    const v2 = encodeVrrpPacket({ version: 2, vrid: 5, priority: 100, advertIntervalMs: 1000, addresses: ['10.0.0.100'] }, v4)
+    expect(reason(withChecksum(v2, 5, 0, false))).toBe('interval')
+    expect(reason(withChecksum(v2, 4, 3, false))).toBe('auth')
+    expect(reason(withChecksum(v2, 4, 2, false))).toMatchObject({ auth: { type: 'ah' } })
+    // A v2 packet may carry bytes after the auth data (keepalived does not, others might): the checksum covers the message only.
+    expect(reason(new Uint8Array([...v2, 0x12, 0x34]))).toMatchObject({ vrid: 5 })
   })
 
   it('never throws on arbitrary bytes', () => {
@@ -164,6 +180,21 @@ describe('tshark reads what we encode', () => {
     expect(rows).toEqual([['3', '7', '254', '5', '2001:db8::10,fe80::1:2', '1', '255']])
   })
 })
+
+/** `bytes` with one byte changed and the checksum made right again (v3: with v4's pseudo-header). */
+function withChecksum(bytes: Uint8Array, at: number, value: number, pseudo: boolean): Uint8Array {
+  const c = bytes.slice()
+  c[at] = value
+  c[6] = 0
+  c[7] = 0
+  let sum = pseudo ? 0x0a00 + 0x0001 + 0xe000 + 0x0012 + 112 + c.length : 0
+  const end = pseudo ? c.length : 8 + c[3]! * 4 + 8
+  for (let i = 0; i < end; i += 2) sum += (c[i]! << 8) | c[i + 1]!
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16)
+  c[6] = (~sum >> 8) & 0xff
+  c[7] = ~sum & 0xff
+  return c
+}
 
 function findTshark(): boolean {
   try {

@@ -172,6 +172,11 @@ describe('VrrpRouter: Initialize, Backup, Master (RFC 5798 §6.4)', () => {
     expect(a.router.state).toBe('backup')
     expect(a.states.at(-1)!.reason).toBe(`peer ${B} has our priority 100 and a higher address than ${A}`)
     expect(net.holders()).toEqual([B])
+    // A Backup accepts a master of equal priority (priority >= ours): it never takes over again.
+    const settled = a.states.length
+    net.advanceTo(60_000)
+    expect(a.states).toHaveLength(settled)
+    expect(net.holders()).toEqual([B])
   })
 
   it('a v3 Backup learns the master interval; a v2 one keeps its own and drops a different one', async () => {
