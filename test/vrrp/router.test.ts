@@ -350,6 +350,19 @@ describe('VrrpRouter: tracking and FAULT', () => {
     expect(holders()).toEqual([A])
   })
 
+  it('preemptDelayMs starts again when leaving FAULT', async () => {
+    const health = new FakeHealth()
+    const { a, b, advanceTo } = await pair({ preemptDelayMs: 5_000, track: [{ source: health, target: 'dns-a', weight: 0 }] })
+    advanceTo(10_000)
+    health.set('dns-a', 'down')
+    advanceTo(20_000)
+    expect(b.router.state).toBe('master')
+    health.set('dns-a', 'up')
+    advanceTo(40_000)
+    // B advertises at 10609.375 + k × 1000; A accepts them until 25000, so 24609.375 is the last.
+    expect(a.states.find((s) => s.to === 'master' && s.at > 20_000)!.at).toBe(24_609.375 + 3414.0625)
+  })
+
   it('a check already down at start starts in FAULT; stop() unsubscribes', async () => {
     const health = new FakeHealth()
     health.set('x', 'down')
