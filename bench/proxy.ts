@@ -15,8 +15,7 @@
  * UdpProxyPool with that one member on 127.0.0.1, a free port printed as `PORT <n>`, the packet
  * cache on with `--cache`, stopped by SIGTERM.
  */
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -26,7 +25,7 @@ import { freeLoopbackPort as freePort } from '../src/testing/index.js'
 import { nsdConf, waitForSoa } from '../test/support/peers.js'
 import { generateZone, queryMix } from './authority.js'
 import type { BenchRow, Contender, Target } from './lib/index.js'
-import { measureInTurns, printTable, runPaced, startEchoBaseline, startProcess } from './lib/index.js'
+import { argValue, have, measureInTurns, printTable, runPaced, skipMissing, startEchoBaseline, startProcess } from './lib/index.js'
 
 const ORIGIN = 'bench.test.'
 const self = fileURLToPath(import.meta.url)
@@ -111,7 +110,7 @@ function startPool(backend: number, extra: string[]): Promise<Target> {
 }
 
 async function startNsd(dir: string, zoneFile: string): Promise<Target | undefined> {
-  if (!have('nsd', ['-v'])) return skip('nsd', 'nsd')
+  if (!have('nsd', ['-v'])) return skipMissing('nsd', 'nsd')
   const port = await freePort()
   const conf = join(dir, 'nsd.conf')
   writeFileSync(conf, nsdConf({ port, dir, zones: [{ name: ORIGIN.slice(0, -1), file: zoneFile }] }))
@@ -120,11 +119,11 @@ async function startNsd(dir: string, zoneFile: string): Promise<Target | undefin
 
 /** nginx with the seed's stream block, pointed at the one backend, one worker, in the foreground. */
 async function startNginx(dir: string, backend: number): Promise<Target | undefined> {
-  if (!have('nginx', ['-v'])) return skip('nginx', 'nginx libnginx-mod-stream')
+  if (!have('nginx', ['-v'])) return skipMissing('nginx', 'nginx libnginx-mod-stream')
   const port = await freePort()
   const ndir = mkdtempSync(join(dir, 'nginx-'))
   const conf = join(ndir, 'nginx.conf')
-  const module = spawnSync('test', ['-f', NGINX_STREAM_MODULE]).status === 0 ? `load_module ${NGINX_STREAM_MODULE};` : ''
+  const module = existsSync(NGINX_STREAM_MODULE) ? `load_module ${NGINX_STREAM_MODULE};` : ''
   writeFileSync(
     conf,
     [
@@ -151,7 +150,7 @@ async function startNginx(dir: string, backend: number): Promise<Target | undefi
 
 /** dnsdist with one backend, no security polling (no internet here), optionally a packet cache. */
 async function startDnsdist(dir: string, backend: number, cache: boolean): Promise<Target | undefined> {
-  if (!have('dnsdist', ['--version'])) return skip('dnsdist', 'dnsdist')
+  if (!have('dnsdist', ['--version'])) return skipMissing('dnsdist', 'dnsdist')
   const port = await freePort()
   const conf = join(dir, `dnsdist-${port}.conf`)
   writeFileSync(
@@ -167,23 +166,12 @@ async function startDnsdist(dir: string, backend: number, cache: boolean): Promi
   return startProcess('dnsdist', ['--supervised', '--disable-syslog', '-C', conf], { port, readyMs: 1500 })
 }
 
-function skip(tool: string, packages: string): undefined {
-  console.warn(`${tool} is not installed: skipped (apt-get install ${packages})`)
-  return undefined
-}
 
-function have(cmd: string, args: string[]): boolean {
-  return spawnSync(cmd, args, { stdio: 'ignore' }).error === undefined
-}
 
 async function waitForAnswer(port: number, timeoutMs = 30_000): Promise<void> {
   if (!(await waitForSoa(port, ORIGIN, timeoutMs))) throw new Error(`nothing answers on port ${port}`)
 }
 
-function argValue(args: string[], flag: string): string | undefined {
-  const i = args.indexOf(flag)
-  return i >= 0 ? args[i + 1] : undefined
-}
 
 // ---- the pool's process (`--serve-pool <address:port> [--cache]`) ----
 
