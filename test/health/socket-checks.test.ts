@@ -65,12 +65,38 @@ describe('udpCheck', () => {
     })
   })
 
-  it('a closed port gets no reply: the run is aborted by its timeout (no ICMP on an unconnected socket)', async () => {
+  it('a closed port fails at once (ICMP port unreachable on the connected socket), well before the timeout', async () => {
     const closed = await freeLoopbackPort()
+    const started = performance.now()
+    const outcome = await udpCheck({ address: '127.0.0.1', port: closed, payload: Buffer.from('ping') })(ctx(5000))
+    const tookMs = performance.now() - started
+    expect(outcome).toEqual({ ok: false, reason: `UDP probe of 127.0.0.1#${closed}: port unreachable (ECONNREFUSED)` })
+    // A timeout would take 5,000 ms; the refusal comes back in well under a millisecond on an idle
+    // machine (the bound leaves room for a starved one).
+    expect(tookMs).toBeLessThan(1000)
+  })
+
+  it('hears only the target: a datagram from another port is not taken for its reply', async () => {
+    const silent = createSocket('udp4')
+    await new Promise<void>((r) => silent.bind(0, '127.0.0.1', r))
+    const other = createSocket('udp4')
+    await new Promise<void>((r) => other.bind(0, '127.0.0.1', r))
+    // The target takes the probe and says nothing; the other socket answers the probe's source port.
+    silent.on('message', (_msg, rinfo) => other.send(Buffer.from('impostor'), rinfo.port, rinfo.address))
     const controller = new AbortController()
-    const run = udpCheck({ address: '127.0.0.1', port: closed, payload: Buffer.from('ping') })(ctx(200, controller.signal))
-    setTimeout(() => controller.abort(), 100)
-    await expect(run).rejects.toThrow(`UDP probe of 127.0.0.1#${closed} aborted`)
+    try {
+      const run = udpCheck({ address: '127.0.0.1', port: silent.address().port, payload: Buffer.from('ping') })(ctx(5000, controller.signal))
+      setTimeout(() => controller.abort(), 300)
+      await expect(run).rejects.toThrow(`UDP probe of 127.0.0.1#${silent.address().port} aborted`)
+    } finally {
+      await Promise.all([silent, other].map((s) => new Promise<void>((r) => s.close(() => r()))))
+    }
+  })
+
+  it('is aborted with its run', async () => {
+    const controller = new AbortController()
+    controller.abort()
+    await expect(udpCheck({ address: '127.0.0.1', port, payload: Buffer.from('ping') })(ctx(1000, controller.signal))).rejects.toThrow(`UDP probe of 127.0.0.1#${port} aborted`)
   })
 })
 
