@@ -116,7 +116,8 @@ describe('pool + prober + two DnsServers under ~1,000 qps', () => {
       port,
       qps: 1000,
       durationMs: 5000,
-      drainMs: 1000,
+      // Long enough for the pool's own 2 s budget: every query gets an answer or its SERVFAIL.
+      drainMs: 2500,
       onTick: (t) => {
         if (origin === 0) origin = performance.now() - t
         if (t >= 1000 && brokenAt === 0) {
@@ -179,7 +180,8 @@ describe('pool + prober + two DnsServers under ~1,000 qps', () => {
       port,
       qps: 1000,
       durationMs: 5000,
-      drainMs: 1000,
+      // Long enough for the pool's own 2 s budget: every query gets an answer or its SERVFAIL.
+      drainMs: 2500,
       onTick: (t) => {
         if (origin === 0) origin = performance.now() - t
         if (t >= 1000 && stoppedAt === 0) {
