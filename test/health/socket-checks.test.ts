@@ -10,7 +10,9 @@ import { httpCheck } from '../../src/health/http-check.js'
 import { tcpCheck } from '../../src/health/tcp-check.js'
 import { udpCheck } from '../../src/health/udp-check.js'
 import type { CheckContext } from '../../src/health/types.js'
+import { FakeClock } from '../../src/testing/fake-clock.js'
 import { freeLoopbackPort } from '../../src/testing/free-port.js'
+import { MemoryNetwork } from '../../src/testing/memory-network.js'
 import { realClock } from '../../src/util/clock.js'
 
 const ctx = (timeoutMs = 1000, signal = new AbortController().signal): CheckContext => ({ signal, clock: realClock, timeoutMs, target: 'x' })
@@ -133,5 +135,24 @@ describe('httpCheck', () => {
     const run = httpCheck({ url: `${base}/hang` })(ctx(5000, controller.signal))
     setTimeout(() => controller.abort(), 50)
     await expect(run).rejects.toThrow()
+  })
+})
+
+describe('udpCheck on a MemoryNetwork (no real time)', () => {
+  it('a closed port fails at once, with no time passing; an echo passes; only the target is heard', async () => {
+    const clock = new FakeClock({ now: 0 })
+    const network = new MemoryNetwork({ clock })
+    const context: CheckContext = { signal: new AbortController().signal, clock, timeoutMs: 2000, target: 'x' }
+    const closed = await udpCheck({ address: '10.0.0.1', port: 9, payload: Buffer.from('ping'), network })(context)
+    expect(closed).toEqual({ ok: false, reason: 'UDP probe of 10.0.0.1#9: port unreachable (ECONNREFUSED)' })
+    expect(clock.now()).toBe(0)
+    const echo = network.createDatagramSocket(4)
+    await echo.bind(7, '10.0.0.1')
+    echo.onMessage((msg, from) => echo.send(Buffer.concat([Buffer.from('pong:'), msg]), from.port, from.address))
+    expect(await udpCheck({ address: '10.0.0.1', port: 7, payload: Buffer.from('ping'), expect: /^pong:ping$/, network })(context)).toEqual({
+      ok: true,
+      reason: 'UDP reply from 10.0.0.1#7 in 0 ms',
+    })
+    await echo.close()
   })
 })
