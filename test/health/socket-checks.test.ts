@@ -14,6 +14,7 @@ import { FakeClock } from '../../src/testing/fake-clock.js'
 import { freeLoopbackPort } from '../../src/testing/free-port.js'
 import { MemoryNetwork } from '../../src/testing/memory-network.js'
 import { realClock } from '../../src/util/clock.js'
+import type { Network } from '../../src/util/network.js'
 
 const ctx = (timeoutMs = 1000, signal = new AbortController().signal): CheckContext => ({ signal, clock: realClock, timeoutMs, target: 'x' })
 
@@ -153,6 +154,64 @@ describe('udpCheck on a MemoryNetwork (no real time)', () => {
       ok: true,
       reason: 'UDP reply from 10.0.0.1#7 in 0 ms',
     })
+    await echo.close()
+  })
+})
+
+describe('udpCheck failure paths (a scripted socket)', () => {
+  /** A Network whose one datagram socket connects or not, and whose send fails or not, as told. */
+  function scriptedNetwork(behaviour: { connect?: Error; send?: Error; error?: Error }) {
+    const log: string[] = []
+    let errorHandler: (error: Error) => void = () => {}
+    const socket = {
+      bind: async () => ({ address: '0.0.0.0', port: 1, family: 'IPv4' }),
+      connect: async (port: number, address: string) => {
+        log.push(`connect ${address}#${port}`)
+        if (behaviour.connect) throw behaviour.connect
+      },
+      send: (_msg: Uint8Array, _port: number, _address: string, callback?: (error: Error | null) => void) => {
+        log.push('send')
+        if (behaviour.error) errorHandler(behaviour.error)
+        else callback?.(behaviour.send ?? null)
+      },
+      onMessage: () => {},
+      onError: (handler: (error: Error) => void) => {
+        errorHandler = handler
+      },
+      close: async () => void log.push('close'),
+      address: () => ({ address: '0.0.0.0', port: 1, family: 'IPv4' }),
+      setReceiveBufferSize: () => {},
+    }
+    const network = { createDatagramSocket: () => socket } as unknown as Network
+    return { network, log }
+  }
+  const run = (network: Network) => udpCheck({ address: '192.0.2.1', port: 7, payload: Buffer.from('ping'), network })(ctx(5000))
+
+  it('a send error fails at once with its message, and the socket is closed', async () => {
+    const { network, log } = scriptedNetwork({ send: new Error('send EPERM') })
+    expect(await run(network)).toEqual({ ok: false, reason: 'UDP probe of 192.0.2.1#7 failed: send EPERM' })
+    expect(log).toEqual(['connect 192.0.2.1#7', 'send', 'close'])
+  })
+
+  it('a socket error other than a refusal is told as it is', async () => {
+    const { network } = scriptedNetwork({ error: Object.assign(new Error('recvmsg EHOSTUNREACH'), { code: 'EHOSTUNREACH' }) })
+    expect(await run(network)).toEqual({ ok: false, reason: 'UDP probe of 192.0.2.1#7 failed: recvmsg EHOSTUNREACH' })
+  })
+
+  it('a socket that cannot connect fails without sending, and is closed', async () => {
+    const { network, log } = scriptedNetwork({ connect: new Error('connect EINVAL') })
+    expect(await run(network)).toEqual({ ok: false, reason: 'UDP probe of 192.0.2.1#7: cannot connect: connect EINVAL' })
+    expect(log).toEqual(['connect 192.0.2.1#7', 'close'])
+  })
+
+  it('reports the latency measured on the prober clock', async () => {
+    const clock = new FakeClock({ now: 5000 })
+    const network = new MemoryNetwork({ clock })
+    const echo = network.createDatagramSocket(4)
+    await echo.bind(7, '10.0.0.1')
+    echo.onMessage((msg, from) => echo.send(msg, from.port, from.address))
+    const context: CheckContext = { signal: new AbortController().signal, clock, timeoutMs: 2000, target: 'x' }
+    expect(await udpCheck({ address: '10.0.0.1', port: 7, payload: Buffer.from('ping'), network })(context)).toEqual({ ok: true, reason: 'UDP reply from 10.0.0.1#7 in 0 ms' })
     await echo.close()
   })
 })
