@@ -17,7 +17,6 @@
  * This file is also the server process: run with `--serve` it loads the zone file and listens
  * (single process, or as a cluster primary/worker), printing `PORT <n>` when ready.
  */
-import { spawnSync } from 'node:child_process'
 import cluster from 'node:cluster'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -29,7 +28,7 @@ import { freeLoopbackPort as freePort } from '../src/testing/index.js'
 import { parseZone } from '../src/zone/index.js'
 import { knotConf, nsdConf, waitForSoa } from '../test/support/peers.js'
 import type { BenchRow, Contender, Target } from './lib/index.js'
-import { measureInTurns, printTable, processTree, startEchoBaseline, startProcess, startTarget } from './lib/index.js'
+import { argValue, have, measureInTurns, printTable, processTree, skipMissing, startEchoBaseline, startProcess, startTarget } from './lib/index.js'
 
 const ORIGIN = 'bench.test.'
 const self = fileURLToPath(import.meta.url)
@@ -208,7 +207,7 @@ function startOurs(zoneFile: string, extra: string[], readyMs = 60_000): Promise
 }
 
 async function startNsd(dir: string, zoneFile: string, readyMs = 2000): Promise<Target | undefined> {
-  if (!have('nsd', ['-v'])) return skip('nsd')
+  if (!have('nsd', ['-v'])) return skipMissing('nsd', 'nsd')
   const port = await freePort()
   const conf = join(dir, `nsd-${port}.conf`)
   writeFileSync(conf, nsdConf({ port, dir, tag: `-${port}`, zones: [{ name: ORIGIN.slice(0, -1), file: zoneFile }] }))
@@ -216,7 +215,7 @@ async function startNsd(dir: string, zoneFile: string, readyMs = 2000): Promise<
 }
 
 async function startKnot(dir: string, zoneFile: string): Promise<Target | undefined> {
-  if (!have('knotd', ['-V'])) return skip('knotd')
+  if (!have('knotd', ['-V'])) return skipMissing('knotd', 'knot')
   const port = await freePort()
   const kdir = mkdtempSync(join(dir, 'knot-'))
   const conf = join(kdir, 'knot.conf')
@@ -225,7 +224,7 @@ async function startKnot(dir: string, zoneFile: string): Promise<Target | undefi
 }
 
 async function startBind(dir: string, zoneFile: string): Promise<Target | undefined> {
-  if (!have('named', ['-v'])) return skip('named')
+  if (!have('named', ['-v'])) return skipMissing('named', 'bind9')
   const port = await freePort()
   const bdir = mkdtempSync(join(dir, 'bind-'))
   const conf = join(bdir, 'named.conf')
@@ -248,24 +247,13 @@ async function startBind(dir: string, zoneFile: string): Promise<Target | undefi
   return startProcess('named', ['-c', conf, '-f', '-n', '1', '-U', '1'], { port, readyMs: 1500 })
 }
 
-function skip(tool: string): undefined {
-  console.warn(`${tool} is not installed: skipped (apt-get install nsd knot bind9)`)
-  return undefined
-}
 
-function have(cmd: string, args: string[]): boolean {
-  return spawnSync(cmd, args, { stdio: 'ignore' }).error === undefined
-}
 
 /** Waits until the target answers the SOA (servers without a PORT line, or loading a big zone). */
 async function waitForAnswer(port: number, timeoutMs = 30_000): Promise<void> {
   if (!(await waitForSoa(port, ORIGIN, timeoutMs))) throw new Error(`nothing answers on port ${port}`)
 }
 
-function argValue(args: string[], flag: string): string | undefined {
-  const i = args.indexOf(flag)
-  return i >= 0 ? args[i + 1] : undefined
-}
 
 // ---- the server process (`--serve <zone file>`) ----
 

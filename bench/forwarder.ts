@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { BenchRow } from './lib/index.js'
-import { measureInTurns, printTable, startEchoBaseline, startProcess, startTarget } from './lib/index.js'
+import { argValue, measureInTurns, printTable, startEchoBaseline, startProcess, startTarget } from './lib/index.js'
 import type { Target } from './lib/index.js'
 import { query } from '../src/client/query.js'
 import { Forwarder } from '../src/forwarder/forwarder.js'
@@ -103,10 +103,6 @@ async function startDnsmasq(dir: string, conf: (port: number) => string): Promis
   return target
 }
 
-function argValue(args: string[], flag: string): string | undefined {
-  const i = args.indexOf(flag)
-  return i >= 0 ? args[i + 1] : undefined
-}
 
 // ---- target process mode ----
 

@@ -11,19 +11,21 @@
  *
  * Options: `--duration S` (default 5), `--rounds N` (default 3), `--records N` (zone, default
  * 10,000), `--only name,name`, `--latency-s S` (paced run per target, default 5; 0 skips).
- * Run with `--serve-pool <member> [--cache]` this file is the pool's process.
+ * Run with `--serve-pool <address:port> [--cache]` this file is the pool's process: a
+ * UdpProxyPool with that one member on 127.0.0.1, a free port printed as `PORT <n>`, the packet
+ * cache on with `--cache`, stopped by SIGTERM.
  */
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import dnsPacket from 'dns-packet'
+import { UdpProxyPool } from '../src/proxy/index.js'
 import { freeLoopbackPort as freePort } from '../src/testing/index.js'
 import { nsdConf, waitForSoa } from '../test/support/peers.js'
 import { generateZone, queryMix } from './authority.js'
 import type { BenchRow, Contender, Target } from './lib/index.js'
-import { measureInTurns, printTable, runPaced, startEchoBaseline, startProcess } from './lib/index.js'
+import { argValue, have, measureInTurns, printTable, runPaced, skipMissing, startEchoBaseline, startProcess } from './lib/index.js'
 
 const ORIGIN = 'bench.test.'
 const self = fileURLToPath(import.meta.url)
@@ -108,7 +110,7 @@ function startPool(backend: number, extra: string[]): Promise<Target> {
 }
 
 async function startNsd(dir: string, zoneFile: string): Promise<Target | undefined> {
-  if (!have('nsd', ['-v'])) return skip('nsd', 'nsd')
+  if (!have('nsd', ['-v'])) return skipMissing('nsd', 'nsd')
   const port = await freePort()
   const conf = join(dir, 'nsd.conf')
   writeFileSync(conf, nsdConf({ port, dir, zones: [{ name: ORIGIN.slice(0, -1), file: zoneFile }] }))
@@ -117,11 +119,11 @@ async function startNsd(dir: string, zoneFile: string): Promise<Target | undefin
 
 /** nginx with the seed's stream block, pointed at the one backend, one worker, in the foreground. */
 async function startNginx(dir: string, backend: number): Promise<Target | undefined> {
-  if (!have('nginx', ['-v'])) return skip('nginx', 'nginx libnginx-mod-stream')
+  if (!have('nginx', ['-v'])) return skipMissing('nginx', 'nginx libnginx-mod-stream')
   const port = await freePort()
   const ndir = mkdtempSync(join(dir, 'nginx-'))
   const conf = join(ndir, 'nginx.conf')
-  const module = spawnSync('test', ['-f', NGINX_STREAM_MODULE]).status === 0 ? `load_module ${NGINX_STREAM_MODULE};` : ''
+  const module = existsSync(NGINX_STREAM_MODULE) ? `load_module ${NGINX_STREAM_MODULE};` : ''
   writeFileSync(
     conf,
     [
@@ -148,7 +150,7 @@ async function startNginx(dir: string, backend: number): Promise<Target | undefi
 
 /** dnsdist with one backend, no security polling (no internet here), optionally a packet cache. */
 async function startDnsdist(dir: string, backend: number, cache: boolean): Promise<Target | undefined> {
-  if (!have('dnsdist', ['--version'])) return skip('dnsdist', 'dnsdist')
+  if (!have('dnsdist', ['--version'])) return skipMissing('dnsdist', 'dnsdist')
   const port = await freePort()
   const conf = join(dir, `dnsdist-${port}.conf`)
   writeFileSync(
@@ -164,20 +166,31 @@ async function startDnsdist(dir: string, backend: number, cache: boolean): Promi
   return startProcess('dnsdist', ['--supervised', '--disable-syslog', '-C', conf], { port, readyMs: 1500 })
 }
 
-function skip(tool: string, packages: string): undefined {
-  console.warn(`${tool} is not installed: skipped (apt-get install ${packages})`)
-  return undefined
-}
 
-function have(cmd: string, args: string[]): boolean {
-  return spawnSync(cmd, args, { stdio: 'ignore' }).error === undefined
-}
 
 async function waitForAnswer(port: number, timeoutMs = 30_000): Promise<void> {
   if (!(await waitForSoa(port, ORIGIN, timeoutMs))) throw new Error(`nothing answers on port ${port}`)
 }
 
-function argValue(args: string[], flag: string): string | undefined {
-  const i = args.indexOf(flag)
-  return i >= 0 ? args[i + 1] : undefined
+
+// ---- the pool's process (`--serve-pool <address:port> [--cache]`) ----
+
+async function servePool(args: string[]): Promise<void> {
+  const member = argValue(args, '--serve-pool')!
+  const colon = member.lastIndexOf(':')
+  const pool = new UdpProxyPool({
+    members: [{ address: member.slice(0, colon), port: Number(member.slice(colon + 1)) }],
+    // dnsdist's row has 100,000 entries too; the bench's mix has 10,000 names.
+    ...(args.includes('--cache') ? { cache: { size: 100_000 } } : {}),
+  })
+  const bound = await pool.listen({ port: 0, address: '127.0.0.1' })
+  console.log(`PORT ${bound.port}`)
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void pool.close().then(() => process.exit(0)))
+}
+
+if (process.argv[1] === self && process.argv.includes('--serve-pool')) {
+  servePool(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error)
+    process.exit(1)
+  })
 }

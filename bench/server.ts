@@ -6,7 +6,7 @@
  * `--tool node|dnsperf` (default dnsperf when installed).
  */
 import type { Contender, Target } from './lib/index.js'
-import { measureInTurns, printTable, startEchoBaseline, startTarget } from './lib/index.js'
+import { argValue, measureInTurns, printTable, startEchoBaseline, startTarget } from './lib/index.js'
 
 /** Runs the server benchmark. */
 export async function run(args: string[]): Promise<void> {
@@ -31,7 +31,3 @@ export async function run(args: string[]): Promise<void> {
   }
 }
 
-function argValue(args: string[], flag: string): string | undefined {
-  const i = args.indexOf(flag)
-  return i >= 0 ? args[i + 1] : undefined
-}

@@ -14,7 +14,7 @@ export type { AddressRule, DomainServers } from './domain-rules.js'
 // The upstream pool and strategies live in src/pool; these names stay here for existing imports.
 export { createStrategy } from '../pool/index.js'
 export type { Exchange, ExchangeOptions, ExchangeResult, StrategyName, UpstreamSnapshot, UpstreamStrategy } from '../pool/index.js'
-export type { CacheSnapshot } from './cache.js'
+export type { CacheSnapshot } from '../pool/response-cache.js'
 export type { RebindOptions } from './rebind.js'
 export { nodeFileSource } from './file-source.js'
 export type { FileSource } from './file-source.js'

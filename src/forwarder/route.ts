@@ -12,7 +12,7 @@ import type { LocalRecords, LocalTable } from './local-table.js'
 import { isBareName, isPrivateReverse } from './names.js'
 import { rcodeNumber } from './option-checks.js'
 import type { UpstreamServer } from './parse-resolv-conf.js'
-import type { ResponseInfo } from './wire-response.js'
+import type { ResponseInfo } from '../packet/response-info.js'
 
 /** Where a question goes: upstreams in order and the rcodes that mean "next one". */
 export interface Route {

@@ -11,3 +11,5 @@ export type { ClientExchangeOptions, Exchange, ExchangeOptions, ExchangeResult }
 export { createBalancer } from './balancers.js'
 export type { BalancedMember, Balancer, BalancerOptions, BalancePolicy } from './balancers.js'
 export type { HealthChange, HealthSource, HealthState } from './tracking.js'
+export { ResponseCache } from './response-cache.js'
+export type { CacheEntry, CacheOptions, CacheSnapshot } from './response-cache.js'

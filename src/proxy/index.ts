@@ -2,6 +2,7 @@ export type { ProxyMemberOptions, ProxyMode, UdpProxyPoolOptions } from './optio
 export { UdpProxyPool } from './udp-proxy-pool.js'
 export type { ProxyListenOptions, ProxyTrackOptions, UdpProxyPoolCounters, UdpProxyPoolEvents, UdpProxyPoolSnapshot } from './udp-proxy-pool.js'
 export type { ProxyMemberSnapshot } from './proxy-member.js'
+export type { ProxyCacheOptions, ProxyCacheSnapshot } from './packet-cache.js'
 export type { MemberPicker, PickedMember } from './member-picker.js'
 export { parseNginxStream, parseNginxTime } from './parse-nginx-stream.js'
 export type { NginxIgnoredDirective, NginxListen, NginxStreamConfig, NginxStreamServer, ParseNginxStreamOptions } from './parse-nginx-stream.js'

@@ -3,10 +3,12 @@
  * balancing policy and the timeouts. `parseNginxStream` produces these shapes from an nginx
  * `stream` block, so the names follow nginx where nginx has one.
  */
+import type { ClientSubnetOptions } from '../packet/client-subnet.js'
 import type { BalancePolicy } from '../pool/balancers.js'
 import type { Clock } from '../util/clock.js'
 import type { Network } from '../util/network.js'
 import type { Random } from '../util/random.js'
+import type { ProxyCacheOptions } from './packet-cache.js'
 
 /** One upstream DNS server of the pool, with nginx's `server` parameters. */
 export interface ProxyMemberOptions {
@@ -65,6 +67,20 @@ export interface UdpProxyPoolOptions {
    * it at `net.core.rmem_max`), so a burst arriving while the event loop is busy is queued, not dropped.
    */
   receiveBufferBytes?: number
+  /**
+   * DNS mode: a packet cache (dnsdist `newPacketCache` + `setCache`; off by default): answers
+   * kept as bytes, keyed on the question, RD, CD, EDNS and DO (and the client's subnet with
+   * `clientSubnet`), TTL-aged, negative answers for their SOA's RFC 2308 TTL. `true` takes the
+   * defaults.
+   */
+  cache?: boolean | ProxyCacheOptions
+  /**
+   * DNS mode: insert EDNS Client Subnet (RFC 7871) carrying the client's address cut to
+   * `ipv4Prefix` (default 24) / `ipv6Prefix` (default 56) bits, so the members' views see the
+   * real client (dnsdist `useClientSubnet` with `setECSSourcePrefixV4/V6`, `setECSOverride`).
+   * The client's answer carries no OPT when it sent none and no ECS option it did not send.
+   */
+  clientSubnet?: ClientSubnetOptions
   /** Timers (default: the real clock). */
   clock?: Clock
   /** Sockets (default: Node's dgram). */

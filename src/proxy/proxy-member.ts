@@ -118,7 +118,7 @@ export class ProxyMember<A> implements BalancedMember {
     this.core.counters.answers++
     this.lastAnswerAt = now
     this.unanswered = 0
-    this.failures = []
+    if (this.failures.length > 0) this.failures = []
     return this.core.recordSuccess(rttMs)
   }
 

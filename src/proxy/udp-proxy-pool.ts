@@ -13,6 +13,8 @@
  * `probeIntervalMs` and come back on the first good answer.
  */
 import { EventEmitter } from 'eventemitter3'
+import type { ClientSubnetChange, ClientSubnetOptions } from '../packet/client-subnet.js'
+import { addClientSubnet, removeAddedClientSubnet } from '../packet/client-subnet.js'
 import { RCODE } from '../packet/constants.js'
 import { readId, writeId } from '../packet/wire.js'
 import type { Balancer } from '../pool/balancers.js'
@@ -26,8 +28,11 @@ import type { BoundAddress, DatagramSocket, Network, RemoteInfo } from '../util/
 import { addressFamily, nodeNetwork } from '../util/network.js'
 import type { Random } from '../util/random.js'
 import { defaultRandom } from '../util/random.js'
+import { checkClientSubnetOptions } from './client-subnet-options.js'
 import { DeadlineQueue } from './deadline-queue.js'
 import type { ProxyMemberOptions, UdpProxyPoolOptions } from './options.js'
+import type { ProxyCacheSnapshot } from './packet-cache.js'
+import { ProxyPacketCache } from './packet-cache.js'
 import type { ProxyMemberSnapshot, Upstream } from './proxy-member.js'
 import { ProxyMember } from './proxy-member.js'
 import { answersQuestion, checkClientQuery, headerAnswer, servfail } from './query-wire.js'
@@ -90,13 +95,19 @@ export interface UdpProxyPoolSnapshot {
   /** Client queries waiting for an answer. */
   inFlight: number
   counters: UdpProxyPoolCounters
+  /** The packet cache's size and hits/misses; absent when the cache is off. */
+  cache?: ProxyCacheSnapshot
   members: ProxyMemberSnapshot[]
 }
 
 /** One client query in the pool. */
 interface ClientQuery {
-  /** The client's datagram; its id bytes are overwritten with each send's id. */
-  readonly msg: Buffer
+  /** What goes to the members (the client's datagram, with ECS when the pool adds it); its id bytes are overwritten with each send's id. */
+  readonly msg: Uint8Array
+  /** What the pool added to the query (ECS), to take back out of the answer. */
+  readonly ecs: ClientSubnetChange
+  /** The packet cache's key, when the answer may be cached. */
+  readonly cacheKey: string | undefined
   readonly clientId: number
   readonly questionEnd: number
   readonly listener: DatagramSocket
@@ -146,6 +157,8 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
   private readonly socketsPerMember: number
   private readonly servfailOnTimeout: boolean
   private readonly receiveBufferBytes: number
+  private readonly cache: ProxyPacketCache | undefined
+  private readonly clientSubnet: ClientSubnetOptions | undefined
   private readonly deadlines: DeadlineQueue
   private readonly members: ProxyMember<Attempt>[] = []
   /** Removed members whose queries are still in flight (their sockets close when those settle). */
@@ -178,6 +191,8 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
     this.socketsPerMember = positive(options.socketsPerMember ?? 4, 'socketsPerMember')
     this.servfailOnTimeout = options.servfailOnTimeout ?? true
     this.receiveBufferBytes = positive(options.receiveBufferBytes ?? 4 << 20, 'receiveBufferBytes')
+    this.clientSubnet = options.clientSubnet ? checkClientSubnetOptions(options.clientSubnet) : undefined
+    this.cache = options.cache ? new ProxyPacketCache(options.cache === true ? {} : options.cache, this.clientSubnet) : undefined
     this.deadlines = new DeadlineQueue(this.clock, (error) => this.report(error, 'timer'))
     for (const m of options.members) this.addMember(m)
   }
@@ -309,6 +324,7 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
       policy: this.balancer.policy,
       inFlight: this.inFlight,
       counters: { ...this.counters },
+      ...(this.cache ? { cache: this.cache.snapshot() } : {}),
       members: this.members.map((m) => m.snapshot()),
     }
   }
@@ -328,10 +344,28 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
         return
       }
       const now = this.clock.now()
+      const questionEnd = verdict.questionEnd
+      const cacheKey = this.cache?.key(msg, questionEnd, client.address)
+      if (cacheKey !== undefined) {
+        const hit = this.cache!.lookup(cacheKey, msg, questionEnd, now)
+        if (hit) return listener.send(hit, client.port, client.address)
+      }
+      let upstream: Uint8Array = msg
+      let ecs: ClientSubnetChange = 'none'
+      if (this.clientSubnet) {
+        try {
+          ;({ message: upstream, change: ecs } = addClientSubnet(msg, client.address, this.clientSubnet))
+        } catch {
+          this.counters.formerr++
+          return listener.send(headerAnswer(msg, RCODE.FORMERR), client.port, client.address)
+        }
+      }
       const query: ClientQuery = {
-        msg,
+        msg: upstream,
+        ecs,
+        cacheKey,
         clientId: readId(msg),
-        questionEnd: verdict.questionEnd,
+        questionEnd,
         listener,
         client,
         deadline: now + this.timeoutMs,
@@ -343,8 +377,8 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
       }
       this.counters.queries++
       this.inFlight++
+      // The query's own deadline is filed with its first send's expiry (see dispatch).
       if (!this.dispatch(query, now)) return this.fail(query)
-      this.deadlines.add(query.deadline, () => this.expireQuery(query))
     } catch (error) {
       this.report(error, 'client')
     }
@@ -362,7 +396,15 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
       query.current = attempt
       member.core.counters.queries++
       this.deadlines.add(now + this.hedgeDelay(member), () => this.onHedgeDeadline(attempt))
-      this.deadlines.add(now + this.timeoutMs, () => this.onAttemptExpired(attempt))
+      if (query.attempts === 1) {
+        // The first send (made when the query came in) expires with the query: one heap entry for both.
+        this.deadlines.add(query.deadline, () => {
+          this.onAttemptExpired(attempt)
+          this.expireQuery(query)
+        })
+      } else {
+        this.deadlines.add(now + this.timeoutMs, () => this.onAttemptExpired(attempt))
+      }
       return true
     }
   }
@@ -387,7 +429,7 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
     return Math.min(Math.max(this.hedgeMs, 4 * srtt), Math.max(this.hedgeMs, this.timeoutMs / 4))
   }
 
-  private answerClient(query: ClientQuery, msg: Buffer): void {
+  private answerClient(query: ClientQuery, msg: Uint8Array): void {
     query.done = true
     this.inFlight--
     writeId(msg, query.clientId)
@@ -481,7 +523,9 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
         return
       }
       this.counters.answers++
-      this.answerClient(query, msg)
+      const forClient = query.ecs === 'none' ? msg : removeAddedClientSubnet(msg, query.ecs)
+      if (query.cacheKey !== undefined) this.cache!.store(query.cacheKey, forClient, now, this.clientSubnet ? msg : undefined)
+      this.answerClient(query, forClient)
     } catch (error) {
       this.report(error, 'upstream')
     }

@@ -5,7 +5,8 @@ import { isBareName, isPrivateReverse, reverseAddress, reverseName } from '../..
 import { parseDnsmasqConf } from '../../src/forwarder/parse-dnsmasq-conf.js'
 import { parseHosts } from '../../src/forwarder/parse-hosts.js'
 import { parseResolvConf } from '../../src/forwarder/parse-resolv-conf.js'
-import { inspectResponse, responseForClient, stripOpt } from '../../src/forwarder/wire-response.js'
+import { inspectResponse, stripOpt } from '../../src/packet/response-info.js'
+import { responseForClient } from '../../src/forwarder/wire-response.js'
 import { isDnsHaError } from '../../src/util/errors.js'
 import { makeQuery } from './helpers.js'
 

@@ -1,10 +1,12 @@
 /**
  * {@link ResponseCache}: upstream responses kept in wire format. A hit is a byte copy with the
- * TTLs counted down (see `responseForClient`); negative answers are cached per RFC 2308; the
- * size is bounded with LRU eviction; expired entries may be kept for serve-stale (RFC 8767).
+ * TTLs counted down (the forwarder's `responseForClient`, the proxy pool's packet cache);
+ * negative answers are cached per RFC 2308; the size is bounded with LRU eviction; expired
+ * entries may be kept for serve-stale (RFC 8767). It lives in the pool layer so both the
+ * forwarder and the proxy can use it.
  */
-import type { ResponseInfo } from './wire-response.js'
-import { rewriteTtls } from './wire-response.js'
+import type { ResponseInfo } from '../packet/response-info.js'
+import { rewriteTtls } from '../packet/response-info.js'
 
 /** Cache behaviour. */
 export interface CacheOptions {
@@ -18,6 +20,8 @@ export interface CacheOptions {
   minTtl: number
   /** TTLs above this are lowered to it (seconds; the forwarder passes 86400 unless told otherwise). */
   maxTtl: number
+  /** Negative answers are kept at most this long (seconds, dnsdist's `maxNegativeTTL`; default: `maxTtl`). */
+  maxNegativeTtl?: number
   /** How long past expiry an entry may still be served when every upstream fails (ms, 0 = never). */
   maxStaleMs: number
 }
@@ -135,7 +139,7 @@ export class ResponseCache {
     if (info.rcode === RCODE_NXDOMAIN || info.rcode === RCODE_NOERROR) {
       if (!this.options.negative) return undefined
       const t = info.soaNegativeTtl ?? this.options.negTtl
-      return t === undefined ? undefined : Math.min(t, maxTtl)
+      return t === undefined ? undefined : Math.min(t, maxTtl, this.options.maxNegativeTtl ?? maxTtl)
     }
     return undefined
   }
