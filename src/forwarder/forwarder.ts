@@ -15,7 +15,7 @@
 import { EventEmitter } from 'eventemitter3'
 import type { RcodeName } from '../packet/constants.js'
 import { DEFAULT_UDP_PAYLOAD, typeName } from '../packet/constants.js'
-import type { Exchange, StrategyName, UpstreamSnapshot } from '../pool/index.js'
+import type { Exchange, HealthSource, PoolTrackOptions, StrategyName, UpstreamSnapshot } from '../pool/index.js'
 import { clientExchange, createStrategy, probeQuery, toUpstreamSnapshot, UpstreamPool } from '../pool/index.js'
 import type { Handler, HandlerResult, Next } from '../server/handler.js'
 import type { ClientInfo, DnsQuery } from '../server/query.js'
@@ -302,7 +302,18 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
     if (this.options.watch ?? true) this.files.watch(this.options.watchDebounceMs ?? 100, () => void this.reload())
   }
 
-  /** Stops watchers and probes. In-flight forwards finish. */
+  /**
+   * Makes the upstreams follow a health source (`forwarder.track(prober)`, a `HealthProber` with
+   * targets named `address#port`): an upstream it calls down is skipped by the strategy as one
+   * down by its own failures is (`upstream-down` with a reason starting `health:`), up gives it
+   * back to its own health, and a weight in a change becomes its weight. Returns a function that
+   * stops tracking.
+   */
+  track(source: HealthSource, options: PoolTrackOptions = {}): () => void {
+    return this.pool.track(source, options)
+  }
+
+  /** Stops watchers, probes and tracking. In-flight forwards finish. */
   async close(): Promise<void> {
     this.files.close()
     this.pool.close()

@@ -1,9 +1,10 @@
 /**
  * {@link udpCheck}: a datagram out, a reply expected (keepalived `UDP_CHECK` with a payload).
  *
- * The `Network` seam has no connected datagram sockets yet, so the probe goes out of an
- * unconnected socket: Linux reports ICMP port unreachable only to connected sockets, so a closed
- * port fails when the run's `timeoutMs` passes, not at once. A send error does fail at once.
+ * The probe goes out of a socket connected to the target: the kernel then delivers only the
+ * target's datagrams, and reports the ICMP port unreachable of a closed port as `ECONNREFUSED`,
+ * so a closed port fails at once instead of at the run's `timeoutMs`. A send error fails at once
+ * too.
  */
 import type { DatagramSocket, Network } from '../util/network.js'
 import { addressFamily, nodeNetwork } from '../util/network.js'
@@ -21,7 +22,7 @@ export interface UdpCheckOptions {
   network?: Network
 }
 
-/** A check that sends `payload` and passes on the first acceptable reply from `address`:`port`. */
+/** A check that sends `payload` and passes on the first acceptable reply from `address`:`port`; a closed port (ICMP port unreachable) fails at once. */
 export function udpCheck(options: UdpCheckOptions): HealthCheck {
   const network = options.network ?? nodeNetwork
   const where = `${options.address}#${options.port}`
@@ -30,7 +31,6 @@ export function udpCheck(options: UdpCheckOptions): HealthCheck {
     const socket: DatagramSocket = network.createDatagramSocket(family)
     const startedAt = context.clock.now()
     try {
-      await socket.bind(0, family === 6 ? '::' : '0.0.0.0')
       return await new Promise<CheckOutcome>((resolve, reject) => {
         const onAbort = (): void => reject(new Error(`UDP probe of ${where} aborted`))
         if (context.signal.aborted) return onAbort()
@@ -39,15 +39,25 @@ export function udpCheck(options: UdpCheckOptions): HealthCheck {
           context.signal.removeEventListener('abort', onAbort)
           resolve(outcome)
         }
-        socket.onError((error) => settle({ ok: false, reason: `UDP probe of ${where} failed: ${error.message}` }))
-        socket.onMessage((reply, rinfo) => {
-          if (rinfo.port !== options.port || rinfo.address !== options.address) return
+        const failed = (error: Error): void => {
+          const refused = (error as NodeJS.ErrnoException).code === 'ECONNREFUSED'
+          settle({ ok: false, reason: refused ? `UDP probe of ${where}: port unreachable (ECONNREFUSED)` : `UDP probe of ${where} failed: ${error.message}` })
+        }
+        socket.onError(failed)
+        // Connected: only the target's datagrams arrive, so any reply is the target's.
+        socket.onMessage((reply) => {
           if (!accepts(options.expect, reply)) return settle({ ok: false, reason: `UDP probe of ${where}: unexpected reply (${reply.length} bytes)` })
           settle({ ok: true, reason: `UDP reply from ${where} in ${context.clock.now() - startedAt} ms` })
         })
-        socket.send(options.payload, options.port, options.address, (error) => {
-          if (error) settle({ ok: false, reason: `UDP send to ${where} failed: ${error.message}` })
-        })
+        socket.connect(options.port, options.address).then(
+          () => {
+            if (context.signal.aborted) return
+            socket.send(options.payload, options.port, options.address, (error) => {
+              if (error) failed(error)
+            })
+          },
+          (error: Error) => settle({ ok: false, reason: `UDP probe of ${where}: cannot connect: ${error.message}` }),
+        )
       })
     } finally {
       await socket.close().catch(() => {})

@@ -1,5 +1,5 @@
 export { UpstreamPool } from './pool.js'
-export type { InspectAnswer, PoolEvents, PoolServer, PoolSnapshot, UpstreamPoolBaseOptions, UpstreamPoolOptions, UpstreamReply } from './pool.js'
+export type { InspectAnswer, PoolEvents, PoolServer, PoolSnapshot, PoolTrackOptions, UpstreamPoolBaseOptions, UpstreamPoolOptions, UpstreamReply } from './pool.js'
 export { memberKey, PoolMember, toUpstreamSnapshot } from './member.js'
 export type { MemberAddress, MemberCounters, MemberSnapshot, MemberState, UpstreamSnapshot } from './member.js'
 export { createStrategy, usable } from './strategies.js'

@@ -70,16 +70,23 @@ export interface UpstreamSnapshot {
   errors: number
 }
 
-/** One upstream and its health. Strategies read `status`, `srttMs` and `weight`. */
+/**
+ * One upstream and its health. Strategies read `status`, `srttMs` and `weight`. Its status is
+ * its own health (exchanges and probes) and the holds of tracked health sources together: down
+ * when either says down.
+ */
 export class PoolMember implements StrategyUpstream {
-  status: MemberState = 'up'
-  /** The failure that took it down; `undefined` while up. */
+  /** The failure that took it down by its own health; `undefined` while that says up. */
   reason: string | undefined = undefined
   /** Smoothed round-trip time (EWMA) in ms. */
   srttMs: number | undefined = undefined
   consecutiveFailures = 0
+  /** When its status last went down (clock ms). */
   downSince = 0
   readonly counters: MemberCounters = { queries: 0, answers: 0, timeouts: 0, mismatches: 0, garbage: 0, errors: 0, probes: 0 }
+  private own: MemberState = 'up'
+  /** Tracked health sources holding it down, with their reasons. */
+  private readonly holds = new Map<object, string>()
 
   constructor(
     readonly server: MemberAddress,
@@ -91,6 +98,40 @@ export class PoolMember implements StrategyUpstream {
     return memberKey(this.server)
   }
 
+  /** What strategies read: `'up'` only when its own health and every tracked source say up. */
+  get status(): MemberState {
+    return this.own === 'up' && this.holds.size === 0 ? 'up' : 'down'
+  }
+
+  /** Sets its own health (tracked sources' holds stay). */
+  set status(state: MemberState) {
+    this.own = state
+  }
+
+  /** Its own health alone, from its exchanges and probes (what probing is about). */
+  get ownStatus(): MemberState {
+    return this.own
+  }
+
+  /** Why a tracked health source holds it down; `undefined` when none does. */
+  get heldDown(): string | undefined {
+    for (const reason of this.holds.values()) return reason
+    return undefined
+  }
+
+  /**
+   * A tracked health source (`source`, any object identifying it) holds the member down for
+   * `reason`, or lets it go (`undefined`). Returns true when this changed {@link status}.
+   */
+  hold(source: object, reason: string | undefined, now: number): boolean {
+    const before = this.status
+    if (reason === undefined) this.holds.delete(source)
+    else this.holds.set(source, reason)
+    const after = this.status
+    if (before === 'up' && after === 'down') this.downSince = now
+    return before !== after
+  }
+
   /** A good exchange: failures reset, latency smoothed in. Returns true when this brought the member back up. */
   recordSuccess(rttMs: number): boolean {
     this.consecutiveFailures = 0
@@ -100,22 +141,22 @@ export class PoolMember implements StrategyUpstream {
 
   /** A probe answered: the member is taken back with the probe's time as its latency (the old one is stale). */
   recordRecovery(rttMs: number): boolean {
-    if (this.status === 'up') return false
+    if (this.own === 'up') return false
     this.consecutiveFailures = 0
     this.srttMs = rttMs
     return this.markUp()
   }
 
   /**
-   * A failed exchange. Returns true when this failure took the member down (the
-   * `failuresToDown`th in a row while up).
+   * A failed exchange. Returns true when this failure took the member down by its own health
+   * (the `failuresToDown`th in a row while that said up).
    */
   recordFailure(reason: string, failuresToDown: number, now: number): boolean {
     this.consecutiveFailures++
-    if (this.status === 'down' || this.consecutiveFailures < failuresToDown) return false
-    this.status = 'down'
+    if (this.own === 'down' || this.consecutiveFailures < failuresToDown) return false
+    if (this.status === 'up') this.downSince = now
+    this.own = 'down'
     this.reason = reason
-    this.downSince = now
     return true
   }
 
@@ -127,7 +168,7 @@ export class PoolMember implements StrategyUpstream {
       port: this.server.port,
       weight: this.weight,
       state: this.status,
-      reason: this.reason,
+      reason: this.reason ?? this.heldDown,
       failures: this.consecutiveFailures,
       latencyMs: this.srttMs,
       downSince: down ? this.downSince : undefined,
@@ -135,9 +176,10 @@ export class PoolMember implements StrategyUpstream {
     }
   }
 
+  /** Its own health says up again; true when it said down before (tracked holds aside). */
   private markUp(): boolean {
-    if (this.status === 'up') return false
-    this.status = 'up'
+    if (this.own === 'up') return false
+    this.own = 'up'
     this.reason = undefined
     return true
   }

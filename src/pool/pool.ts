@@ -14,6 +14,7 @@ import type { Exchange, ExchangeResult } from './exchange.js'
 import type { MemberAddress, MemberSnapshot } from './member.js'
 import { memberKey, PoolMember } from './member.js'
 import { ProbeLoop, probeQuery } from './probe-loop.js'
+import type { HealthSource } from './tracking.js'
 
 /** A server to put in the pool (`port` defaults to 53, `weight` to 1). */
 export interface PoolServer {
@@ -61,11 +62,23 @@ export interface UpstreamReply<I extends { rcode: number } = { rcode: number }> 
   transport: 'udp' | 'tcp'
 }
 
+/** Options for {@link UpstreamPool.track}. */
+export interface PoolTrackOptions {
+  /** The health source's target name for a member (default its key, `address#port`). */
+  target?: (member: MemberSnapshot) => string
+}
+
+/** One tracked health source. */
+interface Tracker {
+  readonly source: HealthSource
+  readonly target: (member: MemberSnapshot) => string
+}
+
 /** The pool's events, one payload object each. */
 export interface PoolEvents {
-  /** A down member answered again (an exchange or a probe). */
+  /** A down member answered again (an exchange or a probe), or a tracked source let it go, and nothing holds it down any more. */
   'member-up': (event: { server: MemberAddress; downForMs: number }) => void
-  /** A member failed `failuresToDown` times in a row; `reason` is the last failure. */
+  /** A member failed `failuresToDown` times in a row (`reason` is the last failure), or a tracked health source called it down (`reason` starts `health:`). */
   'member-down': (event: { server: MemberAddress; reason: string; failures: number }) => void
   /** A member's weight changed. */
   'member-weight': (event: { server: MemberAddress; weight: number; previous: number }) => void
@@ -86,6 +99,9 @@ export class UpstreamPool<I extends { rcode: number } = { rcode: number }> exten
   private readonly randomizeCase: boolean
   private readonly failuresToDown: number
   private readonly probeMessage: Uint8Array
+  private readonly trackers = new Set<Tracker>()
+  private readonly stopTracking = new Set<() => void>()
+  private closed = false
 
   constructor(private readonly options: UpstreamPoolOptions<I>) {
     super()
@@ -102,7 +118,7 @@ export class UpstreamPool<I extends { rcode: number } = { rcode: number }> exten
       isMember: (m) => this.members.get(m.key) === m,
       probe: (m) => this.probe(m),
       recovered: (m, rttMs) => {
-        if (m.recordRecovery(rttMs)) this.announceUp(m)
+        if (m.recordRecovery(rttMs) && m.status === 'up') this.announceUp(m)
       },
     })
   }
@@ -115,8 +131,39 @@ export class UpstreamPool<I extends { rcode: number } = { rcode: number }> exten
     if (!member) {
       member = new PoolMember(address, checkWeight(server.weight ?? 1))
       this.members.set(key, member)
+      for (const tracker of this.trackers) this.applyInitialState(member, tracker)
     }
     return member
+  }
+
+  /**
+   * Makes the members follow a health source (a `HealthProber`, or your own): a target it calls
+   * down is skipped by the strategies as a member down by its own failures is, up gives the
+   * member back to its own health, and a weight in a change becomes the member's weight. Members
+   * that join later start from the source's current verdict. Returns a function that stops
+   * tracking (and lets go of what this source held down).
+   */
+  track(source: HealthSource, options: PoolTrackOptions = {}): () => void {
+    const tracker: Tracker = { source, target: options.target ?? ((m) => memberKey(m)) }
+    this.trackers.add(tracker)
+    for (const m of this.members.values()) this.applyInitialState(m, tracker)
+    const unwatch = source.watch((change) => {
+      for (const m of [...this.members.values()]) {
+        if (tracker.target(m.snapshot()) !== change.target) continue
+        if (change.weight !== undefined && Number.isFinite(change.weight) && change.weight >= 0) this.setWeight(m.server, change.weight)
+        this.setHold(m, tracker, change.state === 'down' ? `health: ${change.reason}` : undefined)
+      }
+    })
+    const stop = (): void => {
+      if (!this.stopTracking.delete(stop)) return
+      unwatch()
+      this.trackers.delete(tracker)
+      // What this source held down is the members' own health's to judge again (not on close:
+      // a closing pool announces nothing).
+      if (!this.closed) for (const m of this.members.values()) this.setHold(m, tracker, undefined)
+    }
+    this.stopTracking.add(stop)
+    return stop
   }
 
   /** Every member, in the order they joined. */
@@ -178,14 +225,16 @@ export class UpstreamPool<I extends { rcode: number } = { rcode: number }> exten
     member.counters.answers++
     if (member.recordSuccess(result.rttMs)) {
       this.probes.cancel(member)
-      this.announceUp(member)
+      if (member.status === 'up') this.announceUp(member)
     }
     return { upstream: member, rcode: info.rcode, raw: result.raw, info, transport: result.transport }
   }
 
-  /** Stops every probe. */
+  /** Stops every probe and every tracking. */
   close(): void {
+    this.closed = true
     this.probes.close()
+    for (const stop of [...this.stopTracking]) stop()
   }
 
   /** Every member as plain data. */
@@ -194,9 +243,20 @@ export class UpstreamPool<I extends { rcode: number } = { rcode: number }> exten
   }
 
   private failed(member: PoolMember, reason: string): void {
+    const wasUp = member.status === 'up'
     if (!member.recordFailure(reason, this.failuresToDown, this.options.clock.now())) return
-    this.emit('member-down', { server: { ...member.server }, reason, failures: member.consecutiveFailures })
+    if (wasUp) this.emit('member-down', { server: { ...member.server }, reason, failures: member.consecutiveFailures })
     this.probes.schedule(member)
+  }
+
+  private setHold(member: PoolMember, tracker: Tracker, reason: string | undefined): void {
+    if (!member.hold(tracker, reason, this.options.clock.now())) return
+    if (member.status === 'up') this.announceUp(member)
+    else this.emit('member-down', { server: { ...member.server }, reason: reason!, failures: member.consecutiveFailures })
+  }
+
+  private applyInitialState(member: PoolMember, tracker: Tracker): void {
+    if (tracker.source.state(tracker.target(member.snapshot())) === 'down') this.setHold(member, tracker, 'health: down')
   }
 
   private announceUp(member: PoolMember): void {

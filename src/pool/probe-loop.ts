@@ -36,14 +36,16 @@ export class ProbeLoop {
     this.cancel(member)
     const timer = this.options.clock.setTimeout(() => {
       this.timers.delete(member)
-      if (this.closed || member.status === 'up' || !this.options.isMember(member)) return
+      // Its own health decides probing: a member a tracked source holds down is still probed
+      // while its own health says down, so it is ready when the source lets it go.
+      if (this.closed || member.ownStatus === 'up' || !this.options.isMember(member)) return
       member.counters.probes++
       this.options.probe(member).then(
         (rttMs) => {
-          if (member.status === 'down') this.options.recovered(member, rttMs)
+          if (member.ownStatus === 'down') this.options.recovered(member, rttMs)
         },
         () => {
-          if (member.status === 'down') this.schedule(member)
+          if (member.ownStatus === 'down') this.schedule(member)
         },
       )
     }, this.options.intervalMs)

@@ -7,6 +7,11 @@ import { respond } from '../../src/server/respond.js'
 import { FakeClock } from '../../src/testing/fake-clock.js'
 import { MemoryNetwork } from '../../src/testing/memory-network.js'
 import { seededRandom } from '../../src/util/random.js'
+import { dnsCheck } from '../../src/health/dns-check.js'
+import { memberTarget } from '../../src/health/member-target.js'
+import { HealthProber } from '../../src/health/prober.js'
+import type { HealthChange } from '../../src/pool/index.js'
+import type { DnsQuery } from '../../src/server/query.js'
 import { answering, answerTo, ask, datas, ttls, makeQuery, MemoryFiles, rawUpstream, silent, upstream } from './helpers.js'
 
 function setup(options: ForwarderOptions = {}) {
@@ -759,5 +764,56 @@ describe('Forwarder: maxUdpSize (udpPayloadSize is its deprecated alias)', () =>
     })
     await ask(forwarder, 'www.example', 'A')
     expect(sizes).toEqual([1400])
+  })
+})
+
+describe('Forwarder: track(prober)', () => {
+  it('an upstream the prober calls down is skipped at once (no timeout spent on it), and asked again when it says up; a weight from a change applies', async () => {
+    const { clock, network, forwarder } = setup({ strategy: 'strict', servers: [{ address: '10.0.0.1' }, { address: '10.0.0.2' }], cacheSize: 0, timeoutMs: 1000 })
+    const events: string[] = []
+    forwarder.on('upstream-down', (e) => events.push(`down ${e.server.address}: ${e.reason}`))
+    forwarder.on('upstream-up', (e) => events.push(`up ${e.server.address}`))
+    let first = answering('192.0.2.1')
+    await upstream(network, '10.0.0.1', (query: DnsQuery) => first.handle(query))
+    const second = answering('192.0.2.2')
+    await upstream(network, '10.0.0.2', second)
+    const prober = new HealthProber({ clock })
+    for (const address of ['10.0.0.1', '10.0.0.2']) {
+      prober.add({
+        name: memberTarget(address),
+        check: dnsCheck({ server: { address }, name: 'check.example', expect: { addresses: [address === '10.0.0.1' ? '192.0.2.1' : '192.0.2.2'] }, network }),
+        intervalMs: 1000,
+        timeoutMs: 500,
+        fall: 2,
+        rise: 2,
+      })
+    }
+    const stop = forwarder.track(prober)
+    await clock.advanceAsync(0)
+    expect(datas(await ask(forwarder, 'a.example', 'A'))).toEqual(['192.0.2.1'])
+    // 10.0.0.1 starts answering a wrong address: down after `fall` checks, then skipped at once.
+    first = answering('192.0.2.66')
+    await clock.advanceAsync(2000)
+    expect(prober.state('10.0.0.1#53')).toBe('down')
+    expect(events).toEqual(['down 10.0.0.1: health: check.example A at 10.0.0.1#53: answer 192.0.2.66, expected 192.0.2.1'])
+    const calls = first.calls
+    expect(datas(await ask(forwarder, 'b.example', 'A'))).toEqual(['192.0.2.2'])
+    expect(first.calls).toBe(calls) // not asked (the clock did not move: no timeout spent either)
+    expect(forwarder.snapshot().upstreams[0]).toMatchObject({ address: '10.0.0.1', status: 'down' })
+    // Fixed: up after `rise` checks, and strict order resumes.
+    first = answering('192.0.2.1')
+    await clock.advanceAsync(2000)
+    expect(events.at(-1)).toBe('up 10.0.0.1')
+    expect(datas(await ask(forwarder, 'c.example', 'A'))).toEqual(['192.0.2.1'])
+    // A weight from a source's change applies: 0 drains 10.0.0.1 (asked only when nothing with weight is up).
+    const listeners: ((change: HealthChange) => void)[] = []
+    forwarder.track({ watch: (l) => (listeners.push(l), () => {}), state: () => undefined })
+    for (const l of listeners) l({ target: '10.0.0.1#53', state: 'up', weight: 0, reason: 'dynamic weight 0' })
+    const before = first.calls
+    expect(datas(await ask(forwarder, 'd.example', 'A'))).toEqual(['192.0.2.2'])
+    expect(first.calls).toBe(before)
+    stop()
+    prober.close()
+    await forwarder.close()
   })
 })

@@ -10,8 +10,11 @@ import { httpCheck } from '../../src/health/http-check.js'
 import { tcpCheck } from '../../src/health/tcp-check.js'
 import { udpCheck } from '../../src/health/udp-check.js'
 import type { CheckContext } from '../../src/health/types.js'
+import { FakeClock } from '../../src/testing/fake-clock.js'
 import { freeLoopbackPort } from '../../src/testing/free-port.js'
+import { MemoryNetwork } from '../../src/testing/memory-network.js'
 import { realClock } from '../../src/util/clock.js'
+import type { Network } from '../../src/util/network.js'
 
 const ctx = (timeoutMs = 1000, signal = new AbortController().signal): CheckContext => ({ signal, clock: realClock, timeoutMs, target: 'x' })
 
@@ -65,12 +68,38 @@ describe('udpCheck', () => {
     })
   })
 
-  it('a closed port gets no reply: the run is aborted by its timeout (no ICMP on an unconnected socket)', async () => {
+  it('a closed port fails at once (ICMP port unreachable on the connected socket), well before the timeout', async () => {
     const closed = await freeLoopbackPort()
+    const started = performance.now()
+    const outcome = await udpCheck({ address: '127.0.0.1', port: closed, payload: Buffer.from('ping') })(ctx(5000))
+    const tookMs = performance.now() - started
+    expect(outcome).toEqual({ ok: false, reason: `UDP probe of 127.0.0.1#${closed}: port unreachable (ECONNREFUSED)` })
+    // A timeout would take 5,000 ms; the refusal comes back in well under a millisecond on an idle
+    // machine (the bound leaves room for a starved one).
+    expect(tookMs).toBeLessThan(1000)
+  })
+
+  it('hears only the target: a datagram from another port is not taken for its reply', async () => {
+    const silent = createSocket('udp4')
+    await new Promise<void>((r) => silent.bind(0, '127.0.0.1', r))
+    const other = createSocket('udp4')
+    await new Promise<void>((r) => other.bind(0, '127.0.0.1', r))
+    // The target takes the probe and says nothing; the other socket answers the probe's source port.
+    silent.on('message', (_msg, rinfo) => other.send(Buffer.from('impostor'), rinfo.port, rinfo.address))
     const controller = new AbortController()
-    const run = udpCheck({ address: '127.0.0.1', port: closed, payload: Buffer.from('ping') })(ctx(200, controller.signal))
-    setTimeout(() => controller.abort(), 100)
-    await expect(run).rejects.toThrow(`UDP probe of 127.0.0.1#${closed} aborted`)
+    try {
+      const run = udpCheck({ address: '127.0.0.1', port: silent.address().port, payload: Buffer.from('ping') })(ctx(5000, controller.signal))
+      setTimeout(() => controller.abort(), 300)
+      await expect(run).rejects.toThrow(`UDP probe of 127.0.0.1#${silent.address().port} aborted`)
+    } finally {
+      await Promise.all([silent, other].map((s) => new Promise<void>((r) => s.close(() => r()))))
+    }
+  })
+
+  it('is aborted with its run', async () => {
+    const controller = new AbortController()
+    controller.abort()
+    await expect(udpCheck({ address: '127.0.0.1', port, payload: Buffer.from('ping') })(ctx(1000, controller.signal))).rejects.toThrow(`UDP probe of 127.0.0.1#${port} aborted`)
   })
 })
 
@@ -107,5 +136,82 @@ describe('httpCheck', () => {
     const run = httpCheck({ url: `${base}/hang` })(ctx(5000, controller.signal))
     setTimeout(() => controller.abort(), 50)
     await expect(run).rejects.toThrow()
+  })
+})
+
+describe('udpCheck on a MemoryNetwork (no real time)', () => {
+  it('a closed port fails at once, with no time passing; an echo passes; only the target is heard', async () => {
+    const clock = new FakeClock({ now: 0 })
+    const network = new MemoryNetwork({ clock })
+    const context: CheckContext = { signal: new AbortController().signal, clock, timeoutMs: 2000, target: 'x' }
+    const closed = await udpCheck({ address: '10.0.0.1', port: 9, payload: Buffer.from('ping'), network })(context)
+    expect(closed).toEqual({ ok: false, reason: 'UDP probe of 10.0.0.1#9: port unreachable (ECONNREFUSED)' })
+    expect(clock.now()).toBe(0)
+    const echo = network.createDatagramSocket(4)
+    await echo.bind(7, '10.0.0.1')
+    echo.onMessage((msg, from) => echo.send(Buffer.concat([Buffer.from('pong:'), msg]), from.port, from.address))
+    expect(await udpCheck({ address: '10.0.0.1', port: 7, payload: Buffer.from('ping'), expect: /^pong:ping$/, network })(context)).toEqual({
+      ok: true,
+      reason: 'UDP reply from 10.0.0.1#7 in 0 ms',
+    })
+    await echo.close()
+  })
+})
+
+describe('udpCheck failure paths (a scripted socket)', () => {
+  /** A Network whose one datagram socket connects or not, and whose send fails or not, as told. */
+  function scriptedNetwork(behaviour: { connect?: Error; send?: Error; error?: Error }) {
+    const log: string[] = []
+    let errorHandler: (error: Error) => void = () => {}
+    const socket = {
+      bind: async () => ({ address: '0.0.0.0', port: 1, family: 'IPv4' }),
+      connect: async (port: number, address: string) => {
+        log.push(`connect ${address}#${port}`)
+        if (behaviour.connect) throw behaviour.connect
+      },
+      send: (_msg: Uint8Array, _port: number, _address: string, callback?: (error: Error | null) => void) => {
+        log.push('send')
+        if (behaviour.error) errorHandler(behaviour.error)
+        else callback?.(behaviour.send ?? null)
+      },
+      onMessage: () => {},
+      onError: (handler: (error: Error) => void) => {
+        errorHandler = handler
+      },
+      close: async () => void log.push('close'),
+      address: () => ({ address: '0.0.0.0', port: 1, family: 'IPv4' }),
+      setReceiveBufferSize: () => {},
+    }
+    const network = { createDatagramSocket: () => socket } as unknown as Network
+    return { network, log }
+  }
+  const run = (network: Network) => udpCheck({ address: '192.0.2.1', port: 7, payload: Buffer.from('ping'), network })(ctx(5000))
+
+  it('a send error fails at once with its message, and the socket is closed', async () => {
+    const { network, log } = scriptedNetwork({ send: new Error('send EPERM') })
+    expect(await run(network)).toEqual({ ok: false, reason: 'UDP probe of 192.0.2.1#7 failed: send EPERM' })
+    expect(log).toEqual(['connect 192.0.2.1#7', 'send', 'close'])
+  })
+
+  it('a socket error other than a refusal is told as it is', async () => {
+    const { network } = scriptedNetwork({ error: Object.assign(new Error('recvmsg EHOSTUNREACH'), { code: 'EHOSTUNREACH' }) })
+    expect(await run(network)).toEqual({ ok: false, reason: 'UDP probe of 192.0.2.1#7 failed: recvmsg EHOSTUNREACH' })
+  })
+
+  it('a socket that cannot connect fails without sending, and is closed', async () => {
+    const { network, log } = scriptedNetwork({ connect: new Error('connect EINVAL') })
+    expect(await run(network)).toEqual({ ok: false, reason: 'UDP probe of 192.0.2.1#7: cannot connect: connect EINVAL' })
+    expect(log).toEqual(['connect 192.0.2.1#7', 'close'])
+  })
+
+  it('reports the latency measured on the prober clock', async () => {
+    const clock = new FakeClock({ now: 5000 })
+    const network = new MemoryNetwork({ clock })
+    const echo = network.createDatagramSocket(4)
+    await echo.bind(7, '10.0.0.1')
+    echo.onMessage((msg, from) => echo.send(msg, from.port, from.address))
+    const context: CheckContext = { signal: new AbortController().signal, clock, timeoutMs: 2000, target: 'x' }
+    expect(await udpCheck({ address: '10.0.0.1', port: 7, payload: Buffer.from('ping'), network })(context)).toEqual({ ok: true, reason: 'UDP reply from 10.0.0.1#7 in 0 ms' })
+    await echo.close()
   })
 })

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest'
 import type { Exchange } from '../../src/pool/exchange.js'
 import type { PoolEvents, UpstreamPoolOptions } from '../../src/pool/pool.js'
 import { UpstreamPool } from '../../src/pool/pool.js'
+import { createStrategy, usable } from '../../src/pool/strategies.js'
+import type { HealthChange, HealthSource, HealthState } from '../../src/pool/tracking.js'
 import { FakeClock } from '../../src/testing/fake-clock.js'
 import { DnsHaError, isDnsHaError } from '../../src/util/errors.js'
 
@@ -248,5 +250,120 @@ describe('UpstreamPool: options typing', () => {
       // @ts-expect-error a pool typed to read more than the rcode needs its inspect
       new UpstreamPool<{ rcode: number; extra: string }>({ exchange: scripted().exchange, clock: new FakeClock() })
     expect(make().snapshot()).toEqual({ members: [] })
+  })
+})
+
+/** A health source the test drives by hand: `say(target, state, weight?)`. */
+function manualSource() {
+  const states = new Map<string, HealthState>()
+  const listeners = new Set<(change: HealthChange) => void>()
+  const source: HealthSource = {
+    watch: (listener) => {
+      listeners.add(listener)
+      return () => void listeners.delete(listener)
+    },
+    state: (target) => states.get(target),
+  }
+  const say = (target: string, state: HealthState, weight?: number): void => {
+    states.set(target, state)
+    for (const l of [...listeners]) l({ target, state, reason: `checked ${state}`, ...(weight === undefined ? {} : { weight }) })
+  }
+  return { source, say, listeners }
+}
+
+describe('UpstreamPool: track(source)', () => {
+  it('a target called down is skipped by the strategies as a down member is, and up brings it back', async () => {
+    const { pool, events, sent } = setup()
+    const { source, say } = manualSource()
+    const a = pool.get({ address: '10.0.0.1' })
+    const b = pool.get({ address: '10.0.0.2' })
+    pool.track(source)
+    say('10.0.0.1#53', 'down')
+    expect(a.status).toBe('down')
+    expect(a.ownStatus).toBe('up')
+    expect(usable([a, b])).toEqual([b])
+    const strict = createStrategy('strict', { clock: new FakeClock() })
+    const reply = await strict.resolve({ upstreams: [a, b], attempt: (u, signal) => pool.ask(u, QUERY, signal), fallbackRcodes: new Set([2, 5]) })
+    expect(reply.upstream).toBe(b)
+    expect(sent.map((s) => s.server)).toEqual(['10.0.0.2#53'])
+    expect(events).toEqual([{ name: 'member-down', payload: { server: { address: '10.0.0.1', port: 53 }, reason: 'health: checked down', failures: 0 } }])
+    expect(pool.snapshot().members[0]).toMatchObject({ state: 'down', reason: 'health: checked down' })
+    say('10.0.0.1#53', 'up')
+    expect(a.status).toBe('up')
+    expect(usable([a, b])).toEqual([a, b])
+    expect(events.at(-1)).toEqual({ name: 'member-up', payload: { server: { address: '10.0.0.1', port: 53 }, downForMs: 0 } })
+  })
+
+  it('a weight in a change becomes the member weight; other targets are not touched', () => {
+    const { pool, events } = setup()
+    const { source, say } = manualSource()
+    const a = pool.get({ address: '10.0.0.1' })
+    const b = pool.get({ address: '10.0.0.2' })
+    pool.track(source)
+    say('10.0.0.1#53', 'up', 0)
+    expect(a.weight).toBe(0)
+    expect(b.weight).toBe(1)
+    expect(usable([a, b])).toEqual([b]) // weight 0 drains it
+    expect(events).toEqual([{ name: 'member-weight', payload: { server: { address: '10.0.0.1', port: 53 }, weight: 0, previous: 1 } }])
+    say('10.0.0.9#53', 'down')
+    expect([a.status, b.status]).toEqual(['up', 'up'])
+  })
+
+  it('up from the source does not bring back a member down by its own failures: both must say up', async () => {
+    const { pool, events, set, clock } = setup({ probeIntervalMs: 1000 })
+    const { source, say } = manualSource()
+    const a = pool.get({ address: '10.0.0.1' })
+    pool.track(source)
+    set('10.0.0.1', { kind: 'timeout' })
+    await pool.ask(a, QUERY, undefined).catch(() => {})
+    say('10.0.0.1#53', 'down')
+    expect(events.map((e) => e.name)).toEqual(['member-down']) // once, by its own failure
+    // Its own probe answers while the source still holds it down: still down, no member-up.
+    set('10.0.0.1', { kind: 'answer' })
+    await clock.advanceAsync(1000)
+    expect(a.ownStatus).toBe('up')
+    expect(a.status).toBe('down')
+    expect(events.map((e) => e.name)).toEqual(['member-down'])
+    say('10.0.0.1#53', 'up')
+    expect(a.status).toBe('up')
+    expect(events.map((e) => e.name)).toEqual(['member-down', 'member-up'])
+    // The other way round: the source says up first, the member waits for its own probe.
+    set('10.0.0.1', { kind: 'timeout' })
+    await pool.ask(a, QUERY, undefined).catch(() => {})
+    say('10.0.0.1#53', 'down')
+    say('10.0.0.1#53', 'up')
+    expect(a.status).toBe('down')
+    set('10.0.0.1', { kind: 'answer' })
+    await clock.advanceAsync(1000)
+    expect(a.status).toBe('up')
+    expect(events.map((e) => e.name)).toEqual(['member-down', 'member-up', 'member-down', 'member-up'])
+  })
+
+  it('members that join later start from the current verdict; a custom target name; stop lets go', () => {
+    const { pool, events } = setup()
+    const { source, say, listeners } = manualSource()
+    say('ns1', 'down')
+    const stop = pool.track(source, { target: (m) => (m.address === '10.0.0.1' ? 'ns1' : 'other') })
+    const a = pool.get({ address: '10.0.0.1' })
+    expect(a.status).toBe('down')
+    expect(a.heldDown).toBe('health: down')
+    stop()
+    expect(a.status).toBe('up')
+    expect(listeners.size).toBe(0)
+    expect(events.map((e) => e.name)).toEqual(['member-down', 'member-up'])
+    stop() // twice is harmless
+    expect(events).toHaveLength(2)
+  })
+
+  it('close stops tracking without announcing anything', () => {
+    const { pool, events } = setup()
+    const { source, say, listeners } = manualSource()
+    const a = pool.get({ address: '10.0.0.1' })
+    pool.track(source)
+    say('10.0.0.1#53', 'down')
+    pool.close()
+    expect(listeners.size).toBe(0)
+    expect(events.map((e) => e.name)).toEqual(['member-down'])
+    expect(a.status).toBe('down')
   })
 })
