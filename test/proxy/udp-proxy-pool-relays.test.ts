@@ -255,6 +255,59 @@ describe('UdpProxyPool TCP', () => {
     expect(p.snapshot().tcp).toMatchObject({ connectFailures: 1, noMember: 1, relayed: 0 })
   })
 
+  it('counts a connect timeout as a timeout toward maxFails, and stops moving on after nextUpstreamTimeoutMs', async () => {
+    const members = [{ address: '10.0.1.1', maxFails: 2 }, { address: '10.0.1.2' }]
+    const first = await setup(members, { policy: 'first', connectTimeoutMs: 1000, nextUpstreamTimeoutMs: 1000 })
+    await tcpMember(first.network, '10.0.1.1')
+    await tcpMember(first.network, '10.0.1.2')
+    first.network.partition(['127.0.0.1'], ['10.0.1.1'])
+    const c = await tcpClient(first.network)
+    await flush()
+    await first.clock.advanceAsync(1000)
+    await flush()
+    // The connect timed out at 1000 ms, which spent the next-upstream budget: no second member.
+    expect(c.isClosed()).toBe(true)
+    expect(first.pool.snapshot().tcp).toMatchObject({ connectFailures: 1, noMember: 1, relayed: 0 })
+    expect(first.pool.snapshot().members[0]!.counters).toMatchObject({ timeouts: 1, errors: 0 })
+    expect(first.pool.snapshot().members[0]!.state).toBe('up')
+    await first.pool.close()
+    // Without that limit the connection moves on; the second timeout within fail_timeout takes the member down.
+    const second = await setup(members, { policy: 'first', connectTimeoutMs: 1000 })
+    await tcpMember(second.network, '10.0.1.1')
+    await tcpMember(second.network, '10.0.1.2')
+    second.network.partition(['127.0.0.1'], ['10.0.1.1'])
+    const clients = [await tcpClient(second.network), await tcpClient(second.network)]
+    for (const cl of clients) cl.socket.write(Buffer.from('q'))
+    await flush()
+    await second.clock.advanceAsync(1000)
+    await flush()
+    expect(clients.map((cl) => cl.heard.join(''))).toEqual(['10.0.1.2:q', '10.0.1.2:q'])
+    expect(second.events).toEqual(['down 10.0.1.1#53 connect: connect to 10.0.1.1:53 timed out (2 failure(s) within 10000 ms)'])
+  })
+
+  it('counts other relay failures as errors toward maxFails', async () => {
+    const { pool: p, events } = await setup([{ address: '10.0.1.1', maxFails: 2 }, { address: '10.0.1.2' }], {}, { tcp: false })
+    p.failed('10.0.1.1#53', 'socket error: EHOSTUNREACH')
+    expect(p.snapshot().members[0]).toMatchObject({ state: 'up', counters: { errors: 1, timeouts: 0 } })
+    p.failed('10.0.1.1#53', 'socket error: EHOSTUNREACH')
+    expect(p.snapshot().members[0]).toMatchObject({ state: 'down', counters: { errors: 2, timeouts: 0 } })
+    expect(events).toEqual(['down 10.0.1.1#53 socket error: EHOSTUNREACH (2 failure(s) within 10000 ms)'])
+  })
+
+  it('tries at most nextUpstreamTries members per connection', async () => {
+    const { network, pool: p } = await setup([{ address: '10.0.1.1' }, { address: '10.0.1.2' }, { address: '10.0.1.3' }], { policy: 'first', nextUpstreamTries: 2 })
+    await tcpMember(network, '10.0.1.3')
+    const c = await tcpClient(network)
+    await flush()
+    expect(c.isClosed()).toBe(true)
+    expect(p.snapshot().tcp).toMatchObject({ connectFailures: 2, noMember: 1 })
+    // The next connection finds both refusing members down and reaches the third.
+    const c2 = await tcpClient(network)
+    c2.socket.write(Buffer.from('q'))
+    await flush()
+    expect(c2.heard.join('')).toBe('10.0.1.3:q')
+  })
+
   it('sends a PROXY v2 header naming the client first when proxyProtocol is on', async () => {
     const { network } = await setup([{ address: '10.0.1.1' }], { proxyProtocol: true })
     const m = await tcpMember(network, '10.0.1.1')
