@@ -373,4 +373,32 @@ describe('UdpProxyPool as a MemberPicker', () => {
     // Unknown keys are ignored.
     expect(() => p.failed('10.9.9.9#53', 'x')).not.toThrow()
   })
+
+  it('gives a rested member one trial pick per rest period, in datagram mode only', async () => {
+    const members = [{ address: '10.0.1.1', failTimeoutMs: 5000 }, { address: '10.0.1.2' }]
+    const d = await setup(members, { mode: 'datagram', policy: 'first' })
+    d.pool.failed('10.0.1.1#53', 'port unreachable')
+    expect(d.pool.pick('c', new Set())?.key).toBe('10.0.1.2#53')
+    d.clock.advance(5000)
+    // The trial is one pick: until it is reported, the next picks go elsewhere.
+    expect(d.pool.pick('c', new Set())?.key).toBe('10.0.1.1#53')
+    expect(d.pool.pick('c', new Set())?.key).toBe('10.0.1.2#53')
+    d.clock.advance(5000)
+    expect(d.pool.pick('c', new Set())?.key).toBe('10.0.1.1#53')
+    d.pool.answered('10.0.1.1#53', 3)
+    expect(d.pool.snapshot().members[0]).toMatchObject({ state: 'up', latencyMs: 3 })
+    await d.pool.close()
+    // DNS mode: no trials, the probes decide.
+    const n = await setup(members, { policy: 'first' }, { tcp: false })
+    n.pool.failed('10.0.1.1#53', 'port unreachable')
+    n.clock.advance(5000)
+    expect(n.pool.pick('c', new Set())?.key).toBe('10.0.1.2#53')
+  })
+
+  it('never picks a member that is administratively down or held down by a health source, rested or not', async () => {
+    const d = await setup([{ address: '10.0.1.1', down: true, failTimeoutMs: 1000 }, { address: '10.0.1.2', failTimeoutMs: 1000 }, { address: '10.0.1.3' }], { mode: 'datagram', policy: 'first' })
+    d.pool.track({ state: (t) => (t === '10.0.1.2#53' ? 'down' : 'up'), watch: () => () => {} })
+    d.clock.advance(60_000)
+    for (let i = 0; i < 3; i++) expect(d.pool.pick('c', new Set())?.key).toBe('10.0.1.3#53')
+  })
 })
