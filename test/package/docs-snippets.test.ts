@@ -33,6 +33,7 @@ describe('code examples in the docs', () => {
     ['README.md', 2],
     ['docs/production.md', 4],
     ['docs/health.md', 2],
+    ['docs/vrrp.md', 1],
   ])('%s: every ts block type-checks against src/', (file, atLeast) => {
     const blocks = tsBlocks(file)
     expect(blocks.length).toBeGreaterThanOrEqual(atLeast)

@@ -1,0 +1,12 @@
+// VRRP (RFC 5798 / RFC 3768): the advert codec, the router state machine, transports, VIP actions.
+export { decodeVrrpPacket, encodeVrrpPacket, VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, VRRP_PROTOCOL } from './packet.js'
+export type { VrrpAddressing, VrrpAuth, VrrpDecodeResult, VrrpDropReason, VrrpPacket } from './packet.js'
+export { VrrpRouter } from './router.js'
+export type { VrrpAdvertEvent, VrrpDropEvent, VrrpHealthChange, VrrpHealthSource, VrrpHealthState, VrrpPriorityEvent, VrrpRouterEvents, VrrpRouterOptions, VrrpRouterSnapshot, VrrpSplitBrainEvent, VrrpSplitBrainHealedEvent, VrrpState, VrrpStateEvent, VrrpTrack, VrrpTransitionEvent, VrrpWarningEvent } from './types.js'
+export type { VrrpInbound, VrrpTransport } from './transport.js'
+export { MemoryTransport, MemoryVrrpSegment } from './memory-transport.js'
+export type { MemoryVrrpSegmentOptions } from './memory-transport.js'
+export { UdpTransport, VRRP_UDP_PORT } from './udp-transport.js'
+export type { UdpTransportOptions } from './udp-transport.js'
+export { MemoryVipActions } from './vip-actions.js'
+export type { VipActionRecord, VipActions, VipContext } from './vip-actions.js'
