@@ -26,6 +26,8 @@ export interface DatagramSessionsOptions {
   timeoutMs?: number
   /** Most sessions at once (default 10 000); new clients beyond it are dropped and counted. */
   maxSessions?: number
+  /** Whether a datagram refused by its member (ICMP port unreachable) is sent once more to another member (nginx `proxy_next_upstream`, default true). */
+  nextUpstream?: boolean
   network?: Network
   clock?: Clock
 }
@@ -92,6 +94,7 @@ export class DatagramSessions extends EventEmitter<DatagramSessionsEvents> {
   private readonly responses: number
   private readonly timeoutMs: number
   private readonly maxSessions: number
+  private readonly nextUpstream: boolean
   private readonly network: Network
   private readonly clock: Clock
   private readonly sessions = new Map<string, Session>()
@@ -105,6 +108,7 @@ export class DatagramSessions extends EventEmitter<DatagramSessionsEvents> {
     this.responses = options.responses ?? 1
     this.timeoutMs = options.timeoutMs ?? 2000
     this.maxSessions = options.maxSessions ?? 10_000
+    this.nextUpstream = options.nextUpstream ?? true
     this.network = options.network ?? nodeNetwork
     this.clock = options.clock ?? realClock
   }
@@ -115,7 +119,13 @@ export class DatagramSessions extends EventEmitter<DatagramSessionsEvents> {
     const socket = this.network.createDatagramSocket(addressFamily(address))
     socket.onMessage((msg, rinfo) => this.fromClient(msg, rinfo))
     socket.onError((error) => this.report(error))
-    const bound = await socket.bind(options.port, address)
+    let bound: BoundAddress
+    try {
+      bound = await socket.bind(options.port, address)
+    } catch (error) {
+      await socket.close()
+      throw error
+    }
     this.listener = socket
     return bound
   }
@@ -257,7 +267,7 @@ export class DatagramSessions extends EventEmitter<DatagramSessionsEvents> {
     const refused = code === 'ECONNREFUSED'
     this.picker.failed(session.member.key, refused ? 'port unreachable' : `socket error: ${code ?? error.message}`)
     // One retry per client datagram, on a member not yet tried for it.
-    if (refused && session.last && session.tried.size === 1) {
+    if (refused && this.nextUpstream && session.last && session.tried.size === 1) {
       const next = this.picker.pick(session.client.address, session.tried)
       if (next) {
         session.tried.add(next.key)

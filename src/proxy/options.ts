@@ -43,6 +43,8 @@ export interface UdpProxyPoolOptions {
   responses?: number
   /** TCP: how long connecting to a member may take (nginx `proxy_connect_timeout`, default 1000 ms). */
   connectTimeoutMs?: number
+  /** TCP: send each member connection a PROXY protocol v2 header naming the client first (nginx `proxy_protocol on`, default false). */
+  proxyProtocol?: boolean
   /**
    * DNS mode: the shortest hedge deadline. A query unanswered this long after it was sent (or
    * 4 × the member's latency EWMA, if longer, capped at `timeoutMs / 4`) is sent again to another

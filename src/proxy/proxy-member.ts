@@ -144,6 +144,11 @@ export class ProxyMember<A> implements BalancedMember {
   /** A query expired unanswered. True when `maxFails` such failures fell within `failTimeoutMs`. */
   recordTimeout(now: number): boolean {
     this.core.counters.timeouts++
+    return this.recordFailure(now)
+  }
+
+  /** A failure of any kind at `now` (a relay's refused connect, a socket error). True when `maxFails` fell within `failTimeoutMs`. */
+  recordFailure(now: number): boolean {
     this.failures = this.failures.filter((t) => t > now - this.failTimeoutMs)
     this.failures.push(now)
     return this.maxFails > 0 && this.failures.length >= this.maxFails

@@ -23,6 +23,8 @@ export interface TcpProxyOptions {
   connectTimeoutMs?: number
   /** Members tried per connection before giving up (nginx `proxy_next_upstream_tries`, default 3). */
   tries?: number
+  /** Moving on to another member stops once this long has passed since the connection came (nginx `proxy_next_upstream_timeout`; default 0, no limit). */
+  nextUpstreamTimeoutMs?: number
   /** A connection with no bytes either way for this long is closed (nginx `proxy_timeout`, default 10 000 ms). */
   idleTimeoutMs?: number
   /** Send a PROXY protocol v2 header to the member first (default false). */
@@ -84,6 +86,7 @@ export class TcpProxy extends EventEmitter<TcpProxyEvents> {
   private readonly picker: MemberPicker
   private readonly connectTimeoutMs: number
   private readonly tries: number
+  private readonly nextUpstreamTimeoutMs: number
   private readonly idleTimeoutMs: number
   private readonly proxyProtocol: boolean
   private readonly maxConnections: number
@@ -100,6 +103,7 @@ export class TcpProxy extends EventEmitter<TcpProxyEvents> {
     this.picker = options.picker
     this.connectTimeoutMs = options.connectTimeoutMs ?? 1000
     this.tries = Math.max(1, options.tries ?? 3)
+    this.nextUpstreamTimeoutMs = options.nextUpstreamTimeoutMs ?? 0
     this.idleTimeoutMs = options.idleTimeoutMs ?? 10_000
     this.proxyProtocol = options.proxyProtocol ?? false
     this.maxConnections = options.maxConnections ?? 1000
@@ -155,7 +159,9 @@ export class TcpProxy extends EventEmitter<TcpProxyEvents> {
 
   private async connectMember(conn: Connection): Promise<void> {
     const tried = new Set<string>()
+    const since = this.clock.now()
     for (let attempt = 0; attempt < this.tries; attempt++) {
+      if (attempt > 0 && this.nextUpstreamTimeoutMs > 0 && this.clock.now() - since >= this.nextUpstreamTimeoutMs) break
       const member = this.picker.pick(conn.client.remote.address, tried)
       if (!member) break
       tried.add(member.key)

@@ -36,12 +36,28 @@ import { ProxyPacketCache } from './packet-cache.js'
 import type { ProxyMemberSnapshot, Upstream } from './proxy-member.js'
 import { ProxyMember } from './proxy-member.js'
 import { answersQuestion, checkClientQuery, headerAnswer, servfail } from './query-wire.js'
+import type { DatagramSessionsSnapshot } from './datagram-sessions.js'
+import { DatagramSessions } from './datagram-sessions.js'
+import type { Endpoint } from './listeners.js'
+import { bindPair, sumDatagram, sumTcp } from './listeners.js'
+import type { MemberPicker, PickedMember } from './member-picker.js'
+import { MemberSetPicker } from './member-set-picker.js'
+import type { TcpProxySnapshot } from './tcp-proxy.js'
+import { TcpProxy } from './tcp-proxy.js'
 
 /** Where {@link UdpProxyPool.listen} binds. */
 export interface ProxyListenOptions {
   port: number
   /** An IPv4 or IPv6 literal (default `127.0.0.1`). */
   address?: string
+  /** Serve UDP on it (default true). */
+  udp?: boolean
+  /**
+   * Serve TCP on the same address and port, relayed connection by connection (DNS over TCP, zone
+   * transfers). Default: true in DNS mode, as `DnsServer` listens on both; false in datagram mode,
+   * whose traffic is not DNS (nginx's `listen PORT udp`).
+   */
+  tcp?: boolean
 }
 
 /** Options for {@link UdpProxyPool.track}. */
@@ -98,6 +114,10 @@ export interface UdpProxyPoolSnapshot {
   /** The packet cache's size and hits/misses; absent when the cache is off. */
   cache?: ProxyCacheSnapshot
   members: ProxyMemberSnapshot[]
+  /** The TCP relays' counters, summed over every `listen()` (zeros without TCP). */
+  tcp: TcpProxySnapshot
+  /** Datagram mode: the session relays' counters, summed over every `listen()` (zeros in DNS mode). */
+  datagram: DatagramSessionsSnapshot
 }
 
 /** One client query in the pool. */
@@ -143,8 +163,12 @@ interface Tracker {
 const PROBE = probeQuery('.')
 const PROBE_QUESTION_END = PROBE.length
 
-/** A UDP DNS load balancer over a set of members. */
-export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
+/**
+ * A UDP DNS load balancer over a set of members, with TCP relayed on the same port, or (mode
+ * `'datagram'`) an nginx-style relay of opaque datagrams. It is also the {@link MemberPicker} of
+ * its relays: `pick`, `failed` and `answered` work on its own members.
+ */
+export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements MemberPicker {
   private readonly clock: Clock
   private readonly network: Network
   private readonly random: Random
@@ -160,6 +184,13 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
   private readonly cache: ProxyPacketCache | undefined
   private readonly clientSubnet: ClientSubnetOptions | undefined
   private readonly deadlines: DeadlineQueue
+  private readonly mode: 'dns' | 'datagram'
+  private readonly relayOptions: Readonly<UdpProxyPoolOptions>
+  private readonly relayPicker: MemberSetPicker<Attempt>
+  private readonly tcpRelays: TcpProxy[] = []
+  private readonly datagramRelays: DatagramSessions[] = []
+  /** One address per `listen()` call, whatever it serves there. */
+  private readonly listened: BoundAddress[] = []
   private readonly members: ProxyMember<Attempt>[] = []
   /** Removed members whose queries are still in flight (their sockets close when those settle). */
   private readonly retiring = new Set<ProxyMember<Attempt>>()
@@ -176,9 +207,12 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
   constructor(options: UdpProxyPoolOptions) {
     super()
     if (!options || !Array.isArray(options.members)) throw new DnsHaError('ERR_CONFIG', 'UdpProxyPool needs members')
-    if (options.mode !== undefined && options.mode !== 'dns') {
-      throw new DnsHaError('ERR_CONFIG', `UdpProxyPool relays DNS (mode 'dns'); mode ${JSON.stringify(options.mode)} is not this class's`)
+    if (options.mode !== undefined && options.mode !== 'dns' && options.mode !== 'datagram') {
+      throw new DnsHaError('ERR_CONFIG', `mode must be 'dns' or 'datagram', got ${JSON.stringify(options.mode)}`)
     }
+    this.mode = options.mode ?? 'dns'
+    checkRelayOptions(options)
+    this.relayOptions = { ...options }
     this.clock = options.clock ?? realClock
     this.network = options.network ?? nodeNetwork
     this.random = options.random ?? defaultRandom()
@@ -194,36 +228,135 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
     this.clientSubnet = options.clientSubnet ? checkClientSubnetOptions(options.clientSubnet) : undefined
     this.cache = options.cache ? new ProxyPacketCache(options.cache === true ? {} : options.cache, this.clientSubnet) : undefined
     this.deadlines = new DeadlineQueue(this.clock, (error) => this.report(error, 'timer'))
+    this.relayPicker = new MemberSetPicker<Attempt>(
+      { members: () => this.members, markDown: (m, reason) => this.markDown(m, reason, false), reportUp: (m) => this.reportUp(m) },
+      { policy: options.policy ?? 'round-robin', random: this.random, clock: this.clock, passive: this.mode === 'datagram' },
+    )
     for (const m of options.members) this.addMember(m)
   }
 
   /**
-   * Binds a client-facing UDP socket (port 0 picks a free one) and resolves with what was bound;
-   * the first call also connects the members' upstream sockets and starts the probes. May be
+   * Listens on one address (port 0 picks a free one): UDP, and TCP on the same port unless
+   * `tcp: false` (see {@link ProxyListenOptions}), and resolves with what was bound. The first
+   * call also connects the members' upstream sockets and starts the probes (DNS mode). May be
    * called again to serve on more addresses.
    */
   async listen(options: ProxyListenOptions): Promise<BoundAddress> {
     if (this.closed) throw new DnsHaError('ERR_SERVER_CLOSED', 'proxy pool is closed')
     if (!this.started) {
       this.started = true
-      await Promise.all(this.members.map((m) => this.open(m)))
-      this.probeTimer = this.clock.setInterval(() => this.probeDownMembers(), this.probeIntervalMs)
+      if (this.mode === 'dns') {
+        await Promise.all(this.members.map((m) => this.open(m)))
+        this.probeTimer = this.clock.setInterval(() => this.probeDownMembers(), this.probeIntervalMs)
+      } else for (const m of this.members) m.ready = true
     }
     const address = options.address ?? '127.0.0.1'
+    const udp = options.udp ?? true
+    const tcp = options.tcp ?? this.mode === 'dns'
+    if (!udp && !tcp) throw new DnsHaError('ERR_CONFIG', 'listen: udp and tcp are both off')
+    const udpBinder = !udp ? undefined : this.mode === 'dns' ? (port: number) => this.bindDns(port, address) : (port: number) => this.bindDatagram(port, address)
+    const endpoints = await bindPair(options.port, udpBinder, tcp ? (port) => this.bindTcp(port, address) : undefined)
+    if (this.closed) {
+      await Promise.all(endpoints.map((e) => e.close()))
+      throw new DnsHaError('ERR_SERVER_CLOSED', 'proxy pool is closed')
+    }
+    const bound = endpoints[0]!.bound
+    this.listened.push(bound)
+    this.emit('listening', { address: bound })
+    return bound
+  }
+
+  /** Binds a DNS-mode client socket (kept once bound; `close()` of the endpoint lets it go again). */
+  private async bindDns(port: number, address: string): Promise<Endpoint> {
     const socket = this.network.createDatagramSocket(addressFamily(address))
     let bound: BoundAddress
     try {
-      bound = await socket.bind(options.port, address)
+      bound = await socket.bind(port, address)
     } catch (cause) {
       await socket.close()
-      throw new DnsHaError('ERR_SERVER_LISTEN', `cannot bind UDP ${address}:${options.port}: ${(cause as Error).message}`, { cause })
+      throw listenError('UDP', address, port, cause)
     }
     socket.setReceiveBufferSize(this.receiveBufferBytes)
     socket.onMessage((msg, rinfo) => this.onClientDatagram(socket, msg, rinfo))
     socket.onError((error) => this.report(error, 'client'))
-    this.bindings.push({ socket, bound })
-    this.emit('listening', { address: bound })
-    return bound
+    const binding = { socket, bound }
+    this.bindings.push(binding)
+    return {
+      bound,
+      close: async () => {
+        this.bindings.splice(this.bindings.indexOf(binding), 1)
+        await socket.close()
+      },
+    }
+  }
+
+  /** Binds a datagram-mode relay (nginx sessions) with the pool as its picker. */
+  private async bindDatagram(port: number, address: string): Promise<Endpoint> {
+    const o = this.relayOptions
+    const relay = new DatagramSessions({
+      picker: this.relayPicker,
+      responses: o.responses,
+      timeoutMs: o.timeoutMs,
+      nextUpstream: o.nextUpstream,
+      network: this.network,
+      clock: this.clock,
+    })
+    relay.on('error', ({ error }) => this.report(error, 'client'))
+    let bound: BoundAddress
+    try {
+      bound = await relay.listen({ port, address })
+    } catch (cause) {
+      throw listenError('UDP', address, port, cause)
+    }
+    this.datagramRelays.push(relay)
+    return { bound, close: () => this.dropRelay(this.datagramRelays, relay) }
+  }
+
+  /** Binds a TCP relay with the pool as its picker. */
+  private async bindTcp(port: number, address: string): Promise<Endpoint> {
+    const o = this.relayOptions
+    const tries = o.nextUpstream === false ? 1 : o.nextUpstreamTries === 0 ? Infinity : o.nextUpstreamTries
+    const relay = new TcpProxy({
+      picker: this.relayPicker,
+      connectTimeoutMs: o.connectTimeoutMs,
+      tries,
+      nextUpstreamTimeoutMs: o.nextUpstreamTimeoutMs,
+      // nginx's proxy_timeout is the idle time of a TCP session too; TcpProxy's own default otherwise.
+      idleTimeoutMs: o.timeoutMs,
+      proxyProtocol: o.proxyProtocol,
+      network: this.network,
+      clock: this.clock,
+    })
+    let bound: BoundAddress
+    try {
+      bound = await relay.listen({ port, address })
+    } catch (cause) {
+      await relay.close()
+      throw listenError('TCP', address, port, cause)
+    }
+    this.tcpRelays.push(relay)
+    return { bound, close: () => this.dropRelay(this.tcpRelays, relay) }
+  }
+
+  private async dropRelay<R extends { close(): Promise<void> }>(list: R[], relay: R): Promise<void> {
+    const i = list.indexOf(relay)
+    if (i >= 0) list.splice(i, 1)
+    await relay.close()
+  }
+
+  /** Picks a member for traffic from `client` ({@link MemberPicker}), skipping the keys in `exclude`: the pool's own relays use it, and so may a relay of yours. */
+  pick(client: string, exclude: ReadonlySet<string>): PickedMember | undefined {
+    return this.relayPicker.pick(client, exclude)
+  }
+
+  /** A relay's report that a member failed: counts toward `maxFails` (a refusal takes it down at once), with the pool's events. */
+  failed(key: string, reason: string): void {
+    this.relayPicker.failed(key, reason)
+  }
+
+  /** A relay's report that a member answered `rttMs` after it was asked (in datagram mode this brings a down member back). */
+  answered(key: string, rttMs: number): void {
+    this.relayPicker.answered(key, rttMs)
   }
 
   /** Stops listening, drops the queries in flight, closes every upstream socket and stops tracking. */
@@ -236,15 +369,17 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
     this.stopTracking.clear()
     this.trackers.clear()
     const sockets = [...this.bindings.map((l) => l.socket), ...[...this.members, ...this.retiring].flatMap((m) => m.upstreams.splice(0).map((u) => u.socket))]
+    const relays = [...this.tcpRelays.splice(0), ...this.datagramRelays.splice(0)]
     this.retiring.clear()
     this.bindings.length = 0
-    await Promise.all(sockets.map((s) => s.close()))
+    this.listened.length = 0
+    await Promise.all([...sockets.map((s) => s.close()), ...relays.map((r) => r.close())])
     this.emit('close', {})
   }
 
-  /** The addresses the pool listens on. */
+  /** The addresses the pool listens on, one per `listen()`. */
   addresses(): BoundAddress[] {
-    return this.bindings.map((l) => l.bound)
+    return [...this.listened]
   }
 
   /** Adds a member at run time (asked once its sockets are connected); throws `ERR_CONFIG` for a duplicate or a bad option. */
@@ -256,7 +391,10 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
     if (this.members.some((m) => m.key === member.key)) throw new DnsHaError('ERR_CONFIG', `member ${member.key} is already in the pool`)
     this.members.push(member)
     for (const t of this.trackers) this.applyInitialState(member, t)
-    if (this.started && !this.closed) void this.open(member)
+    if (!this.started || this.closed) return
+    // Datagram mode has no upstream sockets of its own: each session connects its own.
+    if (this.mode === 'dns') void this.open(member)
+    else member.ready = true
   }
 
   /**
@@ -326,6 +464,8 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> {
       counters: { ...this.counters },
       ...(this.cache ? { cache: this.cache.snapshot() } : {}),
       members: this.members.map((m) => m.snapshot()),
+      tcp: sumTcp(this.tcpRelays.map((r) => r.snapshot())),
+      datagram: sumDatagram(this.datagramRelays.map((r) => r.snapshot())),
     }
   }
 
@@ -655,4 +795,23 @@ function positive(value: number, name: string): number {
 
 function checkWeight(weight: number, key: string): void {
   if (!Number.isFinite(weight) || weight < 0) throw new DnsHaError('ERR_CONFIG', `member ${key}: weight must be a number >= 0, got ${weight}`)
+}
+
+/** Checks the options the relays take (TCP, datagram sessions, nginx's next-upstream rules). */
+function checkRelayOptions(options: UdpProxyPoolOptions): void {
+  if (options.responses !== undefined && !(Number.isInteger(options.responses) && options.responses >= 0)) {
+    throw new DnsHaError('ERR_CONFIG', `responses must be an integer >= 0, got ${options.responses}`)
+  }
+  if (options.connectTimeoutMs !== undefined) positive(options.connectTimeoutMs, 'connectTimeoutMs')
+  if (options.nextUpstreamTries !== undefined && !(Number.isInteger(options.nextUpstreamTries) && options.nextUpstreamTries >= 0)) {
+    throw new DnsHaError('ERR_CONFIG', `nextUpstreamTries must be an integer >= 0, got ${options.nextUpstreamTries}`)
+  }
+  if (options.nextUpstreamTimeoutMs !== undefined && !(Number.isFinite(options.nextUpstreamTimeoutMs) && options.nextUpstreamTimeoutMs >= 0)) {
+    throw new DnsHaError('ERR_CONFIG', `nextUpstreamTimeoutMs must be a number >= 0, got ${options.nextUpstreamTimeoutMs}`)
+  }
+}
+
+function listenError(transport: 'UDP' | 'TCP', address: string, port: number, cause: unknown): DnsHaError {
+  if (cause instanceof DnsHaError) return cause
+  return new DnsHaError('ERR_SERVER_LISTEN', `cannot ${transport === 'UDP' ? 'bind' : 'listen'} ${transport} ${address}:${port}: ${(cause as Error).message}`, { cause })
 }
