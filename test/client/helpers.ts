@@ -83,3 +83,11 @@ export function answer(query: Uint8Array, answers: Answer[] = [], options: { fla
 }
 
 export const a = (name: string, data: string, ttl = 300): Answer => ({ name, type: 'A', class: 'IN', ttl, data })
+
+/** Resolves to the result or the error, so a pending query never becomes an unhandled rejection. */
+export function settle<T>(p: Promise<T>): Promise<T | Error> {
+  return p.then(
+    (r) => r,
+    (e: Error) => e,
+  )
+}

@@ -3,14 +3,14 @@
 // (docs/testing.md); every test names the behaviour a caller would notice.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { query } from '../../src/client/query.js'
-import type { QueryOptions, QueryResult } from '../../src/client/query.js'
+import type { QueryOptions } from '../../src/client/query.js'
 import { FakeClock, flush } from '../../src/testing/fake-clock.js'
 import { MemoryNetwork } from '../../src/testing/memory-network.js'
 import { isDnsHaError } from '../../src/util/errors.js'
 import type { DatagramSocket, Network } from '../../src/util/network.js'
 import { seededRandom } from '../../src/util/random.js'
 import type { FakeEndpoint } from './helpers.js'
-import { answer, fakeEndpoint } from './helpers.js'
+import { answer, fakeEndpoint, settle } from './helpers.js'
 
 let clock: FakeClock
 let network: MemoryNetwork
@@ -28,13 +28,6 @@ afterEach(async () => {
 
 const target = () => ({ address: server.address, port: server.port })
 const opts = (extra: QueryOptions = {}): QueryOptions => ({ network, clock, random: seededRandom(7), timeoutMs: 1000, ...extra })
-
-function settle(p: Promise<QueryResult>): Promise<QueryResult | Error> {
-  return p.then(
-    (r) => r,
-    (e: Error) => e,
-  )
-}
 
 /** `network` with datagram sockets whose bind the test decides; counts binds and closes. */
 function bindingNetwork(bind: (port: number, address: string, inner: DatagramSocket, n: number) => Promise<unknown>) {

@@ -9,7 +9,7 @@ import { isDnsHaError } from '../../src/util/errors.js'
 import type { DatagramSocket, Network } from '../../src/util/network.js'
 import { seededRandom } from '../../src/util/random.js'
 import type { FakeEndpoint } from './helpers.js'
-import { a, answer, fakeEndpoint } from './helpers.js'
+import { a, answer, fakeEndpoint, settle } from './helpers.js'
 
 let clock: FakeClock
 let network: MemoryNetwork
@@ -27,14 +27,6 @@ afterEach(async () => {
 
 const target = () => ({ address: server.address, port: server.port })
 const opts = (extra: QueryOptions = {}): QueryOptions => ({ network, clock, random: seededRandom(7), timeoutMs: 1000, ...extra })
-
-/** Resolves to the result or the error, so a pending query never becomes an unhandled rejection. */
-function settle(p: Promise<QueryResult>): Promise<QueryResult | Error> {
-  return p.then(
-    (r) => r,
-    (e: Error) => e,
-  )
-}
 
 /** Datagrams the network could not deliver (e.g. to a closed client socket). */
 function unreachableCount(): number {

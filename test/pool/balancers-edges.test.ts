@@ -2,30 +2,9 @@
 // round-robin state across membership changes, the hash ring's exact mapping and boundaries,
 // random-two with one candidate and with unequal weights.
 import { describe, expect, it } from 'vitest'
-import type { BalancedMember, BalancePolicy } from '../../src/pool/balancers.js'
 import { createBalancer } from '../../src/pool/balancers.js'
-import { seededRandom } from '../../src/util/random.js'
-
-interface FakeMember extends BalancedMember {
-  key: string
-  weight: number
-  backup: boolean
-  outstanding: number
-  up: boolean
-}
-
-const member = (key: string, weight = 1, extra: Partial<FakeMember> = {}): FakeMember => ({
-  key,
-  weight,
-  backup: false,
-  outstanding: 0,
-  up: true,
-  available() {
-    return this.up
-  },
-  ...extra,
-})
-const balancer = (policy: BalancePolicy) => createBalancer<FakeMember>(policy, { random: seededRandom(7) })
+import type { FakeMember } from './fake-members.js'
+import { balancer, member } from './fake-members.js'
 
 describe('round-robin across membership changes', () => {
   it('forgets the turns of members that left, so a pool rebuilt with them starts afresh', () => {

@@ -2,33 +2,14 @@
 // available), then what each does differently, with exact sequences where the policy is
 // deterministic and weight shares over 10,000 picks where it is not.
 import { describe, expect, it } from 'vitest'
-import type { BalancedMember, BalancePolicy } from '../../src/pool/balancers.js'
+import type { BalancePolicy } from '../../src/pool/balancers.js'
 import { createBalancer } from '../../src/pool/balancers.js'
 import { isDnsHaError } from '../../src/util/errors.js'
 import { seededRandom } from '../../src/util/random.js'
-
-interface FakeMember extends BalancedMember {
-  key: string
-  weight: number
-  backup: boolean
-  outstanding: number
-  up: boolean
-}
-
-const member = (key: string, weight = 1, extra: Partial<FakeMember> = {}): FakeMember => ({
-  key,
-  weight,
-  backup: false,
-  outstanding: 0,
-  up: true,
-  available() {
-    return this.up
-  },
-  ...extra,
-})
+import type { FakeMember } from './fake-members.js'
+import { balancer, member } from './fake-members.js'
 
 const policies: BalancePolicy[] = ['round-robin', 'least-outstanding', 'hash', 'random-two', 'first']
-const balancer = (policy: BalancePolicy) => createBalancer<FakeMember>(policy, { random: seededRandom(7) })
 
 /** How many of `n` picks each member got, by key; clients vary so the hash spreads. */
 function shares(policy: BalancePolicy, members: FakeMember[], n: number): Record<string, number> {

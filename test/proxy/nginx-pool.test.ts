@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import { SEED_STREAM as SEED } from './fixtures/seed-stream.js'
 import { parseNginxStream, poolOptionsFromNginx, startNginxPool } from '../../src/proxy/index.js'
 import { FakeClock } from '../../src/testing/fake-clock.js'
 import { MemoryNetwork } from '../../src/testing/memory-network.js'
 
-const SEED = `
-stream {
-upstream dns {
-server 172.22.10.237:5353 weight=1;
-server 172.22.10.50:5354 weight=1;
-}
-server {
-listen 53 udp;
-proxy_connect_timeout 1s;
-proxy_timeout 20s;
-proxy_pass dns;
-}
-}
-`
 
 describe('poolOptionsFromNginx', () => {
   it('turns the seed block into pool options and a UDP-only listen', () => {

@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import { SEED_STREAM as SEED } from './fixtures/seed-stream.js'
 import { parseNginxStream, parseNginxTime } from '../../src/proxy/index.js'
 import { isDnsHaError } from '../../src/util/errors.js'
 import { errorOf } from '../support/error-of.js'
 
-const SEED = `stream {
-upstream dns {
-server 172.22.10.237:5353 weight=1;
-server 172.22.10.50:5354 weight=1;
-}
-server {
-listen 53 udp;
-proxy_connect_timeout 1s;
-proxy_timeout 20s;
-proxy_pass dns;
-}
-}
-`
 
 /** The error's position and reason, for compact assertions. */
 function failure(text: string): string {
