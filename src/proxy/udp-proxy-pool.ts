@@ -731,21 +731,34 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
     const now = this.clock.now()
     const wasUp = member.up
     member.markDown(reason, now)
+    this.moveInFlight(member, refused)
+    if (wasUp) this.reportDown(member, reason)
+  }
+
+  /** Re-sends a member's queries in flight to other members; `settle` first when its answers can no longer come (or must not be trusted). */
+  private moveInFlight(member: ProxyMember<Attempt>, settle: boolean): void {
     const moved = [...member.live]
-    if (refused) for (const a of moved) this.settle(a)
+    if (settle) for (const a of moved) this.settle(a)
     for (const a of moved) {
       const query = a.query
       if (query && query.current === a) this.resend(query, 'retries')
     }
-    if (wasUp) this.reportDown(member, reason)
   }
 
   private setHealth(member: ProxyMember<Attempt>, tracker: object, reason: string | undefined): void {
     const wasUp = member.up
     if (reason === undefined) member.healthHolds.delete(tracker)
     else member.healthHolds.set(tracker, reason)
-    if (wasUp && !member.up) this.reportDown(member, reason!)
-    else if (!wasUp && member.up) this.reportUp(member)
+    if (wasUp && !member.up) {
+      // A checker says its answers are wrong: what it has yet to answer goes elsewhere now, and a
+      // late answer from it is no longer taken.
+      this.moveInFlight(member, true)
+      this.reportDown(member, reason!)
+    } else if (!wasUp && member.up) this.reportUp(member)
+    else if (reason === undefined && member.healthDown === undefined && !this.closed) {
+      // Released, but down by the pool's own verdict: probe now rather than at the next interval.
+      this.probeDownMembers()
+    }
   }
 
   private applyInitialState(member: ProxyMember<Attempt>, tracker: Tracker): void {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { HealthChange, HealthSource, HealthState } from '../../src/pool/tracking.js'
 import { UdpProxyPool } from '../../src/proxy/udp-proxy-pool.js'
 import { isDnsHaError } from '../../src/util/errors.js'
-import { answeredBy, queryBytes, rig } from './helpers.js'
+import { answeredBy, FakeMember, queryBytes, rig } from './helpers.js'
 
 describe('UdpProxyPool: relaying', () => {
   it('rewrites the id towards the member and restores the client id in the answer', async () => {
@@ -359,6 +359,55 @@ describe('UdpProxyPool: run-time changes', () => {
     // What it held down is the pool's own health's to judge again.
     expect(events.at(-1)).toBe('up 10.0.1.2#53')
     expect(r.pool.snapshot().members.map((m) => m.state)).toEqual(['up', 'up'])
+  })
+})
+
+describe('UdpProxyPool: a tracked source taking a member down', () => {
+  const manual = () => {
+    const listeners = new Set<(c: HealthChange) => void>()
+    const source: HealthSource = {
+      watch: (l) => {
+        listeners.add(l)
+        return () => listeners.delete(l)
+      },
+      state: () => undefined,
+    }
+    return { source, say: (state: HealthState) => listeners.forEach((l) => l({ target: '10.0.1.1#53', state, reason: 'wrong answer' })) }
+  }
+
+  it('moves the member\'s queries in flight to another member at once, and takes no late answer from it', async () => {
+    const r = await rig([{}, {}])
+    const checker = manual()
+    r.pool.track(checker.source)
+    r.members[0]!.mode = 'hold'
+    r.ask('held.example.')
+    await r.settle()
+    expect(r.members[0]!.received).toHaveLength(1)
+    expect(r.replies).toEqual([])
+    checker.say('down')
+    await r.settle()
+    expect(r.replies.map(answeredBy)).toEqual(['10.0.1.2'])
+    r.members[0]!.release()
+    await r.settle()
+    expect(r.replies).toHaveLength(1)
+    expect(r.pool.snapshot().members[0]!.outstanding).toBe(0)
+  })
+  it('probes a released member that is still down by the pool\'s own verdict at once, not at the next interval', async () => {
+    const r = await rig([{}, {}], { probeIntervalMs: 60_000 })
+    const checker = manual()
+    r.pool.track(checker.source)
+    await r.members[0]!.close()
+    r.ask('refused.example.')
+    await r.settle()
+    expect(r.pool.snapshot().members[0]!.state).toBe('down')
+    checker.say('down')
+    const socket = r.network.createDatagramSocket(4)
+    await socket.bind(53, '10.0.1.1')
+    const back = new FakeMember(socket, '10.0.1.1')
+    checker.say('up')
+    await r.settle()
+    expect(back.received.map((x) => dnsPacket.decode(x.msg).questions![0]!.type)).toEqual(['NS'])
+    expect(r.pool.snapshot().members[0]!.state).toBe('up')
   })
 })
 
