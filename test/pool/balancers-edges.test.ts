@@ -46,3 +46,33 @@ describe('random-two edges', () => {
     expect(bal.pick([a, member('b', 1, { up: false })], 'x', 0)).toBe(a)
   })
 })
+
+describe('tiers and shares at the edges', () => {
+  it('hash: with every primary down, a backup with weight takes the clients, never a drained member', () => {
+    const primary = member('p', 1, { up: false })
+    const backup = member('b', 1, { backup: true })
+    const drained = member('d', 0)
+    const bal = balancer('hash')
+    for (let i = 0; i < 200; i++) expect(bal.pick([primary, drained, backup], `10.9.${i >> 8}.${i & 255}`, 0)).toBe(backup)
+  })
+
+  it('round-robin: drained members left alone still take turns', () => {
+    const [x, y] = [member('x', 0), member('y', 0)]
+    const bal = balancer('round-robin')
+    expect(Array.from({ length: 4 }, () => bal.pick([x, y], 'c', 0)!.key).join('')).toBe('xyxy')
+  })
+
+  it('random-two: drained members left alone are both drawn', () => {
+    const [x, y] = [member('x', 0), member('y', 0)]
+    const bal = balancer('random-two')
+    const seen = new Set(Array.from({ length: 200 }, () => bal.pick([x, y], 'c', 0)!.key))
+    expect([...seen].sort()).toEqual(['x', 'y'])
+  })
+
+  it('random-two: compares queries in flight per unit of weight (2 of 4 beats 1 of 1)', () => {
+    const big = member('big', 4, { outstanding: 2 })
+    const small = member('small', 1, { outstanding: 1 })
+    const bal = balancer('random-two')
+    for (let i = 0; i < 50; i++) expect(bal.pick([big, small], 'c', 0)).toBe(big)
+  })
+})
