@@ -90,18 +90,27 @@ function firstAfter(times: number[], from: number): number | undefined {
   return times.find((t) => t >= from)
 }
 
+/** Pool and prober events stamped in ms since `origin` (set when the load starts). */
+function timeline(pool: UdpProxyPool, prober: HealthProber) {
+  const tl = {
+    origin: 0,
+    events: [] as { at: number; what: string }[],
+    at: (): number => performance.now() - tl.origin,
+  }
+  pool.on('member-down', (e) => tl.events.push({ at: tl.at(), what: `pool down ${e.member.key}: ${e.reason}` }))
+  pool.on('member-up', (e) => tl.events.push({ at: tl.at(), what: `pool up ${e.member.key}` }))
+  prober.on('down', (e) => tl.events.push({ at: tl.at(), what: `prober down ${e.target}` }))
+  prober.on('up', (e) => tl.events.push({ at: tl.at(), what: `prober up ${e.target}` }))
+  return tl
+}
+
 describe('pool + prober + two DnsServers under ~1,000 qps', () => {
   it('a member answering a wrong address stops getting queries within fall × intervalMs + timeoutMs; no wrong answer after that; fixed, it is back after rise checks', async () => {
     const { members, pool, prober, port } = await chain()
     const [good, bad] = members as [Member, Member]
     const target = memberTarget('127.0.0.1', bad.port)
-    let origin = 0
-    const events: { at: number; what: string }[] = []
-    const at = (): number => performance.now() - origin
-    pool.on('member-down', (e) => events.push({ at: at(), what: `pool down ${e.member.key}: ${e.reason}` }))
-    pool.on('member-up', (e) => events.push({ at: at(), what: `pool up ${e.member.key}` }))
-    prober.on('down', (e) => events.push({ at: at(), what: `prober down ${e.target}` }))
-    prober.on('up', (e) => events.push({ at: at(), what: `prober up ${e.target}` }))
+    const tl = timeline(pool, prober)
+    const { events, at } = tl
     let brokenAt = 0
     let fixedAt = 0
     let sentAtDown = -1
@@ -122,7 +131,7 @@ describe('pool + prober + two DnsServers under ~1,000 qps', () => {
       // Long enough for the pool's own 2 s budget: every query gets an answer or its SERVFAIL.
       drainMs: 2500,
       onTick: (t) => {
-        if (origin === 0) origin = performance.now() - t
+        if (tl.origin === 0) tl.origin = performance.now() - t
         if (t >= 1000 && brokenAt === 0) {
           brokenAt = t
           bad.data = WRONG
@@ -138,12 +147,12 @@ describe('pool + prober + two DnsServers under ~1,000 qps', () => {
     const upAt = events.find((e) => e.what === `pool up ${target}` && e.at > fixedAt)?.at ?? Infinity
     const wrong = r.replies.filter((x) => x.by === WRONG)
     const wrongLate = wrong.filter((x) => x.at > brokenAt + WINDOW + MARGIN)
-    const backAt = firstAfter(bad.loadQueries, origin + fixedAt)
+    const backAt = firstAfter(bad.loadQueries, tl.origin + fixedAt)
     console.log(
       `chain, wrong address: sent ${r.sent}, answered ${r.answered}, servfail ${r.servfail}, lost ${r.lost}, by address ${JSON.stringify(r.byMember)}; ` +
         `pool stopped sending ${(downAt - brokenAt).toFixed(0)} ms after the switch (window ${WINDOW} ms + margin ${MARGIN} ms); ` +
         `wrong answers inside the window: ${wrong.length} (last ${wrong.length ? (wrong[wrong.length - 1]!.at - brokenAt).toFixed(0) : '-'} ms after the switch), after it: ${wrongLate.length}; ` +
-        `fixed → pool up after ${(upAt - fixedAt).toFixed(0)} ms, first query to it ${backAt === undefined ? 'never' : `${(backAt - origin - fixedAt).toFixed(0)} ms`} after the fix; ` +
+        `fixed → pool up after ${(upAt - fixedAt).toFixed(0)} ms, first query to it ${backAt === undefined ? 'never' : `${(backAt - tl.origin - fixedAt).toFixed(0)} ms`} after the fix; ` +
         `events ${JSON.stringify(events.map((e) => `${e.at.toFixed(0)} ${e.what}`))}`,
     )
     expect(r.sent).toBe(5000)
@@ -168,13 +177,8 @@ describe('pool + prober + two DnsServers under ~1,000 qps', () => {
     const { members, pool, prober, port } = await chain()
     const [good, stopped] = members as [Member, Member]
     const target = memberTarget('127.0.0.1', stopped.port)
-    let origin = 0
-    const events: { at: number; what: string }[] = []
-    const at = (): number => performance.now() - origin
-    pool.on('member-down', (e) => events.push({ at: at(), what: `pool down ${e.member.key}: ${e.reason}` }))
-    pool.on('member-up', (e) => events.push({ at: at(), what: `pool up ${e.member.key}` }))
-    prober.on('down', (e) => events.push({ at: at(), what: `prober down ${e.target}` }))
-    prober.on('up', (e) => events.push({ at: at(), what: `prober up ${e.target}` }))
+    const tl = timeline(pool, prober)
+    const { events, at } = tl
     let stoppedAt = 0
     let restartAt = 0
     let restarted: Promise<void> | undefined
@@ -200,7 +204,7 @@ describe('pool + prober + two DnsServers under ~1,000 qps', () => {
       // Long enough for the pool's own 2 s budget: every query gets an answer or its SERVFAIL.
       drainMs: 2500,
       onTick: (t) => {
-        if (origin === 0) origin = performance.now() - t
+        if (tl.origin === 0) tl.origin = performance.now() - t
         if (t >= 1000 && stoppedAt === 0) {
           stoppedAt = t
           void stopped.server.close()
@@ -219,13 +223,13 @@ describe('pool + prober + two DnsServers under ~1,000 qps', () => {
     const proberDown = after((e) => e === `prober down ${target}`, stoppedAt)
     const proberUp = after((e) => e === `prober up ${target}`, stoppedAt)
     const poolUp = after((e) => e === `pool up ${target}`, proberUp?.at ?? Infinity)
-    const backAt = firstAfter(stopped.loadQueries, origin + restartAt)
+    const backAt = firstAfter(stopped.loadQueries, tl.origin + restartAt)
     const atEnd = sent()
     console.log(
       `chain, member stopped: sent ${r.sent}, answered ${r.answered}, servfail ${r.servfail}, lost ${r.lost}, wrong ${r.wrong}; ` +
         `pool down after ${((poolDown?.at ?? NaN) - stoppedAt).toFixed(0)} ms (${poolDown?.what}), prober down after ${((proberDown?.at ?? NaN) - stoppedAt).toFixed(0)} ms; ` +
         `restarted (listening ${(listeningAt - restartAt).toFixed(0)} ms after the restart began): prober up after ${((proberUp?.at ?? NaN) - listeningAt).toFixed(0)} ms, pool up after ${((poolUp?.at ?? NaN) - listeningAt).toFixed(0)} ms, ` +
-        `first query to it ${backAt === undefined ? 'never' : `${(backAt - origin - listeningAt).toFixed(0)} ms`} after it listened; ` +
+        `first query to it ${backAt === undefined ? 'never' : `${(backAt - tl.origin - listeningAt).toFixed(0)} ms`} after it listened; ` +
         `sent to it while the prober held it down: ${atProberUp && atProberDown ? atProberUp.queries - atProberDown.queries : '?'} queries, ${atProberUp && atProberDown ? atProberUp.probes - atProberDown.probes : '?'} probes; ` +
         `events ${JSON.stringify(events.map((e) => `${e.at.toFixed(0)} ${e.what}`))}`,
     )

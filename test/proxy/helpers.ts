@@ -6,6 +6,7 @@ import { MemoryNetwork } from '../../src/testing/memory-network.js'
 import { seededRandom } from '../../src/util/random.js'
 import type { UdpProxyPoolOptions } from '../../src/proxy/options.js'
 import { UdpProxyPool } from '../../src/proxy/udp-proxy-pool.js'
+import type { HealthChange, HealthSource, HealthState } from '../../src/pool/tracking.js'
 
 /** A query's wire form. */
 export function queryBytes(name: string, id = 0x1234, type = 'A'): Buffer {
@@ -119,4 +120,17 @@ export async function rig(members: Partial<UdpProxyPoolOptions['members'][number
 /** The A record data of a reply (which member answered). */
 export function answeredBy(reply: Reply): string | undefined {
   return (reply.answers?.[0] as { data?: unknown } | undefined)?.data as string | undefined
+}
+
+/** A `HealthSource` the test drives by hand: `say(state)` reports `target` up or down to every watcher. */
+export function manualSource(target = '10.0.1.1#53', reason = 'x'): { source: HealthSource; say: (state: HealthState) => void } {
+  const listeners = new Set<(c: HealthChange) => void>()
+  const source: HealthSource = {
+    watch: (l) => {
+      listeners.add(l)
+      return () => listeners.delete(l)
+    },
+    state: () => undefined,
+  }
+  return { source, say: (state) => listeners.forEach((l) => l({ target, state, reason })) }
 }

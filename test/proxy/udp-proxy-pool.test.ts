@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { HealthChange, HealthSource, HealthState } from '../../src/pool/tracking.js'
 import { UdpProxyPool } from '../../src/proxy/udp-proxy-pool.js'
 import { isDnsHaError } from '../../src/util/errors.js'
-import { answeredBy, FakeMember, queryBytes, rig } from './helpers.js'
+import { answeredBy, FakeMember, manualSource, queryBytes, rig } from './helpers.js'
 
 describe('UdpProxyPool: relaying', () => {
   it('rewrites the id towards the member and restores the client id in the answer', async () => {
@@ -363,17 +363,7 @@ describe('UdpProxyPool: run-time changes', () => {
 })
 
 describe('UdpProxyPool: a tracked source taking a member down', () => {
-  const manual = () => {
-    const listeners = new Set<(c: HealthChange) => void>()
-    const source: HealthSource = {
-      watch: (l) => {
-        listeners.add(l)
-        return () => listeners.delete(l)
-      },
-      state: () => undefined,
-    }
-    return { source, say: (state: HealthState) => listeners.forEach((l) => l({ target: '10.0.1.1#53', state, reason: 'wrong answer' })) }
-  }
+  const manual = () => manualSource('10.0.1.1#53', 'wrong answer')
 
   it('moves the member\'s queries in flight to another member at once, and takes no late answer from it', async () => {
     const r = await rig([{}, {}])
@@ -413,17 +403,7 @@ describe('UdpProxyPool: a tracked source taking a member down', () => {
 
 describe('UdpProxyPool: two health sources', () => {
   it('a member is down while any tracked source holds it down', async () => {
-    const make = () => {
-      const listeners = new Set<(c: HealthChange) => void>()
-      const source: HealthSource = {
-        watch: (l) => {
-          listeners.add(l)
-          return () => listeners.delete(l)
-        },
-        state: () => undefined,
-      }
-      return { source, say: (state: HealthState) => listeners.forEach((l) => l({ target: '10.0.1.1#53', state, reason: 'x' })) }
-    }
+    const make = () => manualSource()
     const r = await rig([{}, {}])
     const a = make()
     const b = make()
