@@ -30,7 +30,7 @@ describe('dns-ha as a process', () => {
       })
     })
     const r = await query({ address: '127.0.0.1', port }, { name: 'ns1.example.org', type: 'A' }, { timeoutMs: 2000 })
-    expect(r.packet.answers?.[0]?.data).toBe('127.0.0.1')
+    expect((r.packet.answers?.[0] as { data?: unknown } | undefined)?.data).toBe('127.0.0.1')
     child.kill('SIGTERM')
     expect(await exited).toBe(0)
     expect(out).toMatch(/stopping\n$/)
