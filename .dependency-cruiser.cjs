@@ -17,8 +17,9 @@ const layers = {
   health: ['util', 'packet', 'server', 'client'],
   proxy: ['util', 'packet', 'server', 'client', 'pool'],
   vrrp: ['util'],
-  // The `dns-ha` command sits on top: it may use every module (but not the testing kit).
-  cli: ['util', 'packet', 'zone', 'tsig', 'server', 'client', 'authority', 'pool', 'forwarder', 'health', 'proxy', 'vrrp'],
+  // The seed topologies assemble the modules; the `dns-ha` command runs them. Neither uses the testing kit.
+  topology: ['util', 'packet', 'zone', 'tsig', 'server', 'client', 'authority', 'pool', 'forwarder', 'health', 'proxy', 'vrrp'],
+  cli: ['util', 'packet', 'zone', 'tsig', 'server', 'client', 'authority', 'pool', 'forwarder', 'health', 'proxy', 'vrrp', 'topology'],
 }
 
 const layerRules = Object.entries(layers).map(([module, allowed]) => ({
