@@ -219,7 +219,6 @@ export async function startDnsmasqNginxKeepalived(options: DnsmasqNginxKeepalive
   const front = new VipFront(seams)
   const vip = await front.listen({ address, port: options.vipPort ?? 0 })
 
-  let topology: DnsmasqNginxKeepalived | undefined
   const now = (): number => (options.clock ?? { now: () => Date.now() }).now()
   const setup: Setup = {
     network: options.network,
@@ -230,16 +229,17 @@ export async function startDnsmasqNginxKeepalived(options: DnsmasqNginxKeepalive
     upstream,
     vrrp: options.vrrp ?? ((node) => seedVrrpOptions(node, options.advertIntervalMs)),
     now,
-    emitVrrp: (node, from, to, reason) => topology?.emit('vrrp', { at: now(), node, from, to, reason }),
-    emitMember: (node, member, state, reason) => topology?.emit('member', { at: now(), node, member, state, reason }),
-    emitNode: (node, action) => topology?.emit('node', { at: now(), node, action }),
+    emitVrrp: (node, from, to, reason) => topology.emit('vrrp', { at: now(), node, from, to, reason }),
+    emitMember: (node, member, state, reason) => topology.emit('member', { at: now(), node, member, state, reason }),
+    emitNode: (node, action) => topology.emit('node', { at: now(), node, action }),
   }
   const nodes: Record<NodeName, NodeState> = {
     a: { name: 'a', seedAddress: SEED_ADDRESSES.nodeA, alive: false, endpoints: { forwarderPort: 0, poolPort: 0, vrrpPort: 0 } },
     b: { name: 'b', seedAddress: SEED_ADDRESSES.nodeB, alive: false, endpoints: { forwarderPort: 0, poolPort: 0, vrrpPort: 0 } },
   }
-  topology = new DnsmasqNginxKeepalived(setup, vip, nodes)
-  front.on('holder', ({ from, to }) => topology!.emit('vip', { at: now(), from, to }))
+  // The setup's emitters call into it; they run only after this line.
+  const topology = new DnsmasqNginxKeepalived(setup, vip, nodes)
+  front.on('holder', ({ from, to }) => topology.emit('vip', { at: now(), from, to }))
   try {
     for (const n of [nodes.a, nodes.b]) await startForwarder(setup, n)
     for (const n of [nodes.a, nodes.b]) await startPool(setup, n, nodes)
