@@ -30,7 +30,7 @@ class Client {
     socket.onMessage((msg) => {
       const p = dnsPacket.decode(msg)
       const q = this.asked.get(p.id!)
-      if (q && !q.answer) q.answer = { at: clock.now(), rcode: p.rcode ?? 'NOERROR', data: (p.answers ?? []).map((a) => String((a as { data: unknown }).data)) }
+      if (q && !q.answer) q.answer = { at: clock.now(), rcode: (p as { rcode?: string }).rcode ?? 'NOERROR', data: (p.answers ?? []).map((a) => String((a as { data: unknown }).data)) }
     })
   }
 
