@@ -6,6 +6,8 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { errorLine, EXIT, exitCodeFor } from './exit-codes.js'
+import { startDemo } from './demo-command.js'
+import type { KeySource } from './demo-command.js'
 import { startDnsmasq } from './dnsmasq-command.js'
 import { startPool } from './pool-command.js'
 import { startServe } from './serve-command.js'
@@ -19,6 +21,8 @@ export interface CliEnvironment {
   io: CliIo
   signals: SignalSource
   version: string
+  /** Key presses, when the command runs in a terminal (the demo's f key). */
+  keys?: KeySource
 }
 
 /** Runs the command line (`argv` without node and the script) and resolves with the exit status. */
@@ -97,7 +101,27 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
       launch(startPool({ nginx: opts.nginx, ...(opts.address === undefined ? {} : { address: opts.address }), ...(opts.port === undefined ? {} : { port: opts.port }) }, env.io))
     })
 
+  program
+    .command('demo')
+    .description('the double-active internal DNS (dnsmasq + nginx stream + keepalived) on loopback, with a live failover')
+    .option('-p, --port <port>', 'where clients reach the VIP', port, 5300)
+    .option('--failover', 'kill the master under load at once, then restore it (otherwise: press f)')
+    .option('--advert-ms <ms>', 'keepalived advert_int in ms (1000 as the seed; below a second VRRPv3 is used)', positive, 1000)
+    .option('--rate <qps>', 'queries a second during the failover', positive, 200)
+    .option('--timeline <file>', 'where the failover timeline (HTML) is written', 'dns-ha-failover.html')
+    .option('--exit', 'stop once the failover run is written')
+    .exitOverride()
+    .action((opts: { port: number; failover?: boolean; advertMs: number; rate: number; timeline: string; exit?: boolean }) => {
+      launch(startDemo({ port: opts.port, failover: opts.failover === true, advertMs: opts.advertMs, rate: opts.rate, timeline: opts.timeline, exitAfter: opts.exit === true }, env.io, env.keys))
+    })
+
   return program
+}
+
+function positive(value: string): number {
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError(`not a positive whole number: ${value}`)
+  return n
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -16,6 +16,8 @@ export interface RunningService {
   reload?(): Promise<string[]>
   /** Stops serving: every socket closed, every timer cleared. */
   close(): Promise<void>
+  /** Set when the service ends by itself (a one-shot demo run): the loop closes it and returns when this resolves. */
+  done?: Promise<void>
 }
 
 /** Signals the loop listens to (the process in the command; an emitter in tests). */
@@ -57,5 +59,9 @@ export function serveUntilSignal(service: RunningService, signals: SignalSource,
     signals.on('SIGHUP', reload)
     signals.on('SIGINT', stop)
     signals.on('SIGTERM', stop)
+    service.done?.then(stop, (error: unknown) => {
+      io.err(`dns-ha: ${error instanceof Error ? error.message : String(error)}`)
+      stop()
+    })
   })
 }

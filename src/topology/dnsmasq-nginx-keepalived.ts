@@ -99,6 +99,8 @@ interface NodeState {
   name: NodeName
   seedAddress: string
   alive: boolean
+  /** Set while a killed machine's pieces are torn down: a dead router reports nothing. */
+  dying?: boolean
   endpoints: { forwarderPort: number; poolPort: number; vrrpPort: number }
   forwarder?: Forwarder
   forwarderServer?: DnsServer
@@ -135,10 +137,12 @@ export class DnsmasqNginxKeepalived extends EventEmitter<TopologyEvents> {
     const node = this.nodes[name]
     if (!node.alive) return
     node.alive = false
+    node.dying = true
     node.transport!.sever()
     this.setup.emitNode(name, 'killed')
     await Promise.all([node.router!.stop(), node.pool!.close(), node.forwarderServer!.close()])
     await node.forwarder!.close()
+    node.dying = false
   }
 
   /** The machine boots again, on the same endpoints; its router starts as its keepalived.conf says. */
@@ -303,17 +307,18 @@ async function startRouter(setup: Setup, node: NodeState, nodes: Record<NodeName
     ...(peer.endpoints.vrrpPort > 0 ? { peerPorts: { [setup.address]: peer.endpoints.vrrpPort } } : {}),
     ...(setup.network === undefined ? {} : { network: setup.network }),
   })
-  const transport = new SeverableTransport(udp)
+  const transport = new SeverableTransport(udp, { local: node.seedAddress, peer: { address: peer.seedAddress, via: setup.address } })
   const router = new VrrpRouter({
     ...setup.vrrp(node.name),
-    // Both routers share the host address: the seed's machine addresses tell them apart.
-    primaryAddress: node.seedAddress,
-    unicastPeers: [setup.address],
+    // The routers see the seed's machine addresses; the transport maps them onto the shared host address.
+    unicastPeers: [peer.seedAddress],
     transport,
     vipActions: setup.front.actionsFor({ name: node.name, address: setup.address, port: node.endpoints.poolPort }),
     ...(setup.clock === undefined ? {} : { clock: setup.clock }),
   })
-  router.on('state', ({ from, to, reason }) => setup.emitVrrp(node.name, from, to, reason))
+  router.on('state', ({ from, to, reason }) => {
+    if (!node.dying) setup.emitVrrp(node.name, from, to, reason)
+  })
   router.on('warning', () => {})
   await router.start()
   node.endpoints.vrrpPort = udp.boundPort
