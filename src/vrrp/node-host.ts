@@ -14,7 +14,7 @@ import { addressBytes } from '../util/cidr.js'
 import { DnsHaError } from '../util/errors.js'
 
 /** What the vrrp module needs to know about a network interface. */
-export interface InterfaceInfo {
+export interface VrrpInterfaceInfo {
   name: string
   /** The kernel's interface index (ip_mreqn, sockaddr_ll). */
   index: number
@@ -36,7 +36,7 @@ export interface RawIpSocket {
 
 /** Options of {@link VrrpHost.openRawSocket}. */
 export interface RawSocketOptions {
-  interface: InterfaceInfo
+  interface: VrrpInterfaceInfo
   protocol: number
   /** Join this IPv4 multicast group on the interface, and send multicast out of it from `localAddress`. */
   multicastGroup?: string
@@ -44,7 +44,7 @@ export interface RawSocketOptions {
 }
 
 /** How a process ended. */
-export interface CommandResult {
+export interface VrrpCommandResult {
   /** The exit code, `null` when a signal ended it. */
   code: number | null
   signal: string | null
@@ -55,18 +55,18 @@ export interface CommandResult {
 }
 
 /** Runs commands without a shell; resolves when they end (killed after `timeoutMs`), rejects only when they cannot start. */
-export type CommandRunner = (command: string, args: readonly string[], options?: { timeoutMs?: number }) => Promise<CommandResult>
+export type VrrpCommandRunner = (command: string, args: readonly string[], options?: { timeoutMs?: number }) => Promise<VrrpCommandResult>
 
 /** Sends raw Ethernet frames out of an interface (AF_PACKET). */
-export type FrameSender = (iface: InterfaceInfo, frames: readonly Uint8Array[]) => void
+export type VrrpFrameSender = (iface: VrrpInterfaceInfo, frames: readonly Uint8Array[]) => void
 
 /** The host operations of the vrrp module, as one seam a test replaces. */
 export interface VrrpHost {
   /** The interface's index, MAC and IPv4 addresses; `undefined` when there is no such interface. */
-  interfaceInfo(name: string): InterfaceInfo | undefined
+  interfaceInfo(name: string): VrrpInterfaceInfo | undefined
   openRawSocket(options: RawSocketOptions): RawIpSocket
-  sendFrames: FrameSender
-  run: CommandRunner
+  sendFrames: VrrpFrameSender
+  run: VrrpCommandRunner
 }
 
 const AF_INET = 2
@@ -310,7 +310,7 @@ export const nodeVrrpHost: VrrpHost = {
   },
 
   run: (command, args, options = {}) =>
-    new Promise<CommandResult>((resolve, reject) => {
+    new Promise<VrrpCommandResult>((resolve, reject) => {
       // Detached: a timeout kills the whole process group, so a script's own children die with it.
       const child = spawn(command, [...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
       let stdout = ''

@@ -7,7 +7,7 @@
  * reported on the router's `warning` event and never stops the router.
  */
 import { DnsHaError } from '../util/errors.js'
-import { nodeVrrpHost, type CommandRunner } from './node-host.js'
+import { nodeVrrpHost, type VrrpCommandRunner } from './node-host.js'
 import type { VrrpRouter } from './router.js'
 import type { VrrpState } from './types.js'
 
@@ -45,7 +45,7 @@ export interface AttachNotifyOptions {
   /** Kill a script (and its process group) still running after this long (default 30 000 ms). */
   timeoutMs?: number
   /** The process runner (default: the real one); tests pass a fake. */
-  run?: CommandRunner
+  run?: VrrpCommandRunner
 }
 
 /** The router state a notify state names (a router back in Initialize has stopped). */

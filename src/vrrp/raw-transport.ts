@@ -8,7 +8,7 @@
 import { addressBytes } from '../util/cidr.js'
 import { DnsHaError } from '../util/errors.js'
 import { encodeIpv4Datagram, parseIpv4Datagram } from './ipv4.js'
-import { nodeVrrpHost, type InterfaceInfo, type RawIpSocket, type VrrpHost } from './node-host.js'
+import { nodeVrrpHost, type VrrpInterfaceInfo, type RawIpSocket, type VrrpHost } from './node-host.js'
 import { VRRP_MULTICAST_V4, VRRP_PROTOCOL } from './packet.js'
 import type { VrrpInbound, VrrpTransport } from './transport.js'
 
@@ -35,7 +35,7 @@ export class RawTransport implements VrrpTransport {
   readonly localAddress: string
   readonly unicastOnly: boolean
   /** The interface as read when the transport was built. */
-  readonly interfaceInfo: InterfaceInfo
+  readonly interfaceInfo: VrrpInterfaceInfo
   private readonly host: VrrpHost
   private socket: RawIpSocket | undefined
   private id = 0

@@ -1,7 +1,7 @@
 // A VrrpHost in memory: interfaces the test declares, raw sockets that record what is sent and
 // let the test inject received datagrams, recorded frames, and a command runner that answers
 // from a script the test writes.
-import type { CommandResult, InterfaceInfo, RawIpSocket, RawSocketOptions, VrrpHost } from '../../src/vrrp/node-host.js'
+import type { VrrpCommandResult, VrrpInterfaceInfo, RawIpSocket, RawSocketOptions, VrrpHost } from '../../src/vrrp/node-host.js'
 
 export class FakeRawSocket implements RawIpSocket {
   readonly sent: { datagram: Uint8Array; destination: string }[] = []
@@ -32,19 +32,19 @@ export interface FakeCall {
 }
 
 export class FakeHost implements VrrpHost {
-  readonly interfaces = new Map<string, InterfaceInfo>()
+  readonly interfaces = new Map<string, VrrpInterfaceInfo>()
   readonly sockets: FakeRawSocket[] = []
   readonly frames: { iface: string; frames: Uint8Array[] }[] = []
   readonly calls: FakeCall[] = []
   /** What a command returns; default exit 0. Throw to model a command that cannot start. */
-  answer: (call: FakeCall) => Partial<CommandResult> | Promise<Partial<CommandResult>> = () => ({})
+  answer: (call: FakeCall) => Partial<VrrpCommandResult> | Promise<Partial<VrrpCommandResult>> = () => ({})
   openError: Error | undefined
   framesError: Error | undefined
 
-  constructor(interfaces: InterfaceInfo[] = []) {
+  constructor(interfaces: VrrpInterfaceInfo[] = []) {
     for (const i of interfaces) this.interfaces.set(i.name, i)
   }
-  interfaceInfo(name: string): InterfaceInfo | undefined {
+  interfaceInfo(name: string): VrrpInterfaceInfo | undefined {
     return this.interfaces.get(name)
   }
   openRawSocket(options: RawSocketOptions): RawIpSocket {
@@ -53,11 +53,11 @@ export class FakeHost implements VrrpHost {
     this.sockets.push(socket)
     return socket
   }
-  sendFrames = (iface: InterfaceInfo, frames: readonly Uint8Array[]): void => {
+  sendFrames = (iface: VrrpInterfaceInfo, frames: readonly Uint8Array[]): void => {
     if (this.framesError) throw this.framesError
     this.frames.push({ iface: iface.name, frames: [...frames] })
   }
-  run = async (command: string, args: readonly string[], options?: { timeoutMs?: number }): Promise<CommandResult> => {
+  run = async (command: string, args: readonly string[], options?: { timeoutMs?: number }): Promise<VrrpCommandResult> => {
     const call = { command, args: [...args], timeoutMs: options?.timeoutMs }
     this.calls.push(call)
     const r = await this.answer(call)
@@ -65,4 +65,4 @@ export class FakeHost implements VrrpHost {
   }
 }
 
-export const eth0: InterfaceInfo = { name: 'eth0', index: 3, mac: '02:00:5e:10:20:30', ipv4: ['192.0.2.10', '192.0.2.11'] }
+export const eth0: VrrpInterfaceInfo = { name: 'eth0', index: 3, mac: '02:00:5e:10:20:30', ipv4: ['192.0.2.10', '192.0.2.11'] }
