@@ -38,6 +38,14 @@ export interface NotifyHooks {
   notify?: NotifyHook
 }
 
+/** What {@link attachNotify} returns. */
+export interface NotifyHandle {
+  /** Stops running hooks on later state changes (those already queued still run). */
+  detach(): void
+  /** Resolves when every hook queued so far has finished (or been killed): wait for it before exiting after `stop()`, so `notifyStop` runs. */
+  settled(): Promise<void>
+}
+
 /** Options of {@link attachNotify}. */
 export interface AttachNotifyOptions {
   /** The instance name passed to `notify` (keepalived's `vrrp_instance` name; default `VI_<vrid>`). */
@@ -95,11 +103,11 @@ export function notifyCalls(hooks: NotifyHooks, event: NotifyEvent): (string[] |
 }
 
 /**
- * Runs `hooks` on the router's state changes until the returned function is called. Command
+ * Runs `hooks` on the router's state changes until `detach()` is called. Command
  * lines are checked now (throws `DnsHaError` `ERR_VRRP_CONFIG`), so a typo fails at
  * configuration time, not at the first failover.
  */
-export function attachNotify(router: VrrpRouter, hooks: NotifyHooks, options: AttachNotifyOptions = {}): () => void {
+export function attachNotify(router: VrrpRouter, hooks: NotifyHooks, options: AttachNotifyOptions = {}): NotifyHandle {
   for (const hook of Object.values(hooks)) if (typeof hook === 'string') splitCommandLine(hook)
   const run = options.run ?? nodeVrrpHost.run
   const timeoutMs = options.timeoutMs ?? 30_000
@@ -143,7 +151,10 @@ export function attachNotify(router: VrrpRouter, hooks: NotifyHooks, options: At
     })
   }
   router.on('state', onState)
-  return () => {
-    router.off('state', onState)
+  return {
+    detach: () => {
+      router.off('state', onState)
+    },
+    settled: () => queue,
   }
 }

@@ -3,7 +3,7 @@
 // and against keepalived, VIP placement read with `ip -n NS -j addr`. Root only; skips with a
 // printed reason otherwise. Prints the measured timings.
 import { execFile, spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -135,9 +135,11 @@ describe.skipIf(unavailable !== undefined)('VRRP in network namespaces', () => {
     await failoverCycle('dns-ha / dns-ha, v2 PASS 1 s', dnsHa, dnsHa, { version: 2, advertIntervalMs: 1000, password: 'dnsha' })
   }, 120_000)
 
-  it.skipIf(noTshark)('our raw adverts decode in tshark as VRRP with a good checksum and TTL 255, and the gratuitous ARP is sender = target = VIP', async () => {
+  it.skipIf(noTshark)('our raw adverts decode in tshark as VRRP with a good checksum and TTL 255, the gratuitous ARP is sender = target = VIP, a notify script gets keepalived arguments', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dnsha-cap-'))
     const file = join(dir, 'vrrp.pcap')
+    const notifyLog = join(dir, 'notify.log')
+    writeFileSync(join(dir, 'notify.sh'), `echo "$@" >> ${notifyLog}\n`)
     let router: Speaker | undefined
     try {
       const capture = spawn('ip', ['netns', 'exec', lab.b.ns, 'dumpcap', '-q', '-i', lab.b.dev, '-a', 'duration:8', '-f', 'vrrp or arp', '-w', file], { stdio: ['ignore', 'ignore', 'pipe'] })
@@ -156,7 +158,7 @@ describe.skipIf(unavailable !== undefined)('VRRP in network namespaces', () => {
           reject(new Error(`dumpcap exited: ${err}`))
         })
       })
-      router = lab.startDnsHa(lab.a, { vrid: lab.vrid, priority: 150, version: 3, advertIntervalMs: 100, vip: lab.vip })
+      router = lab.startDnsHa(lab.a, { vrid: lab.vrid, priority: 150, version: 3, advertIntervalMs: 100, vip: lab.vip, notify: `/bin/sh ${join(dir, 'notify.sh')}` })
       await lab.waitHolders(lab.vip, ['a'], STARTUP + 1000, 'capture: VIP up', [router])
       await done
       const { stdout } = await exec('tshark', ['-r', file, '-T', 'fields', '-E', 'separator=;', '-e', 'ip.ttl', '-e', 'vrrp.version', '-e', 'vrrp.virt_rtr_id', '-e', 'vrrp.prio', '-e', 'vrrp.checksum.status', '-e', 'vrrp.ip_addr', '-e', 'arp.opcode', '-e', 'arp.src.proto_ipv4', '-e', 'arp.dst.proto_ipv4', '-e', 'eth.dst'], { timeout: 30_000 })
@@ -168,6 +170,10 @@ describe.skipIf(unavailable !== undefined)('VRRP in network namespaces', () => {
       for (const r of adverts) expect(r.slice(0, 6)).toEqual(['255', '3', String(lab.vrid), '150', '1', lab.vip])
       expect(garps.length).toBe(5)
       for (const r of garps) expect(r.slice(7)).toEqual([lab.vip, lab.vip, 'ff:ff:ff:ff:ff:ff'])
+      await router.stop()
+      const until = Date.now() + 5000
+      while (!readFileSync(notifyLog, 'utf8').includes('STOP') && Date.now() < until) await new Promise((r) => setTimeout(r, 20))
+      expect(readFileSync(notifyLog, 'utf8')).toBe('INSTANCE VI_TEST BACKUP 150\nINSTANCE VI_TEST MASTER 150\nINSTANCE VI_TEST STOP 150\n')
     } finally {
       await router?.stop()
       rmSync(dir, { recursive: true, force: true })

@@ -58,6 +58,8 @@ export interface SpeakerOptions {
   advertIntervalMs: number
   vip: string
   password?: string
+  /** dns-ha only: a generic `notify` command line to attach. */
+  notify?: string
 }
 
 const ALL: Lab[] = []
@@ -143,6 +145,7 @@ export class Lab {
       advertIntervalMs: o.advertIntervalMs,
       vips: [o.vip],
       ...(o.password ? { auth: { type: 'pass', password: o.password } } : {}),
+      ...(o.notify ? { notify: o.notify } : {}),
     })
     const child = this.spawn(['ip', 'netns', 'exec', host.ns, process.execPath, '--import', 'tsx', fixture, json])
     let out = ''

@@ -37,11 +37,11 @@ describe('attachNotify', () => {
     const net = lan()
     const a = net.add('10.0.0.1', 150)
     const host = new FakeHost()
-    attachNotify(a.router, { notifyMaster: '/bin/m', notifyBackup: '/bin/b', notifyStop: '/bin/s', notify: '/bin/n' }, { name: 'VI_DNS', run: host.run, timeoutMs: 1234 })
+    const handle = attachNotify(a.router, { notifyMaster: '/bin/m', notifyBackup: '/bin/b', notifyStop: '/bin/s', notify: '/bin/n' }, { name: 'VI_DNS', run: host.run, timeoutMs: 1234 })
     await a.router.start()
     net.advanceTo(masterDown(150) + 1)
     await a.router.stop()
-    await flush()
+    await handle.settled()
     expect(host.calls.map((c) => [c.command, ...c.args].join(' '))).toEqual([
       '/bin/b',
       '/bin/n INSTANCE VI_DNS BACKUP 150',
@@ -57,11 +57,11 @@ describe('attachNotify', () => {
     const net = lan()
     const a = net.add('10.0.0.1', 100)
     const seen: NotifyEvent[] = []
-    const detach = attachNotify(a.router, { notify: (e) => void seen.push(e) })
+    const handle = attachNotify(a.router, { notify: (e) => void seen.push(e) })
     await a.router.start()
     await flush()
     expect(seen).toEqual([{ type: 'INSTANCE', name: 'VI_88', state: 'BACKUP', priority: 100 }])
-    detach()
+    handle.detach()
     net.advanceTo(masterDown(100) + 1)
     await flush()
     expect(seen).toHaveLength(1)
@@ -78,7 +78,7 @@ describe('attachNotify', () => {
       started.push(c.command)
       return c.command === '/m' ? new Promise((r) => (release = () => r({}))) : {}
     }
-    attachNotify(a.router, { notifyMaster: '/m', notifyBackup: '/b' }, { run: host.run })
+    const handle = attachNotify(a.router, { notifyMaster: '/m', notifyBackup: '/b' }, { run: host.run })
     await a.router.start()
     net.advanceTo(masterDown(100) + 1) // master
     const b = net.add('10.0.0.2', 200)
@@ -87,8 +87,12 @@ describe('attachNotify', () => {
     expect(a.router.state).toBe('backup')
     await flush()
     expect(started).toEqual(['/b', '/m'])
-    release()
+    let settled = false
+    void handle.settled().then(() => (settled = true))
     await flush()
+    expect(settled).toBe(false)
+    release()
+    await handle.settled()
     expect(started).toEqual(['/b', '/m', '/b'])
   })
 
