@@ -20,8 +20,8 @@ export function parseMac(text: string): Uint8Array | undefined {
 /**
  * The 42-byte Ethernet frame of a gratuitous ARP for `vip` from `mac`: destination
  * ff:ff:ff:ff:ff:ff, ARP request (op 1), sender = target protocol address = the VIP, target
- * hardware address zero (RFC 5227: ignored, should be zero). Throws on a bad MAC or a non-IPv4
- * VIP: callers pass checked values.
+ * hardware address ff:ff:ff:ff:ff:ff, byte for byte what keepalived 2.2 sends (RFC 5227 says
+ * receivers ignore that field). Throws on a bad MAC or a non-IPv4 VIP: callers pass checked values.
  */
 export function gratuitousArpFrame(mac: string, vip: string): Uint8Array {
   const hw = parseMac(mac)
@@ -36,6 +36,7 @@ export function gratuitousArpFrame(mac: string, vip: string): Uint8Array {
   frame.set([0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01], 14) // Ethernet, IPv4, hlen 6, plen 4, request
   frame.set(hw, 22)
   frame.set(ip, 28)
-  frame.set(ip, 38) // bytes 32..37, the target hardware address, stay zero
+  frame.fill(0xff, 32, 38) // target hardware address
+  frame.set(ip, 38)
   return frame
 }

@@ -4,9 +4,10 @@ import { gratuitousArpFrame, parseMac } from '../../src/vrrp/arp.js'
 const hex = (s: string): number[] => s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16))
 
 describe('gratuitousArpFrame', () => {
-  it('is an Ethernet broadcast ARP request with sender = target = the VIP (RFC 5227 announcement)', () => {
+  it('is an Ethernet broadcast ARP request with sender = target = the VIP, as keepalived sends it', () => {
     const frame = gratuitousArpFrame('02:00:5e:10:20:30', '10.77.1.100')
-    // Written by hand from RFC 826 / RFC 5227, field by field.
+    // Written by hand from RFC 826, field by field; keepalived 2.2.7's frames (captured with
+    // dumpcap on a veth) differ only in the MACs.
     const expected = hex(
       'ffffffffffff' + // destination: broadcast
         '02005e102030' + // source: our MAC
@@ -18,7 +19,7 @@ describe('gratuitousArpFrame', () => {
         '0001' + // op: request
         '02005e102030' + // sender hardware address
         '0a4d0164' + // sender protocol address 10.77.1.100
-        '000000000000' + // target hardware address: zero
+        'ffffffffffff' + // target hardware address: broadcast, as keepalived
         '0a4d0164', // target protocol address 10.77.1.100
     )
     expect([...frame]).toEqual(expected)
@@ -37,5 +38,7 @@ describe('parseMac', () => {
     expect(parseMac('aa:bb:cc:dd:ee:fg')).toBeUndefined()
     expect(parseMac('aa:bb:cc:dd:ee:f')).toBeUndefined()
     expect(parseMac('aa-bb-cc-dd-ee-ff')).toBeUndefined()
+    expect(parseMac('aab:bb:cc:dd:ee:ff')).toBeUndefined()
+    expect(parseMac('aa:bb:cc:dd:ee:ffa')).toBeUndefined()
   })
 })

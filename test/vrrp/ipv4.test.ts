@@ -18,6 +18,11 @@ describe('parseIpv4Datagram', () => {
     expect([...ip.payload]).toEqual([0xaa, 0xbb, 0xcc, 0xdd])
   })
 
+  it('reads a header with nothing after it as an empty payload', () => {
+    const bare = encodeIpv4Datagram(new Uint8Array(0), '10.0.0.1', '10.0.0.2', 112)
+    expect(parseIpv4Datagram(bare)?.payload.length).toBe(0)
+  })
+
   it('drops what is not an IPv4 datagram', () => {
     const good = encodeIpv4Datagram(new Uint8Array(8), '10.0.0.1', '10.0.0.2', 112)
     expect(parseIpv4Datagram(good.subarray(0, 19))).toBeUndefined() // short
@@ -56,6 +61,8 @@ describe('encodeIpv4Datagram', () => {
   it('matches a checksum computed by hand (RFC 1071 example header)', () => {
     // The classic example: 4500 0073 0000 4000 4011 [b861] c0a8 0001 c0a8 00c7
     expect(ipv4HeaderChecksum(hex('4500 0073 0000 4000 4011 0000 c0a8 0001 c0a8 00c7'))).toBe(0xb861)
+    // The checksum field itself is left out of the sum.
+    expect(ipv4HeaderChecksum(hex('4500 0073 0000 4000 4011 b861 c0a8 0001 c0a8 00c7'))).toBe(0xb861)
   })
 
   it('round-trips through the parser and refuses non-IPv4 addresses', () => {

@@ -46,8 +46,8 @@ describe('RawTransport', () => {
     const ip = parseIpv4Datagram(socket.sent[0]!.datagram)!
     expect(ip).toMatchObject({ source: '192.0.2.10', destination: '224.0.0.18', ttl: 255, protocol: 112 })
     expect([...ip.payload]).toEqual([...advert])
-    // Each datagram gets its own IP id.
-    expect(socket.sent[0]!.datagram[5]).not.toBe(socket.sent[1]!.datagram[5])
+    // Each datagram gets the next IP id.
+    expect(socket.sent.map((s) => (s.datagram[4]! << 8) | s.datagram[5]!)).toEqual([1, 2])
   })
 
   it('reports a failed send to onError, never throws', async () => {
@@ -79,6 +79,12 @@ describe('RawTransport', () => {
     expect(got).toEqual([])
   })
 
+  it('a second open keeps the one socket', async () => {
+    const { transport, host } = await opened()
+    await transport.open(() => {})
+    expect(host.sockets).toHaveLength(1)
+  })
+
   it('closes the socket, and sends nothing after close', async () => {
     const { transport, socket } = await opened()
     await transport.close()
@@ -98,9 +104,9 @@ describe('RawTransport', () => {
     })()
     expect(isDnsHaError(missing, 'ERR_VRRP_INTERFACE')).toBe(true)
     expect((missing as Error).message).toMatch(/eth9/)
-    expect(() => new RawTransport({ interface: 'eth1', host })).toThrow(/no IPv4 address/)
+    expect(() => new RawTransport({ interface: 'eth1', host })).toThrow(expect.objectContaining({ code: 'ERR_VRRP_INTERFACE', message: expect.stringMatching(/no IPv4 address/) }))
     expect(new RawTransport({ interface: 'eth1', host, localAddress: '192.0.2.5' }).localAddress).toBe('192.0.2.5')
-    expect(() => new RawTransport({ interface: 'eth1', host, localAddress: '2001:db8::1' })).toThrow(/IPv4 only/)
+    expect(() => new RawTransport({ interface: 'eth1', host, localAddress: '2001:db8::1' })).toThrow(expect.objectContaining({ code: 'ERR_VRRP_CONFIG', message: expect.stringMatching(/IPv4 only/) }))
   })
 
   it('a router over it: opening failure surfaces as ERR_VRRP_TRANSPORT with the cause, and adverts go out and come in', async () => {
