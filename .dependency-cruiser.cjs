@@ -17,6 +17,8 @@ const layers = {
   health: ['util', 'packet', 'server', 'client'],
   proxy: ['util', 'packet', 'server', 'client', 'pool'],
   vrrp: ['util'],
+  // The `dns-ha` command sits on top: it may use every module (but not the testing kit).
+  cli: ['util', 'packet', 'zone', 'tsig', 'server', 'client', 'authority', 'pool', 'forwarder', 'health', 'proxy', 'vrrp'],
 }
 
 const layerRules = Object.entries(layers).map(([module, allowed]) => ({
@@ -44,6 +46,7 @@ const nodeSeams = [
   '^src/authority/cluster\\.ts$', // worker processes (node:cluster)
   '^src/health/node-process\\.ts$', // script checks (node:child_process)
   '^src/vrrp/node-host\\.ts$', // raw IP protocol 112 and AF_PACKET sockets (node:module loads the optional koffi), the interface table (node:fs /sys, node:os), ip and notify scripts (node:child_process)
+  '^src/cli/', // the dns-ha command: argv, signals, stdout, config files
   '^src/testing/', // the testing kit binds real ports to find free ones
 ]
 
