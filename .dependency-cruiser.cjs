@@ -46,6 +46,7 @@ const nodeSeams = [
   '^src/forwarder/file-source\\.ts$', // hosts, resolv.conf, dnsmasq.conf from disk
   '^src/authority/cluster\\.ts$', // worker processes (node:cluster)
   '^src/health/node-process\\.ts$', // script checks (node:child_process)
+  '^src/vrrp/node-host\\.ts$', // raw IP protocol 112 and AF_PACKET sockets (node:module loads the optional koffi), the interface table (node:fs /sys, node:os), ip and notify scripts (node:child_process)
   '^src/cli/', // the dns-ha command: argv, signals, stdout, config files
   '^src/testing/', // the testing kit binds real ports to find free ones
 ]
