@@ -43,6 +43,7 @@ const nodeSeams = [
   '^src/forwarder/file-source\\.ts$', // hosts, resolv.conf, dnsmasq.conf from disk
   '^src/authority/cluster\\.ts$', // worker processes (node:cluster)
   '^src/health/node-process\\.ts$', // script checks (node:child_process)
+  '^src/vrrp/node-files\\.ts$', // keepalived.conf and its includes from disk
   '^src/testing/', // the testing kit binds real ports to find free ones
 ]
 

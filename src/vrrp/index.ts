@@ -10,3 +10,32 @@ export { UdpTransport, VRRP_UDP_PORT } from './udp-transport.js'
 export type { UdpTransportOptions } from './udp-transport.js'
 export { MemoryVipActions } from './vip-actions.js'
 export type { VipActionRecord, VipActions, VipContext } from './vip-actions.js'
+export { parseKeepalivedConf, readKeepalivedConf } from './parse-keepalived-conf.js'
+export type { ParseKeepalivedOptions } from './parse-keepalived-conf.js'
+export type {
+  KeepalivedCheck,
+  KeepalivedCheckCommon,
+  KeepalivedConfig,
+  KeepalivedDnsCheck,
+  KeepalivedGlobalDefs,
+  KeepalivedHttpCheck,
+  KeepalivedLocation,
+  KeepalivedMiscCheck,
+  KeepalivedRealServer,
+  KeepalivedTcpCheck,
+  KeepalivedTrackRef,
+  KeepalivedUnicastPeer,
+  KeepalivedUnused,
+  KeepalivedVip,
+  KeepalivedVirtualServer,
+  KeepalivedVrrpInstance,
+  KeepalivedVrrpScript,
+  KeepalivedWarning,
+} from './keepalived-config.js'
+export { KEEPALIVED_MAX_INCLUDE_DEPTH } from './keepalived-syntax.js'
+export type { KeepalivedFiles, KeepalivedStatement, KeepalivedWord } from './keepalived-syntax.js'
+export { nodeKeepalivedFiles } from './node-files.js'
+export { splitKeepalivedCommand, vrrpRouterOptionsFromKeepalived } from './keepalived-options.js'
+export type { KeepalivedHostFields, KeepalivedInstanceMapping, KeepalivedRouterFields, KeepalivedScriptTarget, KeepalivedTrackTarget, KeepalivedVipAssignment } from './keepalived-options.js'
+export { lintVrrp, VRRP_LINT_EXPLANATIONS } from './lint-vrrp.js'
+export type { VrrpLintFinding, VrrpLintRouter, VrrpLintRule } from './lint-vrrp.js'
