@@ -59,15 +59,16 @@ function lexFile(
 ): void {
   const lines = text.split(/\r?\n/)
   for (let i = 0; i < lines.length; i++) {
-    const lineTokens = lexLine(lines[i]!, file, i + 1)
-    const first = lineTokens[0]
-    if (first !== undefined && 'text' in first && !first.quoted && first.text === 'include') {
-      const pattern = lineTokens[1]
-      if (pattern === undefined || !('text' in pattern)) throw new ConfigSyntaxError('include needs a file name or pattern', first, { code: 'ERR_VRRP_CONFIG' })
+    // An include line is read raw: its pattern may hold glob braces ({a,b}), which are not blocks.
+    const include = /^(\s*)include(\s+)("[^"]*"|[^\s!#]+)?/.exec(lines[i]!)
+    if (include !== null) {
+      const first = { file, line: i + 1, column: include[1]!.length + 1 }
+      if (include[3] === undefined) throw new ConfigSyntaxError('include needs a file name or pattern', first, { code: 'ERR_VRRP_CONFIG' })
+      const pattern = { text: include[3].replace(/^"(.*)"$/, '$1') }
       if (depth + 1 > KEEPALIVED_MAX_INCLUDE_DEPTH) {
         throw new ConfigSyntaxError(`includes nest deeper than ${KEEPALIVED_MAX_INCLUDE_DEPTH} (does a file include itself?)`, first, { code: 'ERR_VRRP_CONFIG' })
       }
-      const paths = expandInclude(pattern.text, baseDir, files, first)
+      const paths = expandInclude(pattern.text, baseDir, files, first, warnings)
       if (paths.length === 0) {
         warnings.push({ ...location(first), message: `include ${pattern.text}: no file matches (keepalived: "Config files missing"; it goes on)`, configTestFails: false })
       }
@@ -83,7 +84,7 @@ function lexFile(
       }
       continue
     }
-    out.push(...lineTokens)
+    out.push(...lexLine(lines[i]!, file, i + 1))
     out.push({ eol: true, file, line: i + 1, column: lines[i]!.length + 1 })
   }
 }
@@ -151,13 +152,14 @@ function buildBlock(tokens: Token[], position: { index: number }, opener: Token 
 }
 
 /** The files an include pattern names, sorted as glob(3) sorts them; braces `{a,b}` and `* ? [..]` in any segment. */
-function expandInclude(pattern: string, baseDir: string, files: KeepalivedFiles, at: KeepalivedLocation): string[] {
+function expandInclude(pattern: string, baseDir: string, files: KeepalivedFiles, at: KeepalivedLocation, warnings: KeepalivedWarning[]): string[] {
   const absolute = pattern.startsWith('/') ? pattern : `${baseDir.replace(/\/+$/, '')}/${pattern}`
   const found = new Set<string>()
   for (const variant of expandBraces(absolute)) {
     if (!/[*?[]/.test(variant)) {
       // keepalived (glob without GLOB_NOCHECK) includes a plain name only when it exists.
       if (existsAsFile(variant, files)) found.add(variant)
+      else if (variant !== absolute) warnings.push({ ...location(at), message: `include ${pattern}: ${variant} does not exist (keepalived: "Some config files missing"; it goes on)`, configTestFails: false })
       continue
     }
     if (files.listDir === undefined) throw new ConfigSyntaxError(`include ${pattern}: a wildcard needs directory listing (pass listDir)`, at, { code: 'ERR_VRRP_CONFIG' })

@@ -200,6 +200,7 @@ class Parser {
       switch (keyword.text) {
         case 'router_id':
           this.globalDefs.routerId = this.value(statement, 1).text
+          this.extra(statement, 2)
           break
         case 'vrrp_version':
           this.globalDefs.vrrpVersion = this.number(statement, 1, 2, 3, true) as 2 | 3
@@ -404,8 +405,8 @@ class Parser {
     for (let i = 1; i < line.words.length; i += 2) {
       const option = line.words[i]!
       if (line.words[i + 1] === undefined) fail(`unicast_peer ${peer.address}: '${option.text}' is missing a value (keepalived rejects this line too)`, option)
-      if (option.text === 'min_ttl') peer.minTtl = this.number(line, i + 1, 0, 255, true, 'min_ttl')
-      else if (option.text === 'max_ttl') peer.maxTtl = this.number(line, i + 1, 0, 255, true, 'max_ttl')
+      if (option.text === 'min_ttl') peer.minTtl = this.number(line, i + 1, 0, 255, true, 'min_ttl', line.words.length)
+      else if (option.text === 'max_ttl') peer.maxTtl = this.number(line, i + 1, 0, 255, true, 'max_ttl', line.words.length)
       else fail(`unicast_peer ${peer.address}: unknown option '${option.text}' (min_ttl, max_ttl)`, option)
     }
     return peer
