@@ -100,6 +100,9 @@ export function vrrpRouterOptionsFromKeepalived(instance: KeepalivedVrrpInstance
   if (instance.nopreempt && initialState === 'master') {
     fail('nopreempt with state MASTER: a MASTER start takes the VIPs from whoever holds them, which is preemption (keepalived silently clears nopreempt). Use state BACKUP with nopreempt', instance.locations['nopreempt'])
   }
+  if (instance.nopreempt && (instance.preemptDelay ?? 0) > 0) {
+    fail('preempt_delay with nopreempt: there is no preemption to delay (keepalived resets preempt_delay); remove one', instance.locations['preempt_delay'])
+  }
   if (version === 2 && !Number.isInteger(advertInt)) fail(`advert_int ${advertInt}: VRRPv2 carries whole seconds (keepalived would round it); write a whole number or use version 3`, advertAt)
   if (version === 3 && (advertInt > 40.95 || !Number.isInteger(Math.round(advertInt * 1e6) / 1e4))) {
     fail(`advert_int ${advertInt}: VRRPv3 carries centiseconds up to 40.95 s`, advertAt)

@@ -159,6 +159,9 @@ class Parser {
       if (instance.nopreempt && instance.state === 'MASTER') {
         this.warn('nopreempt with state MASTER: keepalived clears nopreempt (a MASTER start preempts); dns-ha refuses this combination', instance.locations['nopreempt']!, true)
       }
+      if (instance.nopreempt && instance.preemptDelay !== undefined && instance.preemptDelay > 0) {
+        this.warn('preempt_delay with nopreempt: keepalived resets preempt_delay (it delays a preemption that never happens)', instance.locations['preempt_delay']!, true)
+      }
       if (instance.authentication !== undefined && version === 3) {
         this.warn('authentication: VRRPv3 has none (RFC 5798 removed it); keepalived ignores it', instance.authentication.location, true)
       }

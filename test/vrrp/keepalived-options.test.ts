@@ -91,13 +91,14 @@ describe('vrrpRouterOptionsFromKeepalived', () => {
     expect(map(text).router).toMatchObject({ priority: 100, version: 2, advertIntervalMs: 1000, initialState: 'backup', preempt: true })
     expect(map(text).host.vips).toEqual([{ address: '10.0.0.9', prefixLength: 32, dev: undefined }])
     expect(map(text.replace(' virtual_router_id 9', ' state MASTER\n virtual_router_id 9')).router).toMatchObject({ priority: 255, initialState: 'master' })
-    expect(map(instance('  version 3\n  advert_int 0.25\n  nopreempt\n  preempt_delay 12.5\n  accept')).router).toMatchObject({
+    expect(map(instance('  version 3\n  advert_int 0.25\n  preempt_delay 12.5\n  accept')).router).toMatchObject({
       version: 3,
       advertIntervalMs: 250,
-      preempt: false,
+      preempt: true,
       preemptDelayMs: 12_500,
       acceptMode: true,
     })
+    expect(map(instance('  nopreempt')).router.preempt).toBe(false)
     expect(map(instance('', 'global_defs {\n vrrp_version 3\n}\n')).router.version).toBe(3)
   })
 
@@ -113,6 +114,7 @@ describe('vrrpRouterOptionsFromKeepalived', () => {
     expect(mapError(instance('  authentication {\n    auth_type AH\n    auth_pass x\n  }')).message).toMatch(/auth_type AH is not supported/)
     expect(mapError(instance('  priority 255\n  track_interface {\n    eth1 weight -10\n  }')).message).toMatch(/keepalived ignores weights on an address owner/)
     expect(mapError(instance('  priority 250\n  track_interface {\n    eth1 weight 10\n  }')).message).toMatch(/priority 250 plus positive track weights is 260/)
+    expect(mapError(instance('  nopreempt\n  preempt_delay 3')).message).toMatch(/preempt_delay with nopreempt/)
     expect(mapError('vrrp_instance A {\n virtual_router_id 1\n}\n').message).toMatch(/no virtual_ipaddress/)
   })
 

@@ -213,6 +213,7 @@ describe('parseKeepalivedConf: what keepalived repairs is a warning', () => {
     expect(messages(instance('  version 3\n  authentication {\n    auth_type PASS\n    auth_pass x\n  }'))).toEqual(['6:true:authentication: VRRPv3 has none (RFC 5798 removed it); keepalived ignores it'])
     expect(messages(instance('  priority 255\n  track_interface {\n    eth1 weight -20\n  }'))).toEqual(['7:true:track eth1 weight -20: keepalived ignores weighted tracking on an address owner (priority 255)'])
     expect(messages(instance('') + instance('').replace('VI_1', 'VI_2'))).toEqual(['13:true:VI_1 and VI_2 both use VRID 51 with IPv4 on interface eth0'])
+    expect(messages(instance('  nopreempt\n  preempt_delay 10'))).toEqual(['6:true:preempt_delay with nopreempt: keepalived resets preempt_delay (it delays a preemption that never happens)'])
     expect(messages('vrrp_instance A {\n virtual_router_id 1\n}\n')).toEqual(['1:false:vrrp_instance A: no virtual_ipaddress (keepalived: "at least one is sensible")'])
   })
 
@@ -254,7 +255,6 @@ describe('parseKeepalivedConf: every instance, script and LVS keyword', () => {
       ' virtual_router_id 53',
       ' priority 120',
       ' advert_int 0.5',
-      ' nopreempt',
       ' preempt_delay 30',
       ' unicast_src_ip 192.0.2.1',
       ' unicast_peer {',
@@ -290,8 +290,8 @@ describe('parseKeepalivedConf: every instance, script and LVS keyword', () => {
       { name: 'chk_dns', script: '/usr/local/bin/check-dns 127.0.0.1', interval: 2, timeout: 1, weight: -30, rise: 2, fall: 3, user: { user: 'nobody', group: 'nogroup' }, location: { file: 'keepalived.conf', line: 10, column: 1 } },
     ])
     const vi = config.instances[0]!
-    expect(vi).toMatchObject({ state: 'BACKUP', virtualRouterId: 53, priority: 120, advertInt: 0.5, nopreempt: true, preemptDelay: 30, unicastSrcIp: '192.0.2.1', garpMasterDelay: 1, accept: false })
-    expect(vi.unicastPeers).toEqual([{ address: '192.0.2.2', minTtl: 1, maxTtl: 2, location: { file: 'keepalived.conf', line: 29, column: 3 } }])
+    expect(vi).toMatchObject({ state: 'BACKUP', virtualRouterId: 53, priority: 120, advertInt: 0.5, nopreempt: false, preemptDelay: 30, unicastSrcIp: '192.0.2.1', garpMasterDelay: 1, accept: false })
+    expect(vi.unicastPeers).toEqual([{ address: '192.0.2.2', minTtl: 1, maxTtl: 2, location: { file: 'keepalived.conf', line: 28, column: 3 } }])
     expect(vi.virtualIpaddresses.map(({ location, ...v }) => v)).toEqual([
       { address: '192.0.2.53', prefixLength: 24, broadcast: '192.0.2.255', dev: 'eth0', scope: 'global', label: 'eth0:dns' },
       { address: '192.0.2.54' },
