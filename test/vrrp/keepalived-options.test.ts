@@ -125,7 +125,7 @@ describe('vrrpRouterOptionsFromKeepalived', () => {
     )
     const mapping = map(text)
     expect(mapping.router.priority).toBe(120)
-    expect(mapping.tracks.map(({ location, ...t }) => t)).toEqual([
+    expect(mapping.tracks.map(({ location: _location, ...t }) => t)).toEqual([
       { kind: 'script', target: 'chk_a', weight: 10, keepalivedWeight: -10 },
       { kind: 'script', target: 'chk_b', weight: 30, keepalivedWeight: -30 },
       { kind: 'interface', target: 'eth1', weight: 20, keepalivedWeight: 20 },

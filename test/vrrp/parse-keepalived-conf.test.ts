@@ -292,13 +292,13 @@ describe('parseKeepalivedConf: every instance, script and LVS keyword', () => {
     const vi = config.instances[0]!
     expect(vi).toMatchObject({ state: 'BACKUP', virtualRouterId: 53, priority: 120, advertInt: 0.5, nopreempt: false, preemptDelay: 30, unicastSrcIp: '192.0.2.1', garpMasterDelay: 1, accept: false })
     expect(vi.unicastPeers).toEqual([{ address: '192.0.2.2', minTtl: 1, maxTtl: 2, location: { file: 'keepalived.conf', line: 28, column: 3 } }])
-    expect(vi.virtualIpaddresses.map(({ location, ...v }) => v)).toEqual([
+    expect(vi.virtualIpaddresses.map(({ location: _location, ...v }) => v)).toEqual([
       { address: '192.0.2.53', prefixLength: 24, broadcast: '192.0.2.255', dev: 'eth0', scope: 'global', label: 'eth0:dns' },
       { address: '192.0.2.54' },
     ])
-    expect(vi.virtualIpaddressesExcluded.map(({ location, ...v }) => v)).toEqual([{ address: '2001:db8::53', prefixLength: 64, dev: 'eth0' }])
-    expect(vi.trackScripts.map(({ location, ...t }) => t)).toEqual([{ name: 'chk_dns', weight: -40 }])
-    expect(vi.trackInterfaces.map(({ location, ...t }) => t)).toEqual([{ name: 'eth1' }, { name: 'eth2', weight: 10 }])
+    expect(vi.virtualIpaddressesExcluded.map(({ location: _location, ...v }) => v)).toEqual([{ address: '2001:db8::53', prefixLength: 64, dev: 'eth0' }])
+    expect(vi.trackScripts.map(({ location: _location, ...t }) => t)).toEqual([{ name: 'chk_dns', weight: -40 }])
+    expect(vi.trackInterfaces.map(({ location: _location, ...t }) => t)).toEqual([{ name: 'eth1' }, { name: 'eth2', weight: 10 }])
     expect(vi.notify).toEqual({ master: '/etc/keepalived/master.sh', backup: '/etc/keepalived/state.sh backup', fault: '/etc/keepalived/fault.sh', stop: '/etc/keepalived/stop.sh', any: '/etc/keepalived/any.sh' })
     expect(parseKeepalivedConf(instance('  accept')).instances[0]!.accept).toBe(true)
   })
@@ -346,7 +346,7 @@ describe('parseKeepalivedConf: every instance, script and LVS keyword', () => {
     expect(vs).toMatchObject({ address: '10.0.0.10', port: 53, delayLoop: 2, lbAlgo: 'wlc', lbKind: 'NAT', protocol: 'UDP', persistenceTimeout: 50, sorryServer: { address: '10.0.0.99', port: 53 } })
     const rs = vs!.realServers[0]!
     expect(rs).toMatchObject({ address: '10.0.0.11', port: 53, weight: 3, inhibitOnFailure: true })
-    expect(rs.checks.map(({ location, ...c }) => c)).toEqual([
+    expect(rs.checks.map(({ location: _location, ...c }) => c)).toEqual([
       { kind: 'misc', path: '/bin/check 10.0.0.11', timeout: 5, dynamic: true },
       { kind: 'dns', type: 'A', name: 'example.com', connectIp: '10.0.0.11', connectPort: 5353, connectTimeout: 3, retry: 2, delayBeforeRetry: 1.5 },
       { kind: 'tcp', connectPort: 53, retry: 4 },
