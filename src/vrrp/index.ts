@@ -12,26 +12,7 @@ export { MemoryVipActions } from './vip-actions.js'
 export type { VipActionRecord, VipActions, VipContext } from './vip-actions.js'
 export { parseKeepalivedConf, readKeepalivedConf } from './parse-keepalived-conf.js'
 export type { ParseKeepalivedOptions } from './parse-keepalived-conf.js'
-export type {
-  KeepalivedCheck,
-  KeepalivedCheckCommon,
-  KeepalivedConfig,
-  KeepalivedDnsCheck,
-  KeepalivedGlobalDefs,
-  KeepalivedHttpCheck,
-  KeepalivedLocation,
-  KeepalivedMiscCheck,
-  KeepalivedRealServer,
-  KeepalivedTcpCheck,
-  KeepalivedTrackRef,
-  KeepalivedUnicastPeer,
-  KeepalivedUnused,
-  KeepalivedVip,
-  KeepalivedVirtualServer,
-  KeepalivedVrrpInstance,
-  KeepalivedVrrpScript,
-  KeepalivedWarning,
-} from './keepalived-config.js'
+export type { KeepalivedCheck, KeepalivedCheckCommon, KeepalivedConfig, KeepalivedDnsCheck, KeepalivedGlobalDefs, KeepalivedHttpCheck, KeepalivedLocation, KeepalivedMiscCheck, KeepalivedRealServer, KeepalivedTcpCheck, KeepalivedTrackRef, KeepalivedUnicastPeer, KeepalivedUnused, KeepalivedVip, KeepalivedVirtualServer, KeepalivedVrrpInstance, KeepalivedVrrpScript, KeepalivedWarning } from './keepalived-config.js'
 export { KEEPALIVED_MAX_INCLUDE_DEPTH } from './keepalived-syntax.js'
 export type { KeepalivedFiles, KeepalivedStatement, KeepalivedWord } from './keepalived-syntax.js'
 export { nodeKeepalivedFiles } from './node-files.js'

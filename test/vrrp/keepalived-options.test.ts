@@ -143,7 +143,7 @@ describe('vrrpRouterOptionsFromKeepalived', () => {
     // The names are the health module's: the target runs as is.
     const clock = new FakeClock({ now: 0 })
     const ran: string[][] = []
-    const runner: ProcessRunner = { run: async (command, args) => (ran.push([command, ...args]), { code: 1, signal: null, stderr: 'nope' }) }
+    const runner: ProcessRunner = { run: async (command, args) => (ran.push([command, ...args]), { code: 1, signal: null, pid: 1, stderr: 'nope' }) }
     const prober = new HealthProber({ clock })
     const { script, ...target } = mapping.scripts[0]!
     prober.add({ ...target, check: scriptCheck({ ...script, runner }) })
