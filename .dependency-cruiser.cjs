@@ -15,7 +15,7 @@ const layers = {
   pool: ['util', 'packet', 'server', 'client'],
   forwarder: ['util', 'packet', 'zone', 'server', 'client', 'pool'],
   health: ['util', 'packet', 'server', 'client'],
-  proxy: ['util', 'packet', 'server', 'client', 'pool'],
+  proxy: ['util', 'packet', 'server', 'client', 'pool', 'health', 'vrrp'], // health and vrrp: keepalived-pool.ts maps LVS virtual_servers
   vrrp: ['util'],
 }
 
