@@ -17,6 +17,8 @@ const layers = {
   health: ['util', 'packet', 'server', 'client'],
   proxy: ['util', 'packet', 'server', 'client', 'pool', 'health', 'vrrp'], // health and vrrp: keepalived-pool.ts maps LVS virtual_servers
   vrrp: ['util'],
+  // The `dns-ha` command sits on top: it may use every module (but not the testing kit).
+  cli: ['util', 'packet', 'zone', 'tsig', 'server', 'client', 'authority', 'pool', 'forwarder', 'health', 'proxy', 'vrrp'],
 }
 
 const layerRules = Object.entries(layers).map(([module, allowed]) => ({
@@ -44,6 +46,7 @@ const nodeSeams = [
   '^src/authority/cluster\\.ts$', // worker processes (node:cluster)
   '^src/health/node-process\\.ts$', // script checks (node:child_process)
   '^src/vrrp/node-files\\.ts$', // keepalived.conf and its includes from disk
+  '^src/cli/', // the dns-ha command: argv, signals, stdout, config files
   '^src/testing/', // the testing kit binds real ports to find free ones
 ]
 
