@@ -11,6 +11,7 @@ import type { KeySource } from './demo-command.js'
 import { startDnsmasq } from './dnsmasq-command.js'
 import { startPool } from './pool-command.js'
 import { startServe } from './serve-command.js'
+import { startVrrp } from './vrrp-command.js'
 import type { CliIo, RunningService, SignalSource } from './service.js'
 import { serveUntilSignal } from './service.js'
 import { parseZoneArgument } from './zone-argument.js'
@@ -99,6 +100,16 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
     .exitOverride()
     .action((opts: { nginx: string; address?: string; port?: number }) => {
       launch(startPool({ nginx: opts.nginx, ...(opts.address === undefined ? {} : { address: opts.address }), ...(opts.port === undefined ? {} : { port: opts.port }) }, env.io))
+    })
+
+  program
+    .command('vrrp')
+    .description("run a keepalived.conf's vrrp_instances: raw VRRP on their interfaces, real VIPs, vrrp_scripts and notify scripts (root)")
+    .requiredOption('-f, --config <file>', 'keepalived.conf (keepalived -f)')
+    .option('-t, --check', 'check the file and print what would run, as keepalived --config-test (no root needed)')
+    .exitOverride()
+    .action((opts: { config: string; check?: boolean }) => {
+      launch(startVrrp({ config: opts.config, check: opts.check === true }, env.io))
     })
 
   program

@@ -49,19 +49,26 @@ export function serveUntilSignal(service: RunningService, signals: SignalSource,
           }
         })
     }
-    const stop = (): void => {
+    let stopping = false
+    const stop = (bySignal: boolean): void => {
+      if (stopping) return
+      stopping = true
       signals.off('SIGHUP', reload)
-      signals.off('SIGINT', stop)
-      signals.off('SIGTERM', stop)
-      io.out('stopping')
+      signals.off('SIGINT', onSignal)
+      signals.off('SIGTERM', onSignal)
+      if (bySignal) io.out('stopping')
       service.close().then(resolve, reject)
     }
+    const onSignal = (): void => stop(true)
     signals.on('SIGHUP', reload)
-    signals.on('SIGINT', stop)
-    signals.on('SIGTERM', stop)
-    service.done?.then(stop, (error: unknown) => {
-      io.err(`dns-ha: ${error instanceof Error ? error.message : String(error)}`)
-      stop()
-    })
+    signals.on('SIGINT', onSignal)
+    signals.on('SIGTERM', onSignal)
+    service.done?.then(
+      () => stop(false),
+      (error: unknown) => {
+        io.err(`dns-ha: ${error instanceof Error ? error.message : String(error)}`)
+        stop(false)
+      },
+    )
   })
 }

@@ -148,3 +148,61 @@ describe('dns-ha pool', () => {
     expect(bad.err[0]).toMatch(/nginx\.conf:11:5/)
   })
 })
+
+describe('dns-ha vrrp', () => {
+  const seed = (extra = '', peerLine = '172.22.10.50'): string => `! Configuration File for keepalived
+global_defs {
+router_id ld444
+}
+vrrp_instance VI_1 {
+state MASTER
+interface ens192
+virtual_router_id 88
+priority 150
+unicast_src_ip 172.22.10.237
+unicast_peer {
+${peerLine}
+}
+advert_int 1
+${extra}authentication {
+auth_type PASS
+auth_pass 8888
+}
+virtual_ipaddress {
+172.22.10.210/24 dev ens192 label ens192:0
+}
+}
+`
+
+  it('--check reads the seed keepalived.conf as keepalived would, prints what would run and the lint warnings, exits 0', async () => {
+    const conf = join(dir, 'keepalived.conf')
+    writeFileSync(conf, seed())
+    const run = startCli(['vrrp', '--check', '--config', conf])
+    expect(await run.status).toBe(EXIT.ok)
+    expect(run.out).toContain('vrrp_instance VI_1: vrid 88 priority 150 MASTER v2 advert 1000 ms PASS on ens192, unicast to 172.22.10.50; VIPs 172.22.10.210/24 dev ens192 label ens192:0')
+    expect(run.out.at(-1)).toBe(`${conf}: configuration OK (1 instance)`)
+    expect(run.err.some((l) => /warning: pass-authentication/.test(l))).toBe(true)
+  })
+
+  it('refuses what keepalived --config-test rejects (the seed copy with // notes) and what it silently repairs (nopreempt with state MASTER), exit 65', async () => {
+    const notes = join(dir, 'notes.conf')
+    writeFileSync(notes, seed('', '172.22.10.50 //同组中其他服务器ip'))
+    const a = startCli(['vrrp', '-t', '-f', notes])
+    expect(await a.status).toBe(EXIT.config)
+    expect(a.err.join('\n')).toMatch(/notes\.conf:12:\d+/)
+
+    const nopreempt = join(dir, 'nopreempt.conf')
+    writeFileSync(nopreempt, seed('nopreempt\n'))
+    const b = startCli(['vrrp', '-t', '-f', nopreempt])
+    expect(await b.status).toBe(EXIT.config)
+    expect(b.err.join('\n')).toMatch(/nopreempt with state MASTER/)
+  })
+
+  it('without --check, an interface this host does not have is exit 69 (nothing is started)', async () => {
+    const conf = join(dir, 'keepalived-run.conf')
+    writeFileSync(conf, seed().replaceAll('ens192', 'nosuchif0'))
+    const run = startCli(['vrrp', '-f', conf])
+    expect(await run.status).toBe(EXIT.unavailable)
+    expect(run.err.at(-1)).toMatch(/nosuchif0/)
+  })
+})

@@ -125,6 +125,7 @@ async function failoverCycle(label: string, startHigh: Start, startLow: Start, o
 
 const dnsHa: Start = (host, o) => lab.startDnsHa(host, o)
 const keepalived: Start = (host, o) => lab.startKeepalived(host, o)
+const dnsHaConfig: Start = (host, o) => lab.startDnsHaConfig(host, o)
 
 describe.skipIf(unavailable !== undefined)('VRRP in network namespaces', () => {
   it('dns-ha against dns-ha, VRRPv3 at 0.1 s', async () => {
@@ -195,6 +196,15 @@ describe.skipIf(unavailable !== undefined)('VRRP in network namespaces', () => {
 
     it('dns-ha master, keepalived backup, VRRPv3 at 0.1 s', async () => {
       await failoverCycle('dns-ha / keepalived, v3 0.1 s', dnsHa, keepalived, { version: 3, advertIntervalMs: 100 })
+    }, 120_000)
+
+    // `dns-ha vrrp --config` runs the very keepalived.conf keepalived runs, unchanged.
+    it('keepalived master, `dns-ha vrrp --config` backup on the same keepalived.conf, VRRPv2 PASS at 1 s', async () => {
+      await failoverCycle('keepalived / dns-ha vrrp --config, v2 PASS 1 s', keepalived, dnsHaConfig, { version: 2, advertIntervalMs: 1000, password: 'dnsha' })
+    }, 120_000)
+
+    it('`dns-ha vrrp --config` master, keepalived backup, VRRPv3 at 0.1 s', async () => {
+      await failoverCycle('dns-ha vrrp --config / keepalived, v3 0.1 s', dnsHaConfig, keepalived, { version: 3, advertIntervalMs: 100 })
     }, 120_000)
 
     it('keepalived alone, VRRPv3 at 0.1 s (its own figures on this machine)', async () => {

@@ -163,9 +163,38 @@ export class Lab {
   /** keepalived in the foreground in `host`'s namespace, its configuration in a temp dir. */
   startKeepalived(host: Host, o: SpeakerOptions): Speaker {
     const n = ++this.count
-    const conf = join(this.dir, `keepalived-${n}.conf`)
+    const conf = this.writeKeepalivedConf(host, o, n)
     const pid = join(this.dir, `keepalived-${n}.pid`)
     const vrrpPid = join(this.dir, `vrrp-${n}.pid`)
+    const child = this.spawn(['ip', 'netns', 'exec', host.ns, 'keepalived', '-n', '-l', '-D', '-P', '-f', conf, '-p', pid, '-r', vrrpPid])
+    let out = ''
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()))
+    // Killing the parent alone would let the VRRP child stop cleanly (it is told to): a crash kills the child first, then the parent before it can respawn one.
+    const pids = (): number[] => {
+      try {
+        return [Number(readFileSync(vrrpPid, 'utf8').trim()), child.pid!].filter((p) => p > 0)
+      } catch {
+        return [child.pid!]
+      }
+    }
+    return this.speaker('keepalived', child, () => 0, () => 0, () => out, pids)
+  }
+
+  /** `dns-ha vrrp --config` in `host`'s namespace, reading the very keepalived.conf keepalived would. */
+  startDnsHaConfig(host: Host, o: SpeakerOptions): Speaker {
+    const conf = this.writeKeepalivedConf(host, o, ++this.count)
+    const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
+    const child = this.spawn(['ip', 'netns', 'exec', host.ns, process.execPath, '--import', 'tsx', main, 'vrrp', '--config', conf])
+    let out = ''
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()))
+    return this.speaker('dns-ha vrrp --config', child, () => 0, () => 0, () => out, () => [child.pid!])
+  }
+
+  /** The keepalived.conf both keepalived and `dns-ha vrrp --config` run. */
+  private writeKeepalivedConf(host: Host, o: SpeakerOptions, n: number): string {
+    const conf = join(this.dir, `keepalived-${n}.conf`)
     writeFileSync(
       conf,
       `global_defs {
@@ -184,19 +213,7 @@ ${o.password ? `  authentication {\n    auth_type PASS\n    auth_pass ${o.passwo
 }
 `,
     )
-    const child = this.spawn(['ip', 'netns', 'exec', host.ns, 'keepalived', '-n', '-l', '-D', '-P', '-f', conf, '-p', pid, '-r', vrrpPid])
-    let out = ''
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()))
-    // Killing the parent alone would let the VRRP child stop cleanly (it is told to): a crash kills the child first, then the parent before it can respawn one.
-    const pids = (): number[] => {
-      try {
-        return [Number(readFileSync(vrrpPid, 'utf8').trim()), child.pid!].filter((p) => p > 0)
-      } catch {
-        return [child.pid!]
-      }
-    }
-    return this.speaker('keepalived', child, () => 0, () => 0, () => out, pids)
+    return conf
   }
 
   private spawn(argv: string[]): ChildProcess {
