@@ -26,9 +26,9 @@ const XFR_KEY: PeerKey = { name: 'xfr-key', algorithm: 'hmac-sha256', secret: Bu
 const BAD_OURS: PeerKey = { name: 'bad-key', algorithm: 'hmac-sha256', secret: Buffer.alloc(32, 0x11).toString('base64') }
 const BAD_THEIRS: PeerKey = { ...BAD_OURS, secret: Buffer.alloc(32, 0x22).toString('base64') }
 
-/** Version `serial` of `origin`: NS, glue, www at `www`, and 200 hosts so the AXFR spans messages. */
+/** Version `serial` of `origin`: NS, glue, www at `www`, and 2000 hosts so the AXFR spans several messages (each signed, for signed.test). */
 export function zoneVersion(origin: string, serial: number, www: string): Zone {
-  const hosts = Array.from({ length: 200 }, (_, i) => `host${i} 300 IN A 10.0.${i >> 8}.${i & 255}`).join('\n')
+  const hosts = Array.from({ length: 2000 }, (_, i) => `host${i} 300 IN A 10.0.${i >> 8}.${i & 255}`).join('\n')
   return parseZone(`$TTL 300\n@ IN SOA ns1 hostmaster ${serial} 3600 600 86400 300\n@ NS ns1\nns1 A 192.0.2.1\nwww A ${www}\n${hosts}\n`, { origin })
 }
 
@@ -95,8 +95,9 @@ export function transferPrimarySuite(kind: SecondaryKind): void {
       expect(plain, peer!.log()).toBeDefined()
       expect(signed, peer!.log()).toBeDefined()
       const first = (zone: string) => events.find((e) => e.zone === zone)
-      expect(first('plain.test.')).toMatchObject({ kind: 'axfr', serial: 1, records: 205 })
-      expect(first('signed.test.')).toMatchObject({ kind: 'axfr', serial: 1, keyName: 'xfr-key.' })
+      expect(first('plain.test.')).toMatchObject({ kind: 'axfr', serial: 1, records: 2005 })
+      expect(first('signed.test.')).toMatchObject({ kind: 'axfr', serial: 1, keyName: 'xfr-key.', records: 2005 })
+      expect(first('signed.test.')!.messages).toBeGreaterThan(1)
       console.log(`${kind}: initial transfers ${events.map((e) => `${e.zone} ${e.requested}->${e.kind} ${e.records} records ${e.messages} messages`).join('; ')}`)
     }, 30_000)
 
