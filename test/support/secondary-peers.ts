@@ -129,6 +129,9 @@ export function knotSecondaryConf(port: number, dir: string, zones: readonly Sec
   ].join('\n')
 }
 
+/** A decoded answer, with the rcode dns-packet sets. */
+export type PeerAnswer = ReturnType<typeof dnsPacket.decode> & { rcode?: string }
+
 /** A secondary started by {@link startSecondary}. */
 export interface RunningSecondary {
   child: ChildProcess
@@ -161,17 +164,17 @@ export async function startSecondary(kind: SecondaryKind, dir: string, zones: re
 }
 
 /** The answer `port` gives for `name`/`type` over UDP (decoded), or `undefined` on no answer. */
-export async function askPeer(port: number, name: string, type: string): Promise<ReturnType<typeof dnsPacket.decode> | undefined> {
+export async function askPeer(port: number, name: string, type: string): Promise<PeerAnswer | undefined> {
   try {
     const reply = await udpAsk('127.0.0.1', port, dnsPacket.encode({ type: 'query', id: 9, questions: [{ name, type: type as never }] }), 300)
-    return dnsPacket.decode(reply)
+    return dnsPacket.decode(reply) as PeerAnswer
   } catch {
     return undefined
   }
 }
 
 /** Polls until `test` passes on the peer's answer or `timeoutMs` passes; resolves with the ms it took, or `undefined`. */
-export async function waitForAnswer(port: number, name: string, type: string, test: (answer: ReturnType<typeof dnsPacket.decode>) => boolean, timeoutMs: number): Promise<number | undefined> {
+export async function waitForAnswer(port: number, name: string, type: string, test: (answer: PeerAnswer) => boolean, timeoutMs: number): Promise<number | undefined> {
   const start = Date.now()
   while (Date.now() - start < timeoutMs) {
     const answer = await askPeer(port, name, type)

@@ -5,6 +5,7 @@ import type { Answer } from 'dns-packet'
 import { parseZone } from '../../src/zone/index.js'
 import type { Zone } from '../../src/zone/zone.js'
 import { canon } from '../authority/helpers.js'
+import type { Decoded } from '../authority/helpers.js'
 
 /** Version `serial` of example.com: fixed records, then `extra` lines. */
 export function version(serial: number, ...extra: string[]): Zone {
@@ -49,4 +50,9 @@ export function recordLines(messages: readonly Buffer[]): string[] {
 export function zoneLines(zone: Zone): string[] {
   const decoded = dnsPacket.decode(dnsPacket.encode({ type: 'response', id: 0, answers: zone.records as never }))
   return (decoded.answers ?? []).map(canon)
+}
+
+/** dns-packet's decode, typed with the rcode and flags it sets. */
+export function decode(bytes: Uint8Array): Decoded {
+  return dnsPacket.decode(Buffer.from(bytes)) as Decoded
 }

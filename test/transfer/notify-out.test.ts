@@ -24,7 +24,7 @@ async function secondary(network: MemoryNetwork, clock: FakeClock, address: stri
   const keyring = createKeyring([KEY])
   socket.onMessage((msg, rinfo) => {
     const q = dnsPacket.decode(msg)
-    got.push({ at: clock.now(), serial: (q.answers![0]!.data as { serial: number }).serial, signed: (q.additionals ?? []).some((a) => a.type === ('TSIG' as never)) })
+    got.push({ at: clock.now(), serial: ((q.answers![0] as { data: { serial: number } }).data).serial, signed: (q.additionals ?? []).some((a) => a.type === ('TSIG' as never)) })
     const how = reply()
     if (how === 'silent') return
     const flags = (4 << 11) | (how === 'ack-no-aa' ? 0 : 0x400) | (how === 'refused' ? 5 : 0)
