@@ -1,6 +1,10 @@
 import dnsPacket from 'dns-packet'
 import { describe, expect, it } from 'vitest'
+import { DnsServer } from '../../src/server/dns-server.js'
 import { respondStream } from '../../src/server/stream-response.js'
+import { FakeClock } from '../../src/testing/fake-clock.js'
+import { MemoryNetwork } from '../../src/testing/memory-network.js'
+import type { Network, StreamSocket } from '../../src/util/network.js'
 import type { HandlerFn } from '../../src/server/handler.js'
 import { memoryServer, memoryTcpClient } from './helpers.js'
 import type { Decoded } from '../authority/helpers.js'
@@ -83,5 +87,87 @@ describe('stream responses', () => {
     const after = produced
     await t.settle()
     expect(produced - after).toBeLessThanOrEqual(1)
+  })
+})
+
+describe('stream responses under backpressure', () => {
+  /**
+   * A DnsServer whose TCP sockets report a full buffer after every write (`write` returns false)
+   * until the test calls `drain()`: what a real socket does when the client reads slowly.
+   */
+  async function congested(handler: HandlerFn) {
+    const clock = new FakeClock()
+    const network = new MemoryNetwork({ clock })
+    let drainHandler: (() => void) | undefined
+    const wrapped: Network = {
+      createDatagramSocket: (f) => network.createDatagramSocket(f),
+      connectStream: (a, p, o) => network.connectStream(a, p, o),
+      createStreamServer: (onConnection) =>
+        network.createStreamServer((socket) => {
+          const full: StreamSocket = {
+            remote: socket.remote,
+            get writableLength() {
+              return socket.writableLength
+            },
+            write: (data) => (socket.write(data), false),
+            onDrain: (h) => (drainHandler = h),
+            onData: (h) => socket.onData(h),
+            onClose: (h) => socket.onClose(h),
+            onError: (h) => socket.onError(h),
+            pause: () => socket.pause(),
+            resume: () => socket.resume(),
+            end: () => socket.end(),
+            destroy: () => socket.destroy(),
+          }
+          onConnection(full)
+        }),
+    }
+    const server = new DnsServer({ handler, network: wrapped, clock, tcpIdleTimeoutMs: 5000 })
+    await server.listen({ port: 53, address: '127.0.0.1' })
+    const client = await network.connectStream('127.0.0.1', 53)
+    const frames: Buffer[] = []
+    let buf = Buffer.alloc(0)
+    let closed = false
+    client.onData((chunk) => {
+      buf = Buffer.concat([buf, chunk])
+      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        frames.push(buf.subarray(2, 2 + buf.readUInt16BE(0)))
+        buf = buf.subarray(2 + buf.readUInt16BE(0))
+      }
+    })
+    client.onClose(() => (closed = true))
+    const settle = async () => {
+      for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r))
+    }
+    return { server, clock, client, frames, settle, drain: () => drainHandler?.(), isClosed: () => closed }
+  }
+
+  it('writes the next message only after the socket drains', async () => {
+    const c = await congested(() => respondStream(['a', 'b', 'c'].map(message)))
+    c.client.write(framedQuery(1))
+    await c.settle()
+    expect(c.frames).toHaveLength(1)
+    c.drain()
+    await c.settle()
+    expect(c.frames).toHaveLength(2)
+    c.drain()
+    await c.settle()
+    expect(c.frames.map((f) => decode(f).answers![0]!.name)).toEqual(['a.test', 'b.test', 'c.test'])
+  })
+
+  it('disconnects a client that does not read for tcpIdleTimeoutMs while a stream waits', async () => {
+    const c = await congested(() => respondStream(['a', 'b', 'c'].map(message)))
+    const errors: unknown[] = []
+    c.server.on('error', (e) => errors.push(e))
+    c.client.write(framedQuery(1))
+    await c.settle()
+    c.clock.advance(4999)
+    await c.settle()
+    expect(c.isClosed()).toBe(false)
+    c.clock.advance(1)
+    await c.settle()
+    expect(c.isClosed()).toBe(true)
+    expect(c.frames).toHaveLength(1)
+    expect(errors).toHaveLength(1)
   })
 })

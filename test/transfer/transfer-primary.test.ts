@@ -192,3 +192,21 @@ describe('IXFR out', () => {
     expect(decode(reply!).rcode).toBe('FORMERR')
   })
 })
+
+describe('the journal follows every way a zone changes', () => {
+  it('a reload of an edited file with a raised serial is answered by IXFR', async () => {
+    let text = '$TTL 300\n@ SOA ns1 h 1 3600 600 86400 300\n@ NS ns1\nns1 A 192.0.2.1\nwww A 192.0.2.10\n'
+    const auth = new Authority({ zones: [{ file: 'example.com.zone', origin: 'example.com.' }], readFile: async () => text, allowTransfer: ['127.0.0.1'], notify: false })
+    await auth.ready()
+    const events: TransferOutEvent[] = []
+    auth.transfer.on('transfer-out', (e) => events.push(e))
+    text = text.replace(' 1 3600', ' 2 3600').replace('192.0.2.10', '192.0.2.11')
+    expect((await auth.reloadZone('example.com.')).loaded).toBe(true)
+    const t = await memoryTcpClient(auth)
+    t.socket.write(framed(transferQuery('IXFR', 1)))
+    await t.settle()
+    expect(recordLines(t.frames).filter((l) => !l.includes(' SOA '))).toEqual([line('www 300 A 192.0.2.10'), line('www 300 A 192.0.2.11')])
+    expect(events).toMatchObject([{ kind: 'ixfr', fromSerial: 1, serial: 2 }])
+    expect(auth.transfer.snapshot().journal.zones).toEqual([{ zone: 'default\0example.com.', entries: 1, bytes: expect.any(Number), oldestSerial: 1, newestSerial: 2 }])
+  })
+})
