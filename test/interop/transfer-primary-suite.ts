@@ -49,6 +49,8 @@ export function transferPrimarySuite(kind: SecondaryKind): void {
     let byAddress: Authority
     let byKey: Authority
     let keyServer: DnsServer
+    const listening = new Map<DnsServer, number>()
+    const portOf = (server: DnsServer): number => listening.get(server)!
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), `dns-ha-xfr-${kind}-`))
@@ -69,7 +71,9 @@ export function transferPrimarySuite(kind: SecondaryKind): void {
         auth.transfer.on('notify-failed', () => {})
         const server = new DnsServer({ handler: auth, tsig: keyring })
         servers.push(server)
-        ports.push((await server.listen({ port: 0, address: '127.0.0.1' })).port)
+        const port = (await server.listen({ port: 0, address: '127.0.0.1' })).port
+        listening.set(server, port)
+        ports.push(port)
       }
       keyServer = servers[1]!
       peer = await startSecondary(kind, dir, [
@@ -116,6 +120,14 @@ export function transferPrimarySuite(kind: SecondaryKind): void {
         if (zone === 'signed.test.') expect(out.every((e) => e.keyName === 'xfr-key.')).toBe(true)
       }, 20_000)
     }
+
+    it('answers AXFR over UDP as the peer does (printed; asserted against BIND)', async () => {
+      const theirs = await askPeer(peer!.port, 'plain.test.', 'AXFR')
+      const ours = await askPeer(portOf(servers[0]!), 'plain.test.', 'AXFR')
+      console.log(`${kind}: AXFR over UDP -> ${kind} ${theirs?.rcode ?? 'no answer'}, ours ${ours?.rcode}`)
+      expect(ours?.rcode).toBe('FORMERR')
+      if (kind === 'bind') expect(theirs?.rcode).toBe(ours?.rcode)
+    })
 
     it('with the wrong key it gets nothing: we answer NOTAUTH/BADSIG and it serves no wrong.test', async () => {
       // The peer has had the whole start-up and the tests above to try.
