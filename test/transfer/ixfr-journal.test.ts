@@ -54,3 +54,26 @@ describe('IxfrJournal', () => {
     expect(() => new IxfrJournal({ maxBytes: 1.5 })).toThrow(/maxBytes/)
   })
 })
+
+describe('IxfrJournal byte estimate', () => {
+  const bytesOf = (records: ZoneRecord[]) => {
+    const j = new IxfrJournal()
+    j.add('z', step(1, 2, records))
+    return j.snapshot().zones[0]!.bytes
+  }
+  const rr = (type: string, data: unknown): ZoneRecord => ({ name: 'x.example.', type, class: 'IN', ttl: 1, data })
+
+  it('counts owner, 12 fixed bytes and the RDATA text: strings, arrays and objects summed', () => {
+    expect(bytesOf([rr('A', '192.0.2.1')])).toBe(10 + 12 + 9)
+    expect(bytesOf([rr('TXT', ['ab', 'cde'])])).toBe(10 + 12 + 5)
+    expect(bytesOf([rr('MX', { preference: 10, exchange: 'mail.example.' })])).toBe(10 + 12 + 4 + 13)
+    expect(bytesOf([rr('A', '192.0.2.1'), rr('A', '192.0.2.22')])).toBe(31 + 32)
+  })
+
+  it('keeps an entry exactly maxBytes large', () => {
+    const records = [rr('A', '192.0.2.1')]
+    const j = new IxfrJournal({ maxBytes: bytesOf(records) })
+    j.add('z', step(1, 2, records))
+    expect(j.since('z', 1)).toHaveLength(1)
+  })
+})

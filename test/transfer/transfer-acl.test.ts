@@ -29,3 +29,30 @@ describe('TransferAcl', () => {
     expect(() => new TransferAcl('10.0.0.0/8' as never)).toThrow(/must be a list/)
   })
 })
+
+describe('TransferAcl configuration errors', () => {
+  const error = (entries: unknown): unknown => {
+    try {
+      new TransferAcl(entries as never)
+    } catch (e) {
+      return e
+    }
+    throw new Error('no error')
+  }
+
+  it('reports each as ERR_CONFIG naming the entry', () => {
+    for (const entries of ['10.0.0.0/8', [null], [{}], [{ key: '' }], [{ key: 42 }], ['key:  '], ['not-an-address']]) {
+      expect(error(entries), JSON.stringify(entries)).toMatchObject({ code: 'ERR_CONFIG' })
+    }
+    expect(error([null])).toMatchObject({ message: expect.stringContaining('allowTransfer[0]: expected a CIDR string') })
+    expect(error(['192.0.2.1', { key: '' }])).toMatchObject({ message: expect.stringContaining('allowTransfer[1]') })
+  })
+
+  it('keeps the parser error as the cause of a bad CIDR', () => {
+    expect((error(['10.0.0.0/33']) as { cause?: unknown }).cause).toBeInstanceOf(Error)
+  })
+
+  it("trims the name after 'key:'", () => {
+    expect(new TransferAcl(['key: xfr-key ']).allows({ address: '192.0.2.1', keyName: 'xfr-key.' })).toBe(true)
+  })
+})
