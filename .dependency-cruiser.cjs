@@ -16,8 +16,11 @@ const layers = {
   pool: ['util', 'packet', 'server', 'client'],
   forwarder: ['util', 'packet', 'zone', 'server', 'client', 'pool'],
   health: ['util', 'packet', 'server', 'client'],
-  proxy: ['util', 'packet', 'server', 'client', 'pool'],
+  proxy: ['util', 'packet', 'server', 'client', 'pool', 'health', 'vrrp'], // health and vrrp: keepalived-pool.ts maps LVS virtual_servers
   vrrp: ['util'],
+  // The seed topologies assemble the modules; the `dns-ha` command runs them. Neither uses the testing kit.
+  topology: ['util', 'packet', 'zone', 'tsig', 'server', 'client', 'authority', 'pool', 'forwarder', 'health', 'proxy', 'vrrp'],
+  cli: ['util', 'packet', 'zone', 'tsig', 'server', 'client', 'authority', 'pool', 'forwarder', 'health', 'proxy', 'vrrp', 'topology'],
 }
 
 const layerRules = Object.entries(layers).map(([module, allowed]) => ({
@@ -44,6 +47,9 @@ const nodeSeams = [
   '^src/forwarder/file-source\\.ts$', // hosts, resolv.conf, dnsmasq.conf from disk
   '^src/authority/cluster\\.ts$', // worker processes (node:cluster)
   '^src/health/node-process\\.ts$', // script checks (node:child_process)
+  '^src/vrrp/node-host\\.ts$', // raw IP protocol 112 and AF_PACKET sockets (node:module loads the optional koffi), the interface table (node:fs /sys, node:os), ip and notify scripts (node:child_process)
+  '^src/vrrp/node-files\\.ts$', // keepalived.conf and its includes from disk
+  '^src/cli/', // the dns-ha command: argv, signals, stdout, config files
   '^src/testing/', // the testing kit binds real ports to find free ones
 ]
 

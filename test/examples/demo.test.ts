@@ -1,4 +1,4 @@
-// The README's main command, run the way a user would (on port 0 so it never collides), asking
+// examples/demo.ts, one host of the demo topology, run the way a user would (on port 0 so it never collides), asking
 // each demo question once: hosts answers, zone answers through the upstream, and a cache hit.
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 
 const repo = fileURLToPath(new URL('../../', import.meta.url))
 
-describe('npm run demo', () => {
+describe('examples/demo.ts (one node)', () => {
   it('serves hosts names, zone names through the upstream, and repeats from cache', async () => {
     const output = await new Promise<string>((resolve, reject) =>
       execFile(process.execPath, ['--import', 'tsx', 'examples/demo.ts', '--port', '0', '--check'], { cwd: repo, timeout: 30_000 }, (err, stdout, stderr) =>

@@ -1,0 +1,338 @@
+/**
+ * The host seam of the vrrp module, and the only file in it that touches Node's runtime: the
+ * raw IP protocol 112 socket and the AF_PACKET socket (through koffi, an optional dependency
+ * loaded on first use), the interface table (/sys/class/net and `os.networkInterfaces()`), and
+ * child processes (`ip addr`, notify scripts). Everything with logic in it (IP header, ARP frame,
+ * command lines, notify arguments) is in plain files and is tested against fakes of the
+ * interfaces declared here.
+ */
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { networkInterfaces } from 'node:os'
+import { addressBytes } from '../util/cidr.js'
+import { DnsHaError } from '../util/errors.js'
+
+/** What the vrrp module needs to know about a network interface. */
+export interface VrrpInterfaceInfo {
+  name: string
+  /** The kernel's interface index (ip_mreqn, sockaddr_ll). */
+  index: number
+  /** Its hardware address, `aa:bb:cc:dd:ee:ff`. */
+  mac: string
+  /** Its IPv4 addresses not under a label, primary first (as the kernel lists them). */
+  ipv4: string[]
+}
+
+/** A raw IPv4 socket for one IP protocol, bound to one interface. */
+export interface RawIpSocket {
+  /** Sends a whole IPv4 datagram (our own header: IP_HDRINCL) towards `destination`; throws on a failed send. */
+  send(datagram: Uint8Array, destination: string): void
+  /** Starts the receive loop: each datagram arrives with its IP header; a copy the handler may keep. */
+  receive(onDatagram: (datagram: Uint8Array) => void): void
+  /** Wakes the receive and closes the descriptor. */
+  close(): Promise<void>
+}
+
+/** Options of {@link VrrpHost.openRawSocket}. */
+export interface RawSocketOptions {
+  interface: VrrpInterfaceInfo
+  protocol: number
+  /** Join this IPv4 multicast group on the interface, and send multicast out of it from `localAddress`. */
+  multicastGroup?: string
+  localAddress: string
+}
+
+/** How a process ended. */
+export interface VrrpCommandResult {
+  /** The exit code, `null` when a signal ended it. */
+  code: number | null
+  signal: string | null
+  stdout: string
+  stderr: string
+  /** True when it outlived its timeout and was killed. */
+  timedOut: boolean
+}
+
+/** Runs commands without a shell; resolves when they end (killed after `timeoutMs`), rejects only when they cannot start. */
+export type VrrpCommandRunner = (command: string, args: readonly string[], options?: { timeoutMs?: number }) => Promise<VrrpCommandResult>
+
+/** Sends raw Ethernet frames out of an interface (AF_PACKET). */
+export type VrrpFrameSender = (iface: VrrpInterfaceInfo, frames: readonly Uint8Array[]) => void
+
+/** The host operations of the vrrp module, as one seam a test replaces. */
+export interface VrrpHost {
+  /** The interface's index, MAC and IPv4 addresses; `undefined` when there is no such interface. */
+  interfaceInfo(name: string): VrrpInterfaceInfo | undefined
+  openRawSocket(options: RawSocketOptions): RawIpSocket
+  sendFrames: VrrpFrameSender
+  run: VrrpCommandRunner
+}
+
+const AF_INET = 2
+const AF_PACKET = 17
+const SOCK_RAW = 3
+const SOCK_CLOEXEC = 0x80000
+const SOL_SOCKET = 1
+const SO_BINDTODEVICE = 25
+const IPPROTO_IP = 0
+const IP_TTL = 2
+const IP_HDRINCL = 3
+const IP_MULTICAST_IF = 32
+const IP_MULTICAST_TTL = 33
+const IP_MULTICAST_LOOP = 34
+const IP_ADD_MEMBERSHIP = 35
+const MSG_DONTWAIT = 0x40
+const SHUT_RD = 0
+const EPERM = 1
+const EACCES = 13
+const RECEIVE_BYTES = 65536
+const ETH_P_ARP = 0x0806
+
+interface Libc {
+  koffi: any
+  socket: (domain: number, type: number, protocol: number) => number
+  setsockopt: (fd: number, level: number, name: number, value: Uint8Array, len: number) => number
+  recv: { async: (fd: number, buf: bigint, len: number, flags: number, cb: (err: unknown, n: number) => void) => void }
+  sendto: (fd: number, buf: Uint8Array, len: number, flags: number, addr: Uint8Array, addrLen: number) => number
+  shutdown: (fd: number, how: number) => number
+  close: (fd: number) => number
+  strerror: (errno: number) => string
+}
+
+let libc: Libc | undefined
+
+function loadLibc(): Libc {
+  if (libc) return libc
+  if (process.platform !== 'linux') throw new DnsHaError('ERR_VRRP_RAW_UNAVAILABLE', `raw VRRP sockets are built for Linux (this is ${process.platform}): use UdpTransport`)
+  let koffi
+  try {
+    koffi = createRequire(import.meta.url)('koffi')
+  } catch (cause) {
+    throw new DnsHaError('ERR_VRRP_RAW_UNAVAILABLE', `raw VRRP sockets need the optional dependency koffi (npm install koffi): ${(cause as Error).message.split('\n')[0]}`, { cause })
+  }
+  const lib = koffi.load('libc.so.6')
+  libc = {
+    koffi,
+    socket: lib.func('int socket(int, int, int)'),
+    setsockopt: lib.func('int setsockopt(int, int, int, void *, uint32_t)'),
+    // The receive buffer is passed by address: it never moves, and the call runs on a worker thread.
+    recv: lib.func('intptr_t recv(int, uint64_t, size_t, int)'),
+    sendto: lib.func('intptr_t sendto(int, void *, size_t, int, void *, uint32_t)'),
+    shutdown: lib.func('int shutdown(int, int)'),
+    close: lib.func('int close(int)'),
+    strerror: lib.func('const char *strerror(int)'),
+  }
+  return libc
+}
+
+function systemError(c: Libc, call: string, errno: number, what: string): DnsHaError {
+  const permission = errno === EPERM || errno === EACCES
+  return new DnsHaError(
+    permission ? 'ERR_VRRP_PERMISSION' : 'ERR_VRRP_SOCKET',
+    `${what}: ${call}: ${c.strerror(errno)}${permission ? ' (raw sockets need root or CAP_NET_RAW)' : ''}`,
+    { details: { errno, syscall: call } },
+  )
+}
+
+const int32 = (value: number): Uint8Array => new Uint8Array(Int32Array.of(value).buffer)
+
+/** struct ip_mreqn: group, local address, interface index. */
+function ipMreqn(group: string, local: string, index: number): Uint8Array {
+  const out = new Uint8Array(12)
+  out.set(addressBytes(group) ?? [0, 0, 0, 0], 0)
+  out.set(addressBytes(local) ?? [0, 0, 0, 0], 4)
+  new DataView(out.buffer).setInt32(8, index, true)
+  return out
+}
+
+/** struct sockaddr_in with port 0. */
+function sockaddrIn(address: string): Uint8Array {
+  const out = new Uint8Array(16)
+  new DataView(out.buffer).setUint16(0, AF_INET, true)
+  out.set(addressBytes(address) ?? [0, 0, 0, 0], 4)
+  return out
+}
+
+/** Descriptors with a receive pending: woken on exit, or Node's exit would wait for the worker thread. */
+const pending = new Set<number>()
+let exitHook = false
+
+class KoffiRawSocket implements RawIpSocket {
+  private fd: number
+  private readonly buffer = Buffer.alloc(RECEIVE_BYTES)
+  private receiving: Promise<void> | undefined
+  private closing = false
+
+  constructor(
+    private readonly c: Libc,
+    options: RawSocketOptions,
+  ) {
+    const what = `raw IP protocol ${options.protocol} socket on ${options.interface.name}`
+    const fd = c.socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, options.protocol)
+    if (fd < 0) throw systemError(c, 'socket', c.koffi.errno(), what)
+    this.fd = fd
+    const name = new TextEncoder().encode(`${options.interface.name}\0`)
+    const set = (level: number, option: number, value: Uint8Array, call: string): void => {
+      if (c.setsockopt(fd, level, option, value, value.length) < 0) {
+        const errno = c.koffi.errno()
+        c.close(fd)
+        throw systemError(c, `setsockopt(${call})`, errno, what)
+      }
+    }
+    set(SOL_SOCKET, SO_BINDTODEVICE, name, 'SO_BINDTODEVICE')
+    set(IPPROTO_IP, IP_HDRINCL, int32(1), 'IP_HDRINCL')
+    set(IPPROTO_IP, IP_TTL, int32(255), 'IP_TTL')
+    set(IPPROTO_IP, IP_MULTICAST_TTL, int32(255), 'IP_MULTICAST_TTL')
+    set(IPPROTO_IP, IP_MULTICAST_LOOP, int32(0), 'IP_MULTICAST_LOOP')
+    if (options.multicastGroup !== undefined) {
+      set(IPPROTO_IP, IP_MULTICAST_IF, ipMreqn('0.0.0.0', options.localAddress, options.interface.index), 'IP_MULTICAST_IF')
+      set(IPPROTO_IP, IP_ADD_MEMBERSHIP, ipMreqn(options.multicastGroup, options.localAddress, options.interface.index), 'IP_ADD_MEMBERSHIP')
+    }
+  }
+
+  send(datagram: Uint8Array, destination: string): void {
+    if (this.fd < 0) throw new Error('raw socket is closed')
+    const to = sockaddrIn(destination)
+    if (this.c.sendto(this.fd, datagram, datagram.length, MSG_DONTWAIT, to, to.length) < 0) {
+      const errno = this.c.koffi.errno()
+      throw new Error(`sendto ${destination}: ${this.c.strerror(errno)}`)
+    }
+  }
+
+  receive(onDatagram: (datagram: Uint8Array) => void): void {
+    const c = this.c
+    if (!exitHook) {
+      exitHook = true
+      process.on('exit', () => {
+        for (const fd of pending) c.shutdown(fd, SHUT_RD)
+      })
+    }
+    const address = BigInt(c.koffi.address(this.buffer))
+    const loop = (): void => {
+      if (this.closing) return
+      let done!: () => void
+      this.receiving = new Promise((resolve) => (done = resolve))
+      pending.add(this.fd)
+      c.recv.async(this.fd, address, RECEIVE_BYTES, 0, (err: unknown, n: number) => {
+        pending.delete(this.fd)
+        this.receiving = undefined
+        done()
+        if (this.closing) return
+        if (!err && n > 0) {
+          try {
+            onDatagram(new Uint8Array(this.buffer.subarray(0, n)))
+          } catch {
+            // The handler is the transport's and never throws; a bug there must not stop receiving.
+          }
+          return loop()
+        }
+        // EINTR, ENOMEM, or an empty read: retry shortly, without spinning.
+        setTimeout(loop, 10)
+      })
+    }
+    loop()
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return this.receiving
+    this.closing = true
+    // shutdown(SHUT_RD) wakes a recv blocked on a raw socket too (it returns 0).
+    if (this.receiving) {
+      this.c.shutdown(this.fd, SHUT_RD)
+      await this.receiving
+    }
+    this.c.close(this.fd)
+    pending.delete(this.fd)
+    this.fd = -1
+  }
+}
+
+/** struct sockaddr_ll for sending to the Ethernet broadcast address out of `index`. */
+function sockaddrLl(index: number): Uint8Array {
+  const out = new Uint8Array(20)
+  const view = new DataView(out.buffer)
+  view.setUint16(0, AF_PACKET, true)
+  view.setUint16(2, ETH_P_ARP) // network byte order
+  view.setInt32(4, index, true)
+  out[11] = 6 // sll_halen
+  out.fill(0xff, 12, 18)
+  return out
+}
+
+function readSys(name: string, file: string): string | undefined {
+  const path = `/sys/class/net/${name}/${file}`
+  return existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined
+}
+
+/**
+ * The interface's IPv4 addresses without a label of their own, primary first: from `ip -j -4
+ * addr` (which lists an interface whatever its carrier), else from `os.networkInterfaces()`
+ * (which leaves out an interface that is not up and running, so a veth whose peer is not up yet
+ * would show no address).
+ */
+function interfaceIpv4(name: string): string[] {
+  try {
+    const out = execFileSync('ip', ['-j', '-4', 'addr', 'show', 'dev', name], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] })
+    const links = JSON.parse(out) as { addr_info?: { local?: string; label?: string; secondary?: boolean }[] }[]
+    const addresses = links.flatMap((l) => l.addr_info ?? []).filter((a) => a.local !== undefined && (a.label === undefined || a.label === name))
+    return [...addresses.filter((a) => !a.secondary), ...addresses.filter((a) => a.secondary)].map((a) => a.local!)
+  } catch {
+    return (networkInterfaces()[name] ?? []).filter((a) => a.family === 'IPv4').map((a) => a.address)
+  }
+}
+
+/** The real host: koffi sockets, /sys/class/net, `child_process.spawn`. */
+export const nodeVrrpHost: VrrpHost = {
+  interfaceInfo(name) {
+    // A name with a slash or dots would read another file of /sys.
+    if (!/^[^/\s]{1,15}$/.test(name) || name === '.' || name === '..') return undefined
+    const index = Number(readSys(name, 'ifindex'))
+    if (!Number.isInteger(index) || index <= 0) return undefined
+    return { name, index, mac: readSys(name, 'address') ?? '00:00:00:00:00:00', ipv4: interfaceIpv4(name) }
+  },
+
+  openRawSocket: (options) => new KoffiRawSocket(loadLibc(), options),
+
+  sendFrames(iface, frames) {
+    const c = loadLibc()
+    const what = `AF_PACKET socket on ${iface.name}`
+    const fd = c.socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, ((ETH_P_ARP & 0xff) << 8) | (ETH_P_ARP >> 8))
+    if (fd < 0) throw systemError(c, 'socket', c.koffi.errno(), what)
+    try {
+      const to = sockaddrLl(iface.index)
+      for (const frame of frames) {
+        if (c.sendto(fd, frame, frame.length, 0, to, to.length) < 0) throw systemError(c, 'sendto', c.koffi.errno(), what)
+      }
+    } finally {
+      c.close(fd)
+    }
+  },
+
+  run: (command, args, options = {}) =>
+    new Promise<VrrpCommandResult>((resolve, reject) => {
+      // Detached: a timeout kills the whole process group, so a script's own children die with it.
+      const child = spawn(command, [...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+      let stdout = ''
+      let stderr = ''
+      let timedOut = false
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout = (stdout + chunk).slice(-65536)))
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4096)))
+      const kill = (): void => {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+        } catch {
+          // Already gone.
+        }
+      }
+      const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), kill()), options.timeoutMs)
+      child.once('error', (error) => {
+        clearTimeout(timer)
+        reject(error)
+      })
+      child.once('close', (code, signal) => {
+        clearTimeout(timer)
+        resolve({ code, signal, stdout, stderr, timedOut })
+      })
+    }),
+}
