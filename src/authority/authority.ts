@@ -38,6 +38,8 @@ import type { AuthorityZoneSource, ReloadResult, ZoneErrorEvent, ZoneLoadedEvent
 import { serialOf, ZoneSet } from './zone-set.js'
 import type { ZoneStats } from './zone-stats.js'
 import { ZoneCounters } from './zone-stats.js'
+import type { PrimaryTransferOptions } from '../transfer/transfer-primary.js'
+import { TransferPrimary } from '../transfer/transfer-primary.js'
 
 export type { AuthorityZoneFile, AuthorityZoneSource, ReloadResult } from './zone-set.js'
 
@@ -49,8 +51,8 @@ export interface AuthorityViewOptions {
   zones: AuthorityZoneSource[]
 }
 
-/** Options of {@link Authority}. */
-export interface AuthorityOptions extends ChaosOptions {
+/** Options of {@link Authority} (the zone transfer ones, `allowTransfer`, `notify`, ..., are {@link PrimaryTransferOptions}). */
+export interface AuthorityOptions extends ChaosOptions, PrimaryTransferOptions {
   /** Zones for every client (with `views`: a last view named `default` that takes everyone). */
   zones?: AuthorityZoneSource[]
   /** Views, first match wins. */
@@ -154,6 +156,8 @@ export class Authority extends ObservedEmitter<AuthorityEvents> implements Handl
   private readonly loading: Promise<void>
   private outOfZone = 0
   private chaosCount = 0
+  /** The primary side of zone transfer: AXFR/IXFR out, the IXFR journal, NOTIFY out, and their events. */
+  readonly transfer: TransferPrimary
 
   constructor(options: AuthorityOptions = {}) {
     super(['query'])
@@ -186,6 +190,8 @@ export class Authority extends ObservedEmitter<AuthorityEvents> implements Handl
     this.matcher = new ViewMatcher(specs.map((s) => s?.match))
     this.zones.on('zone-loaded', (event) => this.onZoneLoaded(event))
     this.zones.on('zone-error', (event) => this.onZoneError(event))
+    this.transfer = new TransferPrimary(options)
+    for (const v of this.zones.views) for (const e of v.zones.values()) this.transfer.zoneChanged(v.name, e.zone)
     this.loading = this.zones.load()
     // Failures are reported as they happen (event, logger or warning); the promise is for ready().
     this.loading.catch(() => {})
@@ -214,7 +220,7 @@ export class Authority extends ObservedEmitter<AuthorityEvents> implements Handl
     const q = query.wireQuestion
     if (!q) return next()
     if (query.opcode !== OPCODE.QUERY) return query.opcode === OPCODE.NOTIFY ? this.answerNotify(query, next) : next()
-    if (q.type === TYPE.AXFR || q.type === TYPE.IXFR) return next()
+    if (q.type === TYPE.AXFR || q.type === TYPE.IXFR) return this.answerTransfer(query, next)
     if (q.class === CLASS.CH) return this.answerChaos(query)
     if (q.class !== CLASS.IN) return this.outside(query, next, 0)
 
@@ -302,6 +308,11 @@ export class Authority extends ObservedEmitter<AuthorityEvents> implements Handl
     return this.zones.get(origin, view)
   }
 
+  /** Releases what the Authority holds open: NOTIFY retries and their sockets ({@link Handler.close}). */
+  async close(): Promise<void> {
+    await this.transfer.close()
+  }
+
   /** Counters and zone state as plain data. */
   snapshot(): AuthoritySnapshot {
     const counters = this.counters
@@ -375,6 +386,20 @@ export class Authority extends ObservedEmitter<AuthorityEvents> implements Handl
   }
 
   /**
+   * AXFR/IXFR for a zone apex this client's view serves goes to the primary side of transfer
+   * (ACL, AXFR, IXFR); a name that is no zone apex here gets NOTAUTH, as BIND answers it.
+   */
+  private answerTransfer(query: DnsQuery, next: Next): MaybePromise<HandlerResult> {
+    const view = this.matcher.select(query)
+    if (view < 0) return next()
+    const qname = query.wireQuestion!.name.toLowerCase()
+    const entry = this.zones.find(view, qname, 0)
+    if (entry === undefined || entry.origin !== (qname.endsWith('.') ? qname : qname + '.')) return respond(query, { rcode: 'NOTAUTH' }) as Packet
+    if (!entry.zone) return respond(query, { rcode: 'SERVFAIL' }) as Packet
+    return this.transfer.answer(query, this.zones.views[view]!.name, entry.zone)
+  }
+
+  /**
    * NOTIFY (RFC 1996) goes to `next` first (a transfer module there takes it). When nothing
    * answers it: REFUSED for a zone we serve, as NSD answers it for a zone it is primary for, and
    * NOTAUTH for any other name, as BIND does.
@@ -414,6 +439,7 @@ export class Authority extends ObservedEmitter<AuthorityEvents> implements Handl
   // ---- zone events ----
 
   private onZoneLoaded(event: ZoneLoadedEvent): void {
+    this.transfer.zoneChanged(event.view, this.zones.get(event.origin, event.view))
     if (event.warning !== undefined) {
       const meta = { view: event.view, origin: event.origin, serial: event.serial, previousSerial: event.previousSerial, file: event.file }
       if (this.logger?.warn) this.logger.warn(`authority: ${event.warning}`, meta)

@@ -76,6 +76,73 @@ export function encodeMessage(m: MessageInit): EncodedMessage {
 }
 
 
+/** The header of the messages {@link encodeRecordStream} writes. */
+export interface RecordStreamInit {
+  id: number
+  /** The whole flags word, QR and rcode included. */
+  flags: number
+  /** Written in the first message only (RFC 5936 §2.2.1 lets later ones leave it out, as BIND does). */
+  question: { name: string; type: number; class: number }
+}
+
+/**
+ * Packs `records` into as few answer-section messages as fit `maxSize` bytes each (a record that
+ * alone is larger than `maxSize` goes in a message of its own, up to 65,535 bytes), compressing
+ * names within each message: the body of an AXFR or IXFR stream. `reserve` bytes are kept free in
+ * every message (for a TSIG record). Each message is built whole before it is yielded, so the
+ * encoder's shared scratch buffer is never held across a yield.
+ */
+export function* encodeRecordStream(init: RecordStreamInit, records: Iterable<Answer>, maxSize: number, reserve = 0): Generator<Buffer, void, undefined> {
+  const limit = Math.max(512, Math.min(maxSize, MAX_MESSAGE_SIZE) - reserve)
+  let w: MessageWriter | undefined
+  let count = 0
+  let first = true
+  const start = (): MessageWriter => {
+    const writer = new MessageWriter()
+    writer.u16(init.id)
+    writer.u16(init.flags)
+    writer.u16(first ? 1 : 0)
+    writer.u16(0) // ANCOUNT, patched when the message is finished
+    writer.u16(0)
+    writer.u16(0)
+    if (first) writer.name(init.question.name).u16(init.question.type).u16(init.question.class)
+    first = false
+    count = 0
+    return writer
+  }
+  const finish = (writer: MessageWriter): Buffer => {
+    writer.patchU16(6, count)
+    return writer.done()
+  }
+  for (const rr of records) {
+    w ??= start()
+    const before = w.pos
+    let fits = true
+    try {
+      w.record(rr)
+      fits = w.pos <= limit
+    } catch (error) {
+      // The 65,535-byte ceiling: retried in a message of its own below, unless already alone.
+      if (count === 0) throw error
+      fits = false
+    }
+    if (fits || count === 0) {
+      count++
+      continue
+    }
+    // Over the limit: end this message before the record, and start the next one with it.
+    w.pos = before
+    const done = finish(w)
+    w = undefined
+    yield done
+    w = start()
+    w.record(rr)
+    count = 1
+  }
+  if (w !== undefined) yield finish(w)
+}
+
+
 // One scratch buffer for every encode: encoding is synchronous, so it is never shared, and a
 // 64 KiB allocation per answer would dominate the cost of a cache miss.
 let scratch: Buffer | undefined

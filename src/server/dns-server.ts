@@ -24,6 +24,10 @@ import { batchedEngineUnavailable, batchedNetwork } from '../util/batched-networ
 import type { EdnsPolicy } from './encode-response.js'
 import { encodeResponse, headerOnlyResponse, truncateResponse } from './encode-response.js'
 import type { Handler, HandlerLike, HandlerResult, MaybePromise } from './handler.js'
+import type { StreamResponse } from './stream-response.js'
+import { isStreamResponse } from './stream-response.js'
+import type { StreamWrite } from './tcp-connection.js'
+import { TsigStreamSigner } from '../tsig/stream-sign.js'
 import { DROP, endOfChain, isPromiseLike, toHandler } from './handler.js'
 import type { PlainQuery } from './plain-query.js'
 import { readPlainQuery } from './plain-query.js'
@@ -359,7 +363,7 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
       socket.destroy()
       return
     }
-    const connection = new TcpConnection(socket, this, (raw, send, done) => this.process(raw, socket.remote, 'tcp', send, done))
+    const connection = new TcpConnection(socket, this, (raw, send, done, stream) => this.process(raw, socket.remote, 'tcp', send, done, stream))
     this.connections.add(connection)
     socket.onClose(() => this.connections.delete(connection))
   }
@@ -369,9 +373,10 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
   /**
    * Answers one message. `send` is called at most once, possibly later (async handlers);
    * `done` is called once the message is finished with, answered or not (TCP paces reading by it).
+   * `stream` writes the messages of a {@link StreamResponse} (TCP only).
    * @internal
    */
-  process(raw: Buffer, client: ClientInfo, transport: Transport, send: (bytes: Uint8Array) => void, done?: () => void): void {
+  process(raw: Buffer, client: ClientInfo, transport: Transport, send: (bytes: Uint8Array) => void, done?: () => void, stream?: StreamWrite): void {
     const counters = this.countersOf(transport)
     counters.queries++
     // Too short for a header, or a response (QR=1): never answered (RFC 1035; avoids loops).
@@ -418,15 +423,15 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
       done?.()
       return
     }
-    if (!isPromiseLike(result)) {
+    if (!isPromiseLike(result) && !isStreamResponse(result)) {
       this.finish(query, result, send)
       done?.()
       return
     }
     this.inFlight++
-    result
+    Promise.resolve(result)
       .then(
-        (r) => this.finish(query, r, send),
+        (r) => (isStreamResponse(r) ? this.finishStream(query, r, send, stream) : this.finish(query, r, send)),
         (error: unknown) => this.finishError(query, error, send),
       )
       .finally(() => {
@@ -462,6 +467,41 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
       }
     }
     this.deliver(query, bytes, send)
+  }
+
+  /**
+   * Writes the messages of a stream answer in order, each with the query's id and, when the query
+   * was signed, its TSIG (RFC 8945 §5.3.1); waits for the connection to drain between messages.
+   * Over UDP (or with no stream writer) only the first message is sent.
+   */
+  private async finishStream(query: DnsQuery, response: StreamResponse, send: (bytes: Uint8Array) => void, stream: StreamWrite | undefined): Promise<void> {
+    const signer = query.tsigContext === undefined ? undefined : new TsigStreamSigner(query.tsigContext)
+    const counters = this.countersOf(query.transport)
+    let sent = 0
+    try {
+      for await (const message of response.messages) {
+        if (stream === undefined || query.transport !== 'tcp') {
+          this.finish(query, message, send)
+          return
+        }
+        let bytes: Buffer = Buffer.allocUnsafe(message.length)
+        bytes.set(message)
+        writeId(bytes, query.id)
+        if (signer !== undefined) bytes = signer.sign(bytes, this.nowSeconds())
+        counters.responses++
+        counters.byRcode[bytes[3]! & 0xf]!++
+        sent++
+        if (this.observed) this.emit('response', { query, transport: query.transport, rcode: bytes[3]! & 0xf, size: bytes.length, truncated: false })
+        if (!(await stream(bytes))) return
+      }
+    } catch (error) {
+      if (sent === 0) return this.finishError(query, error, send)
+      // Mid-stream: the client must not take what it has for a whole zone; the last SOA never comes.
+      this.reportError(error, 'handler', query.client)
+      await stream?.(undefined)
+      return
+    }
+    if (sent === 0) this.finishFixed(query, RCODE.SERVFAIL, send)
   }
 
   private finishError(query: DnsQuery, error: unknown, send: (bytes: Uint8Array) => void): void {

@@ -9,12 +9,16 @@
 import type { Packet } from 'dns-packet'
 import type { PlainQuery } from './plain-query.js'
 import type { DnsQuery } from './query.js'
+import type { StreamResponse } from './stream-response.js'
 
 /** Marker result: send no response at all (rate limiting, silently ignored clients). */
 export const DROP: unique symbol = Symbol.for('dns-ha.drop') as never
 
-/** What a handler returns: an answer, bytes, "not mine" (`undefined`) or {@link DROP}. */
-export type HandlerResult = Packet | Uint8Array | undefined | typeof DROP
+/**
+ * What a handler returns: an answer, bytes, many messages ({@link StreamResponse}, TCP only: a
+ * zone transfer), "not mine" (`undefined`) or {@link DROP}.
+ */
+export type HandlerResult = Packet | Uint8Array | StreamResponse | undefined | typeof DROP
 
 /** A value or a promise of it. */
 export type MaybePromise<T> = T | Promise<T>

@@ -31,8 +31,18 @@ export interface TcpLimits {
   maxWriteBuffer: number
 }
 
+/**
+ * Writes one message of a multi-message answer; resolves `true` once there is room for the next,
+ * `false` when the connection is gone (stop producing). `undefined` aborts: the connection is
+ * closed at once (a stream that failed half way must not look complete). @internal
+ */
+export type StreamWrite = (bytes: Uint8Array | undefined) => Promise<boolean>
+
 /** @internal */
 export class TcpConnection {
+  /** Streams waiting for the socket to drain (AXFR answers larger than the socket buffer). */
+  private drainWaiters: (() => void)[] = []
+  private drainTimer: TimerHandle | undefined
   private pending: Buffer = Buffer.alloc(0)
   private active = 0
   private idleTimer: TimerHandle | undefined
@@ -47,13 +57,15 @@ export class TcpConnection {
   constructor(
     private readonly socket: StreamSocket,
     private readonly server: TcpHost,
-    private readonly processMessage: (raw: Buffer, send: (bytes: Uint8Array) => void, done?: () => void) => void,
+    private readonly processMessage: (raw: Buffer, send: (bytes: Uint8Array) => void, done: () => void, stream: StreamWrite) => void,
   ) {
     socket.onData((chunk) => this.onData(chunk))
     socket.onError(() => this.close())
+    socket.onDrain(() => this.onDrain())
     socket.onClose(() => {
       this.closed = true
       this.clearTimers()
+      this.onDrain()
     })
     const limits = server.tcpLimits
     this.armIdle()
@@ -92,7 +104,7 @@ export class TcpConnection {
       // A whole message: its clock stops (the next one's starts below, with its first byte).
       this.server.clock.clearTimeout(this.messageTimer)
       this.messageTimer = undefined
-      this.processMessage(message, (bytes) => this.write(bytes), () => this.onAnswered())
+      this.processMessage(message, (bytes) => this.write(bytes), () => this.onAnswered(), this.streamWrite)
     }
     if (this.closed) return
     if (this.pending.length > 0 && this.messageTimer === undefined) {
@@ -123,6 +135,38 @@ export class TcpConnection {
       this.server.reportError(new Error('TCP client is not reading its answers; disconnected'), 'socket', this.socket.remote)
       this.close()
     }
+  }
+
+  /**
+   * A stream's write: framed and queued without the slow-reader cap (the stream itself waits for
+   * drain instead), and a client that reads nothing for `idleTimeoutMs` while we wait is cut off.
+   */
+  private readonly streamWrite: StreamWrite = (bytes) => {
+    if (this.closed) return Promise.resolve(false)
+    if (bytes === undefined) {
+      this.close()
+      return Promise.resolve(false)
+    }
+    const framed = Buffer.allocUnsafe(bytes.length + 2)
+    framed.writeUInt16BE(bytes.length, 0)
+    framed.set(bytes, 2)
+    if (this.socket.write(framed)) return Promise.resolve(true)
+    if (this.drainTimer === undefined) {
+      this.drainTimer = this.server.clock.setTimeout(() => {
+        this.drainTimer = undefined
+        this.server.reportError(new Error('TCP client stopped reading a transfer; disconnected'), 'socket', this.socket.remote)
+        this.close()
+        this.onDrain()
+      }, this.server.tcpLimits.idleTimeoutMs)
+    }
+    return new Promise((resolve) => this.drainWaiters.push(() => resolve(!this.closed)))
+  }
+
+  private onDrain(): void {
+    this.server.clock.clearTimeout(this.drainTimer)
+    this.drainTimer = undefined
+    if (this.drainWaiters.length === 0) return
+    for (const wake of this.drainWaiters.splice(0)) wake()
   }
 
   private onMessageTimeout(): void {

@@ -51,7 +51,12 @@ export function tsigSpace(key: ResolvedTsigKey, otherLength = 0): number {
   return tsigRecordLength(key.nameWire, key.algorithmWire, key.macSize, otherLength)
 }
 
-function sign(
+/**
+ * Signs `message` with `key`, its MAC covering `requestMac` first when given (a response, or a
+ * later message of a stream covering the prior MAC); returns the signed bytes and the full MAC.
+ * The building block of {@link signRequest}, {@link signResponse} and the stream signer.
+ */
+export function sign(
   message: Uint8Array,
   key: ResolvedTsigKey,
   requestMac: Uint8Array | undefined,

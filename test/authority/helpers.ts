@@ -1,5 +1,6 @@
 // Shared helpers for authority tests: zones from text, asking an Authority as a function, and
 // records compared as canonical text lines.
+import { isStreamResponse } from '../../src/server/stream-response.js'
 import dnsPacket from 'dns-packet'
 import type { Answer } from 'dns-packet'
 import type { Authority } from '../../src/authority/authority.js'
@@ -46,6 +47,7 @@ export async function ask(auth: Authority, name: string, type = 'A', o: AskOptio
   const query = queryOf(name, type, o)
   const result = await auth.handle(query, () => undefined)
   if (result === undefined || typeof result === 'symbol') throw new Error(`authority did not answer ${name} ${type}`)
+  if (isStreamResponse(result)) throw new Error(`authority answered ${name} ${type} with a stream`)
   const bytes = result instanceof Uint8Array ? Buffer.from(result) : dnsPacket.encode(result)
   // The server patches the id of pre-encoded answers; do the same here.
   bytes.writeUInt16BE(query.id, 0)
