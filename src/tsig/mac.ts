@@ -64,3 +64,42 @@ export function macsEqual(a: Uint8Array, b: Uint8Array): boolean {
 export function assertHashAvailable(hash: string, secret: Uint8Array): void {
   createHmac(hash, secret)
 }
+
+/** What a later message of a TSIG-signed stream is digested with (RFC 8945 §5.3.1). */
+export interface StreamMacInput {
+  secret: Uint8Array
+  hash: string
+  /** The MAC of the previous signed message, digested with its 2-byte length. */
+  priorMac: Uint8Array
+  /** The unsigned messages since that one, whole, in order. */
+  unsigned: readonly Uint8Array[]
+  /** This message without its TSIG record. */
+  message: Uint8Array
+  /** Its original id and ARCOUNT without the TSIG. */
+  originalId: number
+  arcount: number
+  timeSigned: number
+  fudge: number
+}
+
+/**
+ * The full MAC of a later message of a signed stream (AXFR/IXFR, RFC 8945 §5.3.1): the prior
+ * MAC, every message since it (the unsigned ones whole), this message without its TSIG, and the
+ * TSIG timers only (Time Signed and Fudge), not the other TSIG variables.
+ */
+export function computeStreamMac(input: StreamMacInput): Buffer {
+  const hmac = createHmac(input.hash, input.secret)
+  hmac.update(Buffer.from([input.priorMac.length >> 8, input.priorMac.length & 0xff]))
+  hmac.update(input.priorMac)
+  for (const m of input.unsigned) hmac.update(m)
+  const header = Buffer.from(input.message.subarray(0, 12))
+  header.writeUInt16BE(input.originalId, 0)
+  header.writeUInt16BE(input.arcount, 10)
+  hmac.update(header)
+  hmac.update(input.message.subarray(12))
+  const timers = Buffer.allocUnsafe(8)
+  writeUint48(timers, input.timeSigned, 0)
+  timers.writeUInt16BE(input.fudge, 6)
+  hmac.update(timers)
+  return hmac.digest()
+}
