@@ -26,6 +26,8 @@ export interface ScriptedReply {
   messages: (ZoneRecord[] | Buffer)[]
   /** `'end'` (default: the server closes after the last message), `'stall'` (keeps the connection open, sends nothing more). */
   then?: 'end' | 'stall'
+  /** Answer with this rcode alone (one message, no records). */
+  rcode?: number
   /** Change a message's bytes after signing (index, bytes) => bytes. */
   tamper?: (index: number, bytes: Buffer) => Buffer
 }
@@ -122,7 +124,9 @@ export class FakePrimary {
     const authSoa = (q.authorities ?? []).find((a) => a.type === 'SOA') as { data: { serial: number } } | undefined
     const request: TransferRequest = { type, serial: authSoa?.data.serial }
     this.requests.push(request)
-    const reply = this.script?.(request) ?? this.defaultReply(request)
+    const scripted = this.script?.(request) ?? this.defaultReply(request)
+    const reply: ScriptedReply =
+      scripted.rcode === undefined ? scripted : { messages: [Buffer.from(dnsPacket.encode({ type: 'response', id: q.id, flags: dnsPacket.AUTHORITATIVE_ANSWER | scripted.rcode, questions: q.questions }))] }
     let context: TsigRequestContext | undefined
     let priorMac: Buffer | undefined
     reply.messages.forEach((m, index) => {

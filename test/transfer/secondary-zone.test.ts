@@ -266,6 +266,16 @@ describe('SecondaryZone: bad streams keep the old copy', () => {
     expect(r.transferred.map((e) => [e.kind, e.serial])).toEqual([['axfr', 1], ['axfr', 2]])
   })
 
+  it('a primary answering IXFR with NOTIMP is asked for AXFR at once', async () => {
+    const r = await rig()
+    r.primary.setZone(zoneText(2))
+    r.primary.script = (req) => (req.type === 'IXFR' ? { messages: [], rcode: 4 } : undefined)
+    await r.secondary.refresh()
+    expect(r.primary.requests.map((q) => q.type)).toEqual(['AXFR', 'IXFR', 'AXFR'])
+    expect(r.transferred.map((e) => [e.kind, e.serial])).toEqual([['axfr', 1], ['axfr', 2]])
+    expect(r.failed).toHaveLength(0)
+  })
+
   it('serial going backwards in the stream: the SOA query said newer, the transfer brings older', async () => {
     const r = await rig({ serial: 10 })
     r.primary.soaSerialOverride = 11
