@@ -393,14 +393,14 @@ export class SecondaryZone extends EventEmitter<SecondaryZoneEvents> {
   }
 
   private async querySoa(primary: Primary): Promise<number> {
-    let answer
-    try {
-      answer = await query(
+    const ask = (tcp: boolean) =>
+      query(
         { address: primary.address, port: primary.port },
         { name: this.origin, type: 'SOA' },
         {
           recursionDesired: false,
           retries: 1,
+          tcp,
           timeoutMs: this.options.queryTimeoutMs ?? 2000,
           network: this.network,
           clock: this.clock,
@@ -408,6 +408,14 @@ export class SecondaryZone extends EventEmitter<SecondaryZoneEvents> {
           ...(primary.key ? { tsig: { key: primary.key } } : {}),
         },
       )
+    let answer
+    try {
+      // UDP first (TCP when truncated); a UDP timeout is tried once more over TCP, as BIND does
+      // when UDP to a primary is filtered.
+      answer = await ask(false).catch((error: unknown) => {
+        if ((error as { code?: string })?.code !== 'ERR_QUERY_TIMEOUT') throw error
+        return ask(true)
+      })
     } catch (error) {
       throw tagged(new Error(`SOA query failed: ${(error as Error)?.message ?? error}`), 'query')
     }

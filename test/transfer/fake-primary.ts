@@ -56,6 +56,10 @@ export class FakePrimary {
   script: ((request: TransferRequest) => ScriptedReply | undefined) | undefined
   /** While true, UDP queries go unanswered and TCP connections are closed at once. */
   down = false
+  /** While true, UDP queries go unanswered (TCP still works: UDP filtered). */
+  udpDown = false
+  /** SOA queries that came over TCP. */
+  tcpSoaQueries = 0
   zone: Zone
   private readonly history = new Map<number, Zone>()
   private udp: DatagramSocket | undefined
@@ -88,7 +92,7 @@ export class FakePrimary {
     const udp = this.options.network.createDatagramSocket(4)
     await udp.bind(this.port, this.address)
     udp.onMessage((msg, rinfo) => {
-      if (this.down) return
+      if (this.down || this.udpDown) return
       this.soaQueries++
       const q = dnsPacket.decode(msg)
       const soa = { ...this.zone.soa!, data: { ...this.zone.soa!.data, serial: this.soaSerialOverride ?? this.serial } }
@@ -120,6 +124,17 @@ export class FakePrimary {
 
   private answerTransfer(socket: StreamSocket, raw: Buffer): void {
     const q = dnsPacket.decode(raw)
+    if (q.questions![0]!.type === 'SOA') {
+      this.tcpSoaQueries++
+      const soa = { ...this.zone.soa!, data: { ...this.zone.soa!.data, serial: this.soaSerialOverride ?? this.serial } }
+      const answer = Buffer.from(dnsPacket.encode({ type: 'response', id: q.id, flags: dnsPacket.AUTHORITATIVE_ANSWER, questions: q.questions, answers: [soa as never] }))
+      const bytes = this.signFirst(raw, answer).bytes
+      const framed = Buffer.alloc(bytes.length + 2)
+      framed.writeUInt16BE(bytes.length, 0)
+      bytes.copy(framed, 2)
+      socket.write(framed)
+      return
+    }
     const type = q.questions![0]!.type as 'AXFR' | 'IXFR'
     const authSoa = (q.authorities ?? []).find((a) => a.type === 'SOA') as { data: { serial: number } } | undefined
     const request: TransferRequest = { type, serial: authSoa?.data.serial }

@@ -161,6 +161,18 @@ describe('SecondaryZone: first load and timers', () => {
     expect(r.transferred.map((e) => e.serial)).toEqual([1, 2])
   })
 
+  it('asks the SOA over TCP when UDP times out (UDP filtered)', async () => {
+    const r = await rig()
+    r.primary.udpDown = true
+    r.primary.setZone(zoneText(2))
+    const done = r.secondary.refresh()
+    await settle()
+    await r.clock.advanceAsync(4000) // two UDP attempts of 2 s
+    await done
+    expect(r.primary.tcpSoaQueries).toBe(1)
+    expect(r.transferred.map((e) => e.serial)).toEqual([1, 2])
+  })
+
   it('expires after the SOA expire without a successful check: SERVFAIL, then back on success', async () => {
     const r = await rig()
     r.primary.down = true
