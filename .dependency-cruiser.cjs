@@ -18,6 +18,8 @@ const layers = {
   health: ['util', 'packet', 'server', 'client'],
   proxy: ['util', 'packet', 'server', 'client', 'pool'],
   vrrp: ['util'],
+  // The `dns-ha` command sits on top: it may use every module (but not the testing kit).
+  cli: ['util', 'packet', 'zone', 'tsig', 'server', 'client', 'authority', 'pool', 'forwarder', 'health', 'proxy', 'vrrp'],
 }
 
 const layerRules = Object.entries(layers).map(([module, allowed]) => ({
@@ -45,6 +47,7 @@ const nodeSeams = [
   '^src/forwarder/file-source\\.ts$', // hosts, resolv.conf, dnsmasq.conf from disk
   '^src/authority/cluster\\.ts$', // worker processes (node:cluster)
   '^src/health/node-process\\.ts$', // script checks (node:child_process)
+  '^src/cli/', // the dns-ha command: argv, signals, stdout, config files
   '^src/testing/', // the testing kit binds real ports to find free ones
 ]
 

@@ -37,6 +37,18 @@ describe('packed package, as a consumer sees it', () => {
     expect(JSON.parse(run('node', ['esm.mjs']))).toEqual({ answer: '192.0.2.7', clock: 'function', wire: 'function' })
   })
 
+  it('installs the dns-ha command: npx dns-ha answers --version and --help, and a usage error exits 64', () => {
+    expect(run('npx', ['--no-install', 'dns-ha', '--version']).trim()).toMatch(/^\d+\.\d+\.\d+/)
+    expect(run('npx', ['--no-install', 'dns-ha', '--help'])).toMatch(/serve[\s\S]*dnsmasq[\s\S]*pool/)
+    let status = 0
+    try {
+      run('npx', ['--no-install', 'dns-ha', 'serve'])
+    } catch (error) {
+      status = (error as { status: number }).status
+    }
+    expect(status).toBe(64)
+  })
+
   it('requires as CJS, with the same error brand across both builds', () => {
     writeFileSync(
       join(work, 'cjs.cjs'),

@@ -1,0 +1,119 @@
+/**
+ * The `dns-ha` command: one program, a subcommand per way of running the library, parsed by
+ * commander (help, `--version`, unknown flags and missing arguments reported the standard way).
+ * Each subcommand starts a service and serves until a signal; a failure is one line on stderr
+ * and an exit status from {@link EXIT}.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { errorLine, EXIT, exitCodeFor } from './exit-codes.js'
+import { startDnsmasq } from './dnsmasq-command.js'
+import { startPool } from './pool-command.js'
+import { startServe } from './serve-command.js'
+import type { CliIo, RunningService, SignalSource } from './service.js'
+import { serveUntilSignal } from './service.js'
+import { parseZoneArgument } from './zone-argument.js'
+import type { ZoneArgument } from './zone-argument.js'
+
+/** What the program runs against: the process in the real command, fakes in tests. */
+export interface CliEnvironment {
+  io: CliIo
+  signals: SignalSource
+  version: string
+}
+
+/** Runs the command line (`argv` without node and the script) and resolves with the exit status. */
+export async function runCli(argv: readonly string[], env: CliEnvironment): Promise<number> {
+  let started: Promise<RunningService> | undefined
+  const program = buildProgram(env, (start) => {
+    started = start
+  })
+  try {
+    await program.parseAsync([...argv], { from: 'user' })
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage
+    env.io.err(`dns-ha: ${errorLine(error)}`)
+    return exitCodeFor(error)
+  }
+  if (!started) return EXIT.ok
+  let service: RunningService
+  try {
+    service = await started
+  } catch (error) {
+    env.io.err(`dns-ha: ${errorLine(error)}`)
+    return exitCodeFor(error)
+  }
+  await serveUntilSignal(service, env.signals, env.io)
+  return EXIT.ok
+}
+
+type Launch = (start: Promise<RunningService>) => void
+
+function buildProgram(env: CliEnvironment, launch: Launch): Command {
+  const program = new Command('dns-ha')
+    .description('DNS high-availability building blocks: run an authority, a dnsmasq configuration or an nginx stream pool.')
+    .version(env.version)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => env.io.out(s.trimEnd()), writeErr: (s) => env.io.err(s.trimEnd()) })
+  const engine = new Option('--engine <engine>', 'datagram engine: dgram, batched (recvmmsg/sendmmsg, Linux + koffi) or auto').choices(['dgram', 'batched', 'auto']).default('dgram')
+
+  program
+    .command('serve')
+    .description('serve zones from master files (SIGHUP reloads them, as rndc reload)')
+    .requiredOption('-z, --zone <file[:origin]>', 'a zone file, with its origin unless the file name spells it (repeatable)', collectZone)
+    .option('-a, --address <ip>', 'address to listen on (repeatable)', collect, [])
+    .option('-p, --port <port>', 'port to listen on', port, 53)
+    .addOption(engine)
+    .exitOverride()
+    .action((opts: { zone: ZoneArgument[]; address: string[]; port: number; engine: 'dgram' | 'batched' | 'auto' }) => {
+      launch(startServe({ zones: opts.zone, addresses: opts.address.length > 0 ? opts.address : ['127.0.0.1'], port: opts.port, engine: opts.engine }, env.io))
+    })
+
+  program
+    .command('dnsmasq')
+    .description("run a dnsmasq.conf's DNS side: forwarder, hosts overlay, local records (SIGHUP re-reads hosts and resolv files)")
+    .requiredOption('-C, --conf-file <file>', 'the dnsmasq configuration file')
+    .option('-p, --port <port>', "port to listen on (default: the file's port, else 53)", port)
+    .option('-a, --listen-address <ip>', "address to listen on, instead of the file's listen-address lines (repeatable)", collect, [])
+    .addOption(engine)
+    .exitOverride()
+    .action((opts: { confFile: string; port?: number; listenAddress: string[]; engine: 'dgram' | 'batched' | 'auto' }) => {
+      launch(
+        startDnsmasq(
+          { config: opts.confFile, ...(opts.port === undefined ? {} : { port: opts.port }), ...(opts.listenAddress.length > 0 ? { addresses: opts.listenAddress } : {}), engine: opts.engine },
+          env.io,
+        ),
+      )
+    })
+
+  program
+    .command('pool')
+    .description('run the stream { } servers of an nginx configuration as UDP/TCP proxy pools')
+    .requiredOption('--nginx <file>', 'nginx.conf, or a file holding the stream { } block')
+    .option('-a, --address <ip>', "listen on this address instead of the file's")
+    .option('-p, --port <port>', "listen on this port instead of the file's (one server only)", port)
+    .exitOverride()
+    .action((opts: { nginx: string; address?: string; port?: number }) => {
+      launch(startPool({ nginx: opts.nginx, ...(opts.address === undefined ? {} : { address: opts.address }), ...(opts.port === undefined ? {} : { port: opts.port }) }, env.io))
+    })
+
+  return program
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value]
+}
+
+function collectZone(value: string, previous: ZoneArgument[] | undefined): ZoneArgument[] {
+  try {
+    return [...(previous ?? []), parseZoneArgument(value)]
+  } catch (error) {
+    throw new InvalidArgumentError(errorLine(error))
+  }
+}
+
+function port(value: string): number {
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError(`not a port number (0-65535): ${value}`)
+  return n
+}

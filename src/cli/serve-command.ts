@@ -1,0 +1,62 @@
+/**
+ * `dns-ha serve --zone FILE[:ORIGIN]...`: an authoritative server from zone files, as `named`
+ * with a few `zone { type primary; file ...; }` blocks or `nsd` with its zone list. SIGHUP
+ * reloads every zone (`rndc reload`): a raised serial is swapped in whole, a zone that no longer
+ * parses keeps serving its old copy.
+ */
+import { Authority } from '../authority/index.js'
+import type { ZoneErrorEvent } from '../authority/index.js'
+import { DnsServer } from '../server/index.js'
+import type { DnsServerEngine } from '../server/index.js'
+import { DnsHaError } from '../util/errors.js'
+import type { CliIo, RunningService } from './service.js'
+import type { ZoneArgument } from './zone-argument.js'
+
+/** What `dns-ha serve` was asked for. */
+export interface ServeSettings {
+  zones: ZoneArgument[]
+  addresses: string[]
+  port: number
+  engine: DnsServerEngine | 'auto'
+}
+
+/** Loads every zone (failing on the first that does not load), then listens on each address. */
+export async function startServe(settings: ServeSettings, io: CliIo): Promise<RunningService> {
+  const failures: ZoneErrorEvent[] = []
+  const authority = new Authority({ zones: settings.zones.map(({ file, origin }) => ({ file, origin })) })
+  authority.on('zone-error', (event) => failures.push(event))
+  await authority.start()
+  if (failures.length > 0) throw failures[0]!.error instanceof Error ? failures[0]!.error : new DnsHaError('ERR_ZONE_FILE', String(failures[0]!.error))
+
+  const servers: DnsServer[] = []
+  try {
+    for (const address of settings.addresses) {
+      const server = new DnsServer({ handler: authority, engine: settings.engine })
+      servers.push(server)
+      const bound = await server.listen({ address, port: settings.port })
+      io.out(`listening on ${bound.address}#${bound.port} (udp, tcp; engine ${server.snapshot().engine})`)
+    }
+  } catch (error) {
+    await Promise.all(servers.map((s) => s.close()))
+    throw error
+  }
+  for (const zone of authority.snapshot().views[0]!.zones) io.out(`zone ${zone.origin} serial ${zone.serial ?? '-'} from ${zone.file ?? 'memory'}`)
+
+  return {
+    async reload() {
+      const lines: string[] = []
+      for (const { origin } of settings.zones) {
+        try {
+          const result = await authority.reloadZone(origin)
+          lines.push(result.loaded ? `zone ${origin} reloaded: serial ${result.previousSerial ?? '-'} -> ${result.serial ?? '-'}` : `zone ${origin} unchanged (serial ${result.serial ?? '-'})${result.warning ? `: ${result.warning}` : ''}`)
+        } catch (error) {
+          lines.push(`zone ${origin} kept its old copy: ${error instanceof Error ? error.message : String(error)}`)
+        }
+      }
+      return lines
+    },
+    async close() {
+      await Promise.all(servers.map((s) => s.close()))
+    },
+  }
+}
