@@ -388,8 +388,9 @@ export class SecondaryZone extends EventEmitter<SecondaryZoneEvents> {
     this.transfers++
     const now = this.clock.now()
     this.succeeded(now)
-    this.emit('transferred', { origin: this.origin, serial: result.serial, previousSerial, kind: result.kind, records: result.records, ms: now - started, primary: primary.label })
+    // Written before the event, so a listener sees the copy on disk too.
     await this.persist(zone, now)
+    this.emit('transferred', { origin: this.origin, serial: result.serial, previousSerial, kind: result.kind, records: result.records, ms: now - started, primary: primary.label })
   }
 
   private async querySoa(primary: Primary): Promise<number> {
