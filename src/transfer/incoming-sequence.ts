@@ -6,6 +6,7 @@
  * Anything else throws an `ERR_TRANSFER_IN` error naming what was wrong; the current zone is
  * never touched.
  */
+import dnsPacket from 'dns-packet'
 import { canonicalName, isSubdomain } from '../packet/names.js'
 import type { ZoneRecord } from '../zone/zone.js'
 import { Zone } from '../zone/zone.js'
@@ -72,7 +73,7 @@ export class IncomingSequence {
           this.state = 'adding'
           return
         }
-        if (!this.zone!.remove(record)) throw transferFailure('ixfr-mismatch', `IXFR deletes ${record.name} ${record.type}, which our copy does not have`)
+        if (!removeRecord(this.zone!, record)) throw transferFailure('ixfr-mismatch', `IXFR deletes ${record.name} ${record.type}, which our copy does not have`)
         return
       case 'adding':
         if (soa === undefined) return this.zone!.add(record)
@@ -151,6 +152,31 @@ export class IncomingSequence {
     void record
     this.state = 'deleting'
   }
+}
+
+/**
+ * Removes the record of `zone` whose rdata is `record`'s on the wire (a record read from the wire
+ * and the same record read from a zone file may differ in shape, e.g. CAA's `issuerCritical`,
+ * but not in their wire form; names compare without case). Returns whether one was there.
+ */
+function removeRecord(zone: Zone, record: ZoneRecord): boolean {
+  const set = zone.rrset(record.name, record.type)
+  if (!set) return false
+  const want = rdataWire(record)
+  const found = set.records.find((r) => {
+    const have = rdataWire(r)
+    return have.equals(want) || (HAS_NAMES.has(record.type) && have.toString('latin1').toLowerCase() === want.toString('latin1').toLowerCase())
+  })
+  return found !== undefined && zone.remove(found)
+}
+
+const HAS_NAMES = new Set(['NS', 'CNAME', 'PTR', 'DNAME', 'SOA', 'MX', 'SRV', 'NAPTR', 'RP', 'RRSIG', 'NSEC'])
+
+// dns-packet's single-record codec (its typings leave it out).
+const answerCodec = (dnsPacket as unknown as { answer: { encode(answer: unknown): Buffer } }).answer
+
+function rdataWire(record: ZoneRecord): Buffer {
+  return answerCodec.encode({ name: '.', type: record.type, class: 'IN', ttl: 0, data: record.data })
 }
 
 /** A copy of `zone` (the records are shared: they are never changed in place). */

@@ -1,7 +1,8 @@
 /**
  * {@link zoneRecordFromWire}: a record as dns-packet decodes it, in the zone model's shape:
  * absolute names (dns-packet drops the trailing dot, the zone keeps it) in the owner and in
- * every rdata field that is a name, and no `flush` bit.
+ * every rdata field that is a name, SSHFP fingerprints in lower case, and no `flush` bit, so a
+ * record from the wire equals (`sameData`) the same record read from a zone file.
  */
 import type { ZoneRecord } from '../zone/zone.js'
 
@@ -31,6 +32,10 @@ export function zoneRecordFromWire(record: { name: string; type: string; class?:
       for (const f of fields) if (typeof copy[f] === 'string') copy[f] = absolute(copy[f] as string)
       data = copy
     }
+  }
+  // dns-packet reads an SSHFP fingerprint as upper-case hex; the zone parser keeps it lower case.
+  if (record.type === 'SSHFP' && typeof (data as { fingerprint?: unknown })?.fingerprint === 'string') {
+    data = { ...(data as object), fingerprint: (data as { fingerprint: string }).fingerprint.toLowerCase() }
   }
   return { name: absolute(record.name), type: record.type, class: record.class ?? 'IN', ttl: record.ttl ?? 0, data }
 }

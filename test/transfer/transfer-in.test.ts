@@ -44,6 +44,38 @@ describe('transferIn', () => {
     expect(formatZone(r.zone!)).toBe(formatZone(zoneOf(7, 'www A 192.0.2.10\nmail A 192.0.2.20')))
   })
 
+  it('AXFR keeps every record type as the zone file has it (names in rdata absolute)', async () => {
+    const body = [
+      'www AAAA 2001:db8::1',
+      'alias CNAME www',
+      '@ MX 10 mail',
+      'mail A 192.0.2.20',
+      '_sip._tcp SRV 0 5 5060 www',
+      'txt TXT "a b" "c"',
+      '@ CAA 0 issue "ca.example"',
+      'ptr PTR www.example.com.',
+      'sub NS ns.sub',
+      'ns.sub A 192.0.2.53',
+      'sub DS 12345 8 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE4F6E1A2B3C4D5E6F708192A3',
+      'svc HTTPS 1 . alpn=h2',
+      'n NAPTR 100 10 "S" "SIP+D2U" "" _sip._udp',
+      'sp SPF "v=spf1 -all"',
+      'tl TLSA 3 1 1 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF',
+      'ss SSHFP 1 1 0123456789ABCDEF0123456789ABCDEF01234567',
+      'rp RP admin.example.com. txt.example.com.',
+      'dn DNAME example.net.',
+      'hi HINFO "PC" "Linux"',
+    ].join('\n')
+    const o = await setup(9, body)
+    const r = await transferIn(o)
+    expect(formatZone(r.zone!)).toBe(formatZone(zoneOf(9, body)))
+    // And an IXFR deleting every one of them finds each in a copy read from the zone file.
+    primary.setZone(text(10, ''))
+    const d = await transferIn({ ...o, kind: 'ixfr', current: zoneOf(9, body) })
+    expect(d.kind).toBe('ixfr')
+    expect(formatZone(d.zone!)).toBe(formatZone(zoneOf(10, '')))
+  })
+
   it('IXFR of two steps applied to our copy; the copy itself is untouched', async () => {
     const o = await setup(1, 'www A 192.0.2.10')
     primary.setZone(text(2, 'www A 192.0.2.11'))
