@@ -10,7 +10,7 @@ const layers = {
   zone: ['util', 'packet'],
   tsig: ['util', 'packet'],
   server: ['util', 'packet', 'tsig'],
-  client: ['util', 'packet'],
+  client: ['util', 'packet', 'tsig'],
   transfer: ['util', 'packet', 'zone', 'tsig', 'server', 'client'],
   authority: ['util', 'packet', 'zone', 'tsig', 'server', 'transfer'],
   pool: ['util', 'packet', 'server', 'client'],
@@ -44,6 +44,7 @@ const nodeSeams = [
   '^src/util/cidr\\.ts$', // the address-literal parser (node:net isIP)
   '^src/tsig/mac\\.ts$', // HMAC (node:crypto)
   '^src/zone/node-files\\.ts$', // zone files from disk
+  '^src/transfer/node-files\\.ts$', // a secondary's state files (temp file, fsync, rename)
   '^src/forwarder/file-source\\.ts$', // hosts, resolv.conf, dnsmasq.conf from disk
   '^src/authority/cluster\\.ts$', // worker processes (node:cluster)
   '^src/health/node-process\\.ts$', // script checks (node:child_process)

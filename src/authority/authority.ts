@@ -20,6 +20,7 @@ import { respond } from '../server/respond.js'
 import { DnsHaError } from '../util/errors.js'
 import type { Logger } from '../util/logger.js'
 import type { Zone } from '../zone/zone.js'
+import type { SecondaryZone } from '../transfer/secondary-zone.js'
 import type { ZoneLimits } from '../zone/limits.js'
 import type { AnswerCacheOptions, AnswerCacheSnapshot } from './answer-cache.js'
 import { AnswerCache } from './answer-cache.js'
@@ -86,6 +87,12 @@ export interface AuthorityOptions extends ChaosOptions, PrimaryTransferOptions {
    * 100 (BIND 9.18), `maxRecords` unbounded (BIND `max-records` 0) — set it for zones from others.
    */
   zoneLimits?: ZoneLimits
+  /**
+   * Zones copied from primaries ({@link SecondaryZone}): each served through the zone set (atomic
+   * swaps, `zoneLimits` applied), SERVFAIL while not loaded or expired, NOTIFY for its origin
+   * handed to it. `start()` starts them and `close()` stops them.
+   */
+  secondaries?: SecondaryZone[]
   /**
    * Where zone load failures (`error`) and reload warnings (`warn`) are reported. Without a
    * logger and without a listener for the event, they surface as `process.emitWarning`.
@@ -154,6 +161,7 @@ export class Authority extends ObservedEmitter<AuthorityEvents> implements Handl
   private readonly policy: AnswerPolicy
   private readonly logger: Logger | undefined
   private readonly loading: Promise<void>
+  private readonly secondaries = new Map<string, SecondaryZone>()
   private outOfZone = 0
   private chaosCount = 0
   /** The primary side of zone transfer: AXFR/IXFR out, the IXFR journal, NOTIFY out, and their events. */
@@ -192,6 +200,11 @@ export class Authority extends ObservedEmitter<AuthorityEvents> implements Handl
     this.zones.on('zone-error', (event) => this.onZoneError(event))
     this.transfer = new TransferPrimary(options)
     for (const v of this.zones.views) for (const e of v.zones.values()) this.transfer.zoneChanged(v.name, e.zone)
+    for (const secondary of options.secondaries ?? []) {
+      if (this.secondaries.has(secondary.origin)) throw new DnsHaError('ERR_CONFIG', `secondary ${secondary.origin} listed twice`)
+      this.secondaries.set(secondary.origin, secondary)
+      secondary.attach({ swap: (zone) => this.zones.replace(zone), unload: () => this.zones.unload(secondary.origin) })
+    }
     this.loading = this.zones.load()
     // Failures are reported as they happen (event, logger or warning); the promise is for ready().
     this.loading.catch(() => {})
@@ -213,6 +226,7 @@ export class Authority extends ObservedEmitter<AuthorityEvents> implements Handl
    */
   async start(): Promise<void> {
     await this.loading.catch(() => {})
+    await Promise.all([...this.secondaries.values()].map((s) => s.start()))
   }
 
   /** Answers a query for the zones of the matching view (a {@link Handler}). */
@@ -308,8 +322,12 @@ export class Authority extends ObservedEmitter<AuthorityEvents> implements Handl
     return this.zones.get(origin, view)
   }
 
-  /** Releases what the Authority holds open: NOTIFY retries and their sockets ({@link Handler.close}). */
+  /**
+   * Releases what the Authority holds open ({@link Handler.close}; `DnsServer.close()` calls it):
+   * the secondaries' timers and transfers, NOTIFY retries and their sockets.
+   */
   async close(): Promise<void> {
+    for (const s of this.secondaries.values()) s.stop()
     await this.transfer.close()
   }
 
@@ -406,6 +424,8 @@ export class Authority extends ObservedEmitter<AuthorityEvents> implements Handl
    */
   private answerNotify(query: DnsQuery, next: Next): MaybePromise<HandlerResult> {
     const qname = query.wireQuestion!.name.toLowerCase()
+    const secondary = this.secondaries.get(qname.endsWith('.') ? qname : `${qname}.`)
+    if (secondary) return secondary.answerNotify(query)
     const ours = this.zones.views.some((v) => this.zones.find(v.index, qname, 0) !== undefined)
     const fallback = (result: HandlerResult): HandlerResult => (result !== undefined ? result : (respond(query, { rcode: ours ? 'REFUSED' : 'NOTAUTH' }) as Packet))
     const passed = next()

@@ -247,6 +247,23 @@ export class ZoneSet<T = undefined> extends EventEmitter<ZoneSetEvents> {
   }
 
   /**
+   * Stops serving `origin` in every view that has it (registering it in the last view when none
+   * does): queries for it get SERVFAIL until a zone is swapped in (a secondary not loaded yet, or
+   * expired).
+   */
+  unload(origin: string): void {
+    const key = canonicalName(origin)
+    let targets = this.state.filter((v) => v.zones.has(key))
+    if (targets.length === 0) targets = [this.state[this.state.length - 1]!]
+    for (const view of targets) {
+      const entry = view.zones.get(key) ?? this.newEntry(view, key, undefined, undefined, undefined)
+      entry.zone = undefined
+      view.zones.set(key, entry)
+    }
+    this.onChange()
+  }
+
+  /**
    * Reads the file of zone `origin` again (in the view named `view`, or in every view serving it)
    * and swaps it in, as `rndc reload` does: a raised SOA serial (RFC 1982) loads; a changed zone
    * whose serial was not raised loads too, with a `warning` (secondaries will not see it); a zone

@@ -1,5 +1,5 @@
 export { DEFAULT_QUERY_RETRIES, DEFAULT_QUERY_TIMEOUT_MS, query } from './query.js'
-export type { QueryOptions, QueryQuestion, QueryResult, QueryServer } from './query.js'
+export type { QueryOptions, QueryQuestion, QueryResult, QueryServer, QueryTsigFailure, QueryTsigOptions } from './query.js'
 export { buildQuery, DEFAULT_UDP_PAYLOAD_SIZE, prepareAttempt, randomizeNameCase, templateFromMessage } from './build-query.js'
 export type { BuildQueryOptions, QueryEdns, QueryTemplate } from './build-query.js'
 export { isTruncated, matchResponse } from './match-response.js'

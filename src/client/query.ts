@@ -15,6 +15,12 @@ import type { DatagramSocket, Network, RemoteInfo, StreamSocket } from '../util/
 import { addressFamily, nodeNetwork } from '../util/network.js'
 import type { Random } from '../util/random.js'
 import { defaultRandom } from '../util/random.js'
+import type { ResolvedTsigKey, TsigKey } from '../tsig/key.js'
+import { resolveTsigKey } from '../tsig/keyring.js'
+import { signRequest } from '../tsig/sign.js'
+import type { TsigRequestContext } from '../tsig/verify-request.js'
+import { verifyResponse } from '../tsig/verify-response.js'
+import { TSIG_ERROR } from '../tsig/record.js'
 import type { QueryEdns, QueryTemplate } from './build-query.js'
 import { buildQuery, prepareAttempt, templateFromMessage } from './build-query.js'
 import type { ExpectedAnswer, ResponseVerdict } from './match-response.js'
@@ -54,10 +60,32 @@ export interface QueryOptions {
   randomizeCase?: boolean
   /** Aborting rejects with `ERR_QUERY_ABORTED` and releases everything at once. */
   signal?: AbortSignal
+  /**
+   * Sign the query with this TSIG key (RFC 8945) and accept only an answer signed with it: an
+   * unsigned or badly signed answer, or one reporting BADKEY/BADSIG/BADTIME, rejects with
+   * `ERR_QUERY_TSIG` (its `details.tsig` says which). `fudge` defaults to 300 s.
+   */
+  tsig?: QueryTsigOptions
   network?: Network
   clock?: Clock
   random?: Random
 }
+
+/** The TSIG option of {@link query}. */
+export interface QueryTsigOptions {
+  /** A key as configured, or one already resolved by a keyring. */
+  key: TsigKey | ResolvedTsigKey
+  /** Allowed clock skew in seconds (default 300). */
+  fudge?: number
+}
+
+/**
+ * Why a signed query's answer was refused (`details.tsig` of `ERR_QUERY_TSIG`): the answer is
+ * `unsigned`, signed with another key (`badkey`), its MAC is wrong (`badsig`), its time is out
+ * of the window (`badtime`), it is malformed (`formerr`), or the server reported that it could
+ * not verify us (`server-badkey`, `server-badsig`, `server-badtime`, `server-error`).
+ */
+export type QueryTsigFailure = 'unsigned' | 'badkey' | 'badsig' | 'badtime' | 'formerr' | 'server-badkey' | 'server-badsig' | 'server-badtime' | 'server-error'
 
 /** A matched answer. */
 export interface QueryResult {
@@ -92,7 +120,8 @@ const PORT_DRAWS = 8
  *
  * Rejects with `DnsHaError`: `ERR_CONFIG` (bad server, question or option), `ERR_PACKET_MALFORMED`
  * (a given message without a readable question), `ERR_QUERY_TIMEOUT`, `ERR_QUERY_NETWORK`,
- * `ERR_QUERY_MISMATCH` (a TCP answer that is not ours) or `ERR_QUERY_ABORTED`.
+ * `ERR_QUERY_MISMATCH` (a TCP answer that is not ours), `ERR_QUERY_TSIG` (with `tsig`: an answer
+ * that is not correctly signed, or the server's TSIG error) or `ERR_QUERY_ABORTED`.
  */
 export async function query(server: QueryServer, question: QueryQuestion | Uint8Array, options: QueryOptions = {}): Promise<QueryResult> {
   const ctx = resolveContext(server, question, options)
@@ -121,6 +150,7 @@ interface Context {
   clock: Clock
   random: Random
   ignored: number
+  tsig: { key: ResolvedTsigKey; fudge: number } | undefined
 }
 
 type UdpOutcome = { kind: 'answer'; result: QueryResult } | { kind: 'truncated'; ignored: number }
@@ -157,7 +187,38 @@ function resolveContext(server: QueryServer, question: QueryQuestion | Uint8Arra
     clock: options.clock ?? realClock,
     random: options.random ?? defaultRandom(),
     ignored: 0,
+    tsig: resolveTsigOption(options.tsig),
   }
+}
+
+function resolveTsigOption(option: QueryTsigOptions | undefined): Context['tsig'] {
+  if (option === undefined) return undefined
+  const given = option?.key as Partial<ResolvedTsigKey> | undefined
+  const key = given !== undefined && Buffer.isBuffer(given.nameWire) ? (given as ResolvedTsigKey) : resolveTsigKey(option.key as TsigKey, 'tsig.key')
+  const fudge = option.fudge ?? 300
+  if (!Number.isInteger(fudge) || fudge < 0 || fudge > 65535) throw new DnsHaError('ERR_CONFIG', `tsig.fudge must be 0-65535, got ${fudge}`)
+  return { key, fudge }
+}
+
+/** The attempt's bytes, signed when the query is (each attempt has its own id, so its own MAC). */
+function signAttempt(ctx: Context, bytes: Buffer): { bytes: Buffer; tsig: TsigRequestContext | undefined } {
+  if (!ctx.tsig) return { bytes, tsig: undefined }
+  const signed = signRequest(bytes, ctx.tsig.key, Math.floor(ctx.clock.now() / 1000), { fudge: ctx.tsig.fudge })
+  return { bytes: signed.bytes, tsig: signed.context }
+}
+
+/** `undefined` when the answer's TSIG is acceptable (or the query was not signed), else the error to reject with. */
+function checkAnswerTsig(ctx: Context, raw: Buffer, tsig: TsigRequestContext | undefined): DnsHaError | undefined {
+  if (!tsig) return undefined
+  const verdict = verifyResponse(raw, tsig, Math.floor(ctx.clock.now() / 1000))
+  if (verdict.status === 'ok') return undefined
+  let failure: QueryTsigFailure
+  if (verdict.status === 'none') failure = 'unsigned'
+  else if (verdict.status === 'rejected') {
+    failure = verdict.error === TSIG_ERROR.BADKEY ? 'server-badkey' : verdict.error === TSIG_ERROR.BADSIG ? 'server-badsig' : verdict.error === TSIG_ERROR.BADTIME ? 'server-badtime' : 'server-error'
+  } else failure = verdict.status
+  const why = verdict.status === 'formerr' ? `: ${verdict.reason}` : verdict.status === 'rejected' ? ` (TSIG error ${verdict.error})` : ''
+  return new DnsHaError('ERR_QUERY_TSIG', `answer from ${endpoint(ctx)} failed TSIG: ${failure}${why}`, { details: { tsig: failure, key: tsig.key.name } })
 }
 
 /**
@@ -185,7 +246,7 @@ function exchangeUdp(ctx: Context): Promise<UdpOutcome> {
     // Stryker disable next-line ObjectLiteral,BooleanLiteral: finish() removes the listener whichever way the query ends, so `once` only restates it
     ctx.signal?.addEventListener('abort', onAbort, { once: true })
 
-    const onAnswer = (msg: Buffer, rinfo: RemoteInfo, expected: ExpectedAnswer, sentAt: number): void => {
+    const onAnswer = (msg: Buffer, rinfo: RemoteInfo, expected: ExpectedAnswer, sentAt: number, tsig: TsigRequestContext | undefined): void => {
       if (settled) return
       const verdict = sameEndpoint(rinfo, ctx) ? matchResponse(msg, expected) : 'wrong-source'
       if (verdict !== 'ok') {
@@ -194,6 +255,8 @@ function exchangeUdp(ctx: Context): Promise<UdpOutcome> {
         return
       }
       if (isTruncated(msg)) return finish(() => resolve({ kind: 'truncated', ignored: ctx.ignored }))
+      const tsigError = checkAnswerTsig(ctx, msg, tsig)
+      if (tsigError) return fail(tsigError)
       const packet = decode(msg)
       if (!packet) {
         // Possibly a forgery that guessed id and port: keep waiting for the real answer.
@@ -214,7 +277,9 @@ function exchangeUdp(ctx: Context): Promise<UdpOutcome> {
 
     const attempt = async (): Promise<void> => {
       started++
-      const { bytes, id, question } = prepareAttempt(ctx.template, ctx.random, ctx.randomizeCase)
+      const prepared = prepareAttempt(ctx.template, ctx.random, ctx.randomizeCase)
+      const { id, question } = prepared
+      const { bytes, tsig } = signAttempt(ctx, prepared.bytes)
       const expected: ExpectedAnswer = { id, question, exactCase: ctx.randomizeCase }
       let socket: DatagramSocket
       try {
@@ -229,7 +294,7 @@ function exchangeUdp(ctx: Context): Promise<UdpOutcome> {
       sockets.push(socket)
       const sentAt = ctx.clock.now()
       socket.onError((cause) => fail(networkError(ctx, 'UDP socket error', cause)))
-      socket.onMessage((msg, rinfo) => onAnswer(msg, rinfo, expected, sentAt))
+      socket.onMessage((msg, rinfo) => onAnswer(msg, rinfo, expected, sentAt, tsig))
       try {
         socket.send(bytes, ctx.port, ctx.address, (err) => {
           if (err) fail(networkError(ctx, 'UDP send failed', err))
@@ -252,7 +317,9 @@ function exchangeUdp(ctx: Context): Promise<UdpOutcome> {
 /** The TCP phase: one connection, one length-prefixed query, one answer. */
 function exchangeTcp(ctx: Context): Promise<QueryResult> {
   return new Promise<QueryResult>((resolve, reject) => {
-    const { bytes, id, question } = prepareAttempt(ctx.template, ctx.random, ctx.randomizeCase)
+    const prepared = prepareAttempt(ctx.template, ctx.random, ctx.randomizeCase)
+    const { id, question } = prepared
+    const { bytes, tsig } = signAttempt(ctx, prepared.bytes)
     const expected: ExpectedAnswer = { id, question, exactCase: ctx.randomizeCase }
     let socket: StreamSocket | undefined
     let settled = false
@@ -281,6 +348,8 @@ function exchangeTcp(ctx: Context): Promise<QueryResult> {
       if (verdict !== 'ok') {
         return fail(new DnsHaError('ERR_QUERY_MISMATCH', `TCP answer from ${endpoint(ctx)} does not match the query (${verdict})`, { details: { verdict } }))
       }
+      const tsigError = checkAnswerTsig(ctx, msg, tsig)
+      if (tsigError) return fail(tsigError)
       const packet = decode(msg)
       if (!packet) {
         return fail(new DnsHaError('ERR_QUERY_MISMATCH', `TCP answer from ${endpoint(ctx)} does not decode`, { details: { verdict: 'undecodable' } }))

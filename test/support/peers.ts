@@ -126,3 +126,49 @@ export async function waitForSoa(port: number, origin: string, timeoutMs: number
   }
   return false
 }
+
+/** What {@link namedPrimaryConf} needs: BIND as a primary for zones our secondary follows. */
+export interface NamedPrimarySetup extends PeerSetup {
+  /** Where BIND sends NOTIFY (`also-notify`, with `notify explicit` and `notify-delay 0`). */
+  notify: { address: string; port: number }[]
+  /** A TSIG key transfers must be signed with (`allow-transfer { key name; }`); without it, anyone may transfer. */
+  key?: { name: string; algorithm: string; secret: string }
+}
+
+/**
+ * named.conf for BIND as a primary on 127.0.0.1:`port`: NOTIFY at once to the listed targets
+ * only, IXFR from the differences between zone file versions (`ixfr-from-differences`), transfers
+ * only with the key when one is given, everything under `dir`.
+ */
+export function namedPrimaryConf({ port, dir, zones, notify, key }: NamedPrimarySetup): string {
+  return [
+    ...(key ? [`key "${key.name}" { algorithm ${key.algorithm}; secret "${key.secret}"; };`] : []),
+    'options {',
+    `  directory "${dir}";`,
+    `  pid-file "${dir}/named.pid";`,
+    `  session-keyfile "${dir}/session.key";`,
+    `  managed-keys-directory "${dir}";`,
+    `  listen-on port ${port} { 127.0.0.1; };`,
+    '  listen-on-v6 { none; };',
+    '  recursion no;',
+    '  dnssec-validation no;',
+    '  notify explicit;',
+    '  notify-delay 0;',
+    `  also-notify { ${notify.map((n) => `${n.address} port ${n.port};`).join(' ')} };`,
+    '  ixfr-from-differences yes;',
+    `  allow-transfer { ${key ? `key ${key.name};` : 'any;'} };`,
+    '};',
+    ...zones.map((z) => `zone "${z.name}" { type primary; file "${z.file}"; };`),
+    '',
+  ].join('\n')
+}
+
+/** Starts named in the foreground with `conf` (a file under `dir`); resolves once it answers `origin`'s SOA on `port`. */
+export async function startNamed(conf: string, port: number, origin: string): Promise<ChildProcess> {
+  const child = spawn('named', ['-g', '-c', conf], { stdio: 'ignore' })
+  if (!(await waitForSoa(port, origin, 10_000, () => child.exitCode === null))) {
+    await stopPeer(child)
+    throw new Error(`named did not answer on 127.0.0.1:${port}`)
+  }
+  return child
+}
