@@ -10,7 +10,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { networkInterfaces } from 'node:os'
-import { addressBytes } from '../util/cidr.js'
+import { addressBytes, addressText } from '../util/cidr.js'
 import { DnsHaError } from '../util/errors.js'
 
 /** What the vrrp module needs to know about a network interface. */
@@ -22,6 +22,8 @@ export interface VrrpInterfaceInfo {
   mac: string
   /** Its IPv4 addresses not under a label, primary first (as the kernel lists them). */
   ipv4: string[]
+  /** Its IPv6 link-local addresses (fe80::/10), the source of IPv6 adverts (RFC 5798 §5.1.2.1); absent when not read. */
+  ipv6LinkLocal?: string[]
 }
 
 /** A raw IPv4 socket for one IP protocol, bound to one interface. */
@@ -40,6 +42,38 @@ export interface RawSocketOptions {
   protocol: number
   /** Join this IPv4 multicast group on the interface, and send multicast out of it from `localAddress`. */
   multicastGroup?: string
+  localAddress: string
+}
+
+/** One IPv6 datagram as a raw IPv6 socket delivers it: no IP header, so the addresses and hop limit come from recvmsg. */
+export interface RawIp6Datagram {
+  /** The payload (the VRRP message). */
+  payload: Uint8Array
+  /** The sender (sockaddr_in6), without a zone. */
+  source: string
+  /** The destination (IPV6_PKTINFO), without a zone. */
+  destination: string
+  /** The hop limit it arrived with (IPV6_HOPLIMIT); `undefined` when the kernel did not say. */
+  hopLimit: number | undefined
+}
+
+/** A raw IPv6 socket for one next-header value, bound to one interface and one link-local source. */
+export interface RawIp6Socket {
+  /** Sends `payload` to `destination` (scoped to the interface); the kernel writes the IPv6 header, hop limit 255. Throws on a failed send. */
+  send(payload: Uint8Array, destination: string): void
+  /** Starts the receive loop. */
+  receive(onDatagram: (datagram: RawIp6Datagram) => void): void
+  /** Wakes the receive and closes the descriptor. */
+  close(): Promise<void>
+}
+
+/** Options of {@link VrrpHost.openRawSocket6}. */
+export interface RawSocket6Options {
+  interface: VrrpInterfaceInfo
+  protocol: number
+  /** Join this IPv6 multicast group on the interface (IPV6_JOIN_GROUP with its index). */
+  multicastGroup?: string
+  /** The source of what we send (bound): the interface's link-local address. */
   localAddress: string
 }
 
@@ -65,6 +99,8 @@ export interface VrrpHost {
   /** The interface's index, MAC and IPv4 addresses; `undefined` when there is no such interface. */
   interfaceInfo(name: string): VrrpInterfaceInfo | undefined
   openRawSocket(options: RawSocketOptions): RawIpSocket
+  /** A raw IPv6 socket (the VRRPv3-over-IPv6 transport). */
+  openRawSocket6(options: RawSocket6Options): RawIp6Socket
   sendFrames: VrrpFrameSender
   run: VrrpCommandRunner
 }
@@ -88,6 +124,19 @@ const EPERM = 1
 const EACCES = 13
 const RECEIVE_BYTES = 65536
 const ETH_P_ARP = 0x0806
+const AF_INET6 = 10
+const IPPROTO_IPV6 = 41
+const IPV6_CHECKSUM = 7
+const IPV6_UNICAST_HOPS = 16
+const IPV6_MULTICAST_IF = 17
+const IPV6_MULTICAST_HOPS = 18
+const IPV6_MULTICAST_LOOP = 19
+const IPV6_JOIN_GROUP = 20
+const IPV6_RECVPKTINFO = 49
+const IPV6_PKTINFO = 50
+const IPV6_RECVHOPLIMIT = 51
+const IPV6_HOPLIMIT = 52
+const CONTROL_BYTES = 256
 
 interface Libc {
   koffi: any
@@ -96,6 +145,8 @@ interface Libc {
   recv: { async: (fd: number, buf: bigint, len: number, flags: number, cb: (err: unknown, n: number) => void) => void }
   sendto: (fd: number, buf: Uint8Array, len: number, flags: number, addr: Uint8Array, addrLen: number) => number
   shutdown: (fd: number, how: number) => number
+  bind: (fd: number, addr: Uint8Array, len: number) => number
+  recvmsg: { async: (fd: number, msg: bigint, flags: number, cb: (err: unknown, n: number) => void) => void }
   close: (fd: number) => number
   strerror: (errno: number) => string
 }
@@ -120,6 +171,9 @@ function loadLibc(): Libc {
     recv: lib.func('intptr_t recv(int, uint64_t, size_t, int)'),
     sendto: lib.func('intptr_t sendto(int, void *, size_t, int, void *, uint32_t)'),
     shutdown: lib.func('int shutdown(int, int)'),
+    bind: lib.func('int bind(int, void *, uint32_t)'),
+    // struct msghdr built in a Buffer that never moves, passed by address like recv's buffer.
+    recvmsg: lib.func('intptr_t recvmsg(int, uint64_t, int)'),
     close: lib.func('int close(int)'),
     strerror: lib.func('const char *strerror(int)'),
   }
@@ -152,6 +206,45 @@ function sockaddrIn(address: string): Uint8Array {
   new DataView(out.buffer).setUint16(0, AF_INET, true)
   out.set(addressBytes(address) ?? [0, 0, 0, 0], 4)
   return out
+}
+
+/** struct sockaddr_in6 with port 0, scoped to `index` (link-local and link-scope multicast need it). */
+function sockaddrIn6(address: string, index: number): Uint8Array {
+  const out = new Uint8Array(28)
+  const view = new DataView(out.buffer)
+  view.setUint16(0, AF_INET6, true)
+  out.set(addressBytes(address) ?? new Uint8Array(16), 8)
+  view.setUint32(24, index, true)
+  return out
+}
+
+/** struct ipv6_mreq: group, interface index. */
+function ipv6Mreq(group: string, index: number): Uint8Array {
+  const out = new Uint8Array(20)
+  out.set(addressBytes(group) ?? new Uint8Array(16), 0)
+  new DataView(out.buffer).setInt32(16, index, true)
+  return out
+}
+
+/**
+ * The hop limit and destination from a recvmsg control buffer (struct cmsghdr, 64-bit Linux:
+ * cmsg_len size_t, level int, type int, data aligned to 8). Exported for its unit test.
+ */
+export function parseIpv6Control(control: Uint8Array): { hopLimit: number | undefined; destination: Uint8Array | undefined } {
+  const view = new DataView(control.buffer, control.byteOffset, control.byteLength)
+  let hopLimit: number | undefined
+  let destination: Uint8Array | undefined
+  let at = 0
+  while (at + 16 <= control.length) {
+    const length = Number(view.getBigUint64(at, true))
+    if (length < 16 || at + length > control.length) break
+    const level = view.getInt32(at + 8, true)
+    const type = view.getInt32(at + 12, true)
+    if (level === IPPROTO_IPV6 && type === IPV6_HOPLIMIT && length >= 20) hopLimit = view.getInt32(at + 16, true)
+    if (level === IPPROTO_IPV6 && type === IPV6_PKTINFO && length >= 36) destination = control.slice(at + 16, at + 32)
+    at += (length + 7) & ~7
+  }
+  return { hopLimit, destination }
 }
 
 /** Descriptors with a receive pending: woken on exit, or Node's exit would wait for the worker thread. */
@@ -202,12 +295,7 @@ class KoffiRawSocket implements RawIpSocket {
 
   receive(onDatagram: (datagram: Uint8Array) => void): void {
     const c = this.c
-    if (!exitHook) {
-      exitHook = true
-      process.on('exit', () => {
-        for (const fd of pending) c.shutdown(fd, SHUT_RD)
-      })
-    }
+    exitHookFor(c)
     const address = BigInt(c.koffi.address(this.buffer))
     const loop = (): void => {
       if (this.closing) return
@@ -238,6 +326,126 @@ class KoffiRawSocket implements RawIpSocket {
     if (this.closing) return this.receiving
     this.closing = true
     // shutdown(SHUT_RD) wakes a recv blocked on a raw socket too (it returns 0).
+    if (this.receiving) {
+      this.c.shutdown(this.fd, SHUT_RD)
+      await this.receiving
+    }
+    this.c.close(this.fd)
+    pending.delete(this.fd)
+    this.fd = -1
+  }
+}
+
+function exitHookFor(c: Libc): void {
+  if (exitHook) return
+  exitHook = true
+  process.on('exit', () => {
+    for (const fd of pending) c.shutdown(fd, SHUT_RD)
+  })
+}
+
+class KoffiRawSocket6 implements RawIp6Socket {
+  private fd: number
+  private readonly index: number
+  private readonly payload = Buffer.alloc(RECEIVE_BYTES)
+  private readonly name = Buffer.alloc(28)
+  private readonly control = Buffer.alloc(CONTROL_BYTES)
+  private readonly iov = Buffer.alloc(16)
+  private readonly msg = Buffer.alloc(56)
+  private receiving: Promise<void> | undefined
+  private closing = false
+
+  constructor(
+    private readonly c: Libc,
+    options: RawSocket6Options,
+  ) {
+    const what = `raw IPv6 next-header ${options.protocol} socket on ${options.interface.name}`
+    this.index = options.interface.index
+    const fd = c.socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, options.protocol)
+    if (fd < 0) throw systemError(c, 'socket', c.koffi.errno(), what)
+    this.fd = fd
+    const fail = (call: string): never => {
+      const errno = c.koffi.errno()
+      c.close(fd)
+      throw systemError(c, call, errno, what)
+    }
+    const set = (level: number, option: number, value: Uint8Array, call: string): void => {
+      if (c.setsockopt(fd, level, option, value, value.length) < 0) fail(`setsockopt(${call})`)
+    }
+    set(SOL_SOCKET, SO_BINDTODEVICE, new TextEncoder().encode(`${options.interface.name}\0`), 'SO_BINDTODEVICE')
+    // -1: the kernel neither computes nor checks a checksum (the default for protocols other than
+    // ICMPv6, said explicitly): the codec writes VRRP's over the pseudo-header and verifies it.
+    set(IPPROTO_IPV6, IPV6_CHECKSUM, int32(-1), 'IPV6_CHECKSUM')
+    set(IPPROTO_IPV6, IPV6_UNICAST_HOPS, int32(255), 'IPV6_UNICAST_HOPS')
+    set(IPPROTO_IPV6, IPV6_MULTICAST_HOPS, int32(255), 'IPV6_MULTICAST_HOPS')
+    set(IPPROTO_IPV6, IPV6_MULTICAST_LOOP, int32(0), 'IPV6_MULTICAST_LOOP')
+    set(IPPROTO_IPV6, IPV6_MULTICAST_IF, int32(this.index), 'IPV6_MULTICAST_IF')
+    set(IPPROTO_IPV6, IPV6_RECVHOPLIMIT, int32(1), 'IPV6_RECVHOPLIMIT')
+    set(IPPROTO_IPV6, IPV6_RECVPKTINFO, int32(1), 'IPV6_RECVPKTINFO')
+    if (options.multicastGroup !== undefined) set(IPPROTO_IPV6, IPV6_JOIN_GROUP, ipv6Mreq(options.multicastGroup, this.index), 'IPV6_JOIN_GROUP')
+    // Bound to the link-local address: every advert leaves from it, as RFC 5798 §5.1.2.1 requires.
+    const local = sockaddrIn6(options.localAddress, this.index)
+    if (c.bind(fd, local, local.length) < 0) fail(`bind(${options.localAddress})`)
+    const address = (b: Buffer): bigint => BigInt(c.koffi.address(b))
+    this.iov.writeBigUInt64LE(address(this.payload), 0)
+    this.iov.writeBigUInt64LE(BigInt(RECEIVE_BYTES), 8)
+    this.msg.writeBigUInt64LE(address(this.name), 0)
+    this.msg.writeUInt32LE(this.name.length, 8)
+    this.msg.writeBigUInt64LE(address(this.iov), 16)
+    this.msg.writeBigUInt64LE(1n, 24)
+    this.msg.writeBigUInt64LE(address(this.control), 32)
+  }
+
+  send(payload: Uint8Array, destination: string): void {
+    if (this.fd < 0) throw new Error('raw socket is closed')
+    const to = sockaddrIn6(destination, this.index)
+    if (this.c.sendto(this.fd, payload, payload.length, MSG_DONTWAIT, to, to.length) < 0) {
+      throw new Error(`sendto ${destination}: ${this.c.strerror(this.c.koffi.errno())}`)
+    }
+  }
+
+  receive(onDatagram: (datagram: RawIp6Datagram) => void): void {
+    const c = this.c
+    exitHookFor(c)
+    const msg = BigInt(c.koffi.address(this.msg))
+    const loop = (): void => {
+      if (this.closing) return
+      // recvmsg rewrites the lengths: reset them each time.
+      this.msg.writeUInt32LE(this.name.length, 8)
+      this.msg.writeBigUInt64LE(BigInt(CONTROL_BYTES), 40)
+      this.msg.writeInt32LE(0, 48)
+      let done!: () => void
+      this.receiving = new Promise((resolve) => (done = resolve))
+      pending.add(this.fd)
+      c.recvmsg.async(this.fd, msg, 0, (err: unknown, n: number) => {
+        pending.delete(this.fd)
+        this.receiving = undefined
+        done()
+        if (this.closing) return
+        if (!err && n > 0) {
+          try {
+            const controlLength = Number(this.msg.readBigUInt64LE(40))
+            const { hopLimit, destination } = parseIpv6Control(new Uint8Array(this.control.subarray(0, Math.min(controlLength, CONTROL_BYTES))))
+            onDatagram({
+              payload: new Uint8Array(this.payload.subarray(0, n)),
+              source: addressText(new Uint8Array(this.name.subarray(8, 24))),
+              destination: destination ? addressText(destination) : '::',
+              hopLimit,
+            })
+          } catch {
+            // The handler is the transport's and never throws; a bug there must not stop receiving.
+          }
+          return loop()
+        }
+        setTimeout(loop, 10)
+      })
+    }
+    loop()
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return this.receiving
+    this.closing = true
     if (this.receiving) {
       this.c.shutdown(this.fd, SHUT_RD)
       await this.receiving
@@ -282,6 +490,18 @@ function interfaceIpv4(name: string): string[] {
   }
 }
 
+/** The interface's IPv6 link-local addresses (`ip -j -6 addr show dev X scope link`), not tentative ones first. */
+function interfaceLinkLocal(name: string): string[] {
+  try {
+    const out = execFileSync('ip', ['-j', '-6', 'addr', 'show', 'dev', name, 'scope', 'link'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] })
+    const links = JSON.parse(out) as { addr_info?: { local?: string; tentative?: boolean }[] }[]
+    const addresses = links.flatMap((l) => l.addr_info ?? []).filter((a) => a.local?.toLowerCase().startsWith('fe80') === true)
+    return [...addresses.filter((a) => !a.tentative), ...addresses.filter((a) => a.tentative)].map((a) => a.local!)
+  } catch {
+    return (networkInterfaces()[name] ?? []).filter((a) => a.family === 'IPv6' && a.address.toLowerCase().startsWith('fe80')).map((a) => a.address.split('%')[0]!)
+  }
+}
+
 /** The real host: koffi sockets, /sys/class/net, `child_process.spawn`. */
 export const nodeVrrpHost: VrrpHost = {
   interfaceInfo(name) {
@@ -289,10 +509,11 @@ export const nodeVrrpHost: VrrpHost = {
     if (!/^[^/\s]{1,15}$/.test(name) || name === '.' || name === '..') return undefined
     const index = Number(readSys(name, 'ifindex'))
     if (!Number.isInteger(index) || index <= 0) return undefined
-    return { name, index, mac: readSys(name, 'address') ?? '00:00:00:00:00:00', ipv4: interfaceIpv4(name) }
+    return { name, index, mac: readSys(name, 'address') ?? '00:00:00:00:00:00', ipv4: interfaceIpv4(name), ipv6LinkLocal: interfaceLinkLocal(name) }
   },
 
   openRawSocket: (options) => new KoffiRawSocket(loadLibc(), options),
+  openRawSocket6: (options) => new KoffiRawSocket6(loadLibc(), options),
 
   sendFrames(iface, frames) {
     const c = loadLibc()

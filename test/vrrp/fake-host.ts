@@ -1,7 +1,7 @@
 // A VrrpHost in memory: interfaces the test declares, raw sockets that record what is sent and
 // let the test inject received datagrams, recorded frames, and a command runner that answers
 // from a script the test writes.
-import type { VrrpCommandResult, VrrpInterfaceInfo, RawIpSocket, RawSocketOptions, VrrpHost } from '../../src/vrrp/node-host.js'
+import type { RawIp6Datagram, RawIp6Socket, RawSocket6Options, VrrpCommandResult, VrrpInterfaceInfo, RawIpSocket, RawSocketOptions, VrrpHost } from '../../src/vrrp/node-host.js'
 
 export class FakeRawSocket implements RawIpSocket {
   readonly sent: { datagram: Uint8Array; destination: string }[] = []
@@ -25,6 +25,27 @@ export class FakeRawSocket implements RawIpSocket {
   }
 }
 
+export class FakeRawSocket6 implements RawIp6Socket {
+  readonly sent: { payload: Uint8Array; destination: string }[] = []
+  closed = false
+  failSend: Error | undefined
+  private handler: ((d: RawIp6Datagram) => void) | undefined
+  constructor(readonly options: RawSocket6Options) {}
+  send(payload: Uint8Array, destination: string): void {
+    if (this.failSend) throw this.failSend
+    this.sent.push({ payload, destination })
+  }
+  receive(onDatagram: (d: RawIp6Datagram) => void): void {
+    this.handler = onDatagram
+  }
+  inject(datagram: RawIp6Datagram): void {
+    this.handler?.(datagram)
+  }
+  async close(): Promise<void> {
+    this.closed = true
+  }
+}
+
 export interface FakeCall {
   command: string
   args: string[]
@@ -34,6 +55,7 @@ export interface FakeCall {
 export class FakeHost implements VrrpHost {
   readonly interfaces = new Map<string, VrrpInterfaceInfo>()
   readonly sockets: FakeRawSocket[] = []
+  readonly sockets6: FakeRawSocket6[] = []
   readonly frames: { iface: string; frames: Uint8Array[] }[] = []
   readonly calls: FakeCall[] = []
   /** What a command returns; default exit 0. Throw to model a command that cannot start. */
@@ -53,6 +75,12 @@ export class FakeHost implements VrrpHost {
     this.sockets.push(socket)
     return socket
   }
+  openRawSocket6(options: RawSocket6Options): RawIp6Socket {
+    if (this.openError) throw this.openError
+    const socket = new FakeRawSocket6(options)
+    this.sockets6.push(socket)
+    return socket
+  }
   sendFrames = (iface: VrrpInterfaceInfo, frames: readonly Uint8Array[]): void => {
     if (this.framesError) throw this.framesError
     this.frames.push({ iface: iface.name, frames: [...frames] })
@@ -65,4 +93,4 @@ export class FakeHost implements VrrpHost {
   }
 }
 
-export const eth0: VrrpInterfaceInfo = { name: 'eth0', index: 3, mac: '02:00:5e:10:20:30', ipv4: ['192.0.2.10', '192.0.2.11'] }
+export const eth0: VrrpInterfaceInfo = { name: 'eth0', index: 3, mac: '02:00:5e:10:20:30', ipv4: ['192.0.2.10', '192.0.2.11'], ipv6LinkLocal: ['fe80::5eff:fe10:2030'] }

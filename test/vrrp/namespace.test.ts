@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { haveKeepalived, Lab, labUnavailable, type Host, type Speaker, type SpeakerOptions } from './netns.js'
+import { haveKeepalived, Lab, labUnavailable, VIP6, type Host, type Speaker, type SpeakerOptions } from './netns.js'
 
 const exec = promisify(execFile)
 const unavailable = labUnavailable()
@@ -58,8 +58,8 @@ afterAll(async () => {
  * stays there when b starts, moves to b on SIGTERM, comes back when a restarts (preemption),
  * moves to b on SIGKILL within Master_Down_Interval, and comes back when a restarts again.
  */
-async function failoverCycle(label: string, startHigh: Start, startLow: Start, o: { version: 2 | 3; advertIntervalMs: number; password?: string }): Promise<void> {
-  const vip = lab.vip
+async function failoverCycle(label: string, startHigh: Start, startLow: Start, o: { version: 2 | 3; advertIntervalMs: number; password?: string; vip?: string }): Promise<void> {
+  const vip = o.vip ?? lab.vip
   const interval = o.advertIntervalMs
   const base = { vrid: lab.vrid, version: o.version, advertIntervalMs: interval, vip, ...(o.password ? { password: o.password } : {}) }
   const speakers: Speaker[] = []
@@ -119,7 +119,7 @@ async function failoverCycle(label: string, startHigh: Start, startLow: Start, o
   } finally {
     for (const s of speakers) await s.crash().catch(() => {})
     // A crashed speaker leaves its VIP: clear it so the next cycle starts from nothing.
-    for (const h of [lab.a, lab.b]) await exec('ip', ['-n', h.ns, 'addr', 'del', `${vip}/32`, 'dev', h.dev]).catch(() => {})
+    for (const h of [lab.a, lab.b]) await exec('ip', ['-n', h.ns, 'addr', 'del', `${vip}/${vip.includes(':') ? 128 : 32}`, 'dev', h.dev]).catch(() => {})
   }
 }
 
@@ -130,6 +130,14 @@ const dnsHaConfig: Start = (host, o) => lab.startDnsHaConfig(host, o)
 describe.skipIf(unavailable !== undefined)('VRRP in network namespaces', () => {
   it('dns-ha against dns-ha, VRRPv3 at 0.1 s', async () => {
     await failoverCycle('dns-ha / dns-ha, v3 0.1 s', dnsHa, dnsHa, { version: 3, advertIntervalMs: 100 })
+  }, 120_000)
+
+  it('dns-ha against dns-ha over IPv6 (VRRPv3 from fe80 link-local, VIP fd00:dead::1/128) at 0.1 s', async () => {
+    await failoverCycle('dns-ha / dns-ha, IPv6 v3 0.1 s', dnsHa, dnsHa, { version: 3, advertIntervalMs: 100, vip: VIP6 })
+  }, 120_000)
+
+  it('dns-ha against dns-ha over IPv6 at 1 s', async () => {
+    await failoverCycle('dns-ha / dns-ha, IPv6 v3 1 s', dnsHa, dnsHa, { version: 3, advertIntervalMs: 1000, vip: VIP6 })
   }, 120_000)
 
   it('dns-ha against dns-ha, VRRPv2 PASS at 1 s', async () => {

@@ -62,6 +62,9 @@ export interface SpeakerOptions {
   notify?: string
 }
 
+/** The IPv6 VIP of the IPv6 tests (a ULA /128, as an operator would give). */
+export const VIP6 = 'fd00:dead::1'
+
 const ALL: Lab[] = []
 process.once('exit', () => {
   for (const lab of ALL) lab.destroySync()
@@ -97,6 +100,8 @@ export class Lab {
       await ip('netns', 'add', lab.b.ns)
       await ip('link', 'add', lab.a.dev, 'netns', lab.a.ns, 'type', 'veth', 'peer', 'name', lab.b.dev, 'netns', lab.b.ns)
       for (const h of [lab.a, lab.b]) {
+        // No duplicate address detection: the link-local address (and a VIP) is usable at once.
+        for (const conf of ['all', 'default', h.dev]) await exec('ip', ['netns', 'exec', h.ns, 'sysctl', '-qw', `net.ipv6.conf.${conf}.accept_dad=0`], { timeout: 10_000 })
         await ip('-n', h.ns, 'addr', 'add', `${h.address}/24`, 'dev', h.dev)
         await ip('-n', h.ns, 'link', 'set', 'lo', 'up')
         await ip('-n', h.ns, 'link', 'set', h.dev, 'up')
@@ -108,11 +113,20 @@ export class Lab {
     return lab
   }
 
-  /** Which hosts hold `vip` now (`ip -n NS -j addr`). */
+  /** The link-local address of `host`'s veth (read when asked; DAD is off, so it is there once the link is up). */
+  async linkLocal(host: Host): Promise<string> {
+    const { stdout } = await exec('ip', ['-n', host.ns, '-j', '-6', 'addr', 'show', 'dev', host.dev, 'scope', 'link'], { timeout: 5000 })
+    const links = JSON.parse(stdout) as { addr_info: { local: string }[] }[]
+    const found = links.flatMap((l) => l.addr_info).find((a) => a.local.startsWith('fe80'))
+    if (!found) throw new Error(`${host.ns}: no link-local address on ${host.dev}`)
+    return found.local
+  }
+
+  /** Which hosts hold `vip` now (`ip -n NS -j -4|-6 addr`). */
   async holders(vip: string): Promise<('a' | 'b')[]> {
     const out: ('a' | 'b')[] = []
     for (const [name, h] of [['a', this.a], ['b', this.b]] as const) {
-      const { stdout } = await exec('ip', ['-n', h.ns, '-j', '-4', 'addr', 'show', 'dev', h.dev], { timeout: 5000 })
+      const { stdout } = await exec('ip', ['-n', h.ns, '-j', vip.includes(':') ? '-6' : '-4', 'addr', 'show', 'dev', h.dev], { timeout: 5000 })
       const links = JSON.parse(stdout) as { addr_info: { local: string }[] }[]
       if (links.some((l) => l.addr_info.some((a) => a.local === vip))) out.push(name)
     }
@@ -144,6 +158,7 @@ export class Lab {
       version: o.version,
       advertIntervalMs: o.advertIntervalMs,
       vips: [o.vip],
+      ...(o.vip.includes(':') ? { family: 6 } : {}),
       ...(o.password ? { auth: { type: 'pass', password: o.password } } : {}),
       ...(o.notify ? { notify: o.notify } : {}),
     })
@@ -208,7 +223,7 @@ vrrp_instance VI_TEST {
   priority ${o.priority}
   advert_int ${o.advertIntervalMs / 1000}
 ${o.password ? `  authentication {\n    auth_type PASS\n    auth_pass ${o.password}\n  }\n` : ''}  virtual_ipaddress {
-    ${o.vip}/32
+    ${o.vip}/${o.vip.includes(':') ? 128 : 32}
   }
 }
 `,

@@ -9,7 +9,7 @@ import { RawTransport } from '../../src/vrrp/raw-transport.js'
 import { VrrpRouter } from '../../src/vrrp/router.js'
 import type { VrrpInbound } from '../../src/vrrp/transport.js'
 import { MemoryVipActions } from '../../src/vrrp/vip-actions.js'
-import { eth0, FakeHost, type FakeRawSocket } from './fake-host.js'
+import { eth0, FakeHost, type FakeRawSocket, type FakeRawSocket6 } from './fake-host.js'
 
 async function opened(options: Partial<ConstructorParameters<typeof RawTransport>[0]> = {}) {
   const host = new FakeHost([eth0])
@@ -106,7 +106,8 @@ describe('RawTransport', () => {
     expect((missing as Error).message).toMatch(/eth9/)
     expect(() => new RawTransport({ interface: 'eth1', host })).toThrow(expect.objectContaining({ code: 'ERR_VRRP_INTERFACE', message: expect.stringMatching(/no IPv4 address/) }))
     expect(new RawTransport({ interface: 'eth1', host, localAddress: '192.0.2.5' }).localAddress).toBe('192.0.2.5')
-    expect(() => new RawTransport({ interface: 'eth1', host, localAddress: '2001:db8::1' })).toThrow(expect.objectContaining({ code: 'ERR_VRRP_CONFIG', message: expect.stringMatching(/IPv4 only/) }))
+    expect(() => new RawTransport({ interface: 'eth1', host, localAddress: '2001:db8::1' })).toThrow(expect.objectContaining({ code: 'ERR_VRRP_CONFIG', message: expect.stringMatching(/not link-local/) }))
+    expect(() => new RawTransport({ interface: 'eth1', host, family: 4, localAddress: 'fe80::1' })).toThrow(expect.objectContaining({ code: 'ERR_VRRP_CONFIG', message: expect.stringMatching(/not an IPv4 address/) }))
   })
 
   it('a router over it: opening failure surfaces as ERR_VRRP_TRANSPORT with the cause, and adverts go out and come in', async () => {
@@ -124,6 +125,71 @@ describe('RawTransport', () => {
     // A higher-priority master's advert arrives through the socket: the router yields.
     const advert = encodeVrrpPacket({ version: 3, vrid: 7, priority: 200, advertIntervalMs: 1000, addresses: ['192.0.2.100'] }, { source: '192.0.2.20', destination: '224.0.0.18' })
     socket.inject(encodeIpv4Datagram(advert, '192.0.2.20', '224.0.0.18', 112))
+    expect(router.state).toBe('backup')
+    await router.stop()
+    expect(socket.closed).toBe(true)
+  })
+})
+
+describe('RawTransport over IPv6', () => {
+  async function opened6(options: Partial<ConstructorParameters<typeof RawTransport>[0]> = {}) {
+    const host = new FakeHost([eth0])
+    const transport = new RawTransport({ interface: 'eth0', host, family: 6, ...options })
+    const got: VrrpInbound[] = []
+    await transport.open((m) => got.push(m))
+    return { host, transport, got, socket: host.sockets6[0] as FakeRawSocket6 }
+  }
+
+  it('sends from the interface link-local address and joins ff02::12 on the interface', async () => {
+    const { transport, socket, host } = await opened6()
+    expect(transport.family).toBe(6)
+    expect(transport.localAddress).toBe('fe80::5eff:fe10:2030')
+    expect(host.sockets).toEqual([])
+    expect(socket.options).toEqual({ interface: eth0, protocol: 112, localAddress: 'fe80::5eff:fe10:2030', multicastGroup: 'ff02::12' })
+  })
+
+  it('a link-local localAddress picks IPv6 without family; a global one is refused; no link-local is ERR_VRRP_INTERFACE', () => {
+    const host = new FakeHost([eth0, { ...eth0, name: 'eth1', ipv6LinkLocal: [] }])
+    expect(new RawTransport({ interface: 'eth0', host, localAddress: 'fe80::1%eth0' })).toMatchObject({ family: 6, localAddress: 'fe80::1' })
+    expect(() => new RawTransport({ interface: 'eth0', host, localAddress: 'fd00::1' })).toThrow(/not link-local/)
+    expect(() => new RawTransport({ interface: 'eth1', host, family: 6 })).toThrow(expect.objectContaining({ code: 'ERR_VRRP_INTERFACE', message: expect.stringMatching(/no IPv6 link-local/) }))
+  })
+
+  it('sends the bare VRRP message (the kernel writes the IPv6 header) and reports send errors', async () => {
+    const { transport, socket } = await opened6()
+    const errors: Error[] = []
+    const advert = Uint8Array.of(0x31, 7, 100, 0, 0, 100, 0, 0)
+    transport.send(advert, 'ff02::12', (e) => errors.push(e))
+    expect(socket.sent).toEqual([{ payload: advert, destination: 'ff02::12' }])
+    socket.failSend = new Error('sendto ff02::12: Network is unreachable')
+    transport.send(advert, 'ff02::12', (e) => errors.push(e))
+    expect(errors.map((e) => e.message)).toEqual(['sendto ff02::12: Network is unreachable'])
+  })
+
+  it('hands the router hop limit, source and destination from recvmsg; drops what is not to us or the group', async () => {
+    const { socket, got } = await opened6()
+    const bytes = new Uint8Array(8)
+    socket.inject({ payload: bytes, source: 'fe80::2', destination: 'ff02::12', hopLimit: 255 })
+    socket.inject({ payload: bytes, source: 'fe80::2', destination: 'fe80::5eff:fe10:2030', hopLimit: 64 })
+    socket.inject({ payload: bytes, source: 'fe80::2', destination: 'ff02::1', hopLimit: 255 })
+    socket.inject({ payload: bytes, source: 'fe80::2', destination: 'ff02::12', hopLimit: undefined })
+    expect(got).toEqual([
+      { bytes, source: 'fe80::2', destination: 'ff02::12', ttl: 255 },
+      { bytes, source: 'fe80::2', destination: 'fe80::5eff:fe10:2030', ttl: 64 },
+      { bytes, source: 'fe80::2', destination: 'ff02::12' },
+    ])
+  })
+
+  it('a VRRPv3 router over it sends to ff02::12 with a checksum over the IPv6 pseudo-header, and yields to a better IPv6 master', async () => {
+    const host = new FakeHost([eth0])
+    const router = new VrrpRouter({ vrid: 9, priority: 100, vips: ['fd00:dead::1'], transport: new RawTransport({ interface: 'eth0', host, family: 6 }), initialState: 'master', vipActions: new MemoryVipActions() })
+    await router.start()
+    const socket = host.sockets6[0]!
+    expect(socket.sent[0]!.destination).toBe('ff02::12')
+    const expected = encodeVrrpPacket({ version: 3, vrid: 9, priority: 100, advertIntervalMs: 1000, addresses: ['fd00:dead::1'] }, { source: 'fe80::5eff:fe10:2030', destination: 'ff02::12' })
+    expect([...socket.sent[0]!.payload]).toEqual([...expected])
+    const better = encodeVrrpPacket({ version: 3, vrid: 9, priority: 200, advertIntervalMs: 1000, addresses: ['fd00:dead::1'] }, { source: 'fe80::9', destination: 'ff02::12' })
+    socket.inject({ payload: better, source: 'fe80::9', destination: 'ff02::12', hopLimit: 255 })
     expect(router.state).toBe('backup')
     await router.stop()
     expect(socket.closed).toBe(true)
