@@ -73,8 +73,13 @@ async function runInstances(mappings: KeepalivedInstanceMapping[], io: CliIo): P
       })
       const router = new VrrpRouter({
         ...m.router,
-        transport: new RawTransport({ interface: iface, ...(m.host.unicastSrcIp === undefined ? {} : { localAddress: m.host.unicastSrcIp }), multicast: (m.router.unicastPeers ?? []).length === 0 }),
-        vipActions: vipActionsFor([...m.host.vips, ...m.host.excludedVips], iface, m.host.garp.masterRepeat),
+        transport: new RawTransport({
+          interface: iface,
+          family: familyOf(m),
+          ...(m.host.unicastSrcIp === undefined ? {} : { localAddress: m.host.unicastSrcIp }),
+          multicast: (m.router.unicastPeers ?? []).length === 0,
+        }),
+        vipActions: vipActionsFor([...m.host.vips, ...m.host.excludedVips], iface, m.host.garp, (error) => io.err(`[${t()}] VRRP ${m.name}: ${error.message}`)),
         track,
       })
       router.on('state', ({ from, to, reason }) => io.out(`[${t()}] VRRP ${m.name}: ${from} -> ${to} (${reason})`))
@@ -107,15 +112,30 @@ async function stopAll(routers: { router: VrrpRouter; notify: NotifyHandle }[], 
   prober.close()
 }
 
+/**
+ * The instance's IP family, as keepalived picks it: from `unicast_src_ip` when given, else from
+ * its advertised VIPs (an instance with IPv6 VIPs speaks VRRPv3 over IPv6 from the link-local address).
+ */
+export function familyOf(m: KeepalivedInstanceMapping): 4 | 6 {
+  const first = m.host.unicastSrcIp ?? m.router.vips[0]
+  return first !== undefined && first.includes(':') ? 6 : 4
+}
+
+/** keepalived's gratuitous ARP timing as LinuxVip options: repeat per burst, the delayed second burst, the periodic refresh. */
+export function linuxVipGarpOptions(garp: KeepalivedInstanceMapping['host']['garp']): { garpRepeat: number; garpMasterDelayMs: number; garpMasterRefreshMs: number } {
+  return { garpRepeat: garp.masterRepeat, garpMasterDelayMs: garp.masterDelayMs, garpMasterRefreshMs: garp.masterRefreshMs }
+}
+
 /** One LinuxVip per (dev, prefix, label) the file's VIP lines name; the router's add/remove fans out to each with its own addresses. */
-function vipActionsFor(vips: KeepalivedVipAssignment[], iface: string, garpRepeat: number): VipActions {
+function vipActionsFor(vips: KeepalivedVipAssignment[], iface: string, garp: KeepalivedInstanceMapping['host']['garp'], onError: (error: Error) => void): VipActions {
   const groups = new Map<string, { vip: LinuxVip; addresses: Set<string> }>()
   for (const v of vips) {
     const dev = v.dev ?? iface
     const key = `${dev}/${v.prefixLength}/${v.label ?? ''}`
     let group = groups.get(key)
     if (group === undefined) {
-      group = { vip: new LinuxVip({ interface: dev, prefixLength: v.prefixLength, ...(v.label === undefined ? {} : { label: v.label }), garpRepeat }), addresses: new Set() }
+      const prefix = v.address.includes(':') ? { prefixLength6: v.prefixLength } : { prefixLength: v.prefixLength }
+      group = { vip: new LinuxVip({ interface: dev, ...prefix, ...(v.label === undefined ? {} : { label: v.label }), ...linuxVipGarpOptions(garp), onError }), addresses: new Set() }
       groups.set(key, group)
     }
     group.addresses.add(v.address)
@@ -139,7 +159,7 @@ async function linkUp(iface: string): Promise<boolean> {
 
 function describe(m: KeepalivedInstanceMapping): string {
   const r = m.router
-  const peers = (r.unicastPeers ?? []).length > 0 ? `unicast to ${r.unicastPeers!.join(', ')}` : 'multicast 224.0.0.18'
+  const peers = (r.unicastPeers ?? []).length > 0 ? `unicast to ${r.unicastPeers!.join(', ')}` : `multicast ${familyOf(m) === 6 ? 'ff02::12' : '224.0.0.18'}`
   const vips = m.host.vips.map((v) => `${v.address}/${v.prefixLength}${v.dev ? ` dev ${v.dev}` : ''}${v.label ? ` label ${v.label}` : ''}`).join(', ')
   const tracks = m.tracks.map((t) => `${t.kind} ${t.target} ${t.weight === 0 ? 'FAULT' : `-${t.weight}`}`).join(', ')
   return `vrrp_instance ${m.name}: vrid ${r.vrid} priority ${r.priority} ${r.initialState === 'master' ? 'MASTER' : 'BACKUP'} v${r.version} advert ${r.advertIntervalMs} ms${r.preempt ? '' : ' nopreempt'}${r.auth ? ' PASS' : ''} on ${m.host.interface ?? '?'}, ${peers}; VIPs ${vips}${tracks ? `; tracks ${tracks}` : ''}`

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest'
 import { isDnsHaError } from '../../src/util/errors.js'
 import { gratuitousArpFrame } from '../../src/vrrp/arp.js'
 import { ipAddrArgs, LinuxVip } from '../../src/vrrp/linux-vip.js'
+import { unsolicitedNaFrame } from '../../src/vrrp/ndisc.js'
+import { FakeClock } from '../../src/testing/index.js'
 import { eth0, FakeHost } from './fake-host.js'
 
 describe('ipAddrArgs', () => {
@@ -30,7 +32,7 @@ describe('ipAddrArgs', () => {
 })
 
 describe('LinuxVip', () => {
-  it('add: one ip command per VIP, then garpRepeat gratuitous ARPs per IPv4 VIP from the interface MAC', async () => {
+  it('add: one ip command per VIP, then garpRepeat gratuitous ARPs per IPv4 VIP and unsolicited NAs per IPv6 VIP from the interface MAC', async () => {
     const host = new FakeHost([eth0])
     const vip = new LinuxVip({ interface: 'eth0', host, garpRepeat: 2 })
     await vip.add(['192.0.2.100', '192.0.2.101', '2001:db8::100'])
@@ -42,7 +44,8 @@ describe('LinuxVip', () => {
     expect(host.calls.every((c) => c.timeoutMs === 5000)).toBe(true)
     const a = gratuitousArpFrame(eth0.mac, '192.0.2.100')
     const b = gratuitousArpFrame(eth0.mac, '192.0.2.101')
-    expect(host.frames).toEqual([{ iface: 'eth0', frames: [a, b, a, b] }])
+    const c = unsolicitedNaFrame(eth0.mac, '2001:db8::100')
+    expect(host.frames).toEqual([{ iface: 'eth0', frames: [a, b, c, a, b, c] }])
   })
 
   it('defaults to 5 gratuitous ARPs (keepalived garp_master_repeat); 0 sends none', async () => {
@@ -94,7 +97,7 @@ describe('LinuxVip', () => {
     await expect(new LinuxVip({ interface: 'eth0', host }).remove(['192.0.2.100'])).rejects.toThrow(/spawn ip ENOENT/)
     host.answer = () => ({})
     host.framesError = new Error('sendto: Network is down')
-    await expect(new LinuxVip({ interface: 'eth0', host }).add(['192.0.2.100'])).rejects.toThrow('gratuitous ARP for 192.0.2.100: sendto: Network is down')
+    await expect(new LinuxVip({ interface: 'eth0', host }).add(['192.0.2.100'])).rejects.toThrow('gratuitous ARP / unsolicited NA for 192.0.2.100: sendto: Network is down')
     const gone = new FakeHost([])
     await expect(new LinuxVip({ interface: 'eth0', host: gone }).add(['192.0.2.100'])).rejects.toThrow(/no interface eth0/)
   })
@@ -106,5 +109,86 @@ describe('LinuxVip', () => {
     expect(() => new LinuxVip({ interface: 'eth0', label: 'eth0:0123456789a' })).toThrow(/label/)
     expect(() => new LinuxVip({ interface: 'eth0', garpRepeat: -1 })).toThrow(/garpRepeat/)
     expect(() => new LinuxVip({ interface: 'eth0', label: 'eth0:web', prefixLength: 24, garpRepeat: 0 })).not.toThrow()
+  })
+})
+
+describe('LinuxVip burst timing (keepalived garp_master_delay and garp_master_refresh)', () => {
+  const bursts = (host: FakeHost): number => host.frames.length
+
+  it('sends a second burst garpMasterDelayMs after an add (default 5000 ms), then nothing more without refresh', async () => {
+    const host = new FakeHost([eth0])
+    const clock = new FakeClock()
+    const vip = new LinuxVip({ interface: 'eth0', host, clock, garpRepeat: 1 })
+    await vip.add(['192.0.2.100', 'fd00:dead::1'])
+    expect(bursts(host)).toBe(1)
+    clock.advance(4999)
+    expect(bursts(host)).toBe(1)
+    clock.advance(1)
+    expect(bursts(host)).toBe(2)
+    expect(host.frames[1]!.frames).toEqual([gratuitousArpFrame(eth0.mac, '192.0.2.100'), unsolicitedNaFrame(eth0.mac, 'fd00:dead::1')])
+    clock.advance(60_000)
+    expect(bursts(host)).toBe(2)
+  })
+
+  it('garpMasterDelayMs 0 sends no second burst', async () => {
+    const host = new FakeHost([eth0])
+    const clock = new FakeClock()
+    await new LinuxVip({ interface: 'eth0', host, clock, garpMasterDelayMs: 0 }).add(['192.0.2.100'])
+    clock.advance(60_000)
+    expect(bursts(host)).toBe(1)
+  })
+
+  it('garpMasterRefreshMs repeats the burst while held; remove stops the delayed and periodic bursts', async () => {
+    const host = new FakeHost([eth0])
+    const clock = new FakeClock()
+    const vip = new LinuxVip({ interface: 'eth0', host, clock, garpMasterDelayMs: 2000, garpMasterRefreshMs: 10_000 })
+    await vip.add(['192.0.2.100'])
+    clock.advance(2000) // the delayed burst
+    expect(bursts(host)).toBe(2)
+    clock.advance(8000) // 10 s: the first refresh
+    expect(bursts(host)).toBe(3)
+    clock.advance(10_000)
+    expect(bursts(host)).toBe(4)
+    await vip.remove(['192.0.2.100'])
+    clock.advance(60_000)
+    expect(bursts(host)).toBe(4)
+    // Removed before the delay ran out: no late burst for an address we no longer hold.
+    await vip.add(['192.0.2.100'])
+    await vip.remove(['192.0.2.100'])
+    clock.advance(60_000)
+    expect(bursts(host)).toBe(5)
+  })
+
+  it('a second add restarts the delay instead of stacking a second timer', async () => {
+    const host = new FakeHost([eth0])
+    const clock = new FakeClock()
+    const vip = new LinuxVip({ interface: 'eth0', host, clock })
+    await vip.add(['192.0.2.100'])
+    clock.advance(3000)
+    await vip.add(['192.0.2.100'])
+    clock.advance(2000)
+    expect(bursts(host)).toBe(2)
+    clock.advance(3000)
+    expect(bursts(host)).toBe(3)
+  })
+
+  it('a failed delayed burst goes to onError, not out of the timer', async () => {
+    const host = new FakeHost([eth0])
+    const clock = new FakeClock()
+    const errors: Error[] = []
+    const vip = new LinuxVip({ interface: 'eth0', host, clock, onError: (e) => errors.push(e) })
+    await vip.add(['192.0.2.100'])
+    host.framesError = new Error('sendto: Network is down')
+    expect(() => clock.advance(5000)).not.toThrow()
+    expect(errors.map((e) => e.message)).toEqual(['vrrp LinuxVip on eth0: delayed gratuitous ARP / unsolicited NA for 192.0.2.100: sendto: Network is down'])
+  })
+
+  it('refuses negative timings and IPv6 prefixes outside 1..128; uses prefixLength6 for IPv6 VIPs', async () => {
+    expect(() => new LinuxVip({ interface: 'eth0', garpMasterDelayMs: -1 })).toThrow(/garpMasterDelayMs/)
+    expect(() => new LinuxVip({ interface: 'eth0', garpMasterRefreshMs: Number.NaN })).toThrow(/garpMasterRefreshMs/)
+    expect(() => new LinuxVip({ interface: 'eth0', prefixLength6: 129 })).toThrow(/prefixLength6/)
+    const host = new FakeHost([eth0])
+    await new LinuxVip({ interface: 'eth0', host, prefixLength6: 64, clock: new FakeClock() }).add(['fd00:dead::1'])
+    expect(host.calls[0]!.args).toEqual(['-6', 'addr', 'add', 'fd00:dead::1/64', 'dev', 'eth0', 'nodad'])
   })
 })
