@@ -1,6 +1,6 @@
 // Writes classic pcap files of VRRP messages wrapped in an IP header (TTL/hop limit 255,
 // protocol 112), so an independent dissector (tshark) can read what we encode.
-import { addressBytes } from '../../src/util/cidr.js'
+import { addressBytes, addressText } from '../../src/util/cidr.js'
 
 /** Linktypes of raw IP captures. */
 const LINKTYPE_IPV4 = 228
@@ -64,4 +64,35 @@ export function pcapFile(packets: Framed[]): Uint8Array {
     at += 16 + f.length
   })
   return out
+}
+
+/** The frames of a classic pcap file (either byte order) and its linktype; throws on what is not one. */
+export function readPcap(file: Uint8Array): { linktype: number; frames: Uint8Array[] } {
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength)
+  const magic = view.getUint32(0, true)
+  const little = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d
+  if (!little && view.getUint32(0, false) !== 0xa1b2c3d4 && view.getUint32(0, false) !== 0xa1b23c4d) throw new Error('not a classic pcap file')
+  const linktype = view.getUint32(20, little)
+  const frames: Uint8Array[] = []
+  for (let at = 24; at + 16 <= file.length; ) {
+    const length = view.getUint32(at + 8, little)
+    frames.push(file.subarray(at + 16, at + 16 + length))
+    at += 16 + length
+  }
+  return { linktype, frames }
+}
+
+/** An IP packet (IPv4 or IPv6, no extension headers) split into what decodeVrrpPacket needs; undefined for anything else. */
+export function splitIpPacket(packet: Uint8Array): { source: string; destination: string; ttl: number; protocol: number; payload: Uint8Array } | undefined {
+  const version = packet[0]! >> 4
+  if (version === 4) {
+    const header = (packet[0]! & 0x0f) * 4
+    const total = (packet[2]! << 8) | packet[3]!
+    return { source: addressText(packet.subarray(12, 16)), destination: addressText(packet.subarray(16, 20)), ttl: packet[8]!, protocol: packet[9]!, payload: packet.subarray(header, total) }
+  }
+  if (version === 6 && packet.length >= 40) {
+    const length = (packet[4]! << 8) | packet[5]!
+    return { source: addressText(packet.subarray(8, 24)), destination: addressText(packet.subarray(24, 40)), ttl: packet[7]!, protocol: packet[6]!, payload: packet.subarray(40, 40 + length) }
+  }
+  return undefined
 }
