@@ -84,7 +84,7 @@ async function failoverCycle(label: string, startHigh: Start, startLow: Start, o
     // On a loaded machine Node may take longer than that to start: a dns-ha backup must be running
     // (out of Initialize) before the master stops, or it misses the priority-0 advert.
     const readyBy = Date.now() + STARTUP
-    while (b.kind === 'dns-ha' && b.readyAt() === 0 && Date.now() < readyBy) await new Promise((r) => setTimeout(r, 20))
+    while (b.kind.startsWith('dns-ha') && b.readyAt() === 0 && Date.now() < readyBy) await new Promise((r) => setTimeout(r, 20))
     await new Promise((r) => setTimeout(r, 2 * interval))
     expect(await lab.holders(vip)).toEqual(['a'])
 
@@ -227,6 +227,10 @@ describe.skipIf(unavailable !== undefined)('VRRP in network namespaces', () => {
 
     it('dns-ha master, keepalived backup, over IPv6 at 0.1 s', async () => {
       await failoverCycle('dns-ha / keepalived, IPv6 v3 0.1 s', dnsHa, keepalived, { version: 3, advertIntervalMs: 100, vip: VIP6 })
+    }, 120_000)
+
+    it('keepalived master, `dns-ha vrrp --config` backup over IPv6 on the same keepalived.conf (IPv6 VIP: VRRPv3 from link-local) at 0.1 s', async () => {
+      await failoverCycle('keepalived / dns-ha vrrp --config, IPv6 v3 0.1 s', keepalived, dnsHaConfig, { version: 3, advertIntervalMs: 100, vip: VIP6 })
     }, 120_000)
 
     it('keepalived alone over IPv6, VRRPv3 at 0.1 s (its own figures on this machine)', async () => {

@@ -202,9 +202,14 @@ export class Lab {
     const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
     const child = this.spawn(['ip', 'netns', 'exec', host.ns, process.execPath, '--import', 'tsx', main, 'vrrp', '--config', conf])
     let out = ''
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+    let ready = 0
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString()
+      // "VRRP VI_TEST: initialize -> backup (...)": the router is running.
+      if (ready === 0 && /VRRP \S+: initialize -> /.test(out)) ready = Date.now()
+    })
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()))
-    return this.speaker('dns-ha vrrp --config', child, () => 0, () => 0, () => out, () => [child.pid!])
+    return this.speaker('dns-ha vrrp --config', child, () => 0, () => ready, () => out, () => [child.pid!])
   }
 
   /** The keepalived.conf both keepalived and `dns-ha vrrp --config` run. */
