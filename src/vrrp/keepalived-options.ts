@@ -15,6 +15,7 @@ import { DnsHaError } from '../util/errors.js'
 import type { KeepalivedConfig, KeepalivedLocation, KeepalivedVip, KeepalivedVrrpInstance } from './keepalived-config.js'
 import type { VrrpAuth } from './packet.js'
 import type { VrrpRouterOptions } from './types.js'
+import { splitWords } from './command-line.js'
 
 /** The router options an instance determines: everything but the runtime seams (transport, clock, track sources, VIP actions). */
 export type KeepalivedRouterFields = Required<Pick<VrrpRouterOptions, 'vrid' | 'priority' | 'advertIntervalMs' | 'preempt' | 'preemptDelayMs' | 'acceptMode' | 'version' | 'vips' | 'initialState'>> &
@@ -201,26 +202,5 @@ export function vrrpRouterOptionsFromKeepalived(instance: KeepalivedVrrpInstance
  * whitespace separates words; single or double quotes group them.
  */
 export function splitKeepalivedCommand(line: string): string[] {
-  const words: string[] = []
-  let current = ''
-  let quote: string | undefined
-  let inWord = false
-  for (const c of line) {
-    if (quote !== undefined) {
-      if (c === quote) quote = undefined
-      else current += c
-    } else if (c === '"' || c === "'") {
-      quote = c
-      inWord = true
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(current)
-      current = ''
-      inWord = false
-    } else {
-      current += c
-      inWord = true
-    }
-  }
-  if (inWord) words.push(current)
-  return words
+  return splitWords(line).words
 }
