@@ -29,8 +29,9 @@ export interface UpdateMessageError {
   ok: false
   rcode: 'FORMERR' | 'NOTZONE'
   reason: string
-  /** The zone section's name, once it was read. */
+  /** The zone section's name and class, once they were read (a zone not ours is NOTAUTH before anything else). */
   zone?: string
+  zoneClass?: number
 }
 
 interface WireRR {
@@ -64,38 +65,39 @@ export function readUpdateMessage(raw: Buffer): UpdateMessage | UpdateMessageErr
     const zclass = raw.readUInt16BE(zname.end + 2)
     if (ztype !== TYPE.SOA) return formerr('the zone section type is not SOA')
     const zone = zname.name
+    const inZone = (e: UpdateMessageError): UpdateMessageError => ({ ...e, zone, zoneClass: zclass })
     let offset = zname.end + 4
     const prereqRRs: WireRR[] = []
     const updateRRs: WireRR[] = []
     for (let i = 0; i < prcount + upcount; i++) {
       const rr = readRR(raw, offset)
-      if (rr === undefined) return formerr('truncated or malformed record')
+      if (rr === undefined) return inZone(formerr('truncated or malformed record'))
       offset = rr.end
       ;(i < prcount ? prereqRRs : updateRRs).push(rr.rr)
     }
-    const notzone = (name: string): UpdateMessageError => ({ ok: false, rcode: 'NOTZONE', reason: `${name} is not in zone ${zone}`, zone })
+    const notzone = (name: string): UpdateMessageError => ({ ok: false, rcode: 'NOTZONE', reason: `${name} is not in zone ${zone}`, zone, zoneClass: zclass })
 
     // Prerequisites (§3.4.1): value-dependent ones are gathered per RRset.
     const prerequisites: Prerequisite[] = []
     const valued = new Map<string, { name: string; type: string; records: ZoneRecord[] }>()
     for (const rr of prereqRRs) {
-      if (rr.ttl !== 0) return formerr('a prerequisite TTL is not 0')
+      if (rr.ttl !== 0) return inZone(formerr('a prerequisite TTL is not 0'))
       if (!isSubdomain(rr.name, zone)) return notzone(rr.name)
       const type = packetTypeName(rr.type)
       if (rr.klass === CLASS.ANY || rr.klass === CLASS.NONE) {
-        if (rr.rdlength !== 0) return formerr('a prerequisite of class ANY or NONE has rdata')
+        if (rr.rdlength !== 0) return inZone(formerr('a prerequisite of class ANY or NONE has rdata'))
         const any = rr.type === TYPE.ANY
-        if (!any && isMetaType(rr.type)) return formerr(`prerequisite type ${type}`)
+        if (!any && isMetaType(rr.type)) return inZone(formerr(`prerequisite type ${type}`))
         if (rr.klass === CLASS.ANY) prerequisites.push(any ? { kind: 'name-in-use', name: rr.name } : { kind: 'rrset-exists', name: rr.name, type })
         else prerequisites.push(any ? { kind: 'name-absent', name: rr.name } : { kind: 'rrset-absent', name: rr.name, type })
       } else if (rr.klass === zclass) {
-        if (isMetaType(rr.type) || rr.record === undefined) return formerr(`prerequisite type ${type}`)
+        if (isMetaType(rr.type) || rr.record === undefined) return inZone(formerr(`prerequisite type ${type}`))
         const key = `${rr.name.toLowerCase()} ${type}`
         let set = valued.get(key)
         if (set === undefined) valued.set(key, (set = { name: rr.name, type, records: [] }))
         set.records.push(rr.record)
       } else {
-        return formerr(`prerequisite class ${rr.klass}`)
+        return inZone(formerr(`prerequisite class ${rr.klass}`))
       }
     }
     for (const set of valued.values()) prerequisites.push({ kind: 'rrset-exists', name: set.name, type: set.type, records: set.records })
@@ -107,18 +109,18 @@ export function readUpdateMessage(raw: Buffer): UpdateMessage | UpdateMessageErr
       if (!isSubdomain(rr.name, zone)) return notzone(rr.name)
       const type = packetTypeName(rr.type)
       if (rr.klass === zclass) {
-        if (isMetaType(rr.type) || rr.record === undefined) return formerr(`cannot add type ${type}`)
+        if (isMetaType(rr.type) || rr.record === undefined) return inZone(formerr(`cannot add type ${type}`))
         changes.push({ op: 'add', record: rr.record })
       } else if (rr.klass === CLASS.ANY) {
-        if (rr.ttl !== 0 || rr.rdlength !== 0) return formerr('a delete of class ANY has a TTL or rdata')
-        if (rr.type !== TYPE.ANY && isMetaType(rr.type)) return formerr(`cannot delete type ${type}`)
+        if (rr.ttl !== 0 || rr.rdlength !== 0) return inZone(formerr('a delete of class ANY has a TTL or rdata'))
+        if (rr.type !== TYPE.ANY && isMetaType(rr.type)) return inZone(formerr(`cannot delete type ${type}`))
         changes.push(rr.type === TYPE.ANY ? { op: 'delete-name', name: rr.name } : { op: 'delete-rrset', name: rr.name, type })
       } else if (rr.klass === CLASS.NONE) {
-        if (rr.ttl !== 0) return formerr('a delete of class NONE has a TTL')
-        if (isMetaType(rr.type) || rr.record === undefined) return formerr(`cannot delete type ${type}`)
+        if (rr.ttl !== 0) return inZone(formerr('a delete of class NONE has a TTL'))
+        if (isMetaType(rr.type) || rr.record === undefined) return inZone(formerr(`cannot delete type ${type}`))
         changes.push({ op: 'delete', record: { ...rr.record, class: packetClassName(zclass) } })
       } else {
-        return formerr(`update class ${rr.klass}`)
+        return inZone(formerr(`update class ${rr.klass}`))
       }
       touched.push({ name: rr.name, type: rr.type === TYPE.ANY ? 'ANY' : type })
     }

@@ -45,10 +45,9 @@ export class UpdateResponder {
   /** The answer to one UPDATE message (never throws: a malformed one gets FORMERR). */
   async answerUpdate(query: DnsQuery): Promise<HandlerResult> {
     const message = readUpdateMessage(query.raw)
-    const zoneName = message.ok ? message.zone : message.zone
-    if (!message.ok && zoneName === undefined) return this.#answer(query, message.rcode)
-    const origin = this.#origin(zoneName!)
-    if (origin === undefined || (message.ok && message.zoneClass !== CLASS.IN)) return this.#answer(query, 'NOTAUTH')
+    if (!message.ok && message.zone === undefined) return this.#answer(query, message.rcode)
+    const origin = this.#origin(message.zone!)
+    if (origin === undefined || message.zoneClass !== CLASS.IN) return this.#answer(query, 'NOTAUTH')
     if (!message.ok) return this.#answer(query, message.rcode)
     const keyName = query.tsig?.keyName
     if (!updateAllowed(this.#grants, keyName, origin, message.touched)) return this.#answer(query, 'REFUSED')
