@@ -13,6 +13,7 @@ const layers = {
   client: ['util', 'packet', 'tsig'],
   transfer: ['util', 'packet', 'zone', 'tsig', 'server', 'client'],
   authority: ['util', 'packet', 'zone', 'tsig', 'server', 'transfer'],
+  records: ['util', 'packet', 'zone', 'tsig', 'server', 'client', 'authority', 'transfer'],
   pool: ['util', 'packet', 'server', 'client'],
   forwarder: ['util', 'packet', 'zone', 'server', 'client', 'pool'],
   health: ['util', 'packet', 'server', 'client'],
@@ -45,6 +46,7 @@ const nodeSeams = [
   '^src/tsig/mac\\.ts$', // HMAC (node:crypto)
   '^src/zone/node-files\\.ts$', // zone files from disk
   '^src/transfer/node-files\\.ts$', // a secondary's state files (temp file, fsync, rename)
+  '^src/records/node-files\\.ts$', // the zone store's snapshots (temp file, fsync, rename) and journals (append, fsync)
   '^src/forwarder/file-source\\.ts$', // hosts, resolv.conf, dnsmasq.conf from disk
   '^src/authority/cluster\\.ts$', // worker processes (node:cluster)
   '^src/health/node-process\\.ts$', // script checks (node:child_process)

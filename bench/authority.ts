@@ -12,7 +12,11 @@
  * `--memory-records N` (default 1,000,000; 0 skips), `--workers N` (cluster, default 2),
  * `--tool node|dnsperf` (default dnsperf when installed; the Node generator gives p50/p99),
  * `--only name,name` (targets to run), `--rounds N` (measurements per target, in turns, best
- * kept; default 3).
+ * kept; default 3), `--clients N` (dnsperf sockets for the reusePort cluster rows, default 8).
+ *
+ * The `reusePort` rows are serveCluster with one SO_REUSEPORT socket per worker (batched engine)
+ * with 1 and with `--workers` workers, both measured from `--clients` source ports: the kernel
+ * spreads datagrams by the sender's address and port, so one dnsperf socket would feed one worker.
  *
  * This file is also the server process: run with `--serve` it loads the zone file and listens
  * (single process, or as a cluster primary/worker), printing `PORT <n>` when ready.
@@ -42,6 +46,7 @@ export async function run(args: string[]): Promise<void> {
   const tool = argValue(args, '--tool') as 'node' | 'dnsperf' | undefined
   const only = argValue(args, '--only')?.split(',')
   const rounds = Number(argValue(args, '--rounds') ?? 3)
+  const clients = Number(argValue(args, '--clients') ?? 8)
   const dir = mkdtempSync(join(tmpdir(), 'dns-ha-bench-authority-'))
   try {
     const { text, hosts } = generateZone(records)
@@ -49,6 +54,7 @@ export async function run(args: string[]): Promise<void> {
     writeFileSync(zoneFile, text)
     const mix = queryMix(hosts, 10_000)
     const rows: BenchRow[] = []
+    const reuse = (n: number) => async () => startOurs(zoneFile, ['--workers', String(n), '--reuse-port', '--port', String(await freePort())])
     const targets: [string, () => Promise<Target | undefined>][] = [
       ['node-echo', startEchoBaseline],
       ['node-echo, lean send', () => startTarget('echo-lean')],
@@ -56,6 +62,8 @@ export async function run(args: string[]): Promise<void> {
       ['dns-ha Authority, batched engine', () => startOurs(zoneFile, ['--engine', 'batched'])],
       ['dns-ha Authority behind views()', () => startOurs(zoneFile, ['--views'])],
       [`dns-ha Authority cluster x${workers}`, async () => startOurs(zoneFile, ['--workers', String(workers), '--port', String(await freePort())])],
+      [`dns-ha cluster x1, reusePort, batched, ${clients} clients`, reuse(1)],
+      [`dns-ha cluster x${workers}, reusePort, batched, ${clients} clients`, reuse(workers)],
       ['nsd (server-count 1)', () => startNsd(dir, zoneFile)],
       ['knot (udp-workers 1)', () => startKnot(dir, zoneFile)],
       ['bind (named -n 1)', () => startBind(dir, zoneFile)],
@@ -67,7 +75,7 @@ export async function run(args: string[]): Promise<void> {
         try {
           const target = await start()
           if (!target) continue
-          running.push({ name, target, mix })
+          running.push({ name, target, mix, ...(name.includes('reusePort') ? { clients } : {}) })
           if (!name.startsWith('node-echo')) await waitForAnswer(target.port)
         } catch (error) {
           console.warn(`${name}: could not start (${(error as Error).message.split('\n')[0]})`)
@@ -263,7 +271,7 @@ async function serve(args: string[]): Promise<void> {
   const workers = argValue(args, '--workers')
   if (workers !== undefined || cluster.isWorker) {
     const port = Number(argValue(args, '--port'))
-    const handle = await serveCluster({ workers: Number(workers ?? 1), listen: { port, address: '127.0.0.1' }, setup })
+    const handle = await serveCluster({ workers: Number(workers ?? 1), listen: { port, address: '127.0.0.1' }, setup, reusePort: args.includes('--reuse-port') })
     if (handle.role === 'primary') {
       console.log(`PORT ${handle.port}`)
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void handle.close().then(() => process.exit(0)))

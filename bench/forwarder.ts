@@ -12,8 +12,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import dnsPacket from 'dns-packet'
 import type { BenchRow } from './lib/index.js'
-import { argValue, measureInTurns, printTable, startEchoBaseline, startProcess, startTarget } from './lib/index.js'
+import { argValue, measureInTurns, printTable, runPaced, startEchoBaseline, startProcess, startTarget } from './lib/index.js'
 import type { Target } from './lib/index.js'
 import { query } from '../src/client/query.js'
 import { Forwarder } from '../src/forwarder/forwarder.js'
@@ -25,11 +26,20 @@ import { freeLoopbackPort } from '../src/testing/free-port.js'
 
 const NAMES = 1000
 
-/** Runs the forwarder benchmark. Args: `--duration S` (default 5), `--rounds N` (default 3, best kept), `--tool node|dnsperf`. */
+/**
+ * Runs the forwarder benchmark. Args: `--duration S` (default 5), `--rounds N` (default 3, best
+ * kept), `--tool node|dnsperf`, `--latency-s S` (the paced latency run per target, default 5; 0
+ * skips), `--latency-qps N` (its rate; default half the `dgram` Forwarder's measured maximum on
+ * hosts answers). The latency run paces hosts queries at that rate and prints p50/p99 for each
+ * Forwarder engine and dnsmasq. The generator is one Node process: on a loaded machine it may not
+ * keep up with half the maximum (its losses say so), hence the fixed-rate option.
+ */
 export async function run(args: string[]): Promise<void> {
   const durationS = Number(argValue(args, '--duration') ?? 5)
   const rounds = Number(argValue(args, '--rounds') ?? 3)
   const tool = argValue(args, '--tool') as 'node' | 'dnsperf' | undefined
+  const latencyS = Number(argValue(args, '--latency-s') ?? 5)
+  const latencyQps = argValue(args, '--latency-qps')
   const haveDnsmasq = spawnSync('dnsmasq', ['--version'], { timeout: 5000 }).status === 0
   if (!haveDnsmasq) console.warn('dnsmasq is not installed: measuring the forwarder and the echo baseline only')
   const dir = mkdtempSync(join(tmpdir(), 'dns-ha-bench-forwarder-'))
@@ -57,12 +67,23 @@ export async function run(args: string[]): Promise<void> {
   const running: { name: string; target: Target }[] = []
   let hostRows: BenchRow[] = []
   let cacheRows: BenchRow[] = []
+  const latencies: string[] = []
   try {
     for (const [name, start] of starts) running.push({ name, target: await start() })
     const load = { rounds, durationS, ...(tool ? { tool } : {}) }
     hostRows = await measureInTurns(running.map((r) => ({ ...r, mix: hostsMix })), load)
     for (const r of running) await warm(r.target.port, cacheMix)
     cacheRows = await measureInTurns(running.map((r) => ({ ...r, mix: cacheMix })), load)
+    const dgramMax = hostRows.find((r) => r.name === 'dns-ha Forwarder')?.result.qps
+    if (latencyS > 0 && dgramMax) {
+      const qps = latencyQps !== undefined ? Number(latencyQps) : Math.round(dgramMax / 2)
+      latencies.push(`latency at ${qps} qps (${latencyQps !== undefined ? '--latency-qps' : "half of the dgram Forwarder's maximum on hosts answers"}; that maximum: ${Math.round(dgramMax)}), paced, ${latencyS}s each:`)
+      const queries = hostsMix.map(([name, type]) => Buffer.from(dnsPacket.encode({ type: 'query', id: 0, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type }] })))
+      for (const r of running.filter((c) => c.name.includes('Forwarder') || c.name === 'dnsmasq')) {
+        const p = await runPaced({ port: r.target.port, queries, qps, durationMs: latencyS * 1000 })
+        latencies.push(`  ${r.name.padEnd(34)} p50 ${(p.p50Ms ?? NaN).toFixed(3)} ms, p99 ${(p.p99Ms ?? NaN).toFixed(3)} ms, lost ${p.lost} of ${p.sent}`)
+      }
+    }
   } finally {
     for (const r of running) await r.target.close()
     await upstream.close()
@@ -75,9 +96,12 @@ export async function run(args: string[]): Promise<void> {
     ['cache', cacheRows],
   ] as const) {
     const ours = rows.find((r) => r.name === 'dns-ha Forwarder')?.result.qps
+    const batched = rows.find((r) => r.name === 'dns-ha Forwarder, batched engine')?.result.qps
     const theirs = rows.find((r) => r.name === 'dnsmasq')?.result.qps
     if (ours && theirs) console.log(`${label}: Forwarder / dnsmasq = ${(ours / theirs).toFixed(2)}`)
+    if (batched && theirs) console.log(`${label}: Forwarder, batched engine / dnsmasq = ${(batched / theirs).toFixed(2)}`)
   }
+  if (latencies.length > 0) console.log(`\n${latencies.join('\n')}`)
 }
 
 /** Asks every name once (a few at a time) so the target's cache holds them all. */

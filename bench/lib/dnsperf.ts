@@ -27,15 +27,19 @@ export function writeQueryFile(lines: readonly string[]): string {
   return file
 }
 
-/** Runs dnsperf for `durationS` seconds with `clients` in flight; resolves with its figures. */
-export function runDnsperf(options: { port: number; address?: string; queryFile: string; durationS: number; maxOutstanding?: number }): Promise<LoadResult> {
+/**
+ * Runs dnsperf for `durationS` seconds with `maxOutstanding` in flight from `clients` sockets
+ * (default 1; SO_REUSEPORT spreads by source port, so a reusePort cluster needs several);
+ * resolves with its figures.
+ */
+export function runDnsperf(options: { port: number; address?: string; queryFile: string; durationS: number; maxOutstanding?: number; clients?: number }): Promise<LoadResult> {
   const args = [
     '-s', options.address ?? '127.0.0.1',
     '-p', String(options.port),
     '-d', options.queryFile,
     '-l', String(options.durationS),
     '-T', '1',
-    '-c', '1',
+    '-c', String(options.clients ?? 1),
     '-q', String(options.maxOutstanding ?? 200),
   ]
   return new Promise((resolve, reject) => {

@@ -11,10 +11,10 @@ import { cpuTicks, startTarget } from './target.js'
 export type QueryMix = readonly (readonly [string, string])[]
 
 /** Measures one target with the same mix and duration as every other in the run. */
-export async function measure(port: number, mix: QueryMix, options: { durationS: number; tool?: 'dnsperf' | 'node' }): Promise<LoadResult> {
+export async function measure(port: number, mix: QueryMix, options: { durationS: number; tool?: 'dnsperf' | 'node'; clients?: number }): Promise<LoadResult> {
   const tool = options.tool ?? (haveDnsperf() ? 'dnsperf' : 'node')
   if (tool === 'dnsperf') {
-    return runDnsperf({ port, queryFile: writeQueryFile(mix.map(([n, t]) => `${n} ${t}`)), durationS: options.durationS })
+    return runDnsperf({ port, queryFile: writeQueryFile(mix.map(([n, t]) => `${n} ${t}`)), durationS: options.durationS, ...(options.clients !== undefined ? { clients: options.clients } : {}) })
   }
   const queries = mix.map(([name, type]) =>
     dnsPacket.encode({ type: 'query', id: 0, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type: type as never }], additionals: [{ name: '.', type: 'OPT', udpPayloadSize: 1232 } as never] }),
@@ -44,6 +44,8 @@ export interface Contender {
   name: string
   target: Target
   mix: QueryMix
+  /** dnsperf client sockets (default 1): a reusePort cluster spreads by source port. */
+  clients?: number
 }
 
 /**
@@ -59,12 +61,13 @@ export async function measureInTurns(
   options: { rounds: number; durationS: number; tool?: 'dnsperf' | 'node' },
 ): Promise<BenchRow[]> {
   const load = { durationS: options.durationS, ...(options.tool ? { tool: options.tool } : {}) }
-  for (const c of contenders) await measure(c.target.port, c.mix, { ...load, durationS: 1 })
+  const with_ = (c: Contender) => (c.clients !== undefined ? { ...load, clients: c.clients } : load)
+  for (const c of contenders) await measure(c.target.port, c.mix, { ...with_(c), durationS: 1 })
   const best: (BenchRow | undefined)[] = contenders.map(() => undefined)
   const qps: number[][] = contenders.map(() => [])
   for (let round = 0; round < options.rounds; round++) {
     for (const [i, c] of contenders.entries()) {
-      const row = await measuredRow(c.name, c.target, () => measure(c.target.port, c.mix, load))
+      const row = await measuredRow(c.name, c.target, () => measure(c.target.port, c.mix, with_(c)))
       qps[i]!.push(row.result.qps)
       if (!best[i] || row.result.qps > best[i].result.qps) best[i] = row
     }

@@ -3,6 +3,13 @@
  * the same UDP and TCP port. Node's cluster shares the primary's UDP socket handle with the
  * workers (the kernel hands each datagram to one of them) and round-robins TCP connections.
  *
+ * With `reusePort: true` each worker opens its own UDP socket on the port with `SO_REUSEPORT`
+ * (the batched engine) and the primary binds no UDP at all: the kernel hashes each client's
+ * address and port to one worker's socket, so workers never contend for one receive queue and a
+ * worker's batch is its own. TCP stays on the primary's shared handle as before: Node 20's TCP
+ * listen cannot set SO_REUSEPORT, and DNS over TCP is the low-volume path, where round-robin
+ * from the primary costs nothing that matters.
+ *
  * The same script runs in the primary and in each worker: call `serveCluster` at start-up in
  * both. In the primary it forks and waits for every worker to listen; in a worker it calls
  * `setup()` (which builds the handler: load zones there) and listens.
@@ -15,6 +22,10 @@ import type { HandlerLike } from '../server/handler.js'
 import type { Clock, TimerHandle } from '../util/clock.js'
 import { realClock } from '../util/clock.js'
 import { DnsHaError } from '../util/errors.js'
+import { batchedEngineUnavailable } from '../util/batched-network.js'
+
+/** Set by the primary in each worker's environment when the cluster runs with `reusePort`. */
+const REUSE_PORT_ENV = 'DNS_HA_CLUSTER_REUSEPORT'
 
 /** Options of {@link serveCluster}. */
 export interface ClusterOptions {
@@ -24,6 +35,13 @@ export interface ClusterOptions {
   listen: { port: number; address?: string }
   /** Runs in each worker: returns the handler it serves. */
   setup: () => HandlerLike | Promise<HandlerLike>
+  /**
+   * One UDP socket per worker on the same port (`SO_REUSEPORT`, batched engine) instead of the
+   * primary's shared handle. Throws a `DnsHaError` (`ERR_CONFIG`) in the primary where the
+   * batched engine cannot run. Workers learn it from the primary (an environment variable), so
+   * the worker script need not repeat it.
+   */
+  reusePort?: boolean
   /** More DnsServer options for the workers. */
   server?: Omit<DnsServerOptions, 'handler'>
   /** The script the workers run (default: this process's main script); it must call `serveCluster` too. */
@@ -66,6 +84,9 @@ export async function serveCluster(options: ClusterOptions): Promise<ClusterPrim
   if (!Number.isInteger(options.listen.port) || options.listen.port <= 0) {
     throw new DnsHaError('ERR_CONFIG', 'serveCluster needs a fixed listen port (workers must share it)')
   }
+  const reusePort = options.reusePort === true
+  const unavailable = reusePort ? batchedEngineUnavailable() : undefined
+  if (unavailable !== undefined) throw new DnsHaError('ERR_CONFIG', `reusePort needs the batched engine, which cannot run here: ${unavailable}`)
   if (options.exec !== undefined || options.args !== undefined || options.execArgv !== undefined) {
     cluster.setupPrimary({
       ...(options.exec !== undefined ? { exec: options.exec } : {}),
@@ -76,7 +97,7 @@ export async function serveCluster(options: ClusterOptions): Promise<ClusterPrim
   const workers: Worker[] = []
   const started = Promise.all(
     Array.from({ length: count }, () => {
-      const worker = cluster.fork({ DNS_HA_CLUSTER_PORT: String(options.listen.port) })
+      const worker = cluster.fork({ DNS_HA_CLUSTER_PORT: String(options.listen.port), ...(reusePort ? { [REUSE_PORT_ENV]: '1' } : {}) })
       workers.push(worker)
       return new Promise<void>((resolve, reject) => {
         worker.on('message', (m: ReadyMessage) => {
@@ -123,7 +144,8 @@ export async function serveCluster(options: ClusterOptions): Promise<ClusterPrim
 
 async function startWorker(options: ClusterOptions): Promise<ClusterWorker> {
   const handler = await options.setup()
-  const server = new DnsServer({ ...options.server, handler })
+  const reusePort = options.reusePort === true || process.env[REUSE_PORT_ENV] === '1'
+  const server = new DnsServer({ ...options.server, handler, ...(reusePort ? { reusePort } : {}) })
   const bound = await server.listen({ port: options.listen.port, ...(options.listen.address !== undefined ? { address: options.listen.address } : {}) })
   process.on('message', (m: { 'dns-ha'?: string }) => {
     if (m && m['dns-ha'] === 'close') void server.close().finally(() => process.exit(0))

@@ -95,6 +95,16 @@ export interface DnsServerOptions {
    * The snapshot's `engine` says which one serves.
    */
   engine?: DnsServerEngine | 'auto'
+  /**
+   * `SO_REUSEPORT` on the UDP sockets: several servers (one per worker process, as
+   * `serveCluster({ reusePort: true })` starts them, or several in one process) bind the same
+   * address and port, each with its own socket, and the kernel spreads datagrams among them by a
+   * hash of the client's address and port. Needs the batched engine (Node 20's `dgram` cannot
+   * set it): with `engine` unset or `'auto'` it selects it, and it throws a `DnsHaError`
+   * (`ERR_CONFIG`) with `engine: 'dgram'` or where the batched engine cannot run. TCP is not
+   * affected (see {@link ListenOptions.tcp}).
+   */
+  reusePort?: boolean
 }
 
 /** The datagram engine a {@link DnsServer} runs (see {@link DnsServerOptions.engine}). */
@@ -105,6 +115,12 @@ export interface ListenOptions {
   port: number
   /** An IPv4 or IPv6 literal (default `127.0.0.1`). */
   address?: string
+  /**
+   * Listen on TCP too (default true). `false` serves UDP only: a second `reusePort` server on the
+   * same port in one process needs it, since Node 20's TCP listen cannot share a port outside
+   * `node:cluster` (whose workers share the primary's TCP handle).
+   */
+  tcp?: boolean
 }
 
 /** Events of {@link DnsServer}. */
@@ -151,7 +167,8 @@ export interface DnsServerSnapshot {
 
 interface Listener {
   udp: DatagramSocket
-  tcp: StreamServer
+  /** Absent when listening with `tcp: false`. */
+  tcp: StreamServer | undefined
   bound: BoundAddress
 }
 
@@ -192,8 +209,9 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
     if (!options || !options.handler) throw new DnsHaError('ERR_CONFIG', 'DnsServer needs a handler')
     this.handler = toHandler(options.handler)
     this.plainHandler = typeof this.handler.answerPlain === 'function' ? this.handler : undefined
-    this.engine = chooseEngine(options.engine ?? 'dgram', options.network !== undefined)
-    this.network = this.engine === 'batched' ? batchedNetwork(options.network) : (options.network ?? nodeNetwork)
+    const reusePort = options.reusePort === true
+    this.engine = chooseEngine(options.engine ?? (reusePort ? 'batched' : 'dgram'), options.network !== undefined, reusePort)
+    this.network = this.engine === 'batched' ? batchedNetwork(options.network, { reusePort }) : (options.network ?? nodeNetwork)
     this.clock = options.clock ?? realClock
     this.maxUdpSize = clampInt(options.maxUdpSize ?? DEFAULT_UDP_PAYLOAD, CLASSIC_UDP_PAYLOAD, 65535, 'maxUdpSize')
     this.edns = { maxUdpSize: this.maxUdpSize }
@@ -233,9 +251,9 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
         await udp.close()
         throw new DnsHaError('ERR_SERVER_LISTEN', `cannot bind UDP ${address}:${options.port}: ${(cause as Error).message}`, { cause })
       }
-      const tcp = this.network.createStreamServer((socket) => this.acceptTcp(socket))
+      const tcp = options.tcp === false ? undefined : this.network.createStreamServer((socket) => this.acceptTcp(socket))
       try {
-        await tcp.listen(bound.port, address)
+        await tcp?.listen(bound.port, address)
       } catch (cause) {
         await udp.close()
         if (options.port === 0 && attempt < 8) continue
@@ -277,7 +295,7 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
   async close(): Promise<void> {
     if (this.closing) return
     this.closing = true
-    await Promise.all(this.bindings.map((l) => l.tcp.close()))
+    await Promise.all(this.bindings.map((l) => l.tcp?.close()))
     if (this.inFlight > 0) {
       await new Promise<void>((resolve) => {
         const timer = this.clock.setTimeout(resolve, this.closeTimeoutMs)
@@ -599,12 +617,13 @@ function newCounters(): Counters {
 }
 
 /** The engine for an `engine` option: `auto` takes the batched one where it can run on the default network. */
-function chooseEngine(engine: DnsServerEngine | 'auto', customNetwork: boolean): DnsServerEngine {
+function chooseEngine(engine: DnsServerEngine | 'auto', customNetwork: boolean, reusePort: boolean): DnsServerEngine {
+  if (reusePort && engine === 'dgram') throw new DnsHaError('ERR_CONFIG', "reusePort needs the batched engine (Node 20's dgram cannot set SO_REUSEPORT), not engine 'dgram'")
   if (engine === 'dgram') return 'dgram'
-  if (engine === 'auto') return !customNetwork && batchedEngineUnavailable() === undefined ? 'batched' : 'dgram'
-  if (engine !== 'batched') throw new DnsHaError('ERR_CONFIG', `engine must be 'batched', 'dgram' or 'auto', got ${String(engine)}`)
+  if (engine === 'auto' && !reusePort) return !customNetwork && batchedEngineUnavailable() === undefined ? 'batched' : 'dgram'
+  if (engine !== 'batched' && engine !== 'auto') throw new DnsHaError('ERR_CONFIG', `engine must be 'batched', 'dgram' or 'auto', got ${String(engine)}`)
   const reason = batchedEngineUnavailable()
-  if (reason !== undefined) throw new DnsHaError('ERR_CONFIG', `engine 'batched' cannot run here: ${reason}`)
+  if (reason !== undefined) throw new DnsHaError('ERR_CONFIG', `${reusePort ? 'reusePort needs the batched engine, which' : "engine 'batched'"} cannot run here: ${reason}`)
   return 'batched'
 }
 

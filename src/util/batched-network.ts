@@ -26,6 +26,8 @@
  */
 import { createRequire } from 'node:module'
 import { addressBytes, addressText } from './cidr.js'
+import type { Clock, TimerHandle } from './clock.js'
+import { realClock } from './clock.js'
 import type { BoundAddress, DatagramSocket, Network, RemoteInfo } from './network.js'
 import { nodeNetwork } from './network.js'
 
@@ -51,22 +53,52 @@ const MSG_WAITFORONE = 0x10000
 const SHUT_RD = 0
 const SOL_SOCKET = 1
 const SO_RCVBUF = 8
+const SO_REUSEPORT = 15
 const EINTR = 4
 const EAGAIN = 11
 
-interface Libc {
-  koffi: any
-  socket: (domain: number, type: number, protocol: number) => number
-  bind: (fd: number, addr: Buffer, len: number) => number
-  getsockname: (fd: number, addr: Buffer, len: Uint32Array) => number
-  setsockopt: (fd: number, level: number, name: number, value: Int32Array, len: number) => number
-  recvmmsg: { async: (fd: number, vec: bigint, n: number, flags: number, timeout: null, cb: (err: unknown, n: number) => void) => void }
-  sendmmsg: (fd: number, vec: bigint, n: number, flags: number) => number
-  sendto: (fd: number, buf: Uint8Array, len: number, flags: number, addr: Buffer, addrLen: number) => number
-  shutdown: (fd: number, how: number) => number
-  close: (fd: number) => number
-  strerror: (errno: number) => string
+/**
+ * The system calls the batched engine makes, as a seam: the real ones go through koffi to libc
+ * ({@link BatchedNetworkOptions.syscalls} defaults to them); a test passes a fake that returns
+ * EAGAIN, partial counts or errors, which loopback never does. Calls return what libc returns
+ * (-1 on failure, the reason then in {@link BatchedSyscalls.errno}). `recvmmsg` and `sendmmsg`
+ * take the address of a vector of `struct mmsghdr` inside a Buffer given to
+ * {@link BatchedSyscalls.address} (the engine's own preallocated regions).
+ */
+export interface BatchedSyscalls {
+  /** The address of a Buffer's first byte, as the kernel sees it; the Buffer never moves. */
+  address(mem: Buffer): bigint
+  /** errno of the last failed call on this thread. */
+  errno(): number
+  socket(domain: number, type: number, protocol: number): number
+  bind(fd: number, addr: Buffer, len: number): number
+  getsockname(fd: number, addr: Buffer, len: Uint32Array): number
+  setsockopt(fd: number, level: number, name: number, value: Int32Array, len: number): number
+  /** recvmmsg(2) off the event loop: `callback(err, count)` once datagrams (or the shutdown) arrive. */
+  recvmmsgAsync(fd: number, vec: bigint, n: number, flags: number, callback: (err: unknown, n: number) => void): void
+  sendmmsg(fd: number, vec: bigint, n: number, flags: number): number
+  sendto(fd: number, buf: Uint8Array, len: number, flags: number, addr: Buffer, addrLen: number): number
+  shutdown(fd: number, how: number): number
+  close(fd: number): number
+  strerror(errno: number): string
 }
+
+/** Options of {@link batchedNetwork}. */
+export interface BatchedNetworkOptions {
+  /**
+   * Sets `SO_REUSEPORT` on every datagram socket before it binds, so several sockets (in one
+   * process or in several) bind the same address and port and the kernel spreads datagrams
+   * among them by a hash of the sender's address and port. Every socket on the port must set it;
+   * a socket without it then gets EADDRINUSE, and so does one of another user.
+   */
+  reusePort?: boolean
+  /** The system calls (default: libc's, through koffi). */
+  syscalls?: BatchedSyscalls
+  /** The send retry timer and close's wait for the kernel run on this clock (default: Node's timers). */
+  clock?: Clock
+}
+
+type Libc = BatchedSyscalls
 
 let libc: Libc | undefined
 let unavailable: string | undefined
@@ -111,10 +143,14 @@ export function batchedEngineUnavailable(): string | undefined {
   return unavailable
 }
 
-/** A {@link Network} whose datagram sockets are batched ones; streams come from `base` (default Node's). */
-export function batchedNetwork(base: Network = nodeNetwork): Network {
+/**
+ * A {@link Network} whose datagram sockets are batched ones; streams come from `base` (default
+ * Node's). Throws where the engine cannot run (see {@link batchedEngineUnavailable}) unless
+ * `options.syscalls` is given.
+ */
+export function batchedNetwork(base: Network = nodeNetwork, options: BatchedNetworkOptions = {}): Network {
   return {
-    createDatagramSocket: (family) => new BatchedDatagramSocket(family),
+    createDatagramSocket: (family) => new BatchedDatagramSocket(family, options),
     createStreamServer: (onConnection) => base.createStreamServer(onConnection),
     connectStream: (address, port, options) => base.connectStream(address, port, options),
   }
@@ -130,14 +166,16 @@ function loadLibc(): Libc {
     throw new Error(`the optional dependency koffi is not installed (npm install koffi): ${(cause as Error).message.split('\n')[0]}`)
   }
   const lib = koffi.load('libc.so.6')
+  // Addresses of our own preallocated regions are passed as integers: same registers as a pointer.
+  const recvmmsg = lib.func('int recvmmsg(int, uint64_t, unsigned int, int, void *)')
   return {
-    koffi,
+    address: (mem) => BigInt(koffi.address(mem)),
+    errno: () => koffi.errno(),
     socket: lib.func('int socket(int, int, int)'),
     bind: lib.func('int bind(int, void *, uint32_t)'),
     getsockname: lib.func('int getsockname(int, void *, _Inout_ uint32_t *)'),
     setsockopt: lib.func('int setsockopt(int, int, int, void *, uint32_t)'),
-    // Addresses of our own preallocated regions are passed as integers: same registers as a pointer.
-    recvmmsg: lib.func('int recvmmsg(int, uint64_t, unsigned int, int, void *)'),
+    recvmmsgAsync: (fd, vec, n, flags, callback) => recvmmsg.async(fd, vec, n, flags, null, callback),
     sendmmsg: lib.func('int sendmmsg(int, uint64_t, unsigned int, int)'),
     sendto: lib.func('intptr_t sendto(int, void *, size_t, int, void *, uint32_t)'),
     shutdown: lib.func('int shutdown(int, int)'),
@@ -178,7 +216,7 @@ class Region {
     this.data = this.iovs + count * IOVEC
     this.mem = Buffer.alloc(this.data + count * SLOT)
     this.view = new DataView(this.mem.buffer, this.mem.byteOffset, this.mem.length)
-    this.base = BigInt(c.koffi.address(this.mem))
+    this.base = c.address(this.mem)
     for (let i = 0; i < count; i++) {
       const m = i * MMSGHDR
       this.view.setBigUint64(m, this.base + BigInt(this.names + i * NAME), true) // msg_name
@@ -193,6 +231,10 @@ class Region {
 class BatchedDatagramSocket implements DatagramSocket {
   readonly borrowsMessages = true
   private readonly c: Libc
+  /** On libc's calls: each bound socket holds a threadpool thread (a fake holds none). */
+  private readonly real: boolean
+  private readonly clock: Clock
+  private readonly reusePort: boolean
   private readonly family: 4 | 6
   private readonly nameLength: number
   private fd = -1
@@ -211,7 +253,7 @@ class BatchedDatagramSocket implements DatagramSocket {
   private head = 0
   private queued = 0
   private flushScheduled = false
-  private retryTimer: NodeJS.Timeout | undefined
+  private retryTimer: TimerHandle | undefined
   private inBatch = false
   /** Sends are being dropped for a full ring, until it next drains. */
   private overflowing = false
@@ -222,8 +264,11 @@ class BatchedDatagramSocket implements DatagramSocket {
   private lastBytes: Uint8Array = new Uint8Array(0)
   private readonly sockaddr: Buffer
 
-  constructor(family: 4 | 6) {
-    this.c = requireLibc()
+  constructor(family: 4 | 6, options: BatchedNetworkOptions) {
+    this.real = options.syscalls === undefined
+    this.c = options.syscalls ?? requireLibc()
+    this.clock = options.clock ?? realClock
+    this.reusePort = options.reusePort === true
     this.family = family
     this.nameLength = family === 4 ? 16 : 28
     this.regions = [new Region(this.c, BATCH), new Region(this.c, BATCH)]
@@ -251,29 +296,37 @@ class BatchedDatagramSocket implements DatagramSocket {
     const c = this.c
     if (!this.writeSockaddr(this.sockaddr, 0, address, port)) throw new Error(`not an IPv${this.family} address and port: ${address}:${port}`)
     const limit = maxBatchedSockets()
-    if (openFds.size >= limit) {
+    if (this.real && openFds.size >= limit) {
       throw new Error(`${openFds.size} batched sockets are already bound, the most this process allows: each keeps one libuv threadpool thread waiting in recvmmsg (raise UV_THREADPOOL_SIZE before start, or use the dgram engine)`)
     }
     const fd = c.socket(this.family === 4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)
-    if (fd < 0) throw systemError(c, 'socket', c.koffi.errno())
+    if (fd < 0) throw systemError(c, 'socket', c.errno())
     // As Node's udp6 sockets here: IPv6 only, so an IPv4 listener can bind the same port.
     if (this.family === 6 && c.setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, Int32Array.of(1), 4) < 0) {
-      const errno = c.koffi.errno()
+      const errno = c.errno()
       c.close(fd)
       throw systemError(c, 'setsockopt', errno)
+    }
+    // Before bind, or the kernel refuses a second socket on the port (EADDRINUSE).
+    if (this.reusePort && c.setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, Int32Array.of(1), 4) < 0) {
+      const errno = c.errno()
+      c.close(fd)
+      throw systemError(c, 'setsockopt(SO_REUSEPORT)', errno)
     }
     // A refused size leaves the kernel's default buffer: not worth failing the bind for.
     if (this.receiveBufferBytes !== undefined) c.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, Int32Array.of(this.receiveBufferBytes), 4)
     if (c.bind(fd, this.sockaddr, this.nameLength) < 0) {
-      const errno = c.koffi.errno()
+      const errno = c.errno()
       c.close(fd)
       throw systemError(c, 'bind', errno)
     }
     const name = Buffer.alloc(NAME)
     c.getsockname(fd, name, Uint32Array.of(NAME))
     this.fd = fd
-    openFds.add(fd)
-    wakeReceivesOnExit(c)
+    if (this.real) {
+      openFds.add(fd)
+      wakeReceivesOnExit(c)
+    }
     this.bound = { address, port: name.readUInt16BE(2), family: this.family === 4 ? 'IPv4' : 'IPv6' }
     this.receive()
     return this.bound
@@ -328,14 +381,14 @@ class BatchedDatagramSocket implements DatagramSocket {
     }
     for (let waited = 0; this.queued > 0 && waited < 100; waited += 5) {
       this.flush()
-      if (this.queued > 0) await new Promise((r) => setTimeout(r, 5))
+      if (this.queued > 0) await new Promise((r) => this.clock.setTimeout(() => r(undefined), 5))
     }
-    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer)
+    this.clock.clearTimeout(this.retryTimer)
     this.retryTimer = undefined
     const lost = this.queued
     for (; this.queued > 0; this.queued--, this.head = (this.head + 1) % SEND_RING) this.complete(this.head, new Error('socket closed before the datagram was sent'))
     if (lost > 0) this.errorHandler(new Error(`${lost} datagrams not sent: the kernel buffer stayed full while closing`))
-    openFds.delete(this.fd)
+    if (this.real) openFds.delete(this.fd)
     this.c.close(this.fd)
     this.fd = -1
   }
@@ -349,13 +402,13 @@ class BatchedDatagramSocket implements DatagramSocket {
     for (let i = 0; i < BATCH; i++) region.view.setUint32(i * MMSGHDR + 8, NAME, true) // msg_namelen, rewritten by the kernel
     this.receiving = new Promise((resolve) => (this.receiveDone = resolve))
     try {
-      this.c.recvmmsg.async(this.fd, region.base, BATCH, MSG_WAITFORONE, null, (err: unknown, n: number) => this.onBatch(region, err, n))
+      this.c.recvmmsgAsync(this.fd, region.base, BATCH, MSG_WAITFORONE, (err: unknown, n: number) => this.onBatch(region, err, n))
     } catch (error) {
       // koffi's queue of asynchronous calls is full: nothing is pending, try again shortly.
       this.receiving = undefined
       this.receiveDone()
       this.errorHandler(error as Error)
-      if (!this.closing) setTimeout(() => !this.closing && this.receive(), 10)
+      if (!this.closing) this.clock.setTimeout(() => !this.closing && this.receive(), 10)
     }
   }
 
@@ -374,7 +427,7 @@ class BatchedDatagramSocket implements DatagramSocket {
     if (!this.closing && (err || !(n > 0))) {
       // An error (EINTR, ENOMEM) or an empty read: report and retry soon, without spinning.
       if (err) this.errorHandler(err instanceof Error ? err : new Error(String(err)))
-      setTimeout(() => !this.closing && this.receive(), n === 0 ? 0 : 10)
+      this.clock.setTimeout(() => !this.closing && this.receive(), n === 0 ? 0 : 10)
     }
     done()
   }
@@ -411,7 +464,7 @@ class BatchedDatagramSocket implements DatagramSocket {
       const run = Math.min(this.queued, SEND_RING - this.head)
       const sent = c.sendmmsg(this.fd, this.ring.base + BigInt(this.head * MMSGHDR), run, MSG_DONTWAIT)
       if (sent < 0) {
-        const errno = c.koffi.errno()
+        const errno = c.errno()
         if (errno === EINTR) continue
         if (errno === EAGAIN) return this.retryLater()
         // The first datagram itself failed (unreachable network, bad address): it alone is lost.
@@ -437,13 +490,15 @@ class BatchedDatagramSocket implements DatagramSocket {
    */
   private overflow(callback?: (err: Error | null) => void): void {
     const err = new Error(`send queue full (${SEND_RING} datagrams waiting for the kernel): datagram dropped`)
-    if (callback) queueMicrotask(() => callback(err))
-    else if (!this.overflowing) this.errorHandler(err)
+    if (callback) return queueMicrotask(() => callback(err))
+    // Set only once the handler is told: callers' own failures do not silence it.
+    if (this.overflowing) return
     this.overflowing = true
+    this.errorHandler(err)
   }
 
   private retryLater(): void {
-    this.retryTimer ??= setTimeout(() => {
+    this.retryTimer ??= this.clock.setTimeout(() => {
       this.retryTimer = undefined
       this.flush()
     }, 1)
@@ -462,7 +517,7 @@ class BatchedDatagramSocket implements DatagramSocket {
     if (!this.writeSockaddr(name, 0, address, port)) return fail(new Error(`not an IPv${this.family} address and port: ${address}:${port}`))
     this.flush()
     const c = this.c
-    if (c.sendto(this.fd, msg, msg.length, MSG_DONTWAIT, name, this.nameLength) < 0) return fail(systemError(c, 'sendto', c.koffi.errno()))
+    if (c.sendto(this.fd, msg, msg.length, MSG_DONTWAIT, name, this.nameLength) < 0) return fail(systemError(c, 'sendto', c.errno()))
     if (callback) queueMicrotask(() => callback(null))
   }
 

@@ -7,6 +7,7 @@ import type { ClusterPrimary } from '../../src/authority/cluster.js'
 import { query } from '../../src/client/query.js'
 import { FakeClock } from '../../src/testing/fake-clock.js'
 import { freeLoopbackPort as freePort } from '../../src/testing/free-port.js'
+import { batchedEngineUnavailable, batchedNetwork } from '../../src/util/batched-network.js'
 import { udpAsk } from './udp-ask.js'
 
 const worker = fileURLToPath(new URL('../authority/cluster-worker.ts', import.meta.url))
@@ -45,6 +46,29 @@ describe('serveCluster', () => {
     await primary.close()
     primary = undefined
     for (const pid of handle.role === 'primary' ? handle.pids : []) expect(() => process.kill(pid, 0)).toThrow()
+  }, 30_000)
+
+  it.skipIf(batchedEngineUnavailable() !== undefined)('reusePort: each of two workers binds its own socket on the port; both answer; TCP still shared', async () => {
+    const port = await freePort()
+    const handle = (await serveCluster({ workers: 2, reusePort: true, listen: { port, address: '127.0.0.1' }, setup: () => () => undefined, exec: worker, execArgv: ['--import', 'tsx'], startTimeoutMs: 20_000 })) as ClusterPrimary
+    primary = handle
+    const tcp = await query({ address: '127.0.0.1', port }, { name: 'www.cluster.test.', type: 'TXT' }, { tcp: true, timeoutMs: 2000 })
+    expect(tcp.packet.answers).toHaveLength(1)
+    // 40 source ports: the kernel's 4-tuple hash sends some to each worker (all to one: p = 2^-39).
+    const pids = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const reply = await udpAsk('127.0.0.1', port, dnsPacket.encode({ type: 'query', id: i, questions: [{ name: 'www.cluster.test', type: 'TXT' }] }), 5000)
+        const txt = dnsPacket.decode(reply).answers![0] as unknown as { data: Buffer[] }
+        return Number(String(txt.data[0]).slice(4))
+      }),
+    )
+    expect(new Set(pids)).toEqual(new Set(handle.pids))
+    // The workers' sockets carry SO_REUSEPORT (Node's shared handle would not): one more joins.
+    const extra = batchedNetwork(undefined, { reusePort: true }).createDatagramSocket(4)
+    expect((await extra.bind(port, '127.0.0.1')).port).toBe(port)
+    await extra.close()
+    await handle.close()
+    primary = undefined
   }, 30_000)
 
   it('times out on the injected clock, and kills a worker that ignores close after 5 s of that clock', async () => {

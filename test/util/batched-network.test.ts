@@ -202,11 +202,19 @@ describe('where koffi cannot load', () => {
         catch (e) { console.log(e.code, e.message) }
         const auto = new DnsServer({ handler: () => undefined, engine: 'auto' })
         console.log('auto:', auto.snapshot().engine)
+        try { new DnsServer({ handler: () => undefined, reusePort: true }); console.log('no error') }
+        catch (e) { console.log('reusePort:', e.code, e.message) }
+        const { serveCluster } = await import('./src/authority/cluster.ts')
+        try { await serveCluster({ reusePort: true, listen: { port: 5300 }, setup: () => () => undefined }); console.log('no error') }
+        catch (e) { console.log('cluster:', e.code, e.message) }
       `
       const r = await run(['--require', blocker, '--import', 'tsx', '--input-type=module', '-e', script])
       expect(r.stderr).toBe('')
       expect(r.stdout).toMatch(/^ERR_CONFIG engine 'batched' cannot run here: .*koffi is not installed \(npm install koffi\)/m)
       expect(r.stdout).toMatch(/^auto: dgram$/m)
+      expect(r.stdout).toMatch(/^reusePort: ERR_CONFIG reusePort needs the batched engine, which cannot run here: .*koffi is not installed/m)
+      expect(r.stdout).toMatch(/^cluster: ERR_CONFIG reusePort needs the batched engine, which cannot run here: .*koffi is not installed/m)
+      expect(r.stdout).not.toMatch(/no error/)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
