@@ -13,6 +13,7 @@ const layers = {
   client: ['util', 'packet', 'tsig'],
   transfer: ['util', 'packet', 'zone', 'tsig', 'server', 'client'],
   authority: ['util', 'packet', 'zone', 'tsig', 'server', 'transfer'],
+  records: ['util', 'packet', 'zone', 'tsig', 'server', 'client', 'authority', 'transfer'],
   pool: ['util', 'packet', 'server', 'client'],
   forwarder: ['util', 'packet', 'zone', 'server', 'client', 'pool'],
   health: ['util', 'packet', 'server', 'client'],

@@ -62,7 +62,9 @@ export async function serveAdmin(options: AdminOptions): Promise<AdminServer> {
   const address = options.address ?? '127.0.0.1'
   const bound = await new Promise<{ address: string; port: number }>((resolve, reject) => {
     server.once('error', (cause: Error) => reject(new DnsHaError('ERR_RECORDS_LISTEN', `serveAdmin: cannot listen on ${address}:${options.port ?? 0}: ${cause.message}`, { cause })))
-    server.listen(options.port ?? 0, address, () => {
+    // A deep accept queue: a burst of clients (a deploy script's parallel edits) queues rather
+    // than being reset at Node's default of 511.
+    server.listen(options.port ?? 0, address, 4096, () => {
       const a = server.address()
       resolve(typeof a === 'object' && a !== null ? { address: a.address, port: a.port } : { address, port: options.port ?? 0 })
     })
