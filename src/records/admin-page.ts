@@ -28,6 +28,7 @@ export const ADMIN_PAGE_HTML = `<!doctype html>
   th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #eef; font-family: ui-monospace, monospace; font-size: 13px; vertical-align: top; }
   th { font-family: system-ui, sans-serif; font-weight: 600; }
   td.data { word-break: break-all; }
+  td.actions { white-space: nowrap; width: 1%; }
   form { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; }
   label { display: flex; flex-direction: column; font-size: 12px; color: #555; }
   input, select { font: 13px ui-monospace, monospace; padding: 4px 6px; }
@@ -186,7 +187,7 @@ async function loadRecords(more) {
     cell(tr, r.ttl)
     cell(tr, r.type)
     cell(tr, r.data, 'data')
-    const actions = cell(tr, '')
+    const actions = cell(tr, '', 'actions')
     if (r.type !== 'SOA') {
       button(actions, 'Edit', () => startEdit(r))
       button(actions, 'Delete', () => remove(r))
