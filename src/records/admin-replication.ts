@@ -7,7 +7,7 @@ import type { TransferPrimary } from '../transfer/transfer-primary.js'
 import type { Clock } from '../util/clock.js'
 
 /** One secondary of one zone, as last seen. Times are the clock's milliseconds. */
-export interface SecondaryState {
+export interface ReplicaState {
   address: string
   port: number
   /** The serial of the last NOTIFY sent to it, and when. */
@@ -28,12 +28,12 @@ export interface SecondaryState {
 /** The secondaries of one zone. */
 export interface ZoneReplication {
   origin: string
-  secondaries: SecondaryState[]
+  secondaries: ReplicaState[]
 }
 
-/** Keeps {@link SecondaryState} per zone and secondary from a {@link TransferPrimary}'s events. */
+/** Keeps {@link ReplicaState} per zone and secondary from a {@link TransferPrimary}'s events. */
 export class ReplicationTracker {
-  private readonly zones = new Map<string, Map<string, SecondaryState>>()
+  private readonly zones = new Map<string, Map<string, ReplicaState>>()
   private readonly detach: () => void
 
   constructor(transfer: Pick<TransferPrimary, 'on' | 'off'>, private readonly clock: Clock) {
@@ -85,14 +85,14 @@ export class ReplicationTracker {
     this.detach()
   }
 
-  private zoneMap(origin: string): Map<string, SecondaryState> {
+  private zoneMap(origin: string): Map<string, ReplicaState> {
     const key = origin.toLowerCase()
     let zone = this.zones.get(key)
     if (zone === undefined) this.zones.set(key, (zone = new Map()))
     return zone
   }
 
-  private state(origin: string, address: string, port: number): SecondaryState {
+  private state(origin: string, address: string, port: number): ReplicaState {
     const zone = this.zoneMap(origin)
     const key = `${address}#${port}`
     let s = zone.get(key)

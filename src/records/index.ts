@@ -1,8 +1,18 @@
 /**
- * Record management: the HTTP API and admin page over a record store.
+ * The records module: the journaled zone store, RFC 2136 dynamic updates, and the HTTP API and
+ * admin page over the store (hono is loaded only when `serveAdmin` is called).
  */
+export { ZoneStore, ZoneStoreError } from './zone-store.js'
+export type {
+  ZoneStoreOptions, UpdateOptions, UpdateResult, ZoneUpdatedEvent, ZoneRejectedEvent, JournalRecovery, ZoneStoreEvents,
+  ZoneStoreSnapshot, RecordChange, Prerequisite, SerialPolicy, ZoneStoreErrorCode,
+} from './zone-store.js'
+export type { ApplyMode } from './update-apply.js'
+export { nextSerial } from './update-serial.js'
+export type { StoreFiles, AppendFile } from './node-files.js'
+export { nodeStoreFiles } from './node-files.js'
 export { serveAdmin, DEFAULT_MAX_BODY_BYTES } from './admin-server.js'
 export type { AdminOptions, AdminServer } from './admin-server.js'
 export type { AdminStore, AdminToken, AdminRecordChange, AdminUpdateResult, AdminStoreSnapshot } from './admin-store.js'
 export type { ApiRecord, RecordPage } from './admin-records.js'
-export type { SecondaryState, ZoneReplication } from './admin-replication.js'
+export type { ReplicaState, ZoneReplication } from './admin-replication.js'

@@ -4,7 +4,7 @@ import { serveAdmin } from '../../src/records/index.js'
 import type { AdminServer, AdminStore } from '../../src/records/index.js'
 import { checkZone, formatRecord, parseZone } from '../../src/zone/index.js'
 import type { Zone } from '../../src/zone/index.js'
-import { exampleZone, http, openStore, READ, startAdmin, WRITE, ZONE_TEXT } from './admin-helpers.js'
+import { closeStores, exampleZone, http, openStore, READ, startAdmin, WRITE, ZONE_TEXT } from './admin-helpers.js'
 
 const open: { close(): Promise<void> }[] = []
 
@@ -14,6 +14,7 @@ async function errorOf(p: Promise<unknown>): Promise<{ code?: string; message: s
 }
 afterEach(async () => {
   for (const s of open.splice(0)) await s.close()
+  await closeStores()
 })
 
 async function setup(options: Parameters<typeof startAdmin>[1] = {}, zones: Zone[] = [exampleZone()]): Promise<{ store: AdminStore; admin: AdminServer & { url: string } }> {

@@ -9,12 +9,13 @@ import { DnsServer } from '../../src/server/index.js'
 import { transferIn } from '../../src/transfer/index.js'
 import { checkZone } from '../../src/zone/index.js'
 import type { AdminStore } from '../../src/records/index.js'
-import { exampleZone, http, openStore, startAdmin } from './admin-helpers.js'
+import { closeStores, exampleZone, http, openStore, startAdmin } from './admin-helpers.js'
 
 const ORIGIN = 'example.com.'
 const cleanup: (() => Promise<void>)[] = []
 afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f()
+  await closeStores()
 })
 
 interface Served {
@@ -57,7 +58,7 @@ async function sample(s: Served, done: () => boolean, min: number): Promise<{ ax
   let lastSerial = 0
   while (!done() || axfr + soa < min) {
     const answer = await query(s.dns, { name: ORIGIN, type: 'SOA' }, { timeoutMs: 5000 })
-    const serial = (answer.packet.answers![0]!.data as { serial: number }).serial
+    const serial = ((answer.packet.answers![0] as { data: { serial: number } }).data).serial
     expect(serial).toBeGreaterThanOrEqual(lastSerial)
     lastSerial = serial
     soa++

@@ -3,7 +3,10 @@ import { serveAdmin } from '../../src/records/index.js'
 import type { AdminOptions, AdminServer, AdminStore } from '../../src/records/index.js'
 import { parseZone } from '../../src/zone/index.js'
 import type { Zone } from '../../src/zone/index.js'
-import { FakeStore } from './fake-store.js'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ZoneStore } from '../../src/records/index.js'
 
 export const WRITE = 'write-token-0123456789abcdef'
 export const READ = 'read-token-0123456789abcdef0'
@@ -23,9 +26,25 @@ export function exampleZone(text = ZONE_TEXT, origin = 'example.com.'): Zone {
   return parseZone(text, { origin })
 }
 
-/** The store the tests run against (the in-memory one until the journaled ZoneStore is merged). */
-export async function openStore(zones: Zone[]): Promise<AdminStore & { on: FakeStore['on']; close?: () => Promise<void> }> {
-  return new FakeStore(zones)
+const opened: { store: ZoneStore; dir: string }[] = []
+
+/**
+ * A journaled ZoneStore in a fresh temp dir. fsync off: these tests are about the API, not the
+ * disk (the store's own tests cover durability), and 1,000 fsyncs would only slow them down.
+ */
+export async function openStore(zones: Zone[], options: { fsync?: boolean } = {}): Promise<ZoneStore> {
+  const dir = mkdtempSync(join(tmpdir(), 'dns-ha-admin-'))
+  const store = await ZoneStore.open({ dir, zones, fsync: options.fsync ?? false })
+  opened.push({ store, dir })
+  return store
+}
+
+/** Closes every store {@link openStore} opened and removes its directory. */
+export async function closeStores(): Promise<void> {
+  for (const { store, dir } of opened.splice(0)) {
+    await store.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 export async function startAdmin(store: AdminStore, options: Partial<AdminOptions> = {}): Promise<AdminServer & { url: string }> {

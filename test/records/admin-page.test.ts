@@ -10,7 +10,7 @@ import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { Authority } from '../../src/authority/index.js'
 import { DnsServer } from '../../src/server/index.js'
-import { exampleZone, openStore, startAdmin, WRITE } from './admin-helpers.js'
+import { closeStores, exampleZone, openStore, startAdmin, WRITE } from './admin-helpers.js'
 
 const run = promisify(execFile)
 const chromiumPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p))
@@ -22,6 +22,7 @@ if (!haveDig) console.warn('skipping the admin page browser test: dig is not ins
 const cleanup: (() => Promise<void>)[] = []
 afterAll(async () => {
   for (const f of cleanup.reverse()) await f()
+  await closeStores()
 })
 
 /** dig's status and answer lines for one question. */
@@ -56,7 +57,7 @@ describe.skipIf(!chromiumPath || !haveDig)('admin page in Chromium', () => {
     await page.click('#save-token')
     await page.waitForSelector('#zones button[data-origin="example.com."]')
     await expect.poll(() => page.textContent('#serial')).toBe('100')
-    expect(await page.evaluate(() => [sessionStorage.getItem('dns-ha-token'), document.cookie])).toEqual([WRITE, ''])
+    expect(await page.evaluate("[sessionStorage.getItem('dns-ha-token'), document.cookie]")).toEqual([WRITE, ''])
 
     // Add through the form.
     expect((await dig(dns.port, 'web.example.com', 'A')).status).toBe('NXDOMAIN')
