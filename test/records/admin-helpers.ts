@@ -61,7 +61,6 @@ export interface HttpAnswer {
   status: number
   headers: Headers
   text: string
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json: any
 }
 
