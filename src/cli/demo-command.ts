@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { DnsmasqNginxKeepalived, NodeName } from '../topology/index.js'
-import { renderTimelineHtml, SEED_ADDRESSES, seedVrrpOptions, startDnsmasqNginxKeepalived, TimelineRecorder } from '../topology/index.js'
+import { renderTimelineHtml, SEED_ADDRESSES, startDnsmasqNginxKeepalived, TimelineRecorder } from '../topology/index.js'
 import { QueryLoad } from './query-load.js'
 import type { CliIo, RunningService } from './service.js'
 
@@ -47,13 +47,7 @@ export async function startDemo(settings: DemoSettings, io: CliIo, keys?: KeySou
   const t = (at: number): string => `+${((at - started) / 1000).toFixed(3)}s`
   const topology = await startDnsmasqNginxKeepalived({
     vipPort: settings.port,
-    vrrp: (node) => {
-      const seed = seedVrrpOptions(node, settings.advertMs)
-      // VRRPv2 carries whole seconds only; below that the demo speaks v3, which has no PASS.
-      if (settings.advertMs % 1000 === 0) return seed
-      const { auth: _auth, ...v3 } = seed
-      return { ...v3, version: 3 as const }
-    },
+    advertIntervalMs: settings.advertMs,
   })
   printLayout(topology, settings, io)
   topology.on('vrrp', ({ at, node, from, to, reason }) => io.out(`[${t(at)}] VRRP node ${node}: ${from} -> ${to} (${reason})`))

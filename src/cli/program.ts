@@ -5,6 +5,7 @@
  * and an exit status from {@link EXIT}.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { DnsHaError } from '../util/errors.js'
 import { errorLine, EXIT, exitCodeFor } from './exit-codes.js'
 import { startDemo } from './demo-command.js'
 import type { KeySource } from './demo-command.js'
@@ -52,6 +53,9 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
 }
 
 type Launch = (start: Promise<RunningService>) => void
+
+/** The topologies `dns-ha example` runs. */
+const EXAMPLES = ['dnsmasq-nginx-keepalived']
 
 function buildProgram(env: CliEnvironment, launch: Launch): Command {
   const program = new Command('dns-ha')
@@ -110,6 +114,18 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
     .exitOverride()
     .action((opts: { config: string; check?: boolean }) => {
       launch(startVrrp({ config: opts.config, check: opts.check === true }, env.io))
+    })
+
+  program
+    .command('example')
+    .description('run one of the reference topologies on loopback (see docs/topology.md)')
+    .argument('<name>', 'dnsmasq-nginx-keepalived: two forwarders, two nginx-style pools, a VRRP pair and a VIP')
+    .option('-p, --port <port>', 'where clients reach the VIP', port, 5300)
+    .option('--advert-ms <ms>', 'keepalived advert_int in ms', positive, 1000)
+    .exitOverride()
+    .action((name: string, opts: { port: number; advertMs: number }) => {
+      if (!EXAMPLES.includes(name)) throw new DnsHaError('ERR_USAGE', `no example named ${name}; there is ${EXAMPLES.join(', ')}`)
+      launch(startDemo({ port: opts.port, failover: false, advertMs: opts.advertMs, rate: 200, timeline: 'dns-ha-failover.html', exitAfter: false }, env.io, env.keys))
     })
 
   program

@@ -142,7 +142,7 @@ function describe(m: KeepalivedInstanceMapping): string {
   const peers = (r.unicastPeers ?? []).length > 0 ? `unicast to ${r.unicastPeers!.join(', ')}` : 'multicast 224.0.0.18'
   const vips = m.host.vips.map((v) => `${v.address}/${v.prefixLength}${v.dev ? ` dev ${v.dev}` : ''}${v.label ? ` label ${v.label}` : ''}`).join(', ')
   const tracks = m.tracks.map((t) => `${t.kind} ${t.target} ${t.weight === 0 ? 'FAULT' : `-${t.weight}`}`).join(', ')
-  return `vrrp_instance ${m.name}: vrid ${r.vrid} priority ${r.priority} ${r.initialState === 'master' ? 'MASTER' : 'BACKUP'} v${r.version} advert ${r.advertIntervalMs} ms${r.preempt ? '' : ' nopreempt'}${r.auth ? ' PASS' : ''} on ${m.host.interface ?? '?'}, ${peers}; VIPs ${vips}${tracks ? `; tracks ${tracks}` : ''}`
+  return `vrrp_instance ${m.name}: vrid ${r.vrid} priority ${r.priority} ${m.host.state} v${r.version} advert ${r.advertIntervalMs} ms${r.preempt ? '' : ' nopreempt'}${r.auth ? ' PASS' : ''} on ${m.host.interface ?? '?'}, ${peers}; VIPs ${vips}${tracks ? `; tracks ${tracks}` : ''}`
 }
 
 function findingLine(f: VrrpLintFinding): string {

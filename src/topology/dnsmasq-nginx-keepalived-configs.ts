@@ -58,14 +58,19 @@ export const SEED_NGINX_STREAM = `stream {
 }
 `
 
-/** keepalived.conf of one machine: `master` is 172.22.10.237's, the other the backup's. */
-export function seedKeepalivedConf(master: boolean): string {
+/**
+ * keepalived.conf of one machine: `master` is 172.22.10.237's, the other the backup's. With an
+ * advert interval other than whole seconds (a faster demo) the file says `vrrp_version 3` and
+ * drops the PASS block, which VRRPv3 does not have.
+ */
+export function seedKeepalivedConf(master: boolean, advertIntervalMs = 1000): string {
   const [self, peer] = master ? [SEED_ADDRESSES.nodeA, SEED_ADDRESSES.nodeB] : [SEED_ADDRESSES.nodeB, SEED_ADDRESSES.nodeA]
   const dev = master ? 'ens192' : 'enp4s0'
+  const v2 = advertIntervalMs % 1000 === 0
   return `! Configuration File for keepalived
 global_defs {
     router_id ${master ? 'ld444' : 'ld555'}
-}
+${v2 ? '' : '    vrrp_version 3\n'}}
 vrrp_instance VI_1 {
     state ${master ? 'MASTER' : 'BACKUP'}
     interface ${dev}
@@ -75,12 +80,16 @@ vrrp_instance VI_1 {
     unicast_peer {
         ${peer}
     }
-    advert_int 1
-    authentication {
+    advert_int ${advertIntervalMs / 1000}
+${
+  v2
+    ? `    authentication {
         auth_type PASS
         auth_pass 8888
     }
-    virtual_ipaddress {
+`
+    : ''
+}    virtual_ipaddress {
         ${SEED_ADDRESSES.vip}/24 dev ${dev} label ${dev}:0
     }
 }

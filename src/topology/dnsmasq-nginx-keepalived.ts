@@ -20,10 +20,10 @@ import type { ProxyMemberSnapshot } from '../proxy/index.js'
 import { DnsServer } from '../server/index.js'
 import type { Clock } from '../util/clock.js'
 import type { BoundAddress, Network } from '../util/network.js'
-import { UdpTransport, VrrpRouter } from '../vrrp/index.js'
+import { parseKeepalivedConf, UdpTransport, vrrpRouterOptionsFromKeepalived, VrrpRouter } from '../vrrp/index.js'
 import type { VrrpRouterOptions, VrrpState } from '../vrrp/index.js'
 import { parseZone } from '../zone/index.js'
-import { SEED_ADDRESSES, SEED_HOSTS, SEED_NGINX_STREAM, seedDnsmasqConf, UPSTREAM_ZONE } from './dnsmasq-nginx-keepalived-configs.js'
+import { SEED_ADDRESSES, SEED_HOSTS, SEED_NGINX_STREAM, seedDnsmasqConf, seedKeepalivedConf, UPSTREAM_ZONE } from './dnsmasq-nginx-keepalived-configs.js'
 import { SeverableTransport } from './severable-transport.js'
 import { textFiles } from './text-files.js'
 import { VipFront } from './vip-front.js'
@@ -80,19 +80,17 @@ export interface TopologyEvents {
   node: (event: { at: number; node: NodeName; action: 'killed' | 'restored' }) => void
 }
 
-/** The seed's keepalived.conf for one node, as router options. */
+/**
+ * The seed's keepalived.conf for one node ({@link seedKeepalivedConf}) as router options, read by
+ * `parseKeepalivedConf` and `vrrpRouterOptionsFromKeepalived` as `dns-ha vrrp --config` reads it.
+ * The machine addresses (`unicast_src_ip`, `unicast_peer`) are left to the topology, which maps
+ * them onto the host.
+ */
 export function seedVrrpOptions(node: NodeName, advertIntervalMs = 1000): SeedVrrpOptions {
-  return {
-    vrid: 88,
-    priority: node === 'a' ? 150 : 100,
-    advertIntervalMs,
-    version: 2,
-    auth: { type: 'pass', password: '8888' },
-    vips: [SEED_ADDRESSES.vip],
-    // keepalived's `state MASTER` below priority 255 still waits Master_Down_Interval before taking
-    // the VIP (measured: 3.4 s at advert_int 1), which is the RFC's Initialize -> Backup; so no
-    // `initialState` here: node A holds the VIP 3 x advert + skew after start, then for good.
-  }
+  const file = `${node === 'a' ? SEED_ADDRESSES.nodeA : SEED_ADDRESSES.nodeB}:/etc/keepalived/keepalived.conf`
+  const config = parseKeepalivedConf(seedKeepalivedConf(node === 'a', advertIntervalMs), { file })
+  const { primaryAddress: _primary, unicastPeers: _peers, ...router } = vrrpRouterOptionsFromKeepalived(config.instances[0]!, config).router
+  return router
 }
 
 interface NodeState {

@@ -15,6 +15,7 @@ import { DnsHaError } from '../util/errors.js'
 import type { KeepalivedConfig, KeepalivedLocation, KeepalivedVip, KeepalivedVrrpInstance } from './keepalived-config.js'
 import type { VrrpAuth } from './packet.js'
 import type { VrrpRouterOptions } from './types.js'
+import { splitWords } from './command-line.js'
 
 /** The router options an instance determines: everything but the runtime seams (transport, clock, track sources, VIP actions). */
 export type KeepalivedRouterFields = Required<Pick<VrrpRouterOptions, 'vrid' | 'priority' | 'advertIntervalMs' | 'preempt' | 'preemptDelayMs' | 'acceptMode' | 'version' | 'vips' | 'initialState'>> &
@@ -62,6 +63,8 @@ export interface KeepalivedVipAssignment {
 
 /** What the host side needs besides the router. */
 export interface KeepalivedHostFields {
+  /** keepalived `state` as written (default BACKUP); the router starts as Backup either way, as keepalived does (see `router.initialState`). */
+  state: 'MASTER' | 'BACKUP'
   interface: string | undefined
   vips: KeepalivedVipAssignment[]
   /** `virtual_ipaddress_excluded`: added and removed with the VIPs, not advertised. */
@@ -92,12 +95,17 @@ export function vrrpRouterOptionsFromKeepalived(instance: KeepalivedVrrpInstance
     })
   }
   const version = instance.version ?? config.globalDefs.vrrpVersion ?? 2
-  const initialState = instance.state === 'MASTER' ? 'master' : 'backup'
-  const configured = instance.priority ?? (initialState === 'master' ? 255 : 100)
+  const declaredMaster = instance.state === 'MASTER'
+  // keepalived 2.2.7 with `state MASTER` below priority 255 still enters BACKUP at init and takes
+  // the VIPs only after Master_Down_Interval (measured here: "Entering BACKUP STATE (init)", then
+  // MASTER, VIP after 3.7 s at advert_int 1, priority 150), so the router starts as the RFC says;
+  // a priority-255 owner goes to Master at once either way.
+  const initialState = 'backup' as const
+  const configured = instance.priority ?? (declaredMaster ? 255 : 100)
   const advertInt = instance.advertInt ?? 1
   const advertAt = instance.locations['advert_int'] ?? instance.location
   if (instance.virtualRouterId === undefined) fail('virtual_router_id is not set')
-  if (instance.nopreempt && initialState === 'master') {
+  if (instance.nopreempt && declaredMaster) {
     fail('nopreempt with state MASTER: a MASTER start takes the VIPs from whoever holds them, which is preemption (keepalived silently clears nopreempt). Use state BACKUP with nopreempt', instance.locations['nopreempt'])
   }
   if (instance.nopreempt && (instance.preemptDelay ?? 0) > 0) {
@@ -180,6 +188,7 @@ export function vrrpRouterOptionsFromKeepalived(instance: KeepalivedVrrpInstance
     ...(vip.scope !== undefined ? { scope: vip.scope } : {}),
   })
   const host: KeepalivedHostFields = {
+    state: declaredMaster ? 'MASTER' : 'BACKUP',
     interface: instance.interface,
     vips: instance.virtualIpaddresses.map(assign),
     excludedVips: instance.virtualIpaddressesExcluded.map(assign),
@@ -201,26 +210,5 @@ export function vrrpRouterOptionsFromKeepalived(instance: KeepalivedVrrpInstance
  * whitespace separates words; single or double quotes group them.
  */
 export function splitKeepalivedCommand(line: string): string[] {
-  const words: string[] = []
-  let current = ''
-  let quote: string | undefined
-  let inWord = false
-  for (const c of line) {
-    if (quote !== undefined) {
-      if (c === quote) quote = undefined
-      else current += c
-    } else if (c === '"' || c === "'") {
-      quote = c
-      inWord = true
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(current)
-      current = ''
-      inWord = false
-    } else {
-      current += c
-      inWord = true
-    }
-  }
-  if (inWord) words.push(current)
-  return words
+  return splitWords(line).words
 }

@@ -10,6 +10,7 @@ import { DnsHaError } from '../util/errors.js'
 import { nodeVrrpHost, type VrrpCommandRunner } from './node-host.js'
 import type { VrrpRouter } from './router.js'
 import type { VrrpState } from './types.js'
+import { splitWords } from './command-line.js'
 
 /** The state names keepalived passes to notify scripts. */
 export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP'
@@ -66,23 +67,8 @@ const OWN_HOOK: Record<NotifyState, keyof NotifyHooks> = { MASTER: 'notifyMaster
  * unclosed quote or an empty line.
  */
 export function splitCommandLine(line: string): string[] {
-  const words: string[] = []
-  let word: string | undefined
-  let quote: string | undefined
-  for (const ch of line) {
-    if (quote) {
-      if (ch === quote) quote = undefined
-      else word += ch
-    } else if (ch === '"' || ch === "'") {
-      quote = ch
-      word ??= ''
-    } else if (/\s/.test(ch)) {
-      if (word !== undefined) words.push(word)
-      word = undefined
-    } else word = (word ?? '') + ch
-  }
-  if (quote) throw new DnsHaError('ERR_VRRP_CONFIG', `vrrp notify: unclosed ${quote} in ${JSON.stringify(line)}`)
-  if (word !== undefined) words.push(word)
+  const { words, unclosed } = splitWords(line)
+  if (unclosed !== undefined) throw new DnsHaError('ERR_VRRP_CONFIG', `vrrp notify: unclosed ${unclosed} in ${JSON.stringify(line)}`)
   if (words.length === 0) throw new DnsHaError('ERR_VRRP_CONFIG', 'vrrp notify: empty command line')
   return words
 }

@@ -52,6 +52,16 @@ export function nsdConf({ port, dir, zones, tag = '' }: PeerSetup): string {
 /** knot.conf for one UDP and one TCP worker, zone files never written back, everything under `dir`. */
 export function knotConf({ port, dir, zones }: PeerSetup): string {
   return [
+    ...knotServerSections(port, dir, 'error'),
+    'zone:',
+    ...zones.flatMap((z) => [`  - domain: ${z.name}.`, `    file: "${z.file}"`, `    storage: "${dir}"`, '    zonefile-sync: -1', '    journal-content: none']),
+    '',
+  ].join('\n')
+}
+
+/** The server, log, database and control sections of a one-worker knot.conf with everything under `dir`. */
+export function knotServerSections(port: number, dir: string, logLevel: 'error' | 'info'): string[] {
+  return [
     'server:',
     `  listen: 127.0.0.1@${port}`,
     `  rundir: "${dir}"`,
@@ -60,15 +70,12 @@ export function knotConf({ port, dir, zones }: PeerSetup): string {
     '  background-workers: 1',
     'log:',
     '  - target: stderr',
-    '    any: error',
+    `    any: ${logLevel}`,
     'database:',
     `  storage: "${dir}"`,
     'control:',
     `  listen: "${dir}/knot.sock"`,
-    'zone:',
-    ...zones.flatMap((z) => [`  - domain: ${z.name}.`, `    file: "${z.file}"`, `    storage: "${dir}"`, '    zonefile-sync: -1', '    journal-content: none']),
-    '',
-  ].join('\n')
+  ]
 }
 
 /** A peer started by {@link startPeer}. */

@@ -16,7 +16,7 @@ import { join } from 'node:path'
 import dnsPacket from 'dns-packet'
 import { freeLoopbackPort } from '../../src/testing/free-port.js'
 import { udpAsk } from '../integration/udp-ask.js'
-import { stopPeer } from './peers.js'
+import { knotServerSections, stopPeer } from './peers.js'
 
 /** A TSIG key as the peers' configurations write it. */
 export interface PeerKey {
@@ -96,19 +96,7 @@ export function nsdSecondaryConf(port: number, dir: string, zones: readonly Seco
 /** knot.conf for a secondary: one remote and one NOTIFY acl per zone, zone files never written. */
 export function knotSecondaryConf(port: number, dir: string, zones: readonly SecondaryZoneSetup[]): string {
   return [
-    'server:',
-    `  listen: 127.0.0.1@${port}`,
-    `  rundir: "${dir}"`,
-    '  udp-workers: 1',
-    '  tcp-workers: 1',
-    '  background-workers: 1',
-    'log:',
-    '  - target: stderr',
-    '    any: info',
-    'database:',
-    `  storage: "${dir}"`,
-    'control:',
-    `  listen: "${dir}/knot.sock"`,
+    ...knotServerSections(port, dir, 'info'),
     ...(uniqueKeys(zones).length > 0 ? ['key:', ...uniqueKeys(zones).flatMap((k) => [`  - id: ${k.name}`, `    algorithm: ${k.algorithm}`, `    secret: ${k.secret}`])] : []),
     'remote:',
     ...zones.flatMap((z, i) => [`  - id: primary${i}`, `    address: 127.0.0.1@${z.primaryPort}`, ...(z.key ? [`    key: ${z.key.name}`] : [])]),

@@ -46,12 +46,13 @@ describe('vrrpRouterOptionsFromKeepalived', () => {
       acceptMode: false,
       version: 2,
       vips: ['172.22.10.210'],
-      initialState: 'master',
+      initialState: 'backup',
       unicastPeers: ['172.22.10.50'],
       auth: { type: 'pass', password: '8888' },
       primaryAddress: '172.22.10.237',
     })
     expect(mapping.host).toEqual({
+      state: 'MASTER',
       interface: 'ens192',
       vips: [{ address: '172.22.10.210', prefixLength: 24, dev: 'ens192', label: 'ens192:0' }],
       excludedVips: [],
@@ -90,7 +91,7 @@ describe('vrrpRouterOptionsFromKeepalived', () => {
     const text = 'vrrp_instance A {\n virtual_router_id 9\n virtual_ipaddress {\n 10.0.0.9\n }\n}\n'
     expect(map(text).router).toMatchObject({ priority: 100, version: 2, advertIntervalMs: 1000, initialState: 'backup', preempt: true })
     expect(map(text).host.vips).toEqual([{ address: '10.0.0.9', prefixLength: 32, dev: undefined }])
-    expect(map(text.replace(' virtual_router_id 9', ' state MASTER\n virtual_router_id 9')).router).toMatchObject({ priority: 255, initialState: 'master' })
+    expect(map(text.replace(' virtual_router_id 9', ' state MASTER\n virtual_router_id 9')).router).toMatchObject({ priority: 255, initialState: 'backup' })
     expect(map(instance('  version 3\n  advert_int 0.25\n  preempt_delay 12.5\n  accept')).router).toMatchObject({
       version: 3,
       advertIntervalMs: 250,
