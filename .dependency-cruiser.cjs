@@ -46,7 +46,7 @@ const nodeSeams = [
   '^src/tsig/mac\\.ts$', // HMAC (node:crypto)
   '^src/zone/node-files\\.ts$', // zone files from disk
   '^src/transfer/node-files\\.ts$', // a secondary's state files (temp file, fsync, rename)
-  '^src/records/node-files\\.ts$', // the record store's snapshots and journal (append, fsync, rename)
+  '^src/records/node-files\\.ts$', // the zone store's snapshots (temp file, fsync, rename) and journals (append, fsync)
   '^src/forwarder/file-source\\.ts$', // hosts, resolv.conf, dnsmasq.conf from disk
   '^src/authority/cluster\\.ts$', // worker processes (node:cluster)
   '^src/health/node-process\\.ts$', // script checks (node:child_process)

@@ -52,6 +52,21 @@ export interface AuthorityViewOptions {
   zones: AuthorityZoneSource[]
 }
 
+/**
+ * A store of zones edited in place (the records module's `ZoneStore` is one): the Authority
+ * serves each of its zones and swaps in the new zone on every `updated` event.
+ */
+export interface AuthorityZoneStore {
+  origins(): string[]
+  zone(origin: string): Zone
+  on(event: 'updated', listener: (event: { origin: string }) => void): unknown
+}
+
+/** Answers UPDATE messages (RFC 2136, opcode 5); the records module's `UpdateResponder` is one. */
+export interface AuthorityUpdateHandler {
+  answerUpdate(query: DnsQuery): MaybePromise<HandlerResult>
+}
+
 /** Options of {@link Authority} (the zone transfer ones, `allowTransfer`, `notify`, ..., are {@link PrimaryTransferOptions}). */
 export interface AuthorityOptions extends ChaosOptions, PrimaryTransferOptions {
   /** Zones for every client (with `views`: a last view named `default` that takes everyone). */
@@ -93,6 +108,10 @@ export interface AuthorityOptions extends ChaosOptions, PrimaryTransferOptions {
    * handed to it. `start()` starts them and `close()` stops them.
    */
   secondaries?: SecondaryZone[]
+  /** Zones edited through a store: served (in the default view, or the views serving their origin), swapped on every update. */
+  store?: AuthorityZoneStore
+  /** Who answers UPDATE messages; without it they go to the next handler (the server answers NOTIMP). */
+  update?: AuthorityUpdateHandler
   /**
    * Where zone load failures (`error`) and reload warnings (`warn`) are reported. Without a
    * logger and without a listener for the event, they surface as `process.emitWarning`.
@@ -162,6 +181,7 @@ export class Authority extends ObservedEmitter<AuthorityEvents> implements Handl
   private readonly logger: Logger | undefined
   private readonly loading: Promise<void>
   private readonly secondaries = new Map<string, SecondaryZone>()
+  private readonly update: AuthorityUpdateHandler | undefined
   private outOfZone = 0
   private chaosCount = 0
   /** The primary side of zone transfer: AXFR/IXFR out, the IXFR journal, NOTIFY out, and their events. */
@@ -205,6 +225,19 @@ export class Authority extends ObservedEmitter<AuthorityEvents> implements Handl
       this.secondaries.set(secondary.origin, secondary)
       secondary.attach({ swap: (zone) => this.zones.replace(zone), unload: () => this.zones.unload(secondary.origin) })
     }
+    const store = options.store
+    if (store !== undefined) {
+      for (const origin of store.origins()) this.zones.replace(store.zone(origin))
+      store.on('updated', ({ origin }) => {
+        try {
+          this.zones.replace(store.zone(origin))
+        } catch (error) {
+          // Over this Authority's zoneLimits: the zone served before stays.
+          this.onZoneError({ view: '*', origin, file: undefined, error })
+        }
+      })
+    }
+    this.update = options.update
     this.loading = this.zones.load()
     // Failures are reported as they happen (event, logger or warning); the promise is for ready().
     this.loading.catch(() => {})
@@ -231,6 +264,7 @@ export class Authority extends ObservedEmitter<AuthorityEvents> implements Handl
 
   /** Answers a query for the zones of the matching view (a {@link Handler}). */
   handle(query: DnsQuery, next: Next): MaybePromise<HandlerResult> {
+    if (query.opcode === OPCODE.UPDATE) return this.update !== undefined ? this.update.answerUpdate(query) : next()
     const q = query.wireQuestion
     if (!q) return next()
     if (query.opcode !== OPCODE.QUERY) return query.opcode === OPCODE.NOTIFY ? this.answerNotify(query, next) : next()

@@ -1,5 +1,5 @@
 export { Authority } from './authority.js'
-export type { AuthorityEvents, AuthorityOptions, AuthorityQueryEvent, AuthoritySnapshot, AuthorityViewOptions, ZoneStatsSnapshot } from './authority.js'
+export type { AuthorityEvents, AuthorityOptions, AuthorityZoneStore, AuthorityUpdateHandler, AuthorityQueryEvent, AuthoritySnapshot, AuthorityViewOptions, ZoneStatsSnapshot } from './authority.js'
 export { ZoneSet, assertServable, serialOf } from './zone-set.js'
 export type { AuthorityZoneFile, AuthorityZoneSource, ReloadResult, ZoneErrorEvent, ZoneLoadedEvent, ZoneSetEntry, ZoneSetEvents, ZoneSetOptions, ZoneSetView, ZoneSetViewSpec } from './zone-set.js'
 export { lookup } from './lookup.js'

@@ -223,7 +223,6 @@ export function createAdminApp(options: AdminAppOptions): Hono<Env> & { close():
 
   app.onError((err, c) => {
     const e = err instanceof ApiError ? err : fromStoreError(err)
-    if (e.status === 405) c.header('Allow', 'GET, POST, PUT, DELETE')
     return c.json({ error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) } }, e.status)
   })
 

@@ -31,14 +31,12 @@ async function serve(): Promise<Served> {
   const store = await openStore([exampleZone()])
   const added = new Map<number, string[]>()
   const serials: number[] = []
-  // What `new Authority({ store })` does once the journaled store is wired in: every update
-  // swaps the new zone in whole.
-  const auth = new Authority({ zones: [store.zone(ORIGIN)], notify: false, allowTransfer: ['127.0.0.0/8'] })
   store.on('updated', (e) => {
     serials.push(e.serial)
     added.set(e.serial, e.changes.flatMap((c) => (c.op === 'add' ? [c.record.name.toLowerCase()] : [])))
-    auth.replaceZone(store.zone(ORIGIN))
   })
+  // The Authority serves the store's zones and swaps each new version in whole.
+  const auth = new Authority({ store, notify: false, allowTransfer: ['127.0.0.0/8'] })
   const server = new DnsServer({ handler: auth })
   const bound = await server.listen({ address: '127.0.0.1', port: 0 })
   cleanup.push(() => server.close())

@@ -36,8 +36,7 @@ async function dig(port: number, name: string, type: string): Promise<{ status: 
 describe.skipIf(!chromiumPath || !haveDig)('admin page in Chromium', () => {
   it('adds a record through the form, dig sees it, shows the server message for a bad one, deletes it', async () => {
     const store = await openStore([exampleZone()])
-    const auth = new Authority({ zones: [store.zone('example.com.')], notify: false })
-    store.on('updated', (e) => auth.replaceZone(store.zone(e.origin)))
+    const auth = new Authority({ store, notify: false })
     const server = new DnsServer({ handler: auth })
     const dns = await server.listen({ address: '127.0.0.1', port: 0 })
     cleanup.push(() => server.close())

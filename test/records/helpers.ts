@@ -17,6 +17,7 @@ www      IN A   192.0.2.11
 mail     IN MX  10 mx
 mx       IN A   192.0.2.25
 alias    IN CNAME www
+counter  IN TXT   "0"
 `
 
 export function exampleZone(text = ZONE_TEXT): Zone {
