@@ -60,7 +60,7 @@ async function sample(s: Served, done: () => boolean, min: number): Promise<{ ax
     expect(serial).toBeGreaterThanOrEqual(lastSerial)
     lastSerial = serial
     soa++
-    if (soa % 3 !== 0) continue
+    if (soa % 8 !== 0) continue // an AXFR every 8th sample: each costs the whole zone
     const t = await transferIn({ origin: ORIGIN, server: s.dns, kind: 'axfr', timeoutMs: 10_000 })
     const zone = t.zone!
     expect(checkZone(zone).ok).toBe(true)
@@ -98,7 +98,8 @@ describe('concurrent API edits', () => {
     expect(new Set(results.map((r) => r.serial)).size).toBe(1000)
     checkAcknowledged(s, results.map((r) => r.name), 100)
     expect(samples.axfr + samples.soa).toBeGreaterThanOrEqual(200)
-  }, 120_000)
+    expect(samples.axfr).toBeGreaterThanOrEqual(25)
+  }, 300_000)
 
   it('1,000 concurrent adds with the same ifSerial: exactly one wins, 999 get 409 with the serial', async () => {
     const s = await serve()
@@ -109,7 +110,7 @@ describe('concurrent API edits', () => {
     expect(results.filter((r) => r.status === 409).length).toBe(999)
     for (const r of results) if (r.status === 409) expect(r.json.error.details.serial).toBeGreaterThanOrEqual(101)
     checkAcknowledged(s, [won[0]!.json.changes[0].record.name], 100)
-  }, 120_000)
+  }, 300_000)
 
   it('clients that retry on 409 with the serial they are given all land, each once', async () => {
     const s = await serve()
@@ -128,5 +129,5 @@ describe('concurrent API edits', () => {
     const [names] = await Promise.all([edits, sample(s, () => finished, 20)])
     expect(conflicts).toBeGreaterThan(0)
     checkAcknowledged(s, names, 100)
-  }, 120_000)
+  }, 300_000)
 })
