@@ -3,7 +3,9 @@
  * {@link poolOptionsFromKeepalived} turns one entry of `parseKeepalivedConf(text).virtualServers`
  * into `UdpProxyPool` options, where to listen, and `HealthProber` targets (one per real server,
  * named as the pool files its members, `address#port`), so `pool.track(prober)` follows
- * keepalived's checks. What LVS does that a DNS pool cannot mean is refused, not approximated.
+ * keepalived's checks, and {@link startKeepalivedPool} does all of it in one call: pool built,
+ * prober targets added, tracked, listening. What LVS does that a DNS pool cannot mean is refused,
+ * not approximated.
  */
 import { allOf } from '../health/composite.js'
 import { dnsCheck } from '../health/dns-check.js'
@@ -12,6 +14,7 @@ import { memberTarget } from '../health/member-target.js'
 import type { ProcessRunner } from '../health/node-process.js'
 import { scriptCheck } from '../health/script-check.js'
 import { tcpCheck } from '../health/tcp-check.js'
+import { HealthProber } from '../health/prober.js'
 import type { HealthCheck, TargetOptions } from '../health/types.js'
 import type { BalancePolicy } from '../pool/balancers.js'
 import { DnsHaError } from '../util/errors.js'
@@ -20,6 +23,7 @@ import type { KeepalivedCheck, KeepalivedRealServer, KeepalivedVirtualServer } f
 import { splitKeepalivedCommand } from '../vrrp/keepalived-options.js'
 import type { ProxyMemberOptions, UdpProxyPoolOptions } from './options.js'
 import type { ProxyListenOptions } from './udp-proxy-pool.js'
+import { UdpProxyPool } from './udp-proxy-pool.js'
 
 /** What {@link poolOptionsFromKeepalived} returns. */
 export interface KeepalivedPoolSetup {
@@ -36,6 +40,26 @@ export interface KeepalivedPoolSetup {
 export interface KeepalivedPoolSeams {
   network?: Network
   runner?: ProcessRunner
+}
+
+/** Options of {@link startKeepalivedPool} beyond the pool's: where to listen, and whose prober runs the checks. */
+export interface KeepalivedPoolStartOptions extends KeepalivedPoolSeams {
+  /** Replaces parts of the virtual server's address (`{ address: '127.0.0.1', port: 0 }` on a test machine). */
+  listen?: Partial<ProxyListenOptions>
+  /** Runs the checks; default a new `HealthProber` on the pool's clock, closed with the pool. A prober passed in is shared: closing removes only the targets added here. */
+  prober?: HealthProber
+}
+
+/** A running keepalived `virtual_server`: {@link startKeepalivedPool}'s result. */
+export interface KeepalivedPool {
+  pool: UdpProxyPool
+  prober: HealthProber
+  /** What the configuration mapped to (options, targets, `inhibitOnFailure`), and the listen address asked for. */
+  setup: KeepalivedPoolSetup
+  /** The addresses the pool listens on (`port` filled in when 0 was asked). */
+  address: { address: string; port: number }
+  /** Stops tracking, removes the targets (closing a prober this call created) and closes the pool. */
+  close(): Promise<void>
 }
 
 /** keepalived's defaults: `delay_loop` 60 s, `connect_timeout` 5 s. */
@@ -133,5 +157,47 @@ function buildCheck(check: KeepalivedCheck, rs: KeepalivedRealServer, seams: Kee
       })
       return urls.length === 1 ? urls[0]! : allOf(...urls)
     }
+  }
+}
+
+/**
+ * Runs one parsed `virtual_server` as keepalived would: the pool of its real servers, a prober
+ * running each real server's checks (`MISC_CHECK`, `DNS_CHECK`, `TCP_CHECK`, `HTTP_GET`) with
+ * `pool.track(prober)` (a failing real server is not asked; dynamic `MISC_CHECK` weights become
+ * member weights), listening where the configuration says (or `start.listen`). Throws like
+ * {@link poolOptionsFromKeepalived}; a listen failure closes everything it started and rethrows.
+ */
+export async function startKeepalivedPool(
+  server: KeepalivedVirtualServer,
+  overrides: Partial<UdpProxyPoolOptions> = {},
+  start: KeepalivedPoolStartOptions = {},
+): Promise<KeepalivedPool> {
+  const seams: KeepalivedPoolSeams = {}
+  if (start.network) seams.network = start.network
+  if (start.runner) seams.runner = start.runner
+  const setup = poolOptionsFromKeepalived(server, overrides, seams)
+  const listen = { ...setup.listen, ...start.listen }
+  setup.listen = listen
+  const ownProber = start.prober === undefined
+  const prober = start.prober ?? new HealthProber(setup.options.clock ? { clock: setup.options.clock } : {})
+  const pool = new UdpProxyPool(setup.options)
+  const stopTracking = pool.track(prober)
+  const added: string[] = []
+  const close = async (): Promise<void> => {
+    stopTracking()
+    if (ownProber) prober.close()
+    else for (const name of added) prober.remove(name)
+    await pool.close()
+  }
+  try {
+    for (const target of setup.targets) {
+      prober.add(target)
+      added.push(target.name)
+    }
+    const address = await pool.listen(listen)
+    return { pool, prober, setup, address: { address: address.address, port: address.port }, close }
+  } catch (error) {
+    await close()
+    throw error
   }
 }

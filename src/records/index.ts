@@ -3,10 +3,8 @@
  * admin page over the store (hono is loaded only when `serveAdmin` is called).
  */
 export { ZoneStore, ZoneStoreError } from './zone-store.js'
-export type {
-  ZoneStoreOptions, UpdateOptions, UpdateResult, ZoneUpdatedEvent, ZoneRejectedEvent, JournalRecovery, ZoneStoreEvents,
-  ZoneStoreSnapshot, RecordChange, Prerequisite, SerialPolicy, ZoneStoreErrorCode,
-} from './zone-store.js'
+export type { ZoneStoreOptions, UpdateOptions, UpdateResult, ZoneUpdatedEvent, ZoneRejectedEvent, JournalRecovery, ZoneStoreEvents, ZoneStoreSnapshot } from './zone-store.js'
+export type { RecordChange, Prerequisite, SerialPolicy, ZoneStoreErrorCode } from './zone-store.js'
 export type { ApplyMode } from './update-apply.js'
 export { nextSerial } from './update-serial.js'
 export type { StoreFiles, AppendFile } from './node-files.js'

@@ -111,7 +111,7 @@ export interface TransferPrimarySnapshot {
 
 /** The primary side of zone transfer for one Authority. */
 export class TransferPrimary extends EventEmitter<TransferPrimaryEvents> {
-  private readonly acl: TransferAcl
+  private acl: TransferAcl
   private readonly journal: IxfrJournal
   private readonly notifier: NotifySender
   private readonly notifyMode: 'all' | 'explicit' | 'off'
@@ -154,6 +154,15 @@ export class TransferPrimary extends EventEmitter<TransferPrimaryEvents> {
       acked: (e) => this.emit('notify-acked', e),
       failed: (e) => this.report('notify-failed', e, `NOTIFY for ${e.zone} serial ${e.serial} to ${e.target.address}#${e.target.port} failed: ${e.reason}`),
     })
+  }
+
+  /**
+   * Replaces the `allowTransfer` list at run time (revoking a secondary, admitting a new one):
+   * requests from then on are judged by `entries`; a transfer already streaming finishes. A bad
+   * entry throws `ERR_CONFIG` and the old list stays in force.
+   */
+  setAllowTransfer(entries: readonly TransferAclEntry[]): void {
+    this.acl = new TransferAcl(entries)
   }
 
   /**

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const repo = fileURLToPath(new URL('../../', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'dns-ha-consumer-'))
-const run = (cmd: string, args: string[], cwd = work) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 240_000 })
+const run = (cmd: string, args: string[], cwd = work) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 420_000 })
 
 describe('packed package, as a consumer sees it', () => {
   beforeAll(() => {
@@ -18,7 +18,7 @@ describe('packed package, as a consumer sees it', () => {
     writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
     // Dependencies come from the npm cache the repo's own install filled.
     run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', `./${tarball}`, '@types/node@20'])
-  }, 300_000)
+  }, 480_000)
 
   afterAll(() => rmSync(work, { recursive: true, force: true }))
 

@@ -49,6 +49,18 @@ describe('AXFR out', () => {
     expect(p.events).toMatchObject([{ kind: 'axfr', requested: 'axfr', zone: 'example.com.', serial: 7, records: zone.size + 1, messages: messages.length, view: 'default' }])
   })
 
+  it('setAllowTransfer changes the ACL at run time; a bad list throws and the old one stays', async () => {
+    const p = await primary({ allowTransfer: ['127.0.0.1'] })
+    const rcode = async (): Promise<string | undefined> => decode((await p.ask(transferQuery('AXFR')))[0]!).rcode
+    expect(await rcode()).toBe('NOERROR')
+    p.auth.transfer.setAllowTransfer(['!127.0.0.1', 'any'])
+    expect(await rcode()).toBe('REFUSED')
+    expect(() => p.auth.transfer.setAllowTransfer(['not-an-address'])).toThrow(/allowTransfer\[0\]/)
+    expect(await rcode()).toBe('REFUSED')
+    p.auth.transfer.setAllowTransfer(['127.0.0.0/8'])
+    expect(await rcode()).toBe('NOERROR')
+  })
+
   it('refuses by default (no allowTransfer), and addresses or keys not listed', async () => {
     for (const allowTransfer of [undefined, ['10.0.0.0/8'], ['key:other-key'], ['!127.0.0.1', '127.0.0.0/8']]) {
       const p = await primary(allowTransfer ? { allowTransfer } : {})
