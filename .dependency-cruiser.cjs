@@ -20,8 +20,8 @@ const layers = {
   proxy: ['util', 'packet', 'server', 'client', 'pool', 'health', 'vrrp'], // health and vrrp: keepalived-pool.ts maps LVS virtual_servers
   vrrp: ['util'],
   // The seed topologies assemble the modules; the `dns-ha` command runs them. Neither uses the testing kit.
-  topology: ['util', 'packet', 'zone', 'tsig', 'server', 'client', 'authority', 'pool', 'forwarder', 'health', 'proxy', 'vrrp'],
-  cli: ['util', 'packet', 'zone', 'tsig', 'server', 'client', 'authority', 'pool', 'forwarder', 'health', 'proxy', 'vrrp', 'topology'],
+  topology: ['util', 'packet', 'zone', 'tsig', 'server', 'client', 'transfer', 'authority', 'pool', 'forwarder', 'health', 'proxy', 'vrrp', 'records'],
+  cli: ['util', 'packet', 'zone', 'tsig', 'server', 'client', 'transfer', 'authority', 'pool', 'forwarder', 'health', 'proxy', 'vrrp', 'records', 'topology'],
 }
 
 const layerRules = Object.entries(layers).map(([module, allowed]) => ({

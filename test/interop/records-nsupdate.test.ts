@@ -14,6 +14,8 @@ import { checkZone } from '../../src/zone/check.js'
 import { exampleZone, tempDir } from '../records/helpers.js'
 
 const haveTools = spawnSync('nsupdate', ['-V']).error === undefined && spawnSync('dig', ['-v']).error === undefined
+const haveKnsupdate = haveTools && spawnSync('knsupdate', ['-h']).error === undefined
+if (haveTools && !haveKnsupdate) console.warn('skipping the knsupdate case: knsupdate is not installed (apt-get install knot-dnsutils)')
 if (!haveTools) console.warn('skipping nsupdate interop: nsupdate or dig is not installed (apt-get install bind9-dnsutils)')
 
 const SECRET = 'a2V5LWZvci10aGUtdHNpZy1pbnRlcm9wLXRlc3QtIQ=='
@@ -55,6 +57,8 @@ function run(tool: string, args: string[], input?: string): Promise<string> {
 }
 const nsupdate = (key: string, commands: string[], tcp: boolean, secret = SECRET): Promise<string> =>
   run('nsupdate', [...(tcp ? ['-v'] : []), '-t', '3', '-y', `hmac-sha256:${key}:${secret}`], [`server 127.0.0.1 ${port}`, 'zone example.com.', ...commands, 'send', ''].join('\n'))
+const knsupdate = (key: string, commands: string[], tcp: boolean): Promise<string> =>
+  run('knsupdate', [...(tcp ? ['-v'] : []), '-t', '3', '-y', `hmac-sha256:${key}:${SECRET}`], [`server 127.0.0.1 ${port}`, 'zone example.com.', ...commands, 'send', ''].join('\n'))
 const dig = async (name: string, type: string): Promise<string> => (await run('dig', ['@127.0.0.1', '-p', String(port), '+time=2', '+tries=1', '+short', name, type])).trim()
 
 describe.skipIf(!haveTools)('nsupdate -y against ZoneStore + UpdateResponder', () => {
@@ -121,5 +125,21 @@ describe.skipIf(!haveTools)('nsupdate -y against ZoneStore + UpdateResponder', (
   it('an update to a zone we do not have is NOTAUTH', async () => {
     const out = await run('nsupdate', ['-y', `hmac-sha256:ddns-key:${SECRET}`, '-t', '3'], [`server 127.0.0.1 ${port}`, 'zone example.org.', 'update add a.example.org. 300 A 192.0.2.1', 'send', ''].join('\n'))
     expect(out).toMatch(/update failed: NOTAUTH/)
+  })
+
+  // Knot's client too: the same wire protocol, another implementation of it.
+  it.skipIf(!haveKnsupdate)('knsupdate -y adds and deletes over UDP and TCP, a failed prerequisite gets its rcode', async () => {
+    for (const tcp of [false, true]) {
+      const host = `k-${tcp ? 'tcp' : 'udp'}.example.com.`
+      const serial0 = store.serial('example.com.')
+      expect(await knsupdate('ddns-key', [`update add ${host} 300 A 192.0.2.99`], tcp)).not.toMatch(/error|fail/i)
+      expect(await dig(host, 'A')).toBe('192.0.2.99')
+      expect(store.serial('example.com.')).toBe(serial0 + 1)
+      expect(await knsupdate('ddns-key', ['prereq nxdomain www.example.com.', `update delete ${host} A`], tcp)).toMatch(/YXDOMAIN/)
+      expect(await dig(host, 'A')).toBe('192.0.2.99')
+      expect(await knsupdate('ddns-key', [`update delete ${host} A`], tcp)).not.toMatch(/error|fail/i)
+      expect(await dig(host, 'A')).toBe('')
+      expect(store.serial('example.com.')).toBe(serial0 + 2)
+    }
   })
 })
