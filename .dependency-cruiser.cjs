@@ -41,6 +41,7 @@ const nodeSeams = [
   '^src/util/network\\.ts$', // sockets (dgram, net, dns lookup)
   '^src/util/batched-network\\.ts$', // the batched datagram engine (node:module's createRequire loads the optional koffi)
   '^src/util/clock\\.ts$', // timers
+  '^src/util/durable-file\\.ts$', // crash-safe file replacement (temp, fsync, rename, directory fsync) for state files and snapshots
   '^src/util/random\\.ts$', // CSPRNG
   '^src/util/cidr\\.ts$', // the address-literal parser (node:net isIP)
   '^src/tsig/mac\\.ts$', // HMAC (node:crypto)

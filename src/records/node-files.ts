@@ -4,10 +4,10 @@
  * the old copy or the new one, whole. The journal is append-only; an append is durable once
  * `append(bytes, true)` resolves (fd.sync()). Nothing else in the records module imports `node:*`.
  */
-import { randomBytes } from 'node:crypto'
 import type { FileHandle } from 'node:fs/promises'
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { mkdir, open } from 'node:fs/promises'
+import { join } from 'node:path'
+import { readIfExists, writeFileAtomic } from '../util/durable-file.js'
 
 /** An open append-only file (the journal of one zone). */
 export interface AppendFile {
@@ -35,30 +35,10 @@ export interface StoreFiles {
 /** The default {@link StoreFiles}: node:fs. */
 export const nodeStoreFiles: StoreFiles = {
   async read(path) {
-    try {
-      return await readFile(path)
-    } catch (error) {
-      if ((error as { code?: string }).code === 'ENOENT') return undefined
-      throw error
-    }
+    const bytes = await readIfExists(path)
+    return bytes === undefined ? undefined : new Uint8Array(bytes)
   },
-  async writeAtomic(path, text, sync) {
-    const dir = dirname(path)
-    const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
-    const file = await open(temp, 'w', 0o644)
-    try {
-      await file.writeFile(text, 'utf8')
-      if (sync) await file.sync()
-    } catch (error) {
-      await file.close().catch(() => {})
-      await unlink(temp).catch(() => {})
-      throw error
-    }
-    await file.close()
-    await rename(temp, path)
-    // The rename itself is only durable once the directory is.
-    if (sync) await syncDir(dir)
-  },
+  writeAtomic: (path, text, sync) => writeFileAtomic(path, text, sync),
   async openAppend(path) {
     const handle: FileHandle = await open(path, 'a+', 0o644)
     return {
@@ -81,13 +61,4 @@ export const nodeStoreFiles: StoreFiles = {
     await mkdir(dir, { recursive: true })
   },
   join: (dir, name) => join(dir, name),
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
 }

@@ -3,9 +3,9 @@
  * fsync, rename over the old file, fsync of the directory: after a crash at any point the file
  * holds the old copy or the new one, whole. Nothing else in the transfer module imports `node:*`.
  */
-import { randomBytes } from 'node:crypto'
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
+import { readIfExists, writeFileAtomic } from '../util/durable-file.js'
 
 /** What a secondary needs from a file system (the default, {@link nodeTransferFiles}, is node:fs). */
 export interface TransferFiles {
@@ -20,35 +20,11 @@ export interface TransferFiles {
 /** The default {@link TransferFiles}: node:fs, temp file + fsync + rename + directory fsync. */
 export const nodeTransferFiles: TransferFiles = {
   async read(path) {
-    try {
-      return await readFile(path, 'utf8')
-    } catch (error) {
-      if ((error as { code?: string }).code === 'ENOENT') return undefined
-      throw error
-    }
+    return (await readIfExists(path))?.toString('utf8')
   },
   async writeAtomic(path, text) {
-    const dir = dirname(path)
-    await mkdir(dir, { recursive: true })
-    const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
-    const file = await open(temp, 'w', 0o644)
-    try {
-      await file.writeFile(text, 'utf8')
-      await file.sync()
-    } catch (error) {
-      await file.close().catch(() => {})
-      await unlink(temp).catch(() => {})
-      throw error
-    }
-    await file.close()
-    await rename(temp, path)
-    // The rename itself is only durable once the directory is.
-    const handle = await open(dir, 'r')
-    try {
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
+    await mkdir(dirname(path), { recursive: true })
+    await writeFileAtomic(path, text, true)
   },
   join: (dir, name) => join(dir, name),
 }
