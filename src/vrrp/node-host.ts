@@ -251,16 +251,67 @@ export function parseIpv6Control(control: Uint8Array): { hopLimit: number | unde
 const pending = new Set<number>()
 let exitHook = false
 
-class KoffiRawSocket implements RawIpSocket {
-  private fd: number
-  private readonly buffer = Buffer.alloc(RECEIVE_BYTES)
+/**
+ * The blocking receive both raw sockets run as koffi asynchronous calls (off the event loop), and
+ * the close that wakes it with shutdown(SHUT_RD) (which wakes a recv on a raw socket too).
+ */
+abstract class KoffiReceiveLoop {
+  protected fd = -1
   private receiving: Promise<void> | undefined
   private closing = false
 
-  constructor(
-    private readonly c: Libc,
-    options: RawSocketOptions,
-  ) {
+  constructor(protected readonly c: Libc) {}
+
+  /**
+   * Calls `start` (one asynchronous receive) over and over until closed: `prepare` runs before
+   * each call, `deliver` gets each read of n > 0 bytes (it never throws: a bug there must not stop
+   * receiving), and an error or an empty read (EINTR, ENOMEM) retries 10 ms later, not spinning.
+   */
+  protected loop(start: (fd: number, callback: (err: unknown, n: number) => void) => void, deliver: (n: number) => void, prepare: () => void = () => {}): void {
+    exitHookFor(this.c)
+    const next = (): void => {
+      if (this.closing) return
+      prepare()
+      let done!: () => void
+      this.receiving = new Promise((resolve) => (done = resolve))
+      pending.add(this.fd)
+      start(this.fd, (err, n) => {
+        pending.delete(this.fd)
+        this.receiving = undefined
+        done()
+        if (this.closing) return
+        if (!err && n > 0) {
+          try {
+            deliver(n)
+          } catch {
+            // The handler is the transport's and never throws; a bug there must not stop receiving.
+          }
+          return next()
+        }
+        setTimeout(next, 10)
+      })
+    }
+    next()
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return this.receiving
+    this.closing = true
+    if (this.receiving) {
+      this.c.shutdown(this.fd, SHUT_RD)
+      await this.receiving
+    }
+    this.c.close(this.fd)
+    pending.delete(this.fd)
+    this.fd = -1
+  }
+}
+
+class KoffiRawSocket extends KoffiReceiveLoop implements RawIpSocket {
+  private readonly buffer = Buffer.alloc(RECEIVE_BYTES)
+
+  constructor(c: Libc, options: RawSocketOptions) {
+    super(c)
     const what = `raw IP protocol ${options.protocol} socket on ${options.interface.name}`
     const fd = c.socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, options.protocol)
     if (fd < 0) throw systemError(c, 'socket', c.koffi.errno(), what)
@@ -294,45 +345,11 @@ class KoffiRawSocket implements RawIpSocket {
   }
 
   receive(onDatagram: (datagram: Uint8Array) => void): void {
-    const c = this.c
-    exitHookFor(c)
-    const address = BigInt(c.koffi.address(this.buffer))
-    const loop = (): void => {
-      if (this.closing) return
-      let done!: () => void
-      this.receiving = new Promise((resolve) => (done = resolve))
-      pending.add(this.fd)
-      c.recv.async(this.fd, address, RECEIVE_BYTES, 0, (err: unknown, n: number) => {
-        pending.delete(this.fd)
-        this.receiving = undefined
-        done()
-        if (this.closing) return
-        if (!err && n > 0) {
-          try {
-            onDatagram(new Uint8Array(this.buffer.subarray(0, n)))
-          } catch {
-            // The handler is the transport's and never throws; a bug there must not stop receiving.
-          }
-          return loop()
-        }
-        // EINTR, ENOMEM, or an empty read: retry shortly, without spinning.
-        setTimeout(loop, 10)
-      })
-    }
-    loop()
-  }
-
-  async close(): Promise<void> {
-    if (this.closing) return this.receiving
-    this.closing = true
-    // shutdown(SHUT_RD) wakes a recv blocked on a raw socket too (it returns 0).
-    if (this.receiving) {
-      this.c.shutdown(this.fd, SHUT_RD)
-      await this.receiving
-    }
-    this.c.close(this.fd)
-    pending.delete(this.fd)
-    this.fd = -1
+    const address = BigInt(this.c.koffi.address(this.buffer))
+    this.loop(
+      (fd, callback) => this.c.recv.async(fd, address, RECEIVE_BYTES, 0, callback),
+      (n) => onDatagram(new Uint8Array(this.buffer.subarray(0, n))),
+    )
   }
 }
 
@@ -344,21 +361,16 @@ function exitHookFor(c: Libc): void {
   })
 }
 
-class KoffiRawSocket6 implements RawIp6Socket {
-  private fd: number
+class KoffiRawSocket6 extends KoffiReceiveLoop implements RawIp6Socket {
   private readonly index: number
   private readonly payload = Buffer.alloc(RECEIVE_BYTES)
   private readonly name = Buffer.alloc(28)
   private readonly control = Buffer.alloc(CONTROL_BYTES)
   private readonly iov = Buffer.alloc(16)
   private readonly msg = Buffer.alloc(56)
-  private receiving: Promise<void> | undefined
-  private closing = false
 
-  constructor(
-    private readonly c: Libc,
-    options: RawSocket6Options,
-  ) {
+  constructor(c: Libc, options: RawSocket6Options) {
+    super(c)
     const what = `raw IPv6 next-header ${options.protocol} socket on ${options.interface.name}`
     this.index = options.interface.index
     const fd = c.socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, options.protocol)
@@ -405,54 +417,26 @@ class KoffiRawSocket6 implements RawIp6Socket {
   }
 
   receive(onDatagram: (datagram: RawIp6Datagram) => void): void {
-    const c = this.c
-    exitHookFor(c)
-    const msg = BigInt(c.koffi.address(this.msg))
-    const loop = (): void => {
-      if (this.closing) return
-      // recvmsg rewrites the lengths: reset them each time.
-      this.msg.writeUInt32LE(this.name.length, 8)
-      this.msg.writeBigUInt64LE(BigInt(CONTROL_BYTES), 40)
-      this.msg.writeInt32LE(0, 48)
-      let done!: () => void
-      this.receiving = new Promise((resolve) => (done = resolve))
-      pending.add(this.fd)
-      c.recvmsg.async(this.fd, msg, 0, (err: unknown, n: number) => {
-        pending.delete(this.fd)
-        this.receiving = undefined
-        done()
-        if (this.closing) return
-        if (!err && n > 0) {
-          try {
-            const controlLength = Number(this.msg.readBigUInt64LE(40))
-            const { hopLimit, destination } = parseIpv6Control(new Uint8Array(this.control.subarray(0, Math.min(controlLength, CONTROL_BYTES))))
-            onDatagram({
-              payload: new Uint8Array(this.payload.subarray(0, n)),
-              source: addressText(new Uint8Array(this.name.subarray(8, 24))),
-              destination: destination ? addressText(destination) : '::',
-              hopLimit,
-            })
-          } catch {
-            // The handler is the transport's and never throws; a bug there must not stop receiving.
-          }
-          return loop()
-        }
-        setTimeout(loop, 10)
-      })
-    }
-    loop()
-  }
-
-  async close(): Promise<void> {
-    if (this.closing) return this.receiving
-    this.closing = true
-    if (this.receiving) {
-      this.c.shutdown(this.fd, SHUT_RD)
-      await this.receiving
-    }
-    this.c.close(this.fd)
-    pending.delete(this.fd)
-    this.fd = -1
+    const msg = BigInt(this.c.koffi.address(this.msg))
+    this.loop(
+      (fd, callback) => this.c.recvmsg.async(fd, msg, 0, callback),
+      (n) => {
+        const controlLength = Number(this.msg.readBigUInt64LE(40))
+        const { hopLimit, destination } = parseIpv6Control(new Uint8Array(this.control.subarray(0, Math.min(controlLength, CONTROL_BYTES))))
+        onDatagram({
+          payload: new Uint8Array(this.payload.subarray(0, n)),
+          source: addressText(new Uint8Array(this.name.subarray(8, 24))),
+          destination: destination ? addressText(destination) : '::',
+          hopLimit,
+        })
+      },
+      () => {
+        // recvmsg rewrites the lengths: reset them each time.
+        this.msg.writeUInt32LE(this.name.length, 8)
+        this.msg.writeBigUInt64LE(BigInt(CONTROL_BYTES), 40)
+        this.msg.writeInt32LE(0, 48)
+      },
+    )
   }
 }
 
