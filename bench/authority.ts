@@ -30,7 +30,7 @@ import { Authority, serveCluster } from '../src/authority/index.js'
 import { DnsServer, views } from '../src/server/index.js'
 import { freeLoopbackPort as freePort } from '../src/testing/index.js'
 import { parseZone } from '../src/zone/index.js'
-import { knotConf, nsdConf, waitForSoa } from '../test/support/peers.js'
+import { knotConf, namedOptions, nsdConf, waitForSoa } from '../test/support/peers.js'
 import type { BenchRow, Contender, Target } from './lib/index.js'
 import { argValue, have, measureInTurns, printTable, processTree, skipMissing, startEchoBaseline, startProcess, startTarget } from './lib/index.js'
 
@@ -239,15 +239,7 @@ async function startBind(dir: string, zoneFile: string): Promise<Target | undefi
   writeFileSync(
     conf,
     [
-      'options {',
-      `  directory "${bdir}";`,
-      `  pid-file "${bdir}/named.pid";`,
-      `  session-keyfile "${bdir}/session.key";`,
-      `  managed-keys-directory "${bdir}";`,
-      `  listen-on port ${port} { 127.0.0.1; };`,
-      '  listen-on-v6 { none; };',
-      '  recursion no;',
-      '};',
+      ...namedOptions(bdir, port),
       `zone "${ORIGIN}" { type primary; file "${zoneFile}"; };`,
       '',
     ].join('\n'),

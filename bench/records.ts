@@ -19,7 +19,7 @@ import { UpdateResponder, ZoneStore, serveAdmin } from '../src/records/index.js'
 import { DnsServer } from '../src/server/index.js'
 import { createKeyring } from '../src/tsig/index.js'
 import { parseZone } from '../src/zone/index.js'
-import { stopPeer, waitForSoa } from '../test/support/peers.js'
+import { namedOptions, stopPeer, waitForSoa } from '../test/support/peers.js'
 
 const exec = promisify(execFile)
 const TOKEN = 'bench-token-0123456789abcdef'
@@ -126,17 +126,7 @@ async function bind(n: number, batch: number): Promise<Row[]> {
   writeFileSync(join(dir, 'example.com.zone'), ZONE)
   writeFileSync(join(dir, 'named.conf'), [
     `key "k" { algorithm hmac-sha256; secret "${SECRET}"; };`,
-    'options {',
-    `  directory "${dir}";`,
-    `  pid-file "${dir}/named.pid";`,
-    `  session-keyfile "${dir}/session.key";`,
-    `  managed-keys-directory "${dir}";`,
-    `  listen-on port ${port} { 127.0.0.1; };`,
-    '  listen-on-v6 { none; };',
-    '  recursion no;',
-    '  dnssec-validation no;',
-    '  notify no;',
-    '};',
+    ...namedOptions(dir, port, ['  notify no;']),
     `zone "example.com" { type primary; file "${dir}/example.com.zone"; allow-update { key k; }; };`,
     '',
   ].join('\n'))

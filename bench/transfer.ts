@@ -20,7 +20,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freeLoopbackPort as freePort } from '../src/testing/index.js'
-import { nsdConf, waitForSoa } from '../test/support/peers.js'
+import { namedOptions, nsdConf, waitForSoa } from '../test/support/peers.js'
 import type { Target } from './lib/index.js'
 import { argValue, have, processTree, skipMissing, startProcess } from './lib/index.js'
 
@@ -177,18 +177,7 @@ async function startBindPrimary(dir: string, zoneFile: string): Promise<Target |
 
 function namedConf(bdir: string, port: number, zone: string): string {
   return [
-    'options {',
-    `  directory "${bdir}";`,
-    `  pid-file "${bdir}/named.pid";`,
-    `  session-keyfile "${bdir}/session.key";`,
-    `  managed-keys-directory "${bdir}";`,
-    `  listen-on port ${port} { 127.0.0.1; };`,
-    '  listen-on-v6 { none; };',
-    '  recursion no;',
-    '  dnssec-validation no;',
-    '  notify no;',
-    '  allow-transfer { 127.0.0.1; };',
-    '};',
+    ...namedOptions(bdir, port, ['  notify no;', '  allow-transfer { 127.0.0.1; };']),
     zone,
     '',
   ].join('\n')

@@ -78,6 +78,26 @@ export function knotServerSections(port: number, dir: string, logLevel: 'error' 
   ]
 }
 
+/**
+ * The `options { }` block of a named.conf for one test or bench instance: everything under `dir`,
+ * 127.0.0.1 on `port` only, no recursion, no DNSSEC validation; `extra` lines go inside the block.
+ */
+export function namedOptions(dir: string, port: number, extra: readonly string[] = []): string[] {
+  return [
+    'options {',
+    `  directory "${dir}";`,
+    `  pid-file "${dir}/named.pid";`,
+    `  session-keyfile "${dir}/session.key";`,
+    `  managed-keys-directory "${dir}";`,
+    `  listen-on port ${port} { 127.0.0.1; };`,
+    '  listen-on-v6 { none; };',
+    '  recursion no;',
+    '  dnssec-validation no;',
+    ...extra,
+    '};',
+  ]
+}
+
 /** A peer started by {@link startPeer}. */
 export interface RunningPeer {
   child: ChildProcess
@@ -150,21 +170,13 @@ export interface NamedPrimarySetup extends PeerSetup {
 export function namedPrimaryConf({ port, dir, zones, notify, key }: NamedPrimarySetup): string {
   return [
     ...(key ? [`key "${key.name}" { algorithm ${key.algorithm}; secret "${key.secret}"; };`] : []),
-    'options {',
-    `  directory "${dir}";`,
-    `  pid-file "${dir}/named.pid";`,
-    `  session-keyfile "${dir}/session.key";`,
-    `  managed-keys-directory "${dir}";`,
-    `  listen-on port ${port} { 127.0.0.1; };`,
-    '  listen-on-v6 { none; };',
-    '  recursion no;',
-    '  dnssec-validation no;',
-    '  notify explicit;',
-    '  notify-delay 0;',
-    `  also-notify { ${notify.map((n) => `${n.address} port ${n.port};`).join(' ')} };`,
-    '  ixfr-from-differences yes;',
-    `  allow-transfer { ${key ? `key ${key.name};` : 'any;'} };`,
-    '};',
+    ...namedOptions(dir, port, [
+      '  notify explicit;',
+      '  notify-delay 0;',
+      `  also-notify { ${notify.map((n) => `${n.address} port ${n.port};`).join(' ')} };`,
+      '  ixfr-from-differences yes;',
+      `  allow-transfer { ${key ? `key ${key.name};` : 'any;'} };`,
+    ]),
     ...zones.map((z) => `zone "${z.name}" { type primary; file "${z.file}"; };`),
     '',
   ].join('\n')
