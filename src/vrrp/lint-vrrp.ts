@@ -54,7 +54,7 @@ export const VRRP_LINT_EXPLANATIONS: Record<VrrpLintRule, string> = {
   'track-weight-cannot-cross':
     'A weighted track exists to hand the VIPs to the peer when a check fails. If the priority with every weighted track failing is still above the best priority the peer can advertise, the peer never preempts: the failing host keeps the VIPs. Make the weight larger than the priority gap (or use weight 0, which enters FAULT).',
   'nopreempt-initial-master':
-    "An initial MASTER takes over at start without waiting for the current master's adverts, which is preemption; keepalived silently clears nopreempt in this case, so the setting does nothing. dns-ha refuses it. Start every nopreempt instance as BACKUP.",
+    'keepalived silently clears nopreempt for an instance declared MASTER, so the setting does nothing and the instance preempts after all. dns-ha refuses it. Start every nopreempt instance as BACKUP.',
   'equal-priority':
     'With equal priorities, the tie is broken by the higher primary IP address (RFC 5798 §6.4.3): which host is master depends on addressing, not on intent, and a restarted host may or may not take over. Give each host a distinct priority.',
   'duplicate-vrid':
