@@ -18,6 +18,7 @@ import { SecondaryZone } from '../../src/transfer/secondary-zone.js'
 import type { SecondaryFailedEvent, SecondaryTransferredEvent } from '../../src/transfer/secondary-zone.js'
 import type { TransferRefusedEvent } from '../../src/transfer/transfer-primary.js'
 import { parseZone } from '../../src/zone/index.js'
+import { waitFor } from '../support/wait-for.js'
 
 const ORIGIN = 'lag.test.'
 const INTERVAL_MS = 100
@@ -33,18 +34,6 @@ function version(serial: number): ReturnType<typeof parseZone> {
   return parseZone(`$TTL 60\n@ SOA ns1 hostmaster ${serial} 3600 3600 86400 60\n@ NS ns1\nns1 A 192.0.2.1\nwww A 192.0.2.${serial % 250}\n`, { origin: ORIGIN })
 }
 
-function waitFor<T>(what: string, poll: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      const value = poll()
-      if (value !== undefined) return resolve(value)
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`))
-      setTimeout(tick, 5)
-    }
-    tick()
-  })
-}
 
 const closers: (() => Promise<void> | void)[] = []
 afterEach(async () => {

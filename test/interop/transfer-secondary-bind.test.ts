@@ -16,6 +16,7 @@ import type { TsigKey } from '../../src/tsig/key.js'
 import { SecondaryZone } from '../../src/transfer/secondary-zone.js'
 import type { SecondaryFailedEvent, SecondaryTransferredEvent } from '../../src/transfer/secondary-zone.js'
 import { namedPrimaryConf, startNamed, stopPeer } from '../support/peers.js'
+import { waitFor } from '../support/wait-for.js'
 
 const haveNamed = spawnSync('named', ['-v']).error === undefined
 if (!haveNamed) console.warn('skipping BIND primary -> dns-ha secondary interop: named is not installed (apt-get install bind9)')
@@ -37,18 +38,6 @@ const transferred: SecondaryTransferredEvent[] = []
 const failed: SecondaryFailedEvent[] = []
 let ourPort = 0
 
-function waitFor<T>(what: string, poll: () => T | undefined, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      const value = poll()
-      if (value !== undefined) return resolve(value)
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`))
-      setTimeout(tick, 10)
-    }
-    tick()
-  })
-}
 
 async function ask(port: number, name: string, type = 'A'): Promise<{ rcode: string; data: string[] }> {
   const r = await query({ address: '127.0.0.1', port }, { name, type }, { timeoutMs: 1000, retries: 1, recursionDesired: false })

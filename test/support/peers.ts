@@ -25,8 +25,8 @@ export interface PeerSetup {
   tag?: string
 }
 
-/** nsd.conf for one server process, no rate limiting, no remote control, everything under `dir`. */
-export function nsdConf({ port, dir, zones, tag = '' }: PeerSetup): string {
+/** The server and remote-control sections of a one-process nsd.conf: no rate limiting, no remote control, everything under `dir` (`tag` keeps instances apart). */
+export function nsdServerSections(port: number, dir: string, tag: string, verbosity: number): string[] {
   return [
     'server:',
     '  ip-address: 127.0.0.1',
@@ -41,9 +41,16 @@ export function nsdConf({ port, dir, zones, tag = '' }: PeerSetup): string {
     `  xfrdfile: "${dir}/xfrd${tag}.state"`,
     `  zonelistfile: "${dir}/zone${tag}.list"`,
     `  logfile: "${dir}/nsd${tag}.log"`,
-    '  verbosity: 0',
+    `  verbosity: ${verbosity}`,
     'remote-control:',
     '  control-enable: no',
+  ]
+}
+
+/** nsd.conf for one server process, no rate limiting, no remote control, everything under `dir`. */
+export function nsdConf({ port, dir, zones, tag = '' }: PeerSetup): string {
+  return [
+    ...nsdServerSections(port, dir, tag, 0),
     ...zones.flatMap((z) => ['zone:', `  name: ${z.name}`, `  zonefile: "${z.file}"`]),
     '',
   ].join('\n')

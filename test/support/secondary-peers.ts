@@ -16,7 +16,7 @@ import { join } from 'node:path'
 import dnsPacket from 'dns-packet'
 import { freeLoopbackPort } from '../../src/testing/free-port.js'
 import { udpAsk } from '../integration/udp-ask.js'
-import { knotServerSections, stopPeer } from './peers.js'
+import { knotServerSections, nsdServerSections, stopPeer } from './peers.js'
 
 /** A TSIG key as the peers' configurations write it. */
 export interface PeerKey {
@@ -65,22 +65,7 @@ export function namedSecondaryConf(port: number, dir: string, zones: readonly Se
 /** nsd.conf for a secondary (as peers.ts's nsdConf, plus `request-xfr` and `allow-notify` per zone). */
 export function nsdSecondaryConf(port: number, dir: string, zones: readonly SecondaryZoneSetup[]): string {
   return [
-    'server:',
-    '  ip-address: 127.0.0.1',
-    `  port: ${port}`,
-    '  server-count: 1',
-    '  rrl-ratelimit: 0',
-    `  zonesdir: "${dir}"`,
-    `  pidfile: "${dir}/nsd.pid"`,
-    '  username: ""',
-    '  chroot: ""',
-    '  database: ""',
-    `  xfrdfile: "${dir}/xfrd.state"`,
-    `  zonelistfile: "${dir}/zone.list"`,
-    `  logfile: "${dir}/nsd.log"`,
-    '  verbosity: 2',
-    'remote-control:',
-    '  control-enable: no',
+    ...nsdServerSections(port, dir, '', 2),
     ...uniqueKeys(zones).flatMap((k) => ['key:', `  name: ${k.name}`, `  algorithm: ${k.algorithm}`, `  secret: "${k.secret}"`]),
     ...zones.flatMap((z) => [
       'zone:',
