@@ -13,6 +13,8 @@ import { startDnsmasq } from './dnsmasq-command.js'
 import { startPool } from './pool-command.js'
 import { startServe } from './serve-command.js'
 import { startVrrp } from './vrrp-command.js'
+import { parseMetricsEndpoint, withMetrics } from './metrics-option.js'
+import type { MetricsEndpoint } from './metrics-option.js'
 import type { CliIo, RunningService, SignalSource } from './service.js'
 import { serveUntilSignal } from './service.js'
 import { parseZoneArgument } from './zone-argument.js'
@@ -73,9 +75,10 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
     .option('-a, --address <ip>', 'address to listen on (repeatable)', collect, [])
     .option('-p, --port <port>', 'port to listen on', port, 53)
     .addOption(engine)
+    .option('--metrics <address:port>', 'serve Prometheus metrics at http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9153)', parseMetricsEndpoint)
     .exitOverride()
-    .action((opts: { zone: ZoneArgument[]; address: string[]; port: number; engine: 'dgram' | 'batched' | 'auto' }) => {
-      launch(startServe({ zones: opts.zone, addresses: opts.address.length > 0 ? opts.address : ['127.0.0.1'], port: opts.port, engine: opts.engine }, env.io))
+    .action((opts: { zone: ZoneArgument[]; address: string[]; port: number; engine: 'dgram' | 'batched' | 'auto'; metrics?: MetricsEndpoint }) => {
+      launch(withMetrics(startServe({ zones: opts.zone, addresses: opts.address.length > 0 ? opts.address : ['127.0.0.1'], port: opts.port, engine: opts.engine }, env.io), opts.metrics, env.io))
     })
 
   program
@@ -85,11 +88,16 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
     .option('-p, --port <port>', "port to listen on (default: the file's port, else 53)", port)
     .option('-a, --listen-address <ip>', "address to listen on, instead of the file's listen-address lines (repeatable)", collect, [])
     .addOption(engine)
+    .option('--metrics <address:port>', 'serve Prometheus metrics at http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9153)', parseMetricsEndpoint)
     .exitOverride()
-    .action((opts: { confFile: string; port?: number; listenAddress: string[]; engine: 'dgram' | 'batched' | 'auto' }) => {
+    .action((opts: { confFile: string; port?: number; listenAddress: string[]; engine: 'dgram' | 'batched' | 'auto'; metrics?: MetricsEndpoint }) => {
       launch(
-        startDnsmasq(
-          { config: opts.confFile, ...(opts.port === undefined ? {} : { port: opts.port }), ...(opts.listenAddress.length > 0 ? { addresses: opts.listenAddress } : {}), engine: opts.engine },
+        withMetrics(
+          startDnsmasq(
+            { config: opts.confFile, ...(opts.port === undefined ? {} : { port: opts.port }), ...(opts.listenAddress.length > 0 ? { addresses: opts.listenAddress } : {}), engine: opts.engine },
+            env.io,
+          ),
+          opts.metrics,
           env.io,
         ),
       )
@@ -101,9 +109,10 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
     .requiredOption('--nginx <file>', 'nginx.conf, or a file holding the stream { } block')
     .option('-a, --address <ip>', "listen on this address instead of the file's")
     .option('-p, --port <port>', "listen on this port instead of the file's (one server only)", port)
+    .option('--metrics <address:port>', 'serve Prometheus metrics at http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9153)', parseMetricsEndpoint)
     .exitOverride()
-    .action((opts: { nginx: string; address?: string; port?: number }) => {
-      launch(startPool({ nginx: opts.nginx, ...(opts.address === undefined ? {} : { address: opts.address }), ...(opts.port === undefined ? {} : { port: opts.port }) }, env.io))
+    .action((opts: { nginx: string; address?: string; port?: number; metrics?: MetricsEndpoint }) => {
+      launch(withMetrics(startPool({ nginx: opts.nginx, ...(opts.address === undefined ? {} : { address: opts.address }), ...(opts.port === undefined ? {} : { port: opts.port }) }, env.io), opts.metrics, env.io))
     })
 
   program
@@ -111,9 +120,10 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
     .description("run a keepalived.conf's vrrp_instances: raw VRRP on their interfaces, real VIPs, vrrp_scripts and notify scripts (root)")
     .requiredOption('-f, --config <file>', 'keepalived.conf (keepalived -f)')
     .option('-t, --check', 'check the file and print what would run, as keepalived --config-test (no root needed)')
+    .option('--metrics <address:port>', 'serve Prometheus metrics of the routers and checks at http://ADDRESS:PORT/metrics', parseMetricsEndpoint)
     .exitOverride()
-    .action((opts: { config: string; check?: boolean }) => {
-      launch(startVrrp({ config: opts.config, check: opts.check === true }, env.io))
+    .action((opts: { config: string; check?: boolean; metrics?: MetricsEndpoint }) => {
+      launch(withMetrics(startVrrp({ config: opts.config, check: opts.check === true }, env.io), opts.metrics, env.io))
     })
 
   program
