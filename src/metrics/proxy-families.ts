@@ -22,7 +22,7 @@ export const proxyPoolKind: ComponentKind<UdpProxyPool, UdpProxyPoolSnapshot> = 
   matches: (c): c is UdpProxyPool => c instanceof UdpProxyPool,
   snapshot: (c) => c.snapshot(),
   families: [
-    count('queries', 'Client queries accepted for relaying.'),
+    count('queries', 'Client queries accepted for relaying to a member (packet-cache hits not included).'),
     count('answers', 'Member answers relayed to clients.'),
     count('servfail', 'SERVFAILs the pool answered itself (no member up, or the query\'s time ran out).'),
     count('formerr', 'Client queries answered FORMERR.'),

@@ -16,7 +16,7 @@ export const serverKind: ComponentKind<DnsServer, DnsServerSnapshot> = {
   matches: (c): c is DnsServer => c instanceof DnsServer,
   snapshot: (c) => c.snapshot(),
   families: [
-    counter('dnsha_server_queries_total', 'DNS messages received and handled, by transport.', ['server', 'transport'], (s, server) => perTransport(s, server, (c) => c.queries)),
+    counter('dnsha_server_queries_total', 'DNS messages received, by transport (the dropped ones included).', ['server', 'transport'], (s, server) => perTransport(s, server, (c) => c.queries)),
     counter('dnsha_server_responses_total', 'Responses sent, by transport and rcode (FORMERR: unreadable queries).', ['server', 'transport', 'rcode'], (s, server) =>
       TRANSPORTS.flatMap((transport) => byKey({ server, transport }, 'rcode', s[transport].rcodes))),
     counter('dnsha_server_truncated_responses_total', 'Responses sent with TC set because they did not fit the client\'s UDP size.', ['server', 'transport'], (s, server) => perTransport(s, server, (c) => c.truncated)),
