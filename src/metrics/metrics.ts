@@ -88,7 +88,6 @@ export async function createMetrics(options: MetricsOptions = {}): Promise<DnsHa
 
 // ---- the implementation ----
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list of kinds over different snapshot types
 type AnyKind = ComponentKind<any, any>
 
 interface Watched {
