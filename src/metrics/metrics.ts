@@ -88,6 +88,7 @@ export async function createMetrics(options: MetricsOptions = {}): Promise<DnsHa
 
 // ---- the implementation ----
 
+// The kinds read different snapshot types; each watched entry pairs a component with its own kind.
 type AnyKind = ComponentKind<any, any>
 
 interface Watched {
