@@ -104,6 +104,13 @@ class Metrics implements DnsHaMetrics {
   private readonly kinds: AnyKind[]
   private readonly watched = new Map<string, Watched>()
   private readonly registered = new Set<string>()
+  /**
+   * One snapshot per component per scrape: a scrape collects each family once, so a family
+   * collected again starts the next scrape (and `text()` always does). A pool's snapshot copies
+   * every member; taking it once per family would multiply that by some thirty families.
+   */
+  private readonly collected = new Set<string>()
+  private readonly readings = new Map<Watched, unknown>()
 
   constructor(
     private readonly prom: typeof PromClient,
@@ -131,6 +138,7 @@ class Metrics implements DnsHaMetrics {
   }
 
   text(): Promise<string> {
+    this.newScrape()
     return this.registry.metrics()
   }
 
@@ -158,15 +166,27 @@ class Metrics implements DnsHaMetrics {
     }
   }
 
-  /** The samples of one family over every watched component, each snapshot read now. */
+  /** The samples of one family over every watched component, from this scrape's snapshots. */
   private samples(family: string): Sample[] {
+    if (this.collected.has(family)) this.newScrape()
+    this.collected.add(family)
     const out: Sample[] = []
     for (const w of this.watched.values()) {
       const spec = w.families.get(family)
       if (spec === undefined) continue
-      for (const sample of spec.samples(w.kind.snapshot(w.component), w.name)) if (Number.isFinite(sample[1])) out.push(sample)
+      for (const sample of spec.samples(this.reading(w), w.name)) if (Number.isFinite(sample[1])) out.push(sample)
     }
     return out
+  }
+
+  private reading(w: Watched): unknown {
+    if (!this.readings.has(w)) this.readings.set(w, w.kind.snapshot(w.component))
+    return this.readings.get(w)
+  }
+
+  private newScrape(): void {
+    this.collected.clear()
+    this.readings.clear()
   }
 }
 

@@ -1,7 +1,7 @@
 // DnsServer and Authority metrics: real queries over a MemoryNetwork (UDP and TCP, a malformed
 // one, one too large for 512 bytes, a runt), then the scrape parsed and checked value by value.
 import dnsPacket from 'dns-packet'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Authority } from '../../src/authority/authority.js'
 import { query } from '../../src/client/query.js'
 import { createMetrics } from '../../src/metrics/index.js'
@@ -9,7 +9,7 @@ import { DnsServer } from '../../src/server/dns-server.js'
 import { FakeClock, flush } from '../../src/testing/fake-clock.js'
 import { MemoryNetwork } from '../../src/testing/memory-network.js'
 import { parseZone } from '../../src/zone/parse.js'
-import { scrape } from './helpers.js'
+import { scrape, scrapeText } from './helpers.js'
 
 const ZONE = `$TTL 300
 @ SOA ns hostmaster 2024010101 3600 600 86400 300
@@ -118,5 +118,27 @@ describe('metrics: DnsServer', () => {
     const s = await scrape(metrics)
     expect(s.samples('dnsha_server_queries_total')).toEqual({})
     expect(s.value('dnsha_zone_loaded', { authority: 'a', view: 'default', zone: 'example.com.' })).toBe(1)
+  })
+
+  it('reads each component once per scrape, and afresh at the next, through text() or the registry', async () => {
+    const r = await rig()
+    const metrics = await createMetrics()
+    metrics.watch('edge', r.server)
+    const reads = vi.spyOn(r.server, 'snapshot')
+    await r.ask('www.example.com', 'A')
+    let s = scrapeText(await metrics.registry.metrics())
+    expect(reads).toHaveBeenCalledTimes(1)
+    expect(s.value('dnsha_server_queries_total', { server: 'edge', transport: 'udp' })).toBe(1)
+    await r.ask('www.example.com', 'A', 2)
+    s = scrapeText(await metrics.registry.metrics())
+    expect(reads).toHaveBeenCalledTimes(2)
+    expect(s.value('dnsha_server_queries_total', { server: 'edge', transport: 'udp' })).toBe(2)
+    await r.ask('www.example.com', 'A', 3)
+    s = await scrape(metrics)
+    expect(reads).toHaveBeenCalledTimes(3)
+    expect(s.value('dnsha_server_responses_total', { server: 'edge', transport: 'udp', rcode: 'NOERROR' })).toBe(3)
+    // A single family read on its own is fresh too.
+    await r.ask('www.example.com', 'A', 4)
+    expect(await metrics.registry.getSingleMetricAsString('dnsha_server_queries_total')).toMatch(/transport="udp"} 4$/m)
   })
 })
