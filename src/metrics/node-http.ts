@@ -20,7 +20,9 @@ export interface ServeMetricsOptions {
 
 /** A running metrics listener. */
 export interface MetricsServer {
+  /** The address bound. */
   address: string
+  /** The port bound (the chosen one when `port` was 0). */
   port: number
   /** Stops listening and closes open connections. */
   close(): Promise<void>

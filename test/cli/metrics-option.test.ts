@@ -93,6 +93,15 @@ describe('--metrics', () => {
     expect(await blocker.status).toBe(EXIT.ok)
   }, 30_000)
 
+  it('dns-ha vrrp --check --metrics: a one-shot check has nothing to watch and starts no listener', async () => {
+    const conf = join(dir, 'keepalived.conf')
+    writeFileSync(conf, 'vrrp_instance VI_1 {\n  state BACKUP\n  interface lo\n  virtual_router_id 51\n  priority 100\n  advert_int 1\n  virtual_ipaddress {\n    10.0.0.100/32\n  }\n}\n')
+    const cli = startCli(['vrrp', '--config', conf, '--check', '--metrics', '127.0.0.1:0'])
+    expect(await cli.status).toBe(EXIT.ok)
+    expect(cli.out.join('\n')).toMatch(/configuration OK/)
+    expect(cli.out.join('\n')).not.toMatch(/metrics on/)
+  })
+
   it('parses ADDRESS:PORT, [IPv6]:PORT and :PORT; refuses anything else as a usage error', async () => {
     expect(parseMetricsEndpoint('127.0.0.1:9153')).toEqual({ address: '127.0.0.1', port: 9153 })
     expect(parseMetricsEndpoint('[::1]:9153')).toEqual({ address: '::1', port: 9153 })
