@@ -13,6 +13,7 @@ import { startDnsmasq } from './dnsmasq-command.js'
 import { startPool } from './pool-command.js'
 import { startServe } from './serve-command.js'
 import { startVrrp } from './vrrp-command.js'
+import { startSplitHorizonExample } from './split-horizon-command.js'
 import type { CliIo, RunningService, SignalSource } from './service.js'
 import { serveUntilSignal } from './service.js'
 import { parseZoneArgument } from './zone-argument.js'
@@ -55,7 +56,7 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
 type Launch = (start: Promise<RunningService>) => void
 
 /** The topologies `dns-ha example` runs. */
-const EXAMPLES = ['dnsmasq-nginx-keepalived']
+const EXAMPLES = ['dnsmasq-nginx-keepalived', 'split-horizon']
 
 function buildProgram(env: CliEnvironment, launch: Launch): Command {
   const program = new Command('dns-ha')
@@ -119,12 +120,13 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
   program
     .command('example')
     .description('run one of the reference topologies on loopback (see docs/topology.md)')
-    .argument('<name>', 'dnsmasq-nginx-keepalived: two forwarders, two nginx-style pools, a VRRP pair and a VIP')
+    .argument('<name>', 'dnsmasq-nginx-keepalived: two forwarders, two nginx-style pools, a VRRP pair and a VIP; split-horizon: one authority with internal/external views behind a pool with ECS')
     .option('-p, --port <port>', 'where clients reach the VIP', port, 5300)
     .option('--advert-ms <ms>', 'keepalived advert_int in ms', positive, 1000)
     .exitOverride()
     .action((name: string, opts: { port: number; advertMs: number }) => {
       if (!EXAMPLES.includes(name)) throw new DnsHaError('ERR_USAGE', `no example named ${name}; there is ${EXAMPLES.join(', ')}`)
+      if (name === 'split-horizon') return launch(startSplitHorizonExample({ port: opts.port }, env.io))
       launch(startDemo({ port: opts.port, failover: false, advertMs: opts.advertMs, rate: 200, timeline: 'dns-ha-failover.html', exitAfter: false }, env.io, env.keys))
     })
 
