@@ -33,7 +33,7 @@ export async function startNetnsCommand(settings: NetnsSettings, io: CliIo): Pro
   io.out(`dns-ha example ${settings.example} --netns: ${example.definition.summary}`)
   io.out(`  VIP ${example.vip}:53 (a real address on the VRRP master's eth0); bridge in namespace ${example.namespaces[0]}`)
   for (const h of example.hosts) {
-    io.out(`  ${h.name}: namespace ${h.namespace}, ${h.interface} ${h.address}${h.pid === undefined ? (h.role === undefined ? ' (clients)' : '') : `, pid ${h.pid}`}`)
+    io.out(`  ${h.name}: namespace ${h.namespace}, ${h.interface} ${h.address}${h.pid === undefined ? (h.role === undefined ? ' (clients)' : '') : `, pid ${h.pid}`}${h.vrrp === undefined ? '' : `, VRRP ${h.vrrp}`}`)
     for (const line of h.describe) io.out(`      ${line}`)
   }
   const skewMs = ((256 - 100) * settings.advertMs) / 256

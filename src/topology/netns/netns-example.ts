@@ -53,6 +53,8 @@ export interface NetnsNodeInfo {
   pid: number | undefined
   /** What the role said it runs, one line each. */
   describe: string[]
+  /** The node's last reported VRRP state (`undefined`: it runs no router, or has not reported one). */
+  vrrp: string | undefined
 }
 
 interface RunningNode {
@@ -62,6 +64,7 @@ interface RunningNode {
   alive: boolean
   expectedExit: boolean
   describe: string[]
+  vrrp: string | undefined
   /** stderr and stray stdout lines, the last ones, for a failure message. */
   log: string[]
 }
@@ -100,6 +103,7 @@ export class NetnsExample extends EventEmitter<NetnsExampleEvents> {
       role: n.role,
       pid: n.alive ? n.child?.pid : undefined,
       describe: [...n.describe],
+      vrrp: n.vrrp,
     }))
   }
 
@@ -176,7 +180,7 @@ export async function startNetnsExample(name: string | NetnsExampleDefinition, o
   if (options.nodeCommand.length === 0) throw new DnsHaError('ERR_NETNS_CONFIG', 'namespace mode: nodeCommand is empty')
   const host = options.host ?? nodeNetnsHost
   const lab = await NetnsLab.create({ hosts: definition.hosts.map((h) => h.name), host, ...(options.prefix === undefined ? {} : { prefix: options.prefix }) })
-  const nodes = new Map<string, RunningNode>(definition.hosts.map((h) => [h.name, { host: lab.hostNamed(h.name), role: h.role, alive: false, expectedExit: false, describe: [], log: [] }]))
+  const nodes = new Map<string, RunningNode>(definition.hosts.map((h) => [h.name, { host: lab.hostNamed(h.name), role: h.role, alive: false, expectedExit: false, describe: [], vrrp: undefined, log: [] }]))
   const example = new NetnsExample(definition, lab, nodes)
   const addresses = Object.fromEntries(lab.hosts.map((h) => [h.name, h.address]))
   try {
@@ -214,8 +218,10 @@ function startNode(example: NetnsExample, host: NetnsHost, n: RunningNode, spec:
         ready = true
         clock.clearTimeout(timer)
         resolve()
-      } else if (event.netns === 'vrrp') example.emit('vrrp', { at, node, from: String(event.from), to: String(event.to), reason: String(event.reason) })
-      else if (event.netns === 'member') example.emit('member', { at, node, member: String(event.member), state: event.state === 'up' ? 'up' : 'down', reason: String(event.reason) })
+      } else if (event.netns === 'vrrp') {
+        n.vrrp = String(event.to)
+        example.emit('vrrp', { at, node, from: String(event.from), to: String(event.to), reason: String(event.reason) })
+      } else if (event.netns === 'member') example.emit('member', { at, node, member: String(event.member), state: event.state === 'up' ? 'up' : 'down', reason: String(event.reason) })
       else if (event.netns === 'warning') example.emit('warning', { at, node, message: String(event.message) })
     })
     void child.exited.then(({ code, signal }) => {
