@@ -121,7 +121,7 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
 
   program
     .command('example')
-    .description('run one of the reference topologies on loopback (see docs/topology.md)')
+    .description('run one of the reference topologies on loopback, or with --netns in network namespaces as root (see docs/topology.md)')
     .argument('<name>', 'dnsmasq-nginx-keepalived: two forwarders, two nginx-style pools, a VRRP pair and a VIP')
     .option('-p, --port <port>', 'where clients reach the VIP', port, 5300)
     .option('--advert-ms <ms>', 'keepalived advert_int in ms', positive, 1000)
