@@ -8,6 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { DnsHaError } from '../util/errors.js'
 import { errorLine, EXIT, exitCodeFor } from './exit-codes.js'
 import { startDemo } from './demo-command.js'
+import { startBindLvsExample } from './bind-lvs-command.js'
 import type { KeySource } from './demo-command.js'
 import { startDnsmasq } from './dnsmasq-command.js'
 import { startPool } from './pool-command.js'
@@ -55,7 +56,7 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
 type Launch = (start: Promise<RunningService>) => void
 
 /** The topologies `dns-ha example` runs. */
-const EXAMPLES = ['dnsmasq-nginx-keepalived']
+const EXAMPLES = ['dnsmasq-nginx-keepalived', 'bind-lvs-keepalived']
 
 function buildProgram(env: CliEnvironment, launch: Launch): Command {
   const program = new Command('dns-ha')
@@ -119,12 +120,13 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
   program
     .command('example')
     .description('run one of the reference topologies on loopback (see docs/topology.md)')
-    .argument('<name>', 'dnsmasq-nginx-keepalived: two forwarders, two nginx-style pools, a VRRP pair and a VIP')
+    .argument('<name>', 'dnsmasq-nginx-keepalived: two forwarders, two nginx-style pools, a VRRP pair and a VIP; bind-lvs-keepalived: a primary with an HTTP API, two secondaries (NOTIFY + IXFR), two LVS-style directors with health checks, a VRRP pair and a VIP')
     .option('-p, --port <port>', 'where clients reach the VIP', port, 5300)
     .option('--advert-ms <ms>', 'keepalived advert_int in ms', positive, 1000)
     .exitOverride()
     .action((name: string, opts: { port: number; advertMs: number }) => {
       if (!EXAMPLES.includes(name)) throw new DnsHaError('ERR_USAGE', `no example named ${name}; there is ${EXAMPLES.join(', ')}`)
+      if (name === 'bind-lvs-keepalived') return launch(startBindLvsExample({ port: opts.port, advertMs: opts.advertMs }, env.io))
       launch(startDemo({ port: opts.port, failover: false, advertMs: opts.advertMs, rate: 200, timeline: 'dns-ha-failover.html', exitAfter: false }, env.io, env.keys))
     })
 
