@@ -451,6 +451,8 @@ async function secondaryServer(address: string, seams: { network?: Network; cloc
   const handler: Handler = {
     handle: (query, next) => (node.authority === undefined ? next() : node.authority.handle(query, next)),
     answerPlain: (query) => node.authority?.answerPlain(query),
+    // The server closes only a handler it started: start() is the node's (startSecondary), close() stops its zone's timers.
+    start: () => {},
     close: () => node.authority?.close(),
   }
   const server = new DnsServer({ handler, ...seams })
@@ -473,7 +475,8 @@ async function startSecondary(setup: Setup, node: SecondaryState, server?: DnsSe
   })
   zone.on('transferred', ({ serial, kind }) => setup.emit('transfer', { at: setup.now(), node: node.name, serial, kind }))
   zone.on('failed', () => {})
-  const authority = new Authority({ zones: localZones(), secondaries: [zone], version: 'vipshop-cdn-dns', ...seams })
+  // A slave notifies nobody: the seed's named.conf on the slaves has no also-notify, and the zone's NS hosts are documentation addresses.
+  const authority = new Authority({ zones: localZones(), secondaries: [zone], notify: false, version: 'vipshop-cdn-dns', ...seams })
   node.zone = zone
   node.authority = authority
   // The first copy: from its disk when it has one, else from the primary.

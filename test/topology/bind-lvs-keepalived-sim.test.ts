@@ -280,6 +280,19 @@ describe('bind-lvs-keepalived in memory', () => {
     expect(client.since(restoredAt).filter((q) => !q.answer)).toEqual([])
     expect(wrongAnswers(client.since(restoredAt), expected)).toEqual([])
   })
+
+  it('close() leaves no timer behind, also after a secondary was killed and restored (its zone timers stop with it)', async () => {
+    const { topology, clock } = await boot()
+    await clock.advanceAsync(masterDown(100) + 10)
+    await topology.kill('secondary1')
+    await topology.restore('secondary1')
+    await clock.advanceAsync(100)
+    running = undefined
+    await topology.close()
+    await clock.advanceAsync(10)
+    expect(clock.pending).toBe(0)
+    expect(topology.snapshot().secondaries.map((s) => s.alive)).toEqual([false, false])
+  })
 })
 
 function vrrpPortOf(topology: BindLvsKeepalived, director: BindLvsDirector): number {
