@@ -8,6 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { DnsHaError } from '../util/errors.js'
 import { errorLine, EXIT, exitCodeFor } from './exit-codes.js'
 import { startDemo } from './demo-command.js'
+import { startBindLvsExample } from './bind-lvs-command.js'
 import type { KeySource } from './demo-command.js'
 import { startDnsmasq } from './dnsmasq-command.js'
 import { startPool } from './pool-command.js'
@@ -61,7 +62,7 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
 type Launch = (start: Promise<RunningService>) => void
 
 /** The topologies `dns-ha example` runs. */
-const EXAMPLES = ['dnsmasq-nginx-keepalived', 'split-horizon']
+const EXAMPLES = ['dnsmasq-nginx-keepalived', 'bind-lvs-keepalived', 'split-horizon']
 
 function buildProgram(env: CliEnvironment, launch: Launch): Command {
   const program = new Command('dns-ha')
@@ -133,7 +134,7 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
   program
     .command('example')
     .description('run one of the reference topologies on loopback, or with --netns in network namespaces as root (see docs/topology.md)')
-    .argument('<name>', 'dnsmasq-nginx-keepalived: two forwarders, two nginx-style pools, a VRRP pair and a VIP; split-horizon: one authority with internal/external views behind a pool with ECS')
+    .argument('<name>', 'dnsmasq-nginx-keepalived: two forwarders, two nginx-style pools, a VRRP pair and a VIP; bind-lvs-keepalived: a primary with an HTTP API, two secondaries (NOTIFY + IXFR), two LVS-style directors with health checks, a VRRP pair and a VIP; split-horizon: one authority with internal/external views behind a pool with ECS')
     .option('-p, --port <port>', 'where clients reach the VIP', port, 5300)
     .option('--advert-ms <ms>', 'keepalived advert_int in ms', positive, 1000)
     .option('--netns', 'run in network namespaces (root): each node its own namespace, a real VIP moved by VRRP, a client namespace')
@@ -142,6 +143,7 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
       if (!EXAMPLES.includes(name)) throw new DnsHaError('ERR_USAGE', `no example named ${name}; there is ${EXAMPLES.join(', ')}`)
       if (opts.netns === true) return launch(startNetnsCommand({ example: name, advertMs: opts.advertMs, selfCommand: env.selfCommand }, env.io))
       if (name === 'split-horizon') return launch(startSplitHorizonExample({ port: opts.port }, env.io))
+      if (name === 'bind-lvs-keepalived') return launch(startBindLvsExample({ port: opts.port, advertMs: opts.advertMs }, env.io))
       launch(startDemo({ port: opts.port, failover: false, advertMs: opts.advertMs, rate: 200, timeline: 'dns-ha-failover.html', exitAfter: false }, env.io, env.keys))
     })
 
