@@ -64,7 +64,8 @@ export interface ZoneOptions {
 /**
  * Adds a record the parser produced, without building a record object: `data` is the parser's
  * rdata (TXT as packed wire rdata in a latin1 string, see {@link unpackTxt}). Internal to the
- * zone module; set by a static block of {@link Zone}.
+ * library (the parser, and zone transfers building from wire records); set by a static block of
+ * {@link Zone}.
  */
 export let addParsedRecord: (
   zone: Zone, name: string, type: number, ttl: number, data: unknown,
@@ -569,6 +570,15 @@ export function unpackTxt(packed: string): Buffer[] {
     p += 1 + n
   }
   return out
+}
+
+/**
+ * The record object for a record in the parser's compact form (see {@link addParsedRecord}):
+ * what the zone would give for it once stored.
+ */
+export function compactRecord(name: string, type: number, klass: string, ttl: number, data: unknown): ZoneRecord {
+  const value = recordData(type, data)
+  return { name, type: recordType(type, value), class: klass, ttl, data: value }
 }
 
 /**
