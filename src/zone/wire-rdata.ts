@@ -25,7 +25,7 @@ export function readWireRdata(message: Buffer, recordStart: number, type: number
       return message.readUInt32BE(offset)
     case RR.AAAA:
       if (length !== 16) throw malformed(`AAAA rdata of ${length} bytes`)
-      return share(ipv6Text(message, offset))
+      return ipv6Text(message, offset)
     case RR.NS:
     case RR.CNAME:
     case RR.PTR:
@@ -68,17 +68,43 @@ function nameFilling(message: Buffer, offset: number, end: number): string {
 }
 
 /**
- * IPv6 text as dns-packet writes it (groups in hex without leading zeros, the first longest run
- * of zero groups as `::`), so a record from the wire equals the same record decoded before.
+ * IPv6 text as dns-packet writes it (groups in hex without leading zeros, the first run of two
+ * or more zero groups as `::`), so a record from the wire equals the same record decoded before.
  */
 function ipv6Text(b: Buffer, at: number): string {
-  let text = ''
-  for (let i = 0; i < 16; i += 2) {
-    if (i !== 0) text += ':'
-    text += (((b[at + i] as number) << 8) | (b[at + i + 1] as number)).toString(16)
+  const groups = new Array<number>(8)
+  let runStart = -1
+  let runEnd = -1
+  for (let g = 0, start = -1; g < 8; g++) {
+    const v = ((b[at + 2 * g] as number) << 8) | (b[at + 2 * g + 1] as number)
+    groups[g] = v
+    if (runStart >= 0) continue
+    if (v !== 0) start = -1
+    else if (start < 0) start = g
+    else if (g + 1 === 8 || (((b[at + 2 * g + 2] as number) << 8) | (b[at + 2 * g + 3] as number)) !== 0) {
+      runStart = start
+      runEnd = g + 1
+    }
   }
-  return text.replace(/(^|:)0(:0)*:0(:|$)/, '$1::$3').replace(/:{3,4}/, '::')
+  // Written as bytes and read as one flat string: concatenated pieces would be kept as a tree.
+  let out = 0
+  for (let g = 0; g < 8; g++) {
+    if (g === runStart) {
+      hex[out++] = 0x3a
+      hex[out++] = 0x3a
+      g = runEnd - 1
+      continue
+    }
+    if (g !== 0 && g !== runEnd) hex[out++] = 0x3a
+    const v = groups[g] as number
+    for (let shift = v > 0xfff ? 12 : v > 0xff ? 8 : v > 0xf ? 4 : 0; shift >= 0; shift -= 4) hex[out++] = HEX_DIGITS[(v >> shift) & 0xf] as number
+  }
+  return latin1Text(hex, 0, out)
 }
+
+// Scratch for ipv6Text: 8 groups of 4 digits and 7 colons at most.
+const hex = Buffer.alloc(39)
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1')
 
 // dns-packet's single-record codec (its typings leave it out).
 const answerCodec = (dnsPacket as unknown as { answer: { decode: ((buf: Buffer, offset: number) => { type: string; data?: unknown }) & { bytes: number } } }).answer
