@@ -34,7 +34,7 @@ import { transferFailureCode } from './transfer-failure.js'
 import type { TransferFailureCode } from './transfer-failure.js'
 import type { TransferInResult } from './transfer-in.js'
 import { ixfrFallsBack, transferIn } from './transfer-in.js'
-import { formatZoneState, parseZoneState, stateFileName } from './zone-state-file.js'
+import { formatZoneState, parseZoneState, stateFileName, zoneStateChunks } from './zone-state-file.js'
 
 /** One primary to follow. */
 export interface SecondaryPrimary {
@@ -576,7 +576,9 @@ export class SecondaryZone extends EventEmitter<SecondaryZoneEvents> {
   private async persist(zone: Zone, at: number): Promise<void> {
     if (this.stateFile === undefined) return
     try {
-      await this.files.writeAtomic(this.stateFile, formatZoneState(zone, at))
+      // Written piece by piece as the zone is formatted: a large copy's text is never one string.
+      if (this.files.writeAtomicChunks) await this.files.writeAtomicChunks(this.stateFile, zoneStateChunks(zone, at))
+      else await this.files.writeAtomic(this.stateFile, formatZoneState(zone, at))
     } catch (error) {
       // Still serving the new copy; only a restart would fall back to the older file.
       this.warn(`cannot write ${this.stateFile}: ${(error as Error)?.message ?? error}`)
