@@ -10,6 +10,8 @@
  */
 import { canonicalName, isAbsolute, isSubdomain } from '../packet/names.js'
 import { typeKey } from '../packet/types.js'
+import type { ZoneDifference } from '../transfer/zone-diff.js'
+import { isApexSoa, recordKey } from '../transfer/zone-diff.js'
 import { formatRecord } from '../zone/format.js'
 import { parseZone } from '../zone/parse.js'
 import type { ZoneRecord } from '../zone/zone.js'
@@ -53,18 +55,23 @@ export function checkPrerequisites(zone: Zone, prerequisites: readonly Prerequis
   }
 }
 
-/** A copy of `zone` with `changes` applied, and the changes that took effect (records normalized). */
-export function applyChanges(zone: Zone, changes: readonly RecordChange[], mode: ApplyMode): { zone: Zone; applied: RecordChange[] } {
-  const copy = copyZone(zone)
-  const applied: RecordChange[] = []
+/**
+ * A copy of `zone` with `changes` applied, the changes that took effect (records normalized), and
+ * the records the copy lost and gained (apex SOA aside), which the store hands to the IXFR journal
+ * so it need not compare the whole zone after each update.
+ */
+export function applyChanges(zone: Zone, changes: readonly RecordChange[], mode: ApplyMode): { zone: Zone; applied: RecordChange[]; difference: ZoneDifference } {
   const apex = canonicalName(zone.origin)
+  const edits = new TrackedEdits(copyZone(zone), apex)
+  const copy = edits.zone
+  const applied: RecordChange[] = []
   for (const change of changes) {
     switch (change?.op) {
       case 'add': {
         const record = normalizeRecord(change.record)
         inZone(copy, record.name)
         if (mode === 'rfc2136' && cnameConflict(copy, record)) continue
-        addRecord(copy, record, apex)
+        addRecord(edits, record, apex)
         applied.push({ op: 'add', record })
         break
       }
@@ -83,7 +90,7 @@ export function applyChanges(zone: Zone, changes: readonly RecordChange[], mode:
           if (mode === 'rfc2136') continue
           throw new ZoneStoreError('ERR_RECORDS_INVALID', `the last NS record of ${zone.origin} cannot be deleted`)
         }
-        copy.remove(found)
+        edits.remove(found)
         applied.push({ op: 'delete', record })
         break
       }
@@ -97,7 +104,7 @@ export function applyChanges(zone: Zone, changes: readonly RecordChange[], mode:
         }
         const set = copy.rrset(name, type)
         if (set === undefined) continue
-        for (const r of [...set.records]) copy.remove(r)
+        for (const r of [...set.records]) edits.remove(r)
         applied.push({ op: 'delete-rrset', name, type })
         break
       }
@@ -110,7 +117,7 @@ export function applyChanges(zone: Zone, changes: readonly RecordChange[], mode:
         for (const set of [...node.rrsets.values()]) {
           // RFC 2136 §3.4.2.3: at the apex, SOA and NS stay.
           if (atApex && (set.type === 'SOA' || set.type === 'NS')) continue
-          for (const r of [...set.records]) copy.remove(r)
+          for (const r of [...set.records]) edits.remove(r)
         }
         applied.push({ op: 'delete-name', name })
         break
@@ -119,7 +126,38 @@ export function applyChanges(zone: Zone, changes: readonly RecordChange[], mode:
         throw new ZoneStoreError('ERR_RECORDS_INVALID', `unknown change op ${JSON.stringify((change as { op?: unknown })?.op)}`)
     }
   }
-  return { zone: copy, applied }
+  return { zone: copy, applied, difference: edits.difference() }
+}
+
+/**
+ * Edits to a zone that also keep the net difference from where they started, by record identity
+ * as diffZones compares them (owner, type, class, TTL, RDATA): a record removed and then added
+ * back is no difference. The apex SOA is left out, as in diffZones.
+ */
+class TrackedEdits {
+  readonly #deleted = new Map<string, ZoneRecord>()
+  readonly #added = new Map<string, ZoneRecord>()
+
+  constructor(readonly zone: Zone, readonly apex: string) {}
+
+  add(record: ZoneRecord): void {
+    const had = this.zone.rrset(record.name, record.type)?.records.some((r) => sameData(r.data, record.data)) === true
+    this.zone.add(record)
+    if (had || isApexSoa(record, this.apex)) return
+    const key = recordKey(record)
+    if (!this.#deleted.delete(key)) this.#added.set(key, record)
+  }
+
+  /** Removes `record` as found in the zone (so the difference holds the zone's own copy, TTL included). */
+  remove(record: ZoneRecord): void {
+    if (!this.zone.remove(record) || isApexSoa(record, this.apex)) return
+    const key = recordKey(record)
+    if (!this.#added.delete(key)) this.#deleted.set(key, record)
+  }
+
+  difference(): ZoneDifference {
+    return { deleted: [...this.#deleted.values()], added: [...this.#added.values()] }
+  }
 }
 
 /** A new zone object with the same records (record objects are shared: they are never mutated). */
@@ -184,18 +222,18 @@ function cnameConflict(zone: Zone, record: ZoneRecord): boolean {
  * Adds as RFC 2136 §3.4.2.2 says: an SOA or CNAME replaces the one there, a duplicate is not
  * added twice, and the RRset takes the new record's TTL (one TTL per RRset, as BIND keeps it).
  */
-function addRecord(zone: Zone, record: ZoneRecord, apex: string): void {
+function addRecord(edits: TrackedEdits, record: ZoneRecord, apex: string): void {
   const key = typeKey(record.type)
-  const set = zone.rrset(record.name, record.type)
+  const set = edits.zone.rrset(record.name, record.type)
   if (set !== undefined && (key === 'CNAME' || (key === 'SOA' && canonicalName(record.name) === apex))) {
-    for (const r of [...set.records]) zone.remove(r)
-    zone.add(record)
+    for (const r of [...set.records]) edits.remove(r)
+    edits.add(record)
     return
   }
   if (set !== undefined) {
     const others = set.records.filter((r) => !sameData(r.data, record.data))
-    for (const r of [...set.records]) zone.remove(r)
-    for (const r of others) zone.add(r.ttl === record.ttl ? r : { ...r, ttl: record.ttl })
+    for (const r of [...set.records]) edits.remove(r)
+    for (const r of others) edits.add(r.ttl === record.ttl ? r : { ...r, ttl: record.ttl })
   }
-  zone.add(record)
+  edits.add(record)
 }
