@@ -18,7 +18,7 @@ import { checkZone } from '../zone/check.js'
 import type { ZoneFinding } from '../zone/check.js'
 import { formatRecord, formatZone } from '../zone/format.js'
 import type { ZoneLimits } from '../zone/limits.js'
-import { checkZoneLimits } from '../zone/limits.js'
+import { checkZoneLimits, resolveZoneLimits, ZONE_FILE_LIMITS } from '../zone/limits.js'
 import { parseZone, readZoneFile } from '../zone/parse.js'
 import { serialIncreased } from '../zone/serial.js'
 import type { ZoneRecord } from '../zone/zone.js'
@@ -26,6 +26,7 @@ import { Zone } from '../zone/zone.js'
 import type { ZoneDifference } from '../transfer/zone-diff.js'
 import { recordKey, rememberDifference } from '../transfer/zone-diff.js'
 import type { JournalChange, JournalEntry } from './journal.js'
+import { checkTouched, findingKey, findingName } from './update-check.js'
 import { decodeJournal, encodeEntry } from './journal.js'
 import type { AppendFile, StoreFiles } from './node-files.js'
 import { nodeStoreFiles } from './node-files.js'
@@ -377,7 +378,7 @@ export class ZoneStore extends EventEmitter<ZoneStoreEvents> {
     const given = next.soa === undefined ? undefined : Number(next.soa.data?.serial)
     if (given !== undefined && given !== previousSerial && serialIncreased(serial, given)) serial = given >>> 0
     setSerial(next, serial)
-    const findings = this.#validate(state, base, next, built.imported)
+    const findings = this.#validate(state, base, next, built.imported, built.difference)
     const entry: JournalEntry = {
       seq: base.seq + 1,
       previousSerial,
@@ -438,24 +439,44 @@ export class ZoneStore extends EventEmitter<ZoneStoreEvents> {
     for (const p of group) p.resolve(p.result)
   }
 
-  /** Refuses a zone that checkZone or the limits would refuse; returns its error findings. */
-  #validate(state: ZoneState, base: ZoneVersion, next: Zone, imported: boolean): Set<string> {
+  /**
+   * Refuses a zone that checkZone or the limits would refuse for something the update broke;
+   * returns the zone's error findings. An edit is checked by the names it touched (update-check.ts:
+   * the same errors, without walking the whole zone); an import is checked whole.
+   */
+  #validate(state: ZoneState, base: ZoneVersion, next: Zone, imported: boolean, difference: ZoneDifference | undefined): Set<string> {
     if (next.soa === undefined) throw new ZoneStoreError('ERR_RECORDS_INVALID', `zone ${state.origin} would have no SOA record`)
     base.baseline ??= errorKeys(checkZone(base.zone).findings)
-    const findings = checkZone(next).findings.filter((f) => f.severity === 'error')
-    // An update is refused for what it breaks, not for what was already there (an import is checked whole).
-    const fresh = imported ? findings : findings.filter((f) => !base.baseline!.has(findingKey(f)))
+    let findings: ZoneFinding[]
+    let fresh: ZoneFinding[]
+    let keys: Set<string>
+    // The nodes whose per-name limits could have changed (all of them for an import).
+    let limited = next
+    if (imported || difference === undefined) {
+      findings = checkZone(next).findings.filter((f) => f.severity === 'error')
+      fresh = imported ? findings : findings.filter((f) => !base.baseline!.has(findingKey(f)))
+      keys = errorKeys(findings)
+    } else {
+      const touched = checkTouched(next, difference)
+      findings = touched.errors
+      // An update is refused for what it breaks, not for what was already there.
+      fresh = findings.filter((f) => !base.baseline!.has(findingKey(f)))
+      keys = new Set([...base.baseline].filter((k) => !touched.names.has(findingName(k))))
+      for (const f of findings) keys.add(findingKey(f))
+      // The record count is the whole zone's; per name and type, only the touched names changed.
+      if (next.size <= resolveZoneLimits(this.#limits, ZONE_FILE_LIMITS).maxRecords) limited = touched.region
+    }
     if (fresh.length > 0) {
       throw new ZoneStoreError('ERR_RECORDS_INVALID', `zone ${state.origin}: ${fresh.map((f) => f.message).join('; ')}`, {
         findings: fresh.map((f) => ({ code: f.code, name: f.name, message: f.message })),
       })
     }
     try {
-      checkZoneLimits(next, this.#limits)
+      checkZoneLimits(limited, this.#limits)
     } catch (error) {
       throw new ZoneStoreError('ERR_RECORDS_INVALID', `zone ${state.origin}: ${(error as Error).message}`, { limit: (error as DnsHaError).details?.limit })
     }
-    return errorKeys(findings)
+    return keys
   }
 
   /** A new snapshot (temp, fsync, rename, directory fsync), then the journal emptied. */
@@ -559,10 +580,6 @@ function composeDifferences(steps: ZoneDifference[]): ZoneDifference {
     }
   }
   return { deleted: [...deleted.values()], added: [...added.values()] }
-}
-
-function findingKey(f: ZoneFinding): string {
-  return `${f.code} ${canonicalName(f.name)}`
 }
 
 function errorKeys(findings: ZoneFinding[]): Set<string> {
