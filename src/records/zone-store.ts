@@ -18,7 +18,8 @@ import { checkZone } from '../zone/check.js'
 import type { ZoneFinding } from '../zone/check.js'
 import { formatRecord, formatZone } from '../zone/format.js'
 import type { ZoneLimits } from '../zone/limits.js'
-import { checkZoneLimits, resolveZoneLimits, ZONE_FILE_LIMITS } from '../zone/limits.js'
+import type { ResolvedZoneLimits } from '../zone/limits.js'
+import { checkZoneLimits, markParsedWithin, resolveZoneLimits, ZONE_FILE_LIMITS } from '../zone/limits.js'
 import { parseZone, readZoneFile } from '../zone/parse.js'
 import { serialIncreased } from '../zone/serial.js'
 import type { ZoneRecord } from '../zone/zone.js'
@@ -140,6 +141,8 @@ interface ZoneVersion {
   /** Error findings of this version (code and name): an update is refused only for new ones. */
   baseline: Set<string> | undefined
   seq: number
+  /** Known to be within the store's limits (checked whole once, then by the names each update touched). */
+  withinLimits?: boolean
 }
 
 /** An update built over the working version, waiting for the fsync that covers it. */
@@ -180,6 +183,7 @@ export class ZoneStore extends EventEmitter<ZoneStoreEvents> {
   readonly #policy: SerialPolicy
   readonly #compactAfter: number
   readonly #limits: ZoneLimits | undefined
+  readonly #resolvedLimits: ResolvedZoneLimits
   readonly #files: StoreFiles
   readonly #recovered: JournalRecovery[] = []
   #updates = 0
@@ -195,6 +199,7 @@ export class ZoneStore extends EventEmitter<ZoneStoreEvents> {
     this.#compactAfter = options.compactAfter ?? 1000
     if (!Number.isInteger(this.#compactAfter) || this.#compactAfter < 1) throw new DnsHaError('ERR_CONFIG', 'compactAfter must be a positive integer')
     this.#limits = options.limits
+    this.#resolvedLimits = resolveZoneLimits(options.limits, ZONE_FILE_LIMITS)
     this.#files = options.files ?? nodeStoreFiles
   }
 
@@ -387,7 +392,7 @@ export class ZoneStore extends EventEmitter<ZoneStoreEvents> {
       ...(source !== undefined ? { source } : {}),
       ...(built.imported ? { zone: formatZone(next) } : { changes: built.applied.map(journalChange) }),
     }
-    const version: ZoneVersion = { zone: next, baseline: findings, seq: entry.seq }
+    const version: ZoneVersion = { zone: next, baseline: findings, seq: entry.seq, withinLimits: true }
     state.working = version
     return { bytes: encodeEntry(entry), version, difference: built.difference, result: { origin: state.origin, previousSerial, serial, changes: built.applied } }
   }
@@ -463,8 +468,9 @@ export class ZoneStore extends EventEmitter<ZoneStoreEvents> {
       fresh = findings.filter((f) => !base.baseline!.has(findingKey(f)))
       keys = new Set([...base.baseline].filter((k) => !touched.names.has(findingName(k))))
       for (const f of findings) keys.add(findingKey(f))
-      // The record count is the whole zone's; per name and type, only the touched names changed.
-      if (next.size <= resolveZoneLimits(this.#limits, ZONE_FILE_LIMITS).maxRecords) limited = touched.region
+      // The record count is the whole zone's; per name and type, only the touched names changed,
+      // so a zone known to be within the limits needs only those checked.
+      if (this.#withinLimits(base) && next.size <= this.#resolvedLimits.maxRecords) limited = touched.region
     }
     if (fresh.length > 0) {
       throw new ZoneStoreError('ERR_RECORDS_INVALID', `zone ${state.origin}: ${fresh.map((f) => f.message).join('; ')}`, {
@@ -476,7 +482,22 @@ export class ZoneStore extends EventEmitter<ZoneStoreEvents> {
     } catch (error) {
       throw new ZoneStoreError('ERR_RECORDS_INVALID', `zone ${state.origin}: ${(error as Error).message}`, { limit: (error as DnsHaError).details?.limit })
     }
+    // The Authority checks each zone it serves against its own limits: as wide as these, it need not walk this one again.
+    markParsedWithin(next, this.#resolvedLimits)
     return keys
+  }
+
+  /** Whether `version`'s zone is within the store's limits (walked once per version at most). */
+  #withinLimits(version: ZoneVersion): boolean {
+    if (version.withinLimits === undefined) {
+      try {
+        checkZoneLimits(version.zone, this.#limits)
+        version.withinLimits = true
+      } catch {
+        version.withinLimits = false
+      }
+    }
+    return version.withinLimits
   }
 
   /** A new snapshot (temp, fsync, rename, directory fsync), then the journal emptied. */
