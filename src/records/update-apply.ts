@@ -65,10 +65,11 @@ export function applyChanges(zone: Zone, changes: readonly RecordChange[], mode:
   const edits = new TrackedEdits(copyZone(zone), apex)
   const copy = edits.zone
   const applied: RecordChange[] = []
-  for (const change of changes) {
+  const normalized = normalizeChangeRecords(changes)
+  for (const [index, change] of changes.entries()) {
     switch (change?.op) {
       case 'add': {
-        const record = normalizeRecord(change.record)
+        const record = normalized.get(index)
         inZone(copy, record.name)
         if (mode === 'rfc2136' && cnameConflict(copy, record)) continue
         addRecord(edits, record, apex)
@@ -76,7 +77,7 @@ export function applyChanges(zone: Zone, changes: readonly RecordChange[], mode:
         break
       }
       case 'delete': {
-        const record = normalizeRecord(change.record)
+        const record = normalized.get(index)
         inZone(copy, record.name)
         const atApex = canonicalName(record.name) === apex
         if (atApex && record.type === 'SOA') {
@@ -172,6 +173,11 @@ export function copyZone(zone: Zone): Zone {
  * (API JSON, UPDATE wire, journal), and bad data refused as `ERR_RECORDS_INVALID`.
  */
 export function normalizeRecord(record: ZoneRecord): ZoneRecord {
+  return parseRecordLine(formatRecordLine(record))
+}
+
+/** The master-file line of a record from any source, refusing bad data as `ERR_RECORDS_INVALID`. */
+function formatRecordLine(record: ZoneRecord): string {
   if (record === null || typeof record !== 'object' || typeof record.name !== 'string' || typeof record.type !== 'string') {
     throw new ZoneStoreError('ERR_RECORDS_INVALID', 'a record needs a name and a type')
   }
@@ -184,7 +190,41 @@ export function normalizeRecord(record: ZoneRecord): ZoneRecord {
   } catch (error) {
     throw new ZoneStoreError('ERR_RECORDS_INVALID', `bad ${record.type} record for ${record.name}: ${(error as Error).message}`)
   }
-  return parseRecordLine(line)
+  return line
+}
+
+/**
+ * The records of the `add` and `delete` changes, normalized as {@link normalizeRecord} does, by
+ * change index. All the lines are read with one parse (a parse per record costs a zone's setup
+ * each time, most of an UPDATE of many records); a record the shared parse does not give back
+ * one for one (a duplicate line merged, a per-name limit of the shared zone) and any error are
+ * left to {@link normalizeRecord}, so the records and messages are the same.
+ */
+function normalizeChangeRecords(changes: readonly RecordChange[]): { get(index: number): ZoneRecord } {
+  const out = new Map<number, ZoneRecord>()
+  const lines: string[] = []
+  const indexOfLine: number[] = []
+  try {
+    for (const [index, change] of changes.entries()) {
+      if (change?.op !== 'add' && change?.op !== 'delete') continue
+      lines.push(formatRecordLine(change.record))
+      indexOfLine.push(index)
+    }
+    if (lines.length > 1) {
+      const parsed = parseZone(`${lines.join('\n')}\n`, { origin: '.', fileName: '<records>' })
+      for (const record of parsed.eachRecord()) {
+        const line = parsed.positionOf(record)?.line
+        const index = line === undefined ? undefined : indexOfLine[line - 1]
+        if (index !== undefined && !out.has(index)) out.set(index, record)
+      }
+    }
+  } catch {
+    out.clear()
+  }
+  return {
+    // Errors are thrown when the change is reached, so they come in the order they did one by one.
+    get: (index) => out.get(index) ?? normalizeRecord((changes[index] as { record: ZoneRecord }).record),
+  }
 }
 
 /** One master-file line (absolute owner, TTL, class, type, rdata) as a record. */
