@@ -161,11 +161,12 @@ class TrackedEdits {
   }
 }
 
-/** A new zone object with the same records (record objects are shared: they are never mutated). */
+/**
+ * A new zone object with the same records (record objects are shared: they are never mutated),
+ * by {@link Zone.clone}: copying the zone's tables costs a fraction of adding every record anew.
+ */
 export function copyZone(zone: Zone): Zone {
-  const copy = new Zone(zone.origin, { class: zone.class })
-  for (const r of zone.eachRecord()) copy.add(r)
-  return copy
+  return zone.clone()
 }
 
 /**

@@ -97,6 +97,26 @@ export class NameTable<T> {
     ;(this.#values[e >>> PAGE_BITS] as T[])[e & MASK] = value
   }
 
+  /**
+   * An independent copy (typed arrays and pages copied, nothing shared), each value passed
+   * through `copyValue` so the caller decides how deep values are copied.
+   */
+  clone(copyValue: (value: T) => T): NameTable<T> {
+    const copy = new NameTable<T>()
+    copy.#size = this.#size
+    copy.#mask = this.#mask
+    copy.#buckets = this.#buckets.slice()
+    copy.#hashes = this.#hashes.map((page) => page.slice())
+    copy.#keys = this.#keys.map((page) => page.slice())
+    copy.#values = this.#values.map((page, p) => {
+      const out = new Array<T>(PAGE)
+      const used = Math.min(PAGE, this.#size - p * PAGE)
+      for (let i = 0; i < used; i++) out[i] = copyValue(page[i] as T)
+      return out
+    })
+    return copy
+  }
+
   #hash(e: number): number {
     return (this.#hashes[e >>> PAGE_BITS] as Uint32Array)[e & MASK] as number
   }

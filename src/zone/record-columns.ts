@@ -55,6 +55,21 @@ export class RecordColumns {
     return slot
   }
 
+  /** An independent copy: every page copied (the rdata values themselves are shared, never mutated). */
+  clone(): RecordColumns {
+    const copy = new RecordColumns()
+    copy.#count = this.#count
+    copy.#owner = this.#owner.map((page) => page.slice())
+    copy.#data = this.#data.map((page) => page.slice())
+    copy.#type = this.#type.map((page) => page.slice())
+    copy.#ttl = this.#ttl.map((page) => page.slice())
+    copy.#next = this.#next.map((page) => page.slice())
+    copy.#line = this.#line.map((page) => page?.slice())
+    copy.#column = this.#column.map((page) => page?.slice())
+    copy.#file = this.#file.map((page) => page?.slice())
+    return copy
+  }
+
   /** The owner name of a slot, as written in the file. */
   owner(slot: number): string | undefined {
     return this.#owner[slot >>> PAGE_BITS]?.[slot & MASK]
