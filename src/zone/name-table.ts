@@ -107,11 +107,13 @@ export class NameTable<T> {
     copy.#mask = this.#mask
     copy.#buckets = this.#buckets.slice()
     copy.#hashes = this.#hashes.map((page) => page.slice())
-    copy.#keys = this.#keys.map((page) => page.slice())
+    // Plain pages are copied up to the last entry used: insertAt appends at their end, so they grow.
+    const used = (page: number): number => Math.min(PAGE, this.#size - page * PAGE)
+    copy.#keys = this.#keys.map((page, p) => page.slice(0, used(p)))
     copy.#values = this.#values.map((page, p) => {
-      const out = new Array<T>(PAGE)
-      const used = Math.min(PAGE, this.#size - p * PAGE)
-      for (let i = 0; i < used; i++) out[i] = copyValue(page[i] as T)
+      const n = used(p)
+      const out = new Array<T>(n)
+      for (let i = 0; i < n; i++) out[i] = copyValue(page[i] as T)
       return out
     })
     return copy

@@ -59,8 +59,10 @@ export class RecordColumns {
   clone(): RecordColumns {
     const copy = new RecordColumns()
     copy.#count = this.#count
-    copy.#owner = this.#owner.map((page) => page.slice())
-    copy.#data = this.#data.map((page) => page.slice())
+    // Plain pages are copied up to the last slot used: add() appends at their end, so they grow.
+    const used = (page: number): number => Math.min(PAGE, this.#count - page * PAGE)
+    copy.#owner = this.#owner.map((page, p) => page.slice(0, used(p)))
+    copy.#data = this.#data.map((page, p) => page.slice(0, used(p)))
     copy.#type = this.#type.map((page) => page.slice())
     copy.#ttl = this.#ttl.map((page) => page.slice())
     copy.#next = this.#next.map((page) => page.slice())
