@@ -17,7 +17,7 @@ import { opcodeOf, readFlags, writeId } from '../packet/wire.js'
 import type { Clock } from '../util/clock.js'
 import { realClock } from '../util/clock.js'
 import { DnsHaError, isDnsHaError } from '../util/errors.js'
-import type { ComponentLogger, LoggerLike } from '../util/logger.js'
+import type { ComponentLogger, Logger } from '../util/logger.js'
 import { errorMessage, toLogger } from '../util/logger.js'
 import type { QueryLogSink } from './query-log.js'
 import { QueryLog } from './query-log.js'
@@ -82,7 +82,7 @@ export interface DnsServerOptions {
    * errors), with `component: 'server'` on every line: console-shaped or pino-shaped (see
    * `toLogger` in `dns-ha/util`). Never per query, except the query log (`queryLog: true`).
    */
-  logger?: LoggerLike
+  logger?: Logger
   /**
    * The query log, off by default (BIND `querylog`, dnsmasq `log-queries`): one entry per
    * answered query with client, transport, question, RD/DO/CD, rcode, answer count, size and

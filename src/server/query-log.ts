@@ -7,7 +7,7 @@
 import { className, EDNS_DO, FLAG, rcodeName, typeName } from '../packet/constants.js'
 import { readEdns, readHeader, readQuestion } from '../packet/wire.js'
 import type { Clock } from '../util/clock.js'
-import type { ComponentLogger, LoggerLike } from '../util/logger.js'
+import type { ComponentLogger, Logger } from '../util/logger.js'
 import { toLogger } from '../util/logger.js'
 import type { ClientInfo, Transport } from './query.js'
 import type { StreamWrite } from './tcp-connection.js'
@@ -43,7 +43,7 @@ export interface QueryLogEntry {
  * Where query log entries go: a function given each entry, or a logger (console- or
  * pino-shaped) given `info('query', entry)`.
  */
-export type QueryLogSink = ((entry: QueryLogEntry) => void) | LoggerLike
+export type QueryLogSink = ((entry: QueryLogEntry) => void) | Logger
 
 /** Builds and delivers query log entries for one server. @internal */
 export class QueryLog {

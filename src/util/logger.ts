@@ -13,7 +13,12 @@
  * own `child()` for pino, merged into the meta otherwise.
  */
 
-/** Where a component may report what it sees. Every method is optional: a missing one drops that level. */
+/**
+ * Where a component may report what it sees: the type of every component's `logger` option.
+ * Every method is optional: a missing one drops that level. `console` fits it, and so do pino
+ * and bunyan loggers (their methods also take a message first, so they type-check as one);
+ * at run time the shape decides how they are called (see {@link isObjectFirstLogger}).
+ */
 export interface Logger {
   debug?(message: string, meta?: Record<string, unknown>): void
   info?(message: string, meta?: Record<string, unknown>): void
