@@ -9,6 +9,7 @@ import type { ZoneErrorEvent } from '../authority/index.js'
 import { DnsServer } from '../server/index.js'
 import type { DnsServerEngine } from '../server/index.js'
 import { DnsHaError } from '../util/errors.js'
+import type { Logger } from '../util/logger.js'
 import type { CliIo, RunningService } from './service.js'
 import type { ZoneArgument } from './zone-argument.js'
 
@@ -18,12 +19,16 @@ export interface ServeSettings {
   addresses: string[]
   port: number
   engine: DnsServerEngine | 'auto'
+  /** Where the authority and the servers log (`--log-level`, `--log-format`). */
+  logger?: Logger
+  /** The query log's sink (`--query-log`). */
+  queryLog?: Logger
 }
 
 /** Loads every zone (failing on the first that does not load), then listens on each address. */
 export async function startServe(settings: ServeSettings, io: CliIo): Promise<RunningService> {
   const failures: ZoneErrorEvent[] = []
-  const authority = new Authority({ zones: settings.zones.map(({ file, origin }) => ({ file, origin })) })
+  const authority = new Authority({ zones: settings.zones.map(({ file, origin }) => ({ file, origin })), ...(settings.logger === undefined ? {} : { logger: settings.logger }) })
   authority.on('zone-error', (event) => failures.push(event))
   await authority.start()
   if (failures.length > 0) throw failures[0]!.error instanceof Error ? failures[0]!.error : new DnsHaError('ERR_ZONE_FILE', String(failures[0]!.error))
@@ -31,7 +36,7 @@ export async function startServe(settings: ServeSettings, io: CliIo): Promise<Ru
   const servers: DnsServer[] = []
   try {
     for (const address of settings.addresses) {
-      const server = new DnsServer({ handler: authority, engine: settings.engine })
+      const server = new DnsServer({ handler: authority, engine: settings.engine, ...logOptions(settings) })
       servers.push(server)
       const bound = await server.listen({ address, port: settings.port })
       io.out(`listening on ${bound.address}#${bound.port} (udp, tcp; engine ${server.snapshot().engine})`)
@@ -59,4 +64,9 @@ export async function startServe(settings: ServeSettings, io: CliIo): Promise<Ru
       await Promise.all(servers.map((s) => s.close()))
     },
   }
+}
+
+/** The DnsServer's `logger` and `queryLog` options from the settings (absent ones left out). */
+export function logOptions(settings: { logger?: Logger; queryLog?: Logger }): { logger?: Logger; queryLog?: Logger } {
+  return { ...(settings.logger === undefined ? {} : { logger: settings.logger }), ...(settings.queryLog === undefined ? {} : { queryLog: settings.queryLog }) }
 }

@@ -55,7 +55,7 @@ export class QueryLog {
     if (typeof sink === 'function') {
       this.deliver = sink
     } else {
-      const logger: ComponentLogger = toLogger(sink)
+      const logger: ComponentLogger = toLogger(sink, { component: 'query' })
       this.deliver = (entry) => logger.info('query', entry as unknown as Record<string, unknown>)
     }
   }
