@@ -28,9 +28,12 @@ export interface ServeSettings {
 /** Loads every zone (failing on the first that does not load), then listens on each address. */
 export async function startServe(settings: ServeSettings, io: CliIo): Promise<RunningService> {
   const failures: ZoneErrorEvent[] = []
-  const authority = new Authority({ zones: settings.zones.map(({ file, origin }) => ({ file, origin })), ...(settings.logger === undefined ? {} : { logger: settings.logger }) })
+  let starting = true
+  const logger = settings.logger === undefined ? undefined : quietWhile(settings.logger, () => starting)
+  const authority = new Authority({ zones: settings.zones.map(({ file, origin }) => ({ file, origin })), ...(logger === undefined ? {} : { logger }) })
   authority.on('zone-error', (event) => failures.push(event))
   await authority.start()
+  starting = false
   if (failures.length > 0) throw failures[0]!.error instanceof Error ? failures[0]!.error : new DnsHaError('ERR_ZONE_FILE', String(failures[0]!.error))
 
   const servers: DnsServer[] = []
@@ -69,4 +72,19 @@ export async function startServe(settings: ServeSettings, io: CliIo): Promise<Ru
 /** The DnsServer's `logger` and `queryLog` options from the settings (absent ones left out). */
 export function logOptions(settings: { logger?: Logger; queryLog?: Logger }): { logger?: Logger; queryLog?: Logger } {
   return { ...(settings.logger === undefined ? {} : { logger: settings.logger }), ...(settings.queryLog === undefined ? {} : { queryLog: settings.queryLog }) }
+}
+
+/**
+ * `logger` without its error lines while `quiet()` holds: a zone that fails at start is the
+ * command's one failure line (and exit status), not a log line as well.
+ */
+function quietWhile(logger: Logger, quiet: () => boolean): Logger {
+  return {
+    debug: (message, meta) => logger.debug?.(message, meta),
+    info: (message, meta) => logger.info?.(message, meta),
+    warn: (message, meta) => logger.warn?.(message, meta),
+    error: (message, meta) => {
+      if (!quiet()) logger.error?.(message, meta)
+    },
+  }
 }

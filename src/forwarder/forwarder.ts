@@ -428,12 +428,13 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
   /**
    * A reload that kept old data must not go unnoticed: to the logger when there is one, else,
    * when nobody listens for `reload` either, as a Node warning (the library never writes to the
-   * console itself). At start the failure is thrown to the caller, so no warning then.
+   * console itself). At start the failure is thrown to the caller, so no log line or warning then.
    */
   private reportReloadErrors(errors: readonly FileError[], starting: boolean): void {
     const message = 'reload kept old data for some files'
+    if (starting) return
     if (this.logger.enabled('warn')) this.logger.warn(message, { errors })
-    else if (!starting && this.listenerCount('reload') === 0) {
+    else if (this.listenerCount('reload') === 0) {
       process.emitWarning(`${message}: ${errors.map((e) => `${e.file}: ${e.message}`).join('; ')}`, { type: 'DnsHaWarning', code: 'DNS_HA_FORWARDER_RELOAD' })
     }
   }
