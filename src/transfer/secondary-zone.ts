@@ -338,7 +338,7 @@ export class SecondaryZone extends EventEmitter<SecondaryZoneEvents> {
   /** The answer to a NOTIFY for this zone: NOERROR+AA from a primary (and a check starts), REFUSED from anyone else. */
   answerNotify(query: DnsQuery): Packet {
     const answer = answerNotify(query, this)
-    const rcode = rcodeName((answer as { rcode?: number }).rcode ?? 0)
+    const rcode = rcodeName((answer.flags ?? 0) & 0xf)
     const client = `${query.client.address}#${query.client.port}`
     this.log.info(`NOTIFY from ${client}: ${rcode}`, { client, rcode })
     return answer
