@@ -9,11 +9,16 @@ import { DnsHaError } from '../util/errors.js'
 import type { Logger } from '../util/logger.js'
 import { errorLine, EXIT, exitCodeFor } from './exit-codes.js'
 import { startDemo } from './demo-command.js'
+import { startBindLvsExample } from './bind-lvs-command.js'
 import type { KeySource } from './demo-command.js'
 import { startDnsmasq } from './dnsmasq-command.js'
 import { startPool } from './pool-command.js'
 import { startServe } from './serve-command.js'
 import { startVrrp } from './vrrp-command.js'
+import { parseMetricsEndpoint, withMetrics } from './metrics-option.js'
+import type { MetricsEndpoint } from './metrics-option.js'
+import { startNetnsCommand, startNetnsNodeCommand } from './netns-command.js'
+import { startSplitHorizonExample } from './split-horizon-command.js'
 import type { CliIo, RunningService, SignalSource } from './service.js'
 import { serveUntilSignal } from './service.js'
 import { parseZoneArgument } from './zone-argument.js'
@@ -28,6 +33,8 @@ export interface CliEnvironment {
   version: string
   /** Key presses, when the command runs in a terminal (the demo's f key). */
   keys?: KeySource
+  /** The command that runs this program (`example --netns` starts its node processes with it). */
+  selfCommand?: readonly string[]
 }
 
 /** Runs the command line (`argv` without node and the script) and resolves with the exit status. */
@@ -58,7 +65,7 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
 type Launch = (start: Promise<RunningService>) => void
 
 /** The topologies `dns-ha example` runs. */
-const EXAMPLES = ['dnsmasq-nginx-keepalived']
+const EXAMPLES = ['dnsmasq-nginx-keepalived', 'bind-lvs-keepalived', 'split-horizon']
 
 function buildProgram(env: CliEnvironment, launch: Launch): Command {
   const program = new Command('dns-ha')
@@ -76,10 +83,11 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
     .option('-a, --address <ip>', 'address to listen on (repeatable)', collect, [])
     .option('-p, --port <port>', 'port to listen on', port, 53)
     .addOption(engine)
+    .option('--metrics <address:port>', 'serve Prometheus metrics at http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9153)', parseMetricsEndpoint)
   addLogOptions(serve, { queryLog: true })
     .exitOverride()
-    .action((opts: { zone: ZoneArgument[]; address: string[]; port: number; engine: 'dgram' | 'batched' | 'auto' } & LogFlags) => {
-      launch(startServe({ zones: opts.zone, addresses: opts.address.length > 0 ? opts.address : ['127.0.0.1'], port: opts.port, engine: opts.engine, ...logSettings(opts, env) }, env.io))
+    .action((opts: { zone: ZoneArgument[]; address: string[]; port: number; engine: 'dgram' | 'batched' | 'auto'; metrics?: MetricsEndpoint } & LogFlags) => {
+      launch(withMetrics(startServe({ zones: opts.zone, addresses: opts.address.length > 0 ? opts.address : ['127.0.0.1'], port: opts.port, engine: opts.engine, ...logSettings(opts, env) }, env.io), opts.metrics, env.io))
     })
 
   const dnsmasq = program
@@ -89,12 +97,17 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
     .option('-p, --port <port>', "port to listen on (default: the file's port, else 53)", port)
     .option('-a, --listen-address <ip>', "address to listen on, instead of the file's listen-address lines (repeatable)", collect, [])
     .addOption(engine)
+    .option('--metrics <address:port>', 'serve Prometheus metrics at http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9153)', parseMetricsEndpoint)
   addLogOptions(dnsmasq, { queryLog: true })
     .exitOverride()
-    .action((opts: { confFile: string; port?: number; listenAddress: string[]; engine: 'dgram' | 'batched' | 'auto' } & LogFlags) => {
+    .action((opts: { confFile: string; port?: number; listenAddress: string[]; engine: 'dgram' | 'batched' | 'auto'; metrics?: MetricsEndpoint } & LogFlags) => {
       launch(
-        startDnsmasq(
-          { config: opts.confFile, ...(opts.port === undefined ? {} : { port: opts.port }), ...(opts.listenAddress.length > 0 ? { addresses: opts.listenAddress } : {}), engine: opts.engine, ...logSettings(opts, env) },
+        withMetrics(
+          startDnsmasq(
+            { config: opts.confFile, ...(opts.port === undefined ? {} : { port: opts.port }), ...(opts.listenAddress.length > 0 ? { addresses: opts.listenAddress } : {}), engine: opts.engine, ...logSettings(opts, env) },
+            env.io,
+          ),
+          opts.metrics,
           env.io,
         ),
       )
@@ -106,10 +119,11 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
     .requiredOption('--nginx <file>', 'nginx.conf, or a file holding the stream { } block')
     .option('-a, --address <ip>', "listen on this address instead of the file's")
     .option('-p, --port <port>', "listen on this port instead of the file's (one server only)", port)
+    .option('--metrics <address:port>', 'serve Prometheus metrics at http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9153)', parseMetricsEndpoint)
   addLogOptions(pool, { queryLog: false })
     .exitOverride()
-    .action((opts: { nginx: string; address?: string; port?: number } & LogFlags) => {
-      launch(startPool({ nginx: opts.nginx, ...(opts.address === undefined ? {} : { address: opts.address }), ...(opts.port === undefined ? {} : { port: opts.port }), logger: logSettings(opts, env).logger }, env.io))
+    .action((opts: { nginx: string; address?: string; port?: number; metrics?: MetricsEndpoint } & LogFlags) => {
+      launch(withMetrics(startPool({ nginx: opts.nginx, ...(opts.address === undefined ? {} : { address: opts.address }), ...(opts.port === undefined ? {} : { port: opts.port }), logger: logSettings(opts, env).logger }, env.io), opts.metrics, env.io))
     })
 
   const vrrp = program
@@ -117,21 +131,26 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
     .description("run a keepalived.conf's vrrp_instances: raw VRRP on their interfaces, real VIPs, vrrp_scripts and notify scripts (root)")
     .requiredOption('-f, --config <file>', 'keepalived.conf (keepalived -f)')
     .option('-t, --check', 'check the file and print what would run, as keepalived --config-test (no root needed)')
+    .option('--metrics <address:port>', 'serve Prometheus metrics of the routers and checks at http://ADDRESS:PORT/metrics', parseMetricsEndpoint)
   addLogOptions(vrrp, { queryLog: false })
     .exitOverride()
-    .action((opts: { config: string; check?: boolean } & LogFlags) => {
-      launch(startVrrp({ config: opts.config, check: opts.check === true, logger: logSettings(opts, env).logger }, env.io))
+    .action((opts: { config: string; check?: boolean; metrics?: MetricsEndpoint } & LogFlags) => {
+      launch(withMetrics(startVrrp({ config: opts.config, check: opts.check === true, logger: logSettings(opts, env).logger }, env.io), opts.metrics, env.io))
     })
 
   program
     .command('example')
-    .description('run one of the reference topologies on loopback (see docs/topology.md)')
-    .argument('<name>', 'dnsmasq-nginx-keepalived: two forwarders, two nginx-style pools, a VRRP pair and a VIP')
+    .description('run one of the reference topologies on loopback, or with --netns in network namespaces as root (see docs/topology.md)')
+    .argument('<name>', 'dnsmasq-nginx-keepalived: two forwarders, two nginx-style pools, a VRRP pair and a VIP; bind-lvs-keepalived: a primary with an HTTP API, two secondaries (NOTIFY + IXFR), two LVS-style directors with health checks, a VRRP pair and a VIP; split-horizon: one authority with internal/external views behind a pool with ECS')
     .option('-p, --port <port>', 'where clients reach the VIP', port, 5300)
     .option('--advert-ms <ms>', 'keepalived advert_int in ms', positive, 1000)
+    .option('--netns', 'run in network namespaces (root): each node its own namespace, a real VIP moved by VRRP, a client namespace')
     .exitOverride()
-    .action((name: string, opts: { port: number; advertMs: number }) => {
+    .action((name: string, opts: { port: number; advertMs: number; netns?: boolean }) => {
       if (!EXAMPLES.includes(name)) throw new DnsHaError('ERR_USAGE', `no example named ${name}; there is ${EXAMPLES.join(', ')}`)
+      if (opts.netns === true) return launch(startNetnsCommand({ example: name, advertMs: opts.advertMs, selfCommand: env.selfCommand }, env.io))
+      if (name === 'split-horizon') return launch(startSplitHorizonExample({ port: opts.port }, env.io))
+      if (name === 'bind-lvs-keepalived') return launch(startBindLvsExample({ port: opts.port, advertMs: opts.advertMs }, env.io))
       launch(startDemo({ port: opts.port, failover: false, advertMs: opts.advertMs, rate: 200, timeline: 'dns-ha-failover.html', exitAfter: false }, env.io, env.keys))
     })
 
@@ -147,6 +166,16 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
     .exitOverride()
     .action((opts: { port: number; failover?: boolean; advertMs: number; rate: number; timeline: string; exit?: boolean }) => {
       launch(startDemo({ port: opts.port, failover: opts.failover === true, advertMs: opts.advertMs, rate: opts.rate, timeline: opts.timeline, exitAfter: opts.exit === true }, env.io, env.keys))
+    })
+
+  // The node side of `example --netns`: each namespace's process runs one role (hidden: not for people).
+  program
+    .command('netns-node', { hidden: true })
+    .description('run one node role of a namespace example inside the current namespace (started by example --netns)')
+    .argument('<spec>', 'the node spec as JSON')
+    .exitOverride()
+    .action((spec: string) => {
+      launch(startNetnsNodeCommand(spec, env.io))
     })
 
   return program

@@ -66,6 +66,12 @@ export interface QueryOptions {
    * `ERR_QUERY_TSIG` (its `details.tsig` says which). `fudge` defaults to 300 s.
    */
   tsig?: QueryTsigOptions
+  /**
+   * The source address to ask from, as `dig -b`: UDP sockets bind to it and TCP connects from it
+   * (default: the wildcard, the route picks). Servers whose views match on the client's address
+   * see this one; on Linux loopback any 127.0.0.0/8 address can be used without configuring it.
+   */
+  localAddress?: string
   network?: Network
   clock?: Clock
   random?: Random
@@ -151,6 +157,7 @@ interface Context {
   random: Random
   ignored: number
   tsig: { key: ResolvedTsigKey; fudge: number } | undefined
+  localAddress: string | undefined
 }
 
 type UdpOutcome = { kind: 'answer'; result: QueryResult } | { kind: 'truncated'; ignored: number }
@@ -188,7 +195,16 @@ function resolveContext(server: QueryServer, question: QueryQuestion | Uint8Arra
     random: options.random ?? defaultRandom(),
     ignored: 0,
     tsig: resolveTsigOption(options.tsig),
+    localAddress: resolveLocalAddress(options.localAddress, server.address),
   }
+}
+
+function resolveLocalAddress(local: string | undefined, server: string): string | undefined {
+  if (local === undefined) return undefined
+  if (addressBytes(local) === undefined || addressFamily(local) !== addressFamily(server)) {
+    throw new DnsHaError('ERR_CONFIG', `localAddress must be an IP literal of the server's family, got ${JSON.stringify(local)}`)
+  }
+  return local
 }
 
 function resolveTsigOption(option: QueryTsigOptions | undefined): Context['tsig'] {
@@ -365,7 +381,7 @@ function exchangeTcp(ctx: Context): Promise<QueryResult> {
       finish(() => resolve(result))
     }
 
-    ctx.network.connectStream(ctx.address, ctx.port, { timeoutMs: ctx.timeoutMs }).then(
+    ctx.network.connectStream(ctx.address, ctx.port, { timeoutMs: ctx.timeoutMs, ...(ctx.localAddress === undefined ? {} : { localAddress: ctx.localAddress }) }).then(
       (s) => {
         if (settled) return s.destroy()
         socket = s
@@ -400,7 +416,7 @@ function exchangeTcp(ctx: Context): Promise<QueryResult> {
 
 /** A UDP socket on a random source port of the dynamic range (or, if those keep being taken, the OS's pick). */
 async function openSocket(ctx: Context): Promise<DatagramSocket> {
-  const wildcard = ctx.family === 6 ? '::' : '0.0.0.0'
+  const wildcard = ctx.localAddress ?? (ctx.family === 6 ? '::' : '0.0.0.0')
   for (let i = 0; i < PORT_DRAWS; i++) {
     const socket = ctx.network.createDatagramSocket(ctx.family)
     try {

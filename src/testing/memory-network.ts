@@ -9,7 +9,7 @@
  */
 import type { Clock } from '../util/clock.js'
 import { realClock } from '../util/clock.js'
-import type { BoundAddress, DatagramSocket, Network, RemoteInfo, StreamServer, StreamSocket } from '../util/network.js'
+import type { BoundAddress, DatagramSocket, Network, RemoteInfo, StreamConnectOptions, StreamServer, StreamSocket } from '../util/network.js'
 import { addressFamily } from '../util/network.js'
 import type { Random } from '../util/random.js'
 import { seededRandom } from '../util/random.js'
@@ -85,8 +85,8 @@ export class MemoryNetwork implements Network {
     return new MemoryStreamServer(this, onConnection)
   }
 
-  async connectStream(address: string, port: number, options: { timeoutMs?: number } = {}): Promise<StreamSocket> {
-    const local = addressFamily(address) === 6 ? '::1' : '127.0.0.1'
+  async connectStream(address: string, port: number, options: StreamConnectOptions = {}): Promise<StreamSocket> {
+    const local = options.localAddress ?? (addressFamily(address) === 6 ? '::1' : '127.0.0.1')
     const server = this.lookup(this.streamServers, address, port)
     if (!server || this.isCut(local, address)) {
       if (server && options.timeoutMs !== undefined) {

@@ -169,6 +169,8 @@ export interface SecondaryZoneSnapshot {
   nextRefresh: number | undefined
   expiresAt: number | undefined
   lastFailure: string | undefined
+  /** The serial the primary's SOA showed at the last check that reached one, `undefined` before. */
+  primarySerial: number | undefined
   transfers: number
   failures: number
 }
@@ -217,6 +219,7 @@ export class SecondaryZone extends EventEmitter<SecondaryZoneEvents> {
   private lastCheck: number | undefined
   private lastSuccess: number | undefined
   private lastFailure: string | undefined
+  private primarySerial: number | undefined
   private transfers = 0
   private failures = 0
   private forceAxfr = false
@@ -355,6 +358,7 @@ export class SecondaryZone extends EventEmitter<SecondaryZoneEvents> {
       nextRefresh: this.nextRefresh,
       expiresAt: this.expiresAt,
       lastFailure: this.lastFailure,
+      primarySerial: this.primarySerial,
       transfers: this.transfers,
       failures: this.failures,
     }
@@ -386,6 +390,7 @@ export class SecondaryZone extends EventEmitter<SecondaryZoneEvents> {
 
   private async checkPrimary(primary: Primary, started: number): Promise<void> {
     const remote = await this.querySoa(primary)
+    this.primarySerial = remote
     const ours = this.serial
     if (this.copy !== undefined && ours !== undefined) {
       const order = compareSerial(ours, remote)

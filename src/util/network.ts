@@ -91,7 +91,15 @@ export interface Network {
   createDatagramSocket(family: 4 | 6): DatagramSocket
   createStreamServer(onConnection: (socket: StreamSocket) => void): StreamServer
   /** Opens a stream connection; rejects on refusal or when `timeoutMs` passes first. */
-  connectStream(address: string, port: number, options?: { timeoutMs?: number }): Promise<StreamSocket>
+  connectStream(address: string, port: number, options?: StreamConnectOptions): Promise<StreamSocket>
+}
+
+/** How {@link Network.connectStream} connects. */
+export interface StreamConnectOptions {
+  /** Give up connecting after this many ms. */
+  timeoutMs?: number
+  /** The local address to connect from (`dig -b`); default: the one the route picks. */
+  localAddress?: string
 }
 
 /** 4 or 6 for an IP literal (IPv6 when it contains a colon). */
@@ -105,7 +113,7 @@ export const nodeNetwork: Network = {
   createStreamServer: (onConnection) => new NodeStreamServer(onConnection),
   connectStream: (address, port, options = {}) =>
     new Promise((resolve, reject) => {
-      const socket = net.connect({ host: address, port })
+      const socket = net.connect({ host: address, port, ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }) })
       let timer: NodeJS.Timeout | undefined
       const fail = (err: Error): void => {
         if (timer) clearTimeout(timer)

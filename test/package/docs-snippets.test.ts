@@ -1,5 +1,5 @@
 /**
- * The TypeScript examples in README.md and docs/production.md type-check against the current
+ * The TypeScript examples in README.md, docs/production.md, the guide and the other pages listed below type-check against the current
  * source: each ```ts block is compiled as its own module, with `dns-ha` and `dns-ha/<module>`
  * mapped to src/, so a renamed option or method breaks this test, not a reader's first try.
  */
@@ -31,6 +31,13 @@ const FILES: [string, number][] = [
   ['docs/production.md', 4],
   ['docs/health.md', 3],
   ['docs/vrrp.md', 1],
+  ['docs/metrics.md', 1],
+  ['docs/topology.md', 2],
+  ['docs/guide.md', 1],
+  ['docs/coming-from-bind.md', 1],
+  ['docs/coming-from-dnsmasq.md', 1],
+  ['docs/coming-from-nginx.md', 1],
+  ['docs/coming-from-keepalived.md', 1],
   ['docs/logging.md', 3],
 ]
 

@@ -106,7 +106,7 @@ describe('SecondaryZone: first load and timers', () => {
     await settle()
     expect(await rcodeOf(r.auth)).toBe('SERVFAIL')
     expect(r.failed).toHaveLength(1)
-    expect(r.secondary.snapshot().state).toBe('loading')
+    expect(r.secondary.snapshot()).toMatchObject({ state: 'loading', primarySerial: undefined })
     r.primary.down = false
     await r.clock.advanceAsync(53_000) // the failure came at 4 s (two SOA attempts of 2 s)
     await settle()
@@ -115,7 +115,7 @@ describe('SecondaryZone: first load and timers', () => {
     await settle()
     expect(r.transferred.map((e) => [e.kind, e.serial])).toEqual([['axfr', 1]])
     expect(await addressOf(r.auth, 'www.example.com.')).toEqual(['192.0.2.10'])
-    expect(r.secondary.snapshot()).toMatchObject({ state: 'serving', serial: 1, transfers: 1 })
+    expect(r.secondary.snapshot()).toMatchObject({ state: 'serving', serial: 1, primarySerial: 1, transfers: 1 })
   })
 
   it('checks again after refresh, and fetches a change by IXFR', async () => {
@@ -128,6 +128,7 @@ describe('SecondaryZone: first load and timers', () => {
     await r.clock.advanceAsync(1000)
     await settle()
     expect(r.transferred.map((e) => [e.kind, e.serial])).toEqual([['axfr', 1], ['ixfr', 2]])
+    expect(r.secondary.snapshot()).toMatchObject({ serial: 2, primarySerial: 2 })
     expect(r.primary.requests.map((q) => [q.type, q.serial])).toEqual([['AXFR', undefined], ['IXFR', 1]])
     expect(await addressOf(r.auth, 'new.example.com.')).toEqual(['192.0.2.99'])
     expect(await rcodeOf(r.auth, 'mail.example.com.')).toBe('NXDOMAIN')
