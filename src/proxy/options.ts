@@ -6,6 +6,7 @@
 import type { ClientSubnetOptions } from '../packet/client-subnet.js'
 import type { BalancePolicy } from '../pool/balancers.js'
 import type { Clock } from '../util/clock.js'
+import type { Logger } from '../util/logger.js'
 import type { Network } from '../util/network.js'
 import type { Random } from '../util/random.js'
 import type { ProxyCacheOptions } from './packet-cache.js'
@@ -95,4 +96,10 @@ export interface UdpProxyPoolOptions {
   nextUpstreamTries?: number
   /** Moving on to the next member stops after this long (nginx `proxy_next_upstream_timeout`; 0: no limit). */
   nextUpstreamTimeoutMs?: number
+  /**
+   * Where the pool reports listening, members going down (`warn`, with the reason) and up
+   * (`info`), every member down (`error`), errors inside callbacks (`error`; then no
+   * `process.emitWarning`) and closing, with `component: 'proxy'`; console- or pino-shaped.
+   */
+  logger?: Logger
 }

@@ -42,6 +42,8 @@ import type { Endpoint } from './listeners.js'
 import { bindPair, sumDatagram, sumTcp } from './listeners.js'
 import type { MemberPicker, PickedMember } from './member-picker.js'
 import { MemberSetPicker } from './member-set-picker.js'
+import type { ComponentLogger } from '../util/logger.js'
+import { errorMessage, toLogger } from '../util/logger.js'
 import type { TcpProxySnapshot } from './tcp-proxy.js'
 import { TcpProxy } from './tcp-proxy.js'
 
@@ -233,6 +235,17 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
       { policy: options.policy ?? 'round-robin', random: this.random, clock: this.clock, passive: this.mode === 'datagram' },
     )
     for (const m of options.members) this.addMember(m)
+    if (options.logger !== undefined) this.logTo(toLogger(options.logger, { component: 'proxy' }))
+  }
+
+  /** The log lines, from the pool's own events (so they say what listeners are told). */
+  private logTo(logger: ComponentLogger): void {
+    this.on('listening', ({ address }) => logger.info('listening', { address: address.address, port: address.port }))
+    this.on('member-down', ({ member, reason }) => logger.warn(`member ${member.key} down: ${reason}`, { member: member.key, backup: member.backup, reason }))
+    this.on('member-up', ({ member }) => logger.info(`member ${member.key} up`, { member: member.key, backup: member.backup }))
+    this.on('all-down', ({ members }) => logger.error('all members down: answering SERVFAIL', { members: members.map((m) => m.key) }))
+    this.on('error', ({ error, phase }) => logger.error(`${phase} error: ${errorMessage(error)}`, { phase, err: error }))
+    this.on('close', () => logger.info('closed', {}))
   }
 
   /**
