@@ -1,7 +1,7 @@
 // ZoneStore's logger: zones opened with serials, updates, refused updates, a torn journal tail, compaction.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ZoneStore } from '../../src/records/zone-store.js'
 import { recordingLogger } from '../support/log-lines.js'
 import { exampleZone, rr, tempDir } from './helpers.js'
@@ -25,6 +25,8 @@ describe('ZoneStore logger', () => {
     expect(lines[2]![1]).toMatch(/^example\.com\. update refused: /)
     expect(lines[2]![2]).toMatchObject({ component: 'records', origin: 'example.com.', code: expect.any(String) })
     await store.update('example.com.', [{ op: 'add', record: rr('c.example.com. 300 IN A 192.0.2.3') }])
+    // Group commit answers an update once its fsync returns; compaction follows it, off the caller's path.
+    await vi.waitFor(() => expect(lines).toHaveLength(5))
     expect(lines.slice(3).map((l) => [l[0], l[1]])).toEqual([
       ['info', 'example.com. updated: serial 11 -> 12'],
       ['info', 'example.com. compacted'],
