@@ -270,7 +270,9 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
       (item, t) => this.onDeadline(item, t),
     )
     this.engine = chooseEngine(options.engine ?? 'dgram', options.network !== undefined, this.mode)
-    this.clientNetwork = this.engine === 'batched' ? batchedNetwork(this.network) : this.network
+    // Answers come from the member sockets one callback each: flushed once per loop turn, they
+    // leave in one sendmmsg rather than one each.
+    this.clientNetwork = this.engine === 'batched' ? batchedNetwork(this.network, { sendFlush: 'immediate' }) : this.network
     this.relayPicker = new MemberSetPicker(
       { members: () => this.members, markDown: (m, reason) => this.markDown(m, reason, false), reportUp: (m) => this.reportUp(m) },
       { policy: options.policy ?? 'round-robin', random: this.random, clock: this.clock, passive: this.mode === 'datagram' },

@@ -2,7 +2,9 @@ import dnsPacket from 'dns-packet'
 import { describe, expect, it } from 'vitest'
 import type { HealthChange, HealthSource, HealthState } from '../../src/pool/tracking.js'
 import { UdpProxyPool } from '../../src/proxy/udp-proxy-pool.js'
-import { isDnsHaError } from '../../src/util/errors.js'
+import { MemoryNetwork } from '../../src/testing/memory-network.js'
+import { batchedEngineUnavailable } from '../../src/util/batched-network.js'
+import { DnsHaError, isDnsHaError } from '../../src/util/errors.js'
 import { answeredBy, FakeMember, manualSource, queryBytes, rig } from './helpers.js'
 
 describe('UdpProxyPool: relaying', () => {
@@ -448,6 +450,19 @@ describe('UdpProxyPool: two health sources', () => {
 })
 
 describe('UdpProxyPool: lifecycle and options', () => {
+  it('engine: dgram by default and with a custom network under auto; batched refused for datagram mode; a bad name refused', async () => {
+    const network = new MemoryNetwork()
+    const members = [{ address: '10.0.1.1' }]
+    expect(new UdpProxyPool({ members, network }).snapshot().engine).toBe('dgram')
+    expect(new UdpProxyPool({ members, network, engine: 'auto' }).snapshot().engine).toBe('dgram')
+    expect(() => new UdpProxyPool({ members, network, mode: 'datagram', engine: 'batched' })).toThrow(/datagram mode/)
+    expect(new UdpProxyPool({ members, network, mode: 'datagram', engine: 'auto' }).snapshot().engine).toBe('dgram')
+    expect(() => new UdpProxyPool({ members, network, engine: 'fast' as never })).toThrow(DnsHaError)
+    const reason = batchedEngineUnavailable()
+    if (reason === undefined) expect(new UdpProxyPool({ members, engine: 'auto' }).snapshot().engine).toBe('batched')
+    else expect(() => new UdpProxyPool({ members, engine: 'batched' })).toThrow(reason)
+  })
+
   it('rejects bad options with ERR_CONFIG', () => {
     const bad = [
       () => new UdpProxyPool(undefined as never),
