@@ -53,6 +53,7 @@ const nodeSeams = [
   '^src/health/node-process\\.ts$', // script checks (node:child_process)
   '^src/vrrp/node-host\\.ts$', // raw IP protocol 112 and AF_PACKET sockets (node:module loads the optional koffi), the interface table (node:fs /sys, node:os), ip and notify scripts (node:child_process)
   '^src/vrrp/node-files\\.ts$', // keepalived.conf and its includes from disk
+  '^src/topology/netns/node-host\\.ts$', // namespace mode: ip (iproute2) builds the namespaces, node processes under ip netns exec, the exit hook (node:child_process, node:readline)
   '^src/cli/', // the dns-ha command: argv, signals, stdout, config files
   '^src/testing/', // the testing kit binds real ports to find free ones
 ]

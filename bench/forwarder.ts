@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import dnsPacket from 'dns-packet'
 import type { BenchRow } from './lib/index.js'
-import { argValue, measureInTurns, printTable, runPaced, startEchoBaseline, startProcess, startTarget } from './lib/index.js'
+import { argValue, haveDnsperf, measureInTurns, printTable, runDnsperfPaced, runPaced, startEchoBaseline, startProcess, startTarget, writeQueryFile } from './lib/index.js'
 import type { Target } from './lib/index.js'
 import { query } from '../src/client/query.js'
 import { Forwarder } from '../src/forwarder/forwarder.js'
@@ -30,7 +30,9 @@ const NAMES = 1000
  * Runs the forwarder benchmark. Args: `--duration S` (default 5), `--rounds N` (default 3, best
  * kept), `--tool node|dnsperf`, `--latency-s S` (the paced latency run per target, default 5; 0
  * skips), `--latency-qps N` (its rate; default half the `dgram` Forwarder's measured maximum on
- * hosts answers). The latency run paces hosts queries at that rate and prints p50/p99 for each
+ * hosts answers), `--latency-tool dnsperf|node` (the paced generator: dnsperf `-Q` when installed,
+ * since the Node generator cannot pace half of a batched server's rate on a 2-core machine).
+ * The latency run paces hosts queries at that rate and prints p50/p99 for each
  * Forwarder engine and dnsmasq. The generator is one Node process: on a loaded machine it may not
  * keep up with half the maximum (its losses say so), hence the fixed-rate option.
  */
@@ -40,6 +42,7 @@ export async function run(args: string[]): Promise<void> {
   const tool = argValue(args, '--tool') as 'node' | 'dnsperf' | undefined
   const latencyS = Number(argValue(args, '--latency-s') ?? 5)
   const latencyQps = argValue(args, '--latency-qps')
+  const latencyTool = argValue(args, '--latency-tool') ?? (haveDnsperf() ? 'dnsperf' : 'node')
   const haveDnsmasq = spawnSync('dnsmasq', ['--version'], { timeout: 5000 }).status === 0
   if (!haveDnsmasq) console.warn('dnsmasq is not installed: measuring the forwarder and the echo baseline only')
   const dir = mkdtempSync(join(tmpdir(), 'dns-ha-bench-forwarder-'))
@@ -77,10 +80,14 @@ export async function run(args: string[]): Promise<void> {
     const dgramMax = hostRows.find((r) => r.name === 'dns-ha Forwarder')?.result.qps
     if (latencyS > 0 && dgramMax) {
       const qps = latencyQps !== undefined ? Number(latencyQps) : Math.round(dgramMax / 2)
-      latencies.push(`latency at ${qps} qps (${latencyQps !== undefined ? '--latency-qps' : "half of the dgram Forwarder's maximum on hosts answers"}; that maximum: ${Math.round(dgramMax)}), paced, ${latencyS}s each:`)
+      latencies.push(`latency at ${qps} qps (${latencyQps !== undefined ? '--latency-qps' : "half of the dgram Forwarder's maximum on hosts answers"}; that maximum: ${Math.round(dgramMax)}), paced by ${latencyTool}, ${latencyS}s each:`)
+      const queryFile = writeQueryFile(hostsMix.map(([name, type]) => `${name} ${type}`))
       const queries = hostsMix.map(([name, type]) => Buffer.from(dnsPacket.encode({ type: 'query', id: 0, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type }] })))
       for (const r of running.filter((c) => c.name.includes('Forwarder') || c.name === 'dnsmasq')) {
-        const p = await runPaced({ port: r.target.port, queries, qps, durationMs: latencyS * 1000 })
+        const p =
+          latencyTool === 'dnsperf'
+            ? await runDnsperfPaced({ port: r.target.port, queryFile, qps, durationS: latencyS })
+            : await runPaced({ port: r.target.port, queries, qps, durationMs: latencyS * 1000 })
         latencies.push(`  ${r.name.padEnd(34)} p50 ${(p.p50Ms ?? NaN).toFixed(3)} ms, p99 ${(p.p99Ms ?? NaN).toFixed(3)} ms, lost ${p.lost} of ${p.sent}`)
       }
     }

@@ -65,3 +65,49 @@ export function runDnsperf(options: { port: number; address?: string; queryFile:
     })
   })
 }
+
+/**
+ * dnsperf as an open-loop paced generator: `-Q qps` holds the rate and `-v` prints every
+ * answer's latency, from which p50/p99 come. It is C and light, so on a small machine it can pace
+ * rates the Node generator (paced.ts) cannot reach while sharing the cores with the target.
+ * A query unanswered within dnsperf's timeout (`-t`, 1 s here) counts as lost.
+ */
+export function runDnsperfPaced(options: { port: number; address?: string; queryFile: string; durationS: number; qps: number }): Promise<LoadResult> {
+  const args = [
+    '-s', options.address ?? '127.0.0.1',
+    '-p', String(options.port),
+    '-d', options.queryFile,
+    '-l', String(options.durationS),
+    '-T', '1',
+    '-c', '1',
+    // Enough in flight that the rate, not the window, is the limit (open loop).
+    '-q', '10000',
+    '-Q', String(options.qps),
+    '-t', '1',
+    '-v',
+  ]
+  return new Promise((resolve, reject) => {
+    execFile('dnsperf', args, { timeout: (options.durationS + 30) * 1000, maxBuffer: 1 << 30 }, (error, stdout) => {
+      if (error && !stdout) return reject(error)
+      const latencies: number[] = []
+      for (const m of stdout.matchAll(/^> \S+ .* ([\d.]+)$/gm)) latencies.push(Number(m[1]) * 1000)
+      latencies.sort((a, b) => a - b)
+      const at = (p: number): number | undefined => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] : undefined)
+      const num = (re: RegExp): number | undefined => {
+        const m = re.exec(stdout)
+        return m ? Number(m[1]) : undefined
+      }
+      const avgS = num(/Average Latency \(s\):\s+([\d.]+)/)
+      resolve({
+        tool: 'dnsperf',
+        qps: num(/Queries per second:\s+([\d.]+)/) ?? 0,
+        p50Ms: at(0.5),
+        p99Ms: at(0.99),
+        avgMs: avgS === undefined ? undefined : avgS * 1000,
+        sent: num(/Queries sent:\s+(\d+)/) ?? 0,
+        received: num(/Queries completed:\s+(\d+)/) ?? 0,
+        lost: num(/Queries lost:\s+(\d+)/) ?? 0,
+      })
+    })
+  })
+}

@@ -1,6 +1,6 @@
 export { runLoad } from './load.js'
 export type { LoadOptions, LoadResult } from './load.js'
-export { haveDnsperf, runDnsperf, writeQueryFile } from './dnsperf.js'
+export { haveDnsperf, runDnsperf, runDnsperfPaced, writeQueryFile } from './dnsperf.js'
 export { printTable } from './table.js'
 export type { BenchRow } from './table.js'
 export { cpuTicks, processTree, startProcess, startTarget } from './target.js'

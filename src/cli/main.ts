@@ -14,6 +14,8 @@ runCli(process.argv.slice(2), {
   signals: process,
   version: packageVersion(),
   ...(process.stdin.isTTY ? { keys: terminalKeys() } : {}),
+  // How to run this very program again: `example --netns` starts one per namespace.
+  ...(process.argv[1] === undefined ? {} : { selfCommand: [process.execPath, ...process.execArgv, process.argv[1]] }),
 }).then((status) => process.exit(status))
 
 /** Single key presses from the terminal (raw mode); Ctrl-C still stops the command. */

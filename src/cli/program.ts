@@ -13,6 +13,7 @@ import { startDnsmasq } from './dnsmasq-command.js'
 import { startPool } from './pool-command.js'
 import { startServe } from './serve-command.js'
 import { startVrrp } from './vrrp-command.js'
+import { startNetnsCommand, startNetnsNodeCommand } from './netns-command.js'
 import type { CliIo, RunningService, SignalSource } from './service.js'
 import { serveUntilSignal } from './service.js'
 import { parseZoneArgument } from './zone-argument.js'
@@ -25,6 +26,8 @@ export interface CliEnvironment {
   version: string
   /** Key presses, when the command runs in a terminal (the demo's f key). */
   keys?: KeySource
+  /** The command that runs this program (`example --netns` starts its node processes with it). */
+  selfCommand?: readonly string[]
 }
 
 /** Runs the command line (`argv` without node and the script) and resolves with the exit status. */
@@ -118,13 +121,15 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
 
   program
     .command('example')
-    .description('run one of the reference topologies on loopback (see docs/topology.md)')
+    .description('run one of the reference topologies on loopback, or with --netns in network namespaces as root (see docs/topology.md)')
     .argument('<name>', 'dnsmasq-nginx-keepalived: two forwarders, two nginx-style pools, a VRRP pair and a VIP')
     .option('-p, --port <port>', 'where clients reach the VIP', port, 5300)
     .option('--advert-ms <ms>', 'keepalived advert_int in ms', positive, 1000)
+    .option('--netns', 'run in network namespaces (root): each node its own namespace, a real VIP moved by VRRP, a client namespace')
     .exitOverride()
-    .action((name: string, opts: { port: number; advertMs: number }) => {
+    .action((name: string, opts: { port: number; advertMs: number; netns?: boolean }) => {
       if (!EXAMPLES.includes(name)) throw new DnsHaError('ERR_USAGE', `no example named ${name}; there is ${EXAMPLES.join(', ')}`)
+      if (opts.netns === true) return launch(startNetnsCommand({ example: name, advertMs: opts.advertMs, selfCommand: env.selfCommand }, env.io))
       launch(startDemo({ port: opts.port, failover: false, advertMs: opts.advertMs, rate: 200, timeline: 'dns-ha-failover.html', exitAfter: false }, env.io, env.keys))
     })
 
@@ -140,6 +145,16 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
     .exitOverride()
     .action((opts: { port: number; failover?: boolean; advertMs: number; rate: number; timeline: string; exit?: boolean }) => {
       launch(startDemo({ port: opts.port, failover: opts.failover === true, advertMs: opts.advertMs, rate: opts.rate, timeline: opts.timeline, exitAfter: opts.exit === true }, env.io, env.keys))
+    })
+
+  // The node side of `example --netns`: each namespace's process runs one role (hidden: not for people).
+  program
+    .command('netns-node', { hidden: true })
+    .description('run one node role of a namespace example inside the current namespace (started by example --netns)')
+    .argument('<spec>', 'the node spec as JSON')
+    .exitOverride()
+    .action((spec: string) => {
+      launch(startNetnsNodeCommand(spec, env.io))
     })
 
   return program

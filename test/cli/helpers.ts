@@ -11,7 +11,7 @@ export interface CliRun {
   line(pattern: RegExp): Promise<string>
 }
 
-export function startCli(argv: string[]): CliRun {
+export function startCli(argv: string[], extra: { selfCommand?: readonly string[] } = {}): CliRun {
   const out: string[] = []
   const err: string[] = []
   const signals = new EventEmitter()
@@ -20,7 +20,7 @@ export function startCli(argv: string[]): CliRun {
     target.push(line)
     for (const w of [...waiters]) if (w.pattern.test(line)) w.resolve(line)
   }
-  const status = runCli(argv, { io: { out: push(out), err: push(err) }, signals, version: '9.9.9' })
+  const status = runCli(argv, { io: { out: push(out), err: push(err) }, signals, version: '9.9.9', ...extra })
   return {
     out,
     err,

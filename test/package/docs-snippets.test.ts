@@ -31,6 +31,7 @@ const FILES: [string, number][] = [
   ['docs/production.md', 4],
   ['docs/health.md', 3],
   ['docs/vrrp.md', 1],
+  ['docs/topology.md', 2],
 ]
 
 describe('code examples in the docs', () => {

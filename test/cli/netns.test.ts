@@ -1,0 +1,78 @@
+// `dns-ha example NAME --netns`: refused with one line and exit 69 where namespaces cannot be made;
+// as root, it prints the client namespace's dig lines, they answer, and Ctrl-C deletes every
+// namespace. Also the hidden node side (`netns-node`) rejecting a bad spec.
+import { execFile, spawnSync } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { describe, expect, it } from 'vitest'
+import { nodeNetnsHost } from '../../src/topology/index.js'
+import { startCli } from './helpers.js'
+
+const exec = promisify(execFile)
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+function rootReason(): string | undefined {
+  const why = nodeNetnsHost.unavailable()
+  if (why !== undefined) return why
+  if (spawnSync('dig', ['-v']).error) return 'no dig'
+  try {
+    createRequire(import.meta.url)('koffi')
+  } catch {
+    return 'koffi is not installed'
+  }
+  return undefined
+}
+const noRoot = rootReason()
+if (noRoot) console.warn(`skipping the root run of example --netns: ${noRoot}`)
+
+describe('dns-ha example --netns', () => {
+  it('refuses with one line and exit 69 when namespaces cannot be made (here: no ip in PATH)', async () => {
+    const r = await exec(process.execPath, ['--import', 'tsx', MAIN, 'example', 'dnsmasq-nginx-keepalived', '--netns'], { cwd: ROOT, env: { ...process.env, PATH: '/nonexistent' }, timeout: 60_000 }).then(
+      (ok) => ({ code: 0, stderr: ok.stderr, stdout: ok.stdout }),
+      (e: { code: number; stderr: string; stdout: string }) => e,
+    )
+    expect(r.code).toBe(69)
+    expect(r.stdout).toBe('')
+    const lines = r.stderr.trim().split('\n')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(/^dns-ha: example --netns: (no ip command|not root|network namespaces need Linux).*without --netns the example runs on loopback$/)
+  }, 60_000)
+
+  it('netns-node (the hidden node side) rejects a bad spec with one line and exit 65', async () => {
+    const run = startCli(['netns-node', '{"role":"dnsmasq-nginx-keepalived-node"}'])
+    expect(await run.status).toBe(65)
+    expect(run.err).toEqual([expect.stringMatching(/^dns-ha: netns-node: the spec's node is missing or wrong$/)])
+    const unknown = startCli(['netns-node', JSON.stringify({ role: 'nope', node: 'a', interface: 'eth0', address: '10.9.9.1', vip: '10.9.9.100', hosts: {}, advertIntervalMs: 1000 })])
+    expect(await unknown.status).toBe(65)
+    expect(unknown.err[0]).toMatch(/no role "nope" \(there is upstream-authority, dnsmasq-nginx-keepalived-node\)/)
+  })
+
+  it.skipIf(noRoot)('as root: prints the dig lines for the client namespace, they answer through the real VIP, Ctrl-C deletes every namespace', async () => {
+    const run = startCli(['example', 'dnsmasq-nginx-keepalived', '--netns', '--advert-ms', '200'], { selfCommand: [process.execPath, '--import', 'tsx', MAIN] })
+    try {
+      await run.line(/^Ctrl-C to stop/)
+      const digLine = run.out.find((l) => /^ {2}ip netns exec \S+ dig @\S+ xpt\.redhat\.cn/.test(l))!
+      expect(digLine).toBeDefined()
+      const namespaces = run.out.flatMap((l) => /namespace (dnsha-[a-z0-9-]+)/.exec(l)?.[1] ?? [])
+      expect(namespaces.length).toBe(5)
+      const argv = digLine.trim().split('#')[0]!.trim().split(/\s+/)
+      // Until the election is over (3 x advert + skew after the routers start) nobody holds the VIP.
+      let answer = ''
+      for (const end = Date.now() + 15_000; answer !== '192.168.111.111' && Date.now() < end; ) {
+        answer = (await exec(argv[0]!, [...argv.slice(1), '+short', '+time=1', '+tries=1'], { timeout: 10_000 }).catch((e: { stdout: string }) => e)).stdout.trim()
+      }
+      expect(answer).toBe('192.168.111.111')
+      run.signal('SIGINT')
+      expect(await run.status).toBe(0)
+      const left = (await exec('ip', ['netns', 'list'])).stdout
+      for (const ns of namespaces) expect(left).not.toContain(ns)
+    } finally {
+      // (The serve loop listens once the command has printed its last line and returned.)
+      await new Promise((r) => setTimeout(r, 100))
+      run.signal('SIGINT')
+      await run.status.catch(() => {})
+    }
+  }, 120_000)
+})
