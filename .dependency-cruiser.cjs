@@ -19,9 +19,11 @@ const layers = {
   health: ['util', 'packet', 'server', 'client'],
   proxy: ['util', 'packet', 'server', 'client', 'pool', 'health', 'vrrp'], // health and vrrp: keepalived-pool.ts maps LVS virtual_servers
   vrrp: ['util'],
+  // Prometheus metrics read every serving module's snapshot; nothing below imports them.
+  metrics: ['util', 'packet', 'zone', 'tsig', 'server', 'client', 'transfer', 'authority', 'pool', 'forwarder', 'health', 'proxy', 'vrrp', 'records'],
   // The seed topologies assemble the modules; the `dns-ha` command runs them. Neither uses the testing kit.
-  topology: ['util', 'packet', 'zone', 'tsig', 'server', 'client', 'transfer', 'authority', 'pool', 'forwarder', 'health', 'proxy', 'vrrp', 'records'],
-  cli: ['util', 'packet', 'zone', 'tsig', 'server', 'client', 'transfer', 'authority', 'pool', 'forwarder', 'health', 'proxy', 'vrrp', 'records', 'topology'],
+  topology: ['util', 'packet', 'zone', 'tsig', 'server', 'client', 'transfer', 'authority', 'pool', 'forwarder', 'health', 'proxy', 'vrrp', 'records', 'metrics'],
+  cli: ['util', 'packet', 'zone', 'tsig', 'server', 'client', 'transfer', 'authority', 'pool', 'forwarder', 'health', 'proxy', 'vrrp', 'records', 'topology', 'metrics'],
 }
 
 const layerRules = Object.entries(layers).map(([module, allowed]) => ({
@@ -49,6 +51,7 @@ const nodeSeams = [
   '^src/transfer/node-files\\.ts$', // a secondary's state files (temp file, fsync, rename)
   '^src/records/node-files\\.ts$', // the zone store's snapshots (temp file, fsync, rename) and journals (append, fsync)
   '^src/forwarder/file-source\\.ts$', // hosts, resolv.conf, dnsmasq.conf from disk
+  '^src/metrics/node-http\\.ts$', // the /metrics listener (node:http)
   '^src/authority/cluster\\.ts$', // worker processes (node:cluster)
   '^src/health/node-process\\.ts$', // script checks (node:child_process)
   '^src/vrrp/node-host\\.ts$', // raw IP protocol 112 and AF_PACKET sockets (node:module loads the optional koffi), the interface table (node:fs /sys, node:os), ip and notify scripts (node:child_process)

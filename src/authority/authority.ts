@@ -228,9 +228,14 @@ export class Authority extends ObservedEmitter<AuthorityEvents> implements Handl
     const store = options.store
     if (store !== undefined) {
       for (const origin of store.origins()) this.zones.replace(store.zone(origin))
+      // A group of updates made durable together is served as one zone, announced once per update: swap it in once.
+      const swapped = new Map<string, unknown>()
       store.on('updated', ({ origin }) => {
+        const zone = store.zone(origin)
+        if (swapped.get(origin) === zone) return
+        swapped.set(origin, zone)
         try {
-          this.zones.replace(store.zone(origin))
+          this.zones.replace(zone)
         } catch (error) {
           // Over this Authority's zoneLimits: the zone served before stays.
           this.onZoneError({ view: '*', origin, file: undefined, error })

@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path'
 import { Forwarder, readDnsmasqConf } from '../forwarder/index.js'
 import { DnsServer } from '../server/index.js'
 import type { DnsServerEngine } from '../server/index.js'
+import { endpointName } from './metrics-option.js'
 import type { CliIo, RunningService } from './service.js'
 
 /** What `dns-ha dnsmasq` was asked for. */
@@ -48,6 +49,10 @@ export async function startDnsmasq(settings: DnsmasqSettings, io: CliIo): Promis
   io.out(`forwarding to ${describeUpstreams(snapshot.upstreams)}; cache ${config.cacheSize ?? 150} entries`)
 
   return {
+    watch(metrics) {
+      metrics.watch('main', forwarder)
+      for (const server of servers) metrics.watch(endpointName(server), server)
+    },
     async reload() {
       const result = await forwarder.reload()
       const lines = [`reloaded: ${result.hostsEntries} hosts entries, ${result.defaultServers} default servers`]

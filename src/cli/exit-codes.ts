@@ -29,8 +29,8 @@ export function exitCodeFor(error: unknown): number {
   if (!isDnsHaError(error)) return EXIT.software
   if (error.code === 'ERR_USAGE') return EXIT.usage
   if (error.code === 'ERR_CONFIG_FILE' || error.code === 'ERR_ZONE_FILE') return EXIT.noInput
-  // A socket that cannot bind; a VRRP interface that is not there, raw sockets without root or koffi.
-  if (error.code === 'ERR_SERVER_LISTEN' || error.code === 'ERR_VRRP_INTERFACE' || error.code === 'ERR_VRRP_PERMISSION' || error.code === 'ERR_VRRP_RAW_UNAVAILABLE') return EXIT.unavailable
+  // A socket that cannot bind (DNS or the metrics listener); a VRRP interface that is not there, raw sockets without root or koffi.
+  if (error.code === 'ERR_SERVER_LISTEN' || error.code === 'ERR_METRICS_LISTEN' || error.code === 'ERR_VRRP_INTERFACE' || error.code === 'ERR_VRRP_PERMISSION' || error.code === 'ERR_VRRP_RAW_UNAVAILABLE') return EXIT.unavailable
   // Namespace mode without root or ip, or a node that could not get a raw socket.
   if (error.code === 'ERR_NETNS_UNAVAILABLE') return EXIT.unavailable
   return EXIT.config

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises'
 import { parseNginxStream, UdpProxyPool, poolOptionsFromNginx } from '../proxy/index.js'
 import { ConfigFileError } from '../util/errors.js'
+import { endpointName } from './metrics-option.js'
 import type { CliIo, RunningService } from './service.js'
 
 /** What `dns-ha pool` was asked for. */
@@ -42,6 +43,9 @@ export async function startPool(settings: PoolSettings, io: CliIo): Promise<Runn
     throw error
   }
   return {
+    watch(metrics) {
+      for (const pool of pools) metrics.watch(endpointName(pool), pool)
+    },
     async close() {
       await Promise.all(pools.map((p) => p.close()))
     },

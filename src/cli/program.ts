@@ -8,11 +8,14 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { DnsHaError } from '../util/errors.js'
 import { errorLine, EXIT, exitCodeFor } from './exit-codes.js'
 import { startDemo } from './demo-command.js'
+import { startBindLvsExample } from './bind-lvs-command.js'
 import type { KeySource } from './demo-command.js'
 import { startDnsmasq } from './dnsmasq-command.js'
 import { startPool } from './pool-command.js'
 import { startServe } from './serve-command.js'
 import { startVrrp } from './vrrp-command.js'
+import { parseMetricsEndpoint, withMetrics } from './metrics-option.js'
+import type { MetricsEndpoint } from './metrics-option.js'
 import { startNetnsCommand, startNetnsNodeCommand } from './netns-command.js'
 import { startSplitHorizonExample } from './split-horizon-command.js'
 import type { CliIo, RunningService, SignalSource } from './service.js'
@@ -59,7 +62,7 @@ export async function runCli(argv: readonly string[], env: CliEnvironment): Prom
 type Launch = (start: Promise<RunningService>) => void
 
 /** The topologies `dns-ha example` runs. */
-const EXAMPLES = ['dnsmasq-nginx-keepalived', 'split-horizon']
+const EXAMPLES = ['dnsmasq-nginx-keepalived', 'bind-lvs-keepalived', 'split-horizon']
 
 function buildProgram(env: CliEnvironment, launch: Launch): Command {
   const program = new Command('dns-ha')
@@ -77,9 +80,10 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
     .option('-a, --address <ip>', 'address to listen on (repeatable)', collect, [])
     .option('-p, --port <port>', 'port to listen on', port, 53)
     .addOption(engine)
+    .option('--metrics <address:port>', 'serve Prometheus metrics at http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9153)', parseMetricsEndpoint)
     .exitOverride()
-    .action((opts: { zone: ZoneArgument[]; address: string[]; port: number; engine: 'dgram' | 'batched' | 'auto' }) => {
-      launch(startServe({ zones: opts.zone, addresses: opts.address.length > 0 ? opts.address : ['127.0.0.1'], port: opts.port, engine: opts.engine }, env.io))
+    .action((opts: { zone: ZoneArgument[]; address: string[]; port: number; engine: 'dgram' | 'batched' | 'auto'; metrics?: MetricsEndpoint }) => {
+      launch(withMetrics(startServe({ zones: opts.zone, addresses: opts.address.length > 0 ? opts.address : ['127.0.0.1'], port: opts.port, engine: opts.engine }, env.io), opts.metrics, env.io))
     })
 
   program
@@ -89,11 +93,16 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
     .option('-p, --port <port>', "port to listen on (default: the file's port, else 53)", port)
     .option('-a, --listen-address <ip>', "address to listen on, instead of the file's listen-address lines (repeatable)", collect, [])
     .addOption(engine)
+    .option('--metrics <address:port>', 'serve Prometheus metrics at http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9153)', parseMetricsEndpoint)
     .exitOverride()
-    .action((opts: { confFile: string; port?: number; listenAddress: string[]; engine: 'dgram' | 'batched' | 'auto' }) => {
+    .action((opts: { confFile: string; port?: number; listenAddress: string[]; engine: 'dgram' | 'batched' | 'auto'; metrics?: MetricsEndpoint }) => {
       launch(
-        startDnsmasq(
-          { config: opts.confFile, ...(opts.port === undefined ? {} : { port: opts.port }), ...(opts.listenAddress.length > 0 ? { addresses: opts.listenAddress } : {}), engine: opts.engine },
+        withMetrics(
+          startDnsmasq(
+            { config: opts.confFile, ...(opts.port === undefined ? {} : { port: opts.port }), ...(opts.listenAddress.length > 0 ? { addresses: opts.listenAddress } : {}), engine: opts.engine },
+            env.io,
+          ),
+          opts.metrics,
           env.io,
         ),
       )
@@ -105,9 +114,10 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
     .requiredOption('--nginx <file>', 'nginx.conf, or a file holding the stream { } block')
     .option('-a, --address <ip>', "listen on this address instead of the file's")
     .option('-p, --port <port>', "listen on this port instead of the file's (one server only)", port)
+    .option('--metrics <address:port>', 'serve Prometheus metrics at http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9153)', parseMetricsEndpoint)
     .exitOverride()
-    .action((opts: { nginx: string; address?: string; port?: number }) => {
-      launch(startPool({ nginx: opts.nginx, ...(opts.address === undefined ? {} : { address: opts.address }), ...(opts.port === undefined ? {} : { port: opts.port }) }, env.io))
+    .action((opts: { nginx: string; address?: string; port?: number; metrics?: MetricsEndpoint }) => {
+      launch(withMetrics(startPool({ nginx: opts.nginx, ...(opts.address === undefined ? {} : { address: opts.address }), ...(opts.port === undefined ? {} : { port: opts.port }) }, env.io), opts.metrics, env.io))
     })
 
   program
@@ -115,15 +125,16 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
     .description("run a keepalived.conf's vrrp_instances: raw VRRP on their interfaces, real VIPs, vrrp_scripts and notify scripts (root)")
     .requiredOption('-f, --config <file>', 'keepalived.conf (keepalived -f)')
     .option('-t, --check', 'check the file and print what would run, as keepalived --config-test (no root needed)')
+    .option('--metrics <address:port>', 'serve Prometheus metrics of the routers and checks at http://ADDRESS:PORT/metrics', parseMetricsEndpoint)
     .exitOverride()
-    .action((opts: { config: string; check?: boolean }) => {
-      launch(startVrrp({ config: opts.config, check: opts.check === true }, env.io))
+    .action((opts: { config: string; check?: boolean; metrics?: MetricsEndpoint }) => {
+      launch(withMetrics(startVrrp({ config: opts.config, check: opts.check === true }, env.io), opts.metrics, env.io))
     })
 
   program
     .command('example')
     .description('run one of the reference topologies on loopback, or with --netns in network namespaces as root (see docs/topology.md)')
-    .argument('<name>', 'dnsmasq-nginx-keepalived: two forwarders, two nginx-style pools, a VRRP pair and a VIP; split-horizon: one authority with internal/external views behind a pool with ECS')
+    .argument('<name>', 'dnsmasq-nginx-keepalived: two forwarders, two nginx-style pools, a VRRP pair and a VIP; bind-lvs-keepalived: a primary with an HTTP API, two secondaries (NOTIFY + IXFR), two LVS-style directors with health checks, a VRRP pair and a VIP; split-horizon: one authority with internal/external views behind a pool with ECS')
     .option('-p, --port <port>', 'where clients reach the VIP', port, 5300)
     .option('--advert-ms <ms>', 'keepalived advert_int in ms', positive, 1000)
     .option('--netns', 'run in network namespaces (root): each node its own namespace, a real VIP moved by VRRP, a client namespace')
@@ -132,6 +143,7 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
       if (!EXAMPLES.includes(name)) throw new DnsHaError('ERR_USAGE', `no example named ${name}; there is ${EXAMPLES.join(', ')}`)
       if (opts.netns === true) return launch(startNetnsCommand({ example: name, advertMs: opts.advertMs, selfCommand: env.selfCommand }, env.io))
       if (name === 'split-horizon') return launch(startSplitHorizonExample({ port: opts.port }, env.io))
+      if (name === 'bind-lvs-keepalived') return launch(startBindLvsExample({ port: opts.port, advertMs: opts.advertMs }, env.io))
       launch(startDemo({ port: opts.port, failover: false, advertMs: opts.advertMs, rate: 200, timeline: 'dns-ha-failover.html', exitAfter: false }, env.io, env.keys))
     })
 

@@ -9,6 +9,7 @@ import type { ZoneErrorEvent } from '../authority/index.js'
 import { DnsServer } from '../server/index.js'
 import type { DnsServerEngine } from '../server/index.js'
 import { DnsHaError } from '../util/errors.js'
+import { endpointName } from './metrics-option.js'
 import type { CliIo, RunningService } from './service.js'
 import type { ZoneArgument } from './zone-argument.js'
 
@@ -43,6 +44,10 @@ export async function startServe(settings: ServeSettings, io: CliIo): Promise<Ru
   for (const zone of authority.snapshot().views[0]!.zones) io.out(`zone ${zone.origin} serial ${zone.serial ?? '-'} from ${zone.file ?? 'memory'}`)
 
   return {
+    watch(metrics) {
+      metrics.watch('main', authority)
+      for (const server of servers) metrics.watch(endpointName(server), server)
+    },
     async reload() {
       const lines: string[] = []
       for (const { origin } of settings.zones) {

@@ -3,6 +3,7 @@
  * running: SIGHUP reloads (as dnsmasq and `rndc reload` do), SIGINT and SIGTERM stop it cleanly
  * (sockets closed, VRRP routers giving up with priority 0) and the process exits 0.
  */
+import type { DnsHaMetrics } from '../metrics/index.js'
 
 /** Where a command writes: the terminal in the real command, arrays in tests. */
 export interface CliIo {
@@ -12,6 +13,8 @@ export interface CliIo {
 
 /** A started service. */
 export interface RunningService {
+  /** Watches the service's components on `metrics` (`--metrics`), each under a name its label shows. */
+  watch?(metrics: DnsHaMetrics): void
   /** Re-reads what the service reads from files; resolves with lines to print. */
   reload?(): Promise<string[]>
   /** Stops serving: every socket closed, every timer cleared. */

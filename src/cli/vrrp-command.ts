@@ -103,7 +103,13 @@ async function runInstances(mappings: KeepalivedInstanceMapping[], io: CliIo): P
     await stopAll(routers, prober)
     throw error
   }
-  return { close: () => stopAll(routers, prober) }
+  return {
+    watch(metrics) {
+      metrics.watch('main', prober)
+      for (const r of routers) metrics.watch(r.name, r.router)
+    },
+    close: () => stopAll(routers, prober),
+  }
 }
 
 async function stopAll(routers: { router: VrrpRouter; notify: NotifyHandle }[], prober: HealthProber): Promise<void> {

@@ -16,7 +16,7 @@ import type { ZoneRecord } from '../zone/zone.js'
 import { ADMIN_PAGE_HTML, ADMIN_PAGE_SCRIPT } from './admin-page.js'
 import { apiRecord, isRecordInputError, MAX_PAGE, pageRecords, toZoneRecord } from './admin-records.js'
 import { ReplicationTracker } from './admin-replication.js'
-import type { AdminRecordChange, AdminStore, AdminToken, AdminUpdateResult } from './admin-store.js'
+import type { AdminMetrics, AdminRecordChange, AdminStore, AdminToken, AdminUpdateResult } from './admin-store.js'
 
 /** What the app needs: the options of serveAdmin, checked. */
 export interface AdminAppOptions {
@@ -25,6 +25,7 @@ export interface AdminAppOptions {
   maxBodyBytes: number
   transfer: Pick<TransferPrimary, 'on' | 'off'> | undefined
   clock: Clock
+  metrics: AdminMetrics | undefined
 }
 
 /** An API error: the HTTP status, a stable code, a message, optional details. */
@@ -70,7 +71,7 @@ export function createAdminApp(options: AdminAppOptions): Hono<Env> & { close():
 
   // Authentication, then the write check, then the body checks: a client without a token
   // learns nothing, not even that its body was too large.
-  app.use('/api/*', async (c, next) => {
+  const requireToken = async (c: Context<Env>, next: () => Promise<void>): Promise<void> => {
     const token = authenticate(c.req.header('authorization'), tokens)
     if (token === undefined) {
       counters.unauthorized++
@@ -84,7 +85,15 @@ export function createAdminApp(options: AdminAppOptions): Hono<Env> & { close():
     }
     c.set('token', token)
     await next()
-  })
+  }
+  app.use('/api/*', requireToken)
+  // Prometheus metrics (`createMetrics` from dns-ha/metrics), behind the same tokens: a scrape
+  // job sends one as `authorization: { credentials: ... }`.
+  const metrics = options.metrics
+  if (metrics !== undefined) {
+    app.use('/metrics', requireToken)
+    app.get('/metrics', async (c) => c.body(await metrics.text(), 200, { 'Content-Type': metrics.contentType }))
+  }
   app.use('/api/*', bodyLimit({
     maxSize: maxBodyBytes,
     onError: () => {

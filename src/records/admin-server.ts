@@ -7,7 +7,7 @@ import type { Authority } from '../authority/authority.js'
 import { realClock } from '../util/clock.js'
 import type { Clock } from '../util/clock.js'
 import { DnsHaError } from '../util/errors.js'
-import type { AdminStore, AdminToken } from './admin-store.js'
+import type { AdminMetrics, AdminStore, AdminToken } from './admin-store.js'
 
 /** Options of {@link serveAdmin}. */
 export interface AdminOptions {
@@ -25,6 +25,11 @@ export interface AdminOptions {
   maxBodyBytes?: number
   /** Clock for the replication timestamps (default the real one). */
   clock?: Clock
+  /**
+   * Also serve these Prometheus metrics at `GET /metrics` (a `DnsHaMetrics` from `createMetrics`),
+   * behind the same bearer tokens as the API (any access).
+   */
+  metrics?: AdminMetrics
 }
 
 /** A running admin listener. */
@@ -57,7 +62,7 @@ export async function serveAdmin(options: AdminOptions): Promise<AdminServer> {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) throw new DnsHaError('ERR_CONFIG', `serveAdmin: maxBodyBytes must be a positive integer: ${maxBodyBytes}`)
   const [{ createAdminApp }, { createAdaptorServer }] = await Promise.all([import('./admin-app.js'), import('@hono/node-server')])
-  const app = createAdminApp({ store: options.store, tokens, maxBodyBytes, transfer: options.authority?.transfer, clock: options.clock ?? realClock })
+  const app = createAdminApp({ store: options.store, tokens, maxBodyBytes, transfer: options.authority?.transfer, clock: options.clock ?? realClock, metrics: options.metrics })
   const server = createAdaptorServer({ fetch: app.fetch })
   const address = options.address ?? '127.0.0.1'
   const bound = await new Promise<{ address: string; port: number }>((resolve, reject) => {

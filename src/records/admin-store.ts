@@ -49,3 +49,15 @@ export interface AdminToken {
   /** `read`: the GET routes; `write`: every route. */
   access: 'read' | 'write'
 }
+
+/**
+ * What `GET /metrics` on the admin listener serves: a `DnsHaMetrics` from `createMetrics`
+ * (dns-ha/metrics) satisfies it. Written out here so the records module does not depend on the
+ * metrics module (which sits above it).
+ */
+export interface AdminMetrics {
+  /** The Prometheus text format's content type (`text/plain; version=0.0.4; ...`). */
+  readonly contentType: string
+  /** The metrics in the Prometheus text format. */
+  text(): Promise<string>
+}

@@ -5,6 +5,9 @@
  * where the VIP would and relays each client datagram to the node that holds the VIP now: the
  * routers' VIP actions move it, exactly when they would add and remove the address. While
  * nobody holds it, datagrams are dropped, as they are on a LAN where nobody answers ARP.
+ * When two routers hold it at once (both Master for a moment, e.g. when a busy host delays
+ * both timers), the last to add it takes the traffic, as the last gratuitous ARP does; when
+ * that one removes it, the traffic goes back to the other, which still has the address.
  */
 import { EventEmitter } from 'eventemitter3'
 import { DatagramSessions } from '../proxy/index.js'
@@ -37,6 +40,8 @@ export interface VipFrontEvents {
 /** Listens where the VIP would be and relays to its holder. */
 export class VipFront extends EventEmitter<VipFrontEvents> {
   private current: VipHolder | undefined
+  /** Every node that has added the VIP and not removed it yet, the latest last. */
+  private readonly claims: VipHolder[] = []
   private readonly sessions: DatagramSessions
 
   constructor(options: VipFrontOptions = {}) {
@@ -71,10 +76,19 @@ export class VipFront extends EventEmitter<VipFrontEvents> {
 
   /** The VIP actions of one node's router: adding the VIP points the front at the node, removing it lets go (if it still holds it). */
   actionsFor(holder: VipHolder): VipActions {
+    const drop = (): void => {
+      const i = this.claims.findIndex((c) => c.name === holder.name)
+      if (i >= 0) this.claims.splice(i, 1)
+    }
     return {
-      add: () => this.move(holder),
+      add: () => {
+        drop()
+        this.claims.push(holder)
+        this.move(holder)
+      },
       remove: () => {
-        if (this.current?.name === holder.name) this.move(undefined)
+        drop()
+        if (this.current?.name === holder.name) this.move(this.claims.at(-1))
       },
     }
   }

@@ -34,7 +34,7 @@ import { transferFailureCode } from './transfer-failure.js'
 import type { TransferFailureCode } from './transfer-failure.js'
 import type { TransferInResult } from './transfer-in.js'
 import { ixfrFallsBack, transferIn } from './transfer-in.js'
-import { formatZoneState, parseZoneState, stateFileName } from './zone-state-file.js'
+import { formatZoneState, parseZoneState, stateFileName, zoneStateChunks } from './zone-state-file.js'
 
 /** One primary to follow. */
 export interface SecondaryPrimary {
@@ -160,6 +160,8 @@ export interface SecondaryZoneSnapshot {
   nextRefresh: number | undefined
   expiresAt: number | undefined
   lastFailure: string | undefined
+  /** The serial the primary's SOA showed at the last check that reached one, `undefined` before. */
+  primarySerial: number | undefined
   transfers: number
   failures: number
 }
@@ -207,6 +209,7 @@ export class SecondaryZone extends EventEmitter<SecondaryZoneEvents> {
   private lastCheck: number | undefined
   private lastSuccess: number | undefined
   private lastFailure: string | undefined
+  private primarySerial: number | undefined
   private transfers = 0
   private failures = 0
   private forceAxfr = false
@@ -330,6 +333,7 @@ export class SecondaryZone extends EventEmitter<SecondaryZoneEvents> {
       nextRefresh: this.nextRefresh,
       expiresAt: this.expiresAt,
       lastFailure: this.lastFailure,
+      primarySerial: this.primarySerial,
       transfers: this.transfers,
       failures: this.failures,
     }
@@ -361,6 +365,7 @@ export class SecondaryZone extends EventEmitter<SecondaryZoneEvents> {
 
   private async checkPrimary(primary: Primary, started: number): Promise<void> {
     const remote = await this.querySoa(primary)
+    this.primarySerial = remote
     const ours = this.serial
     if (this.copy !== undefined && ours !== undefined) {
       const order = compareSerial(ours, remote)
@@ -571,7 +576,9 @@ export class SecondaryZone extends EventEmitter<SecondaryZoneEvents> {
   private async persist(zone: Zone, at: number): Promise<void> {
     if (this.stateFile === undefined) return
     try {
-      await this.files.writeAtomic(this.stateFile, formatZoneState(zone, at))
+      // Written piece by piece as the zone is formatted: a large copy's text is never one string.
+      if (this.files.writeAtomicChunks) await this.files.writeAtomicChunks(this.stateFile, zoneStateChunks(zone, at))
+      else await this.files.writeAtomic(this.stateFile, formatZoneState(zone, at))
     } catch (error) {
       // Still serving the new copy; only a restart would fall back to the older file.
       this.warn(`cannot write ${this.stateFile}: ${(error as Error)?.message ?? error}`)

@@ -65,7 +65,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
   private readonly failing = new Set<VrrpTrack>()
   private readonly unwatch: (() => void)[] = []
   private readonly foreign = new Map<string, ForeignMaster>()
-  private readonly counters = { sent: 0, received: 0, dropped: {} as Partial<Record<VrrpDropReason, number>> }
+  private readonly counters = { sent: 0, received: 0, dropped: {} as Partial<Record<VrrpDropReason, number>>, transitions: {} as Partial<Record<VrrpState, number>> }
 
   /** Checks the configuration; throws `DnsHaError` `ERR_VRRP_CONFIG` on anything the RFC or the wire cannot do. */
   constructor(options: VrrpRouterOptions) {
@@ -190,7 +190,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
       skewTimeMs: this.skewTime(),
       masterDownIntervalMs: this.masterDownInterval(),
       tracks: this.tracks.map((t) => ({ name: t.name ?? t.target, target: t.target, weight: t.weight, failing: this.failing.has(t) })),
-      counters: { sent: this.counters.sent, received: this.counters.received, dropped: { ...this.counters.dropped } },
+      counters: { sent: this.counters.sent, received: this.counters.received, dropped: { ...this.counters.dropped }, transitions: { ...this.counters.transitions } },
       splitBrain: [...this.foreign].filter(([, f]) => f.reported).map(([peer, f]) => ({ peer, priority: f.priority, since: f.first })),
     }
   }
@@ -443,6 +443,7 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     const from = this.current
     this.current = to
     if (from === to) return
+    this.counters.transitions[to] = (this.counters.transitions[to] ?? 0) + 1
     this.emit('state', { from, to, reason })
     if (to === 'master') this.emit('master', { from, reason })
     else if (to === 'backup') this.emit('backup', { from, reason })

@@ -177,7 +177,12 @@ export interface VrrpRouterSnapshot {
   skewTimeMs: number
   masterDownIntervalMs: number
   tracks: { name: string; target: string; weight: number; failing: boolean }[]
-  counters: { sent: number; received: number; dropped: Partial<Record<VrrpDropReason, number>> }
+  /**
+   * Adverts sent, received and dropped (by reason), and state changes by the state entered
+   * (`transitions.master` counts each time this router became master; the start into
+   * `initialize` is not a change and is not counted).
+   */
+  counters: { sent: number; received: number; dropped: Partial<Record<VrrpDropReason, number>>; transitions: Partial<Record<VrrpState, number>> }
   /** Peers currently in a reported split brain with us. */
   splitBrain: { peer: string; priority: number; since: number }[]
 }

@@ -31,6 +31,7 @@ const FILES: [string, number][] = [
   ['docs/production.md', 4],
   ['docs/health.md', 3],
   ['docs/vrrp.md', 1],
+  ['docs/metrics.md', 1],
   ['docs/topology.md', 2],
   ['docs/guide.md', 1],
   ['docs/coming-from-bind.md', 1],

@@ -7,6 +7,7 @@ import type { TsigKey } from '../../src/tsig/key.js'
 import type { TransferFiles } from '../../src/transfer/node-files.js'
 import { SecondaryZone } from '../../src/transfer/secondary-zone.js'
 import type { SecondaryFailedEvent, SecondaryTransferredEvent, SecondaryZoneOptions } from '../../src/transfer/secondary-zone.js'
+import { formatZoneState, parseZoneState } from '../../src/transfer/zone-state-file.js'
 import { seededRandom } from '../../src/util/random.js'
 import { ask, queryOf } from '../authority/helpers.js'
 import { FakePrimary } from './fake-primary.js'
@@ -106,7 +107,7 @@ describe('SecondaryZone: first load and timers', () => {
     await settle()
     expect(await rcodeOf(r.auth)).toBe('SERVFAIL')
     expect(r.failed).toHaveLength(1)
-    expect(r.secondary.snapshot().state).toBe('loading')
+    expect(r.secondary.snapshot()).toMatchObject({ state: 'loading', primarySerial: undefined })
     r.primary.down = false
     await r.clock.advanceAsync(53_000) // the failure came at 4 s (two SOA attempts of 2 s)
     await settle()
@@ -115,7 +116,7 @@ describe('SecondaryZone: first load and timers', () => {
     await settle()
     expect(r.transferred.map((e) => [e.kind, e.serial])).toEqual([['axfr', 1]])
     expect(await addressOf(r.auth, 'www.example.com.')).toEqual(['192.0.2.10'])
-    expect(r.secondary.snapshot()).toMatchObject({ state: 'serving', serial: 1, transfers: 1 })
+    expect(r.secondary.snapshot()).toMatchObject({ state: 'serving', serial: 1, primarySerial: 1, transfers: 1 })
   })
 
   it('checks again after refresh, and fetches a change by IXFR', async () => {
@@ -128,6 +129,7 @@ describe('SecondaryZone: first load and timers', () => {
     await r.clock.advanceAsync(1000)
     await settle()
     expect(r.transferred.map((e) => [e.kind, e.serial])).toEqual([['axfr', 1], ['ixfr', 2]])
+    expect(r.secondary.snapshot()).toMatchObject({ serial: 2, primarySerial: 2 })
     expect(r.primary.requests.map((q) => [q.type, q.serial])).toEqual([['AXFR', undefined], ['IXFR', 1]])
     expect(await addressOf(r.auth, 'new.example.com.')).toEqual(['192.0.2.99'])
     expect(await rcodeOf(r.auth, 'mail.example.com.')).toBe('NXDOMAIN')
@@ -358,6 +360,22 @@ describe('SecondaryZone: state on disk', () => {
     await auth.start()
     expect(await addressOf(auth, 'www.example.com.')).toEqual(['192.0.2.10'])
     again.stop()
+  })
+
+  it('writes the copy piece by piece when the files offer it (never one string)', async () => {
+    const files = memoryFiles()
+    const pieces: string[][] = []
+    const chunked = { ...files, writeAtomic: async () => expect.fail('writeAtomic used'), writeAtomicChunks: async (path: string, chunks: Iterable<string>) => {
+      const list = [...chunks]
+      pieces.push(list)
+      files.store.set(path, list.join(''))
+    } }
+    const r = await rig({ files: chunked as never })
+    expect(pieces).toHaveLength(1)
+    expect(pieces[0]!.length).toBeGreaterThan(2)
+    const text = r.files.store.get('/state/example.com.zone')!
+    expect(text).toBe(formatZoneState(r.secondary.zone!, parseZoneState(text, ORIGIN, 'f').savedAt))
+    r.secondary.stop()
   })
 
   it('ignores a state file without its end line (a torn write)', async () => {

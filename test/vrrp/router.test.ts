@@ -44,6 +44,8 @@ describe('VrrpRouter: Initialize, Backup, Master (RFC 5798 §6.4)', () => {
     net.advanceTo(60_000)
     expect(b.router.state).toBe('backup')
     expect(b.states.map((s) => s.to)).toEqual(['backup'])
+    expect(a.router.snapshot().counters.transitions).toEqual({ backup: 1, master: 1 })
+    expect(b.router.snapshot().counters.transitions).toEqual({ backup: 1 })
     expect(a.sent.map((s) => s.at).slice(0, 3)).toEqual([3414.0625, 4414.0625, 5414.0625])
     expect(b.router.snapshot()).toMatchObject({ state: 'backup', masterAddress: A, effectivePriority: 100, skewTimeMs: 609.375, masterDownIntervalMs: 3609.375, holdsVips: false })
   })
@@ -464,7 +466,7 @@ describe('VrrpRouter: input it drops and counts', () => {
       'truncated: 1 bytes, a VRRP header is 8',
       'family: source garbage or destination 224.0.0.18 is not an IP address',
     ])
-    expect(r.snapshot().counters).toEqual({ sent: 0, received: 0, dropped: { checksum: 1, vrid: 1, ttl: 1, version: 1, truncated: 1, family: 1 } })
+    expect(r.snapshot().counters).toEqual({ sent: 0, received: 0, dropped: { checksum: 1, vrid: 1, ttl: 1, version: 1, truncated: 1, family: 1 }, transitions: { backup: 1 } })
     expect(r.snapshot().masterAddress).toBeUndefined()
 
     const u = await router({ unicastPeers: ['10.0.0.3'] })
