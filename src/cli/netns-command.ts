@@ -37,7 +37,7 @@ export async function startNetnsCommand(settings: NetnsSettings, io: CliIo): Pro
     io.out(`  ${h.name}: namespace ${h.namespace}, ${h.interface} ${h.address}${h.pid === undefined ? (h.role === undefined ? ' (clients)' : '') : `, pid ${h.pid}`}${h.vrrp === undefined ? '' : `, VRRP ${h.vrrp}`}`)
     for (const line of h.describe) io.out(`      ${line}`)
   }
-  const skewMs = ((256 - 100) * settings.advertMs) / 256
+  const skewMs = ((256 - (example.definition.backupPriority ?? 100)) * settings.advertMs) / 256
   io.out(hasVip ? `The VIP moves to the backup within 3 x advert_int + skew (${((3 * settings.advertMs + skewMs) / 1000).toFixed(3)} s) of the master's death. Try:` : 'Try:')
   for (const q of example.definition.tryQueries) io.out(`  ${example.tryCommand(q).join(' ')}   # ${q.comment}`)
   const master = example.definition.vipHosts[0]

@@ -27,3 +27,4 @@ export { SPLIT_INTERNAL_CLIENTS, SPLIT_POOL_SOURCES, SplitHorizon, splitHorizonV
 export type { SplitHorizonOptions } from './split-horizon.js'
 export { SPLIT_CORP_ZONE, SPLIT_EXTERNAL_ZONE, SPLIT_INTERNAL_ZONE } from './split-horizon-zones.js'
 export { splitHorizonAuthorityRole, splitHorizonNetns, splitHorizonPoolRole } from './netns/split-horizon-netns.js'
+export { BIND_LVS_NETNS_ADMIN_PORT, bindLvsDirectorRole, bindLvsKeepalivedNetns, bindLvsPrimaryRole, bindLvsSecondaryRole } from './netns/bind-lvs-keepalived-netns.js'

@@ -140,6 +140,21 @@ describe('namespace roles and the node side', () => {
     expect(new Set(example.tryQueries.map((q) => q.to))).toEqual(new Set(['authority', 'pool']))
   })
 
+  it('knows the bind-lvs-keepalived example: primary, two secondaries, two directors moving the VIP (backup priority 90), a client', () => {
+    const example = netnsExample('bind-lvs-keepalived')!
+    expect(example.hosts.map((h) => [h.name, h.role])).toEqual([
+      ['primary', 'bind-lvs-primary'],
+      ['secondary1', 'bind-lvs-secondary'],
+      ['secondary2', 'bind-lvs-secondary'],
+      ['director1', 'bind-lvs-director'],
+      ['director2', 'bind-lvs-director'],
+      ['client', undefined],
+    ])
+    for (const h of example.hosts) if (h.role !== undefined) expect(netnsRole(h.role).name).toBe(h.role)
+    expect(example.vipHosts).toEqual(['director1', 'director2'])
+    expect(example.backupPriority).toBe(90)
+  })
+
   it('parseNetnsNodeSpec names the missing or wrong field', () => {
     const good = { role: 'r', node: 'a', interface: 'eth0', address: '10.1.2.1', vip: '10.1.2.100', hosts: { a: '10.1.2.1' }, advertIntervalMs: 200 }
     expect(parseNetnsNodeSpec(JSON.stringify(good))).toEqual(good)

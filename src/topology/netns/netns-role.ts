@@ -78,6 +78,8 @@ export interface NetnsExampleDefinition {
   vipHosts: string[]
   /** The client namespace's host name. */
   client: string
+  /** The backup router's priority, for the takeover bound people are told (default 100; its skew is (256 − priority) × advert / 256). */
+  backupPriority?: number
   /** The queries to suggest. */
   tryQueries: NetnsTryQuery[]
 }
