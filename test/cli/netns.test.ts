@@ -76,6 +76,34 @@ describe('dns-ha example --netns', () => {
     }
   }, 120_000)
 
+  it.skipIf(noRoot)("as root, bind-lvs-keepalived: prints the primary's API and token and director2's takeover bound; the VIP answers; Ctrl-C deletes every namespace", async () => {
+    const run = startCli(['example', 'bind-lvs-keepalived', '--netns', '--advert-ms', '200'], { selfCommand: [process.execPath, '--import', 'tsx', MAIN] })
+    try {
+      await run.line(/^Ctrl-C to stop/)
+      const namespaces = run.out.flatMap((l) => /namespace (dnsha-[a-z0-9-]+)/.exec(l)?.[1] ?? [])
+      expect(namespaces.length).toBe(7)
+      // director2 (priority 90) is the backup: 3 x 200 + (256 - 90) x 200 / 256 = 729.7 ms.
+      expect(run.out).toContain('The VIP moves to the backup within 3 x advert_int + skew (0.730 s) of the master\'s death. Try:')
+      expect(run.out.some((l) => /^ {6}HTTP API http:\/\/[\d.]+:8053\/api\/zones\/vipshop\.com\.\/records token [0-9a-f]{32}$/.test(l))).toBe(true)
+      const digLine = run.out.find((l) => /^ {2}ip netns exec \S+-client dig @\S+\.100 dns1\.vipshop\.com/.test(l))!
+      expect(digLine).toBeDefined()
+      const argv = digLine.trim().split('#')[0]!.trim().split(/\s+/)
+      let answer = ''
+      for (const end = Date.now() + 20_000; answer !== '192.0.2.53' && Date.now() < end; ) {
+        answer = (await exec(argv[0]!, [...argv.slice(1), '+short', '+time=1', '+tries=1'], { timeout: 10_000 }).catch((e: { stdout: string }) => e)).stdout.trim()
+      }
+      expect(answer).toBe('192.0.2.53')
+      run.signal('SIGINT')
+      expect(await run.status).toBe(0)
+      const left = (await exec('ip', ['netns', 'list'])).stdout
+      for (const ns of namespaces) expect(left).not.toContain(ns)
+    } finally {
+      await new Promise((r) => setTimeout(r, 100))
+      run.signal('SIGINT')
+      await run.status.catch(() => {})
+    }
+  }, 150_000)
+
   it.skipIf(noRoot)('as root, split-horizon: prints a dig line from each client namespace to the authority and the pool; each answers as its comment says', async () => {
     const run = startCli(['example', 'split-horizon', '--netns'], { selfCommand: [process.execPath, '--import', 'tsx', MAIN] })
     try {
