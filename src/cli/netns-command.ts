@@ -31,14 +31,15 @@ export async function startNetnsCommand(settings: NetnsSettings, io: CliIo): Pro
   const t = (at: number): string => `+${((at - started) / 1000).toFixed(3)}s`
   const example = await startNetnsExample(settings.example, { nodeCommand: settings.selfCommand, advertIntervalMs: settings.advertMs, host })
   io.out(`dns-ha example ${settings.example} --netns: ${example.definition.summary}`)
-  io.out(`  VIP ${example.vip}:53 (a real address on the VRRP master's eth0); bridge in namespace ${example.namespaces[0]}`)
+  const hasVip = example.definition.vipHosts.length > 0
+  io.out(hasVip ? `  VIP ${example.vip}:53 (a real address on the VRRP master's eth0); bridge in namespace ${example.namespaces[0]}` : `  bridge in namespace ${example.namespaces[0]}`)
   for (const h of example.hosts) {
     io.out(`  ${h.name}: namespace ${h.namespace}, ${h.interface} ${h.address}${h.pid === undefined ? (h.role === undefined ? ' (clients)' : '') : `, pid ${h.pid}`}${h.vrrp === undefined ? '' : `, VRRP ${h.vrrp}`}`)
     for (const line of h.describe) io.out(`      ${line}`)
   }
-  const skewMs = ((256 - 100) * settings.advertMs) / 256
-  io.out(`The VIP moves to the backup within 3 x advert_int + skew (${((3 * settings.advertMs + skewMs) / 1000).toFixed(3)} s) of the master's death. Try:`)
-  for (const q of example.definition.tryQueries) io.out(`  ip netns exec ${example.clientNamespace} dig @${example.vip} ${q.flag === undefined ? '' : `${q.flag} `}${q.name}   # ${q.comment}`)
+  const skewMs = ((256 - (example.definition.backupPriority ?? 100)) * settings.advertMs) / 256
+  io.out(hasVip ? `The VIP moves to the backup within 3 x advert_int + skew (${((3 * settings.advertMs + skewMs) / 1000).toFixed(3)} s) of the master's death. Try:` : 'Try:')
+  for (const q of example.definition.tryQueries) io.out(`  ${example.tryCommand(q).join(' ')}   # ${q.comment}`)
   const master = example.definition.vipHosts[0]
   if (master !== undefined) io.out(`  ip -n ${example.hosts.find((h) => h.name === master)?.namespace} addr show dev eth0   # who holds the VIP; kill -9 a node's pid to watch it move`)
   io.out('Ctrl-C to stop (the namespaces are deleted)')

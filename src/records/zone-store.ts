@@ -13,6 +13,8 @@ import { EventEmitter } from 'eventemitter3'
 import type { Clock } from '../util/clock.js'
 import { realClock } from '../util/clock.js'
 import { DnsHaError, isDnsHaError } from '../util/errors.js'
+import type { ComponentLogger, Logger } from '../util/logger.js'
+import { errorMessage, toLogger } from '../util/logger.js'
 import { canonicalName } from '../packet/names.js'
 import { checkZone } from '../zone/check.js'
 import type { ZoneFinding } from '../zone/check.js'
@@ -64,6 +66,13 @@ export interface ZoneStoreOptions {
   limits?: ZoneLimits
   /** The file system (default node:fs); tests may pass another. */
   files?: StoreFiles
+  /**
+   * Where the store reports zones opened (`info`, with serial and journal entries replayed), a
+   * torn journal tail dropped (`warn`), compactions (`info`) and their failures (`warn`; then no
+   * `process.emitWarning`), updates (`info`, serials) and refused updates (`warn`), with
+   * `component: 'records'`; console- or pino-shaped.
+   */
+  logger?: Logger
 }
 
 /** Options of {@link ZoneStore.update}. */
@@ -186,6 +195,7 @@ export class ZoneStore extends EventEmitter<ZoneStoreEvents> {
   readonly #resolvedLimits: ResolvedZoneLimits
   readonly #files: StoreFiles
   readonly #recovered: JournalRecovery[] = []
+  readonly #log: ComponentLogger
   #updates = 0
   #rejected = 0
   #closed = false
@@ -201,6 +211,11 @@ export class ZoneStore extends EventEmitter<ZoneStoreEvents> {
     this.#limits = options.limits
     this.#resolvedLimits = resolveZoneLimits(options.limits, ZONE_FILE_LIMITS)
     this.#files = options.files ?? nodeStoreFiles
+    this.#log = toLogger(options.logger, { component: 'records' })
+    if (options.logger !== undefined) {
+      this.on('updated', (e) => this.#log.info(`${e.origin} updated: serial ${e.previousSerial} -> ${e.serial}`, { origin: e.origin, previousSerial: e.previousSerial, serial: e.serial, changes: e.changes.length, source: e.source }))
+      this.on('rejected', (e) => this.#log.warn(`${e.origin} update refused: ${e.reason}`, { origin: e.origin, reason: e.reason, code: e.code, source: e.source }))
+    }
   }
 
   /**
@@ -325,8 +340,10 @@ export class ZoneStore extends EventEmitter<ZoneStoreEvents> {
     if (decoded.torn !== undefined) {
       await journal.truncate(decoded.validLength, this.#fsync)
       this.#recovered.push({ origin, file: journalPath, offset: decoded.torn.offset, bytes: decoded.torn.bytes })
+      this.#log.warn(`${origin}: dropped a torn journal tail (an update never acknowledged)`, { origin, file: journalPath, offset: decoded.torn.offset, bytes: decoded.torn.bytes })
     }
     const served: ZoneVersion = { zone, baseline: undefined, seq }
+    this.#log.info(`${origin} opened, serial ${serialOfZone(zone)}`, { origin, serial: serialOfZone(zone), journalEntries: entries })
     this.#zones.set(key, {
       origin, served, working: served, batch: [], flushing: undefined, journalEntries: entries, journalLength: decoded.validLength, journal,
       snapshotPath, journalPath, broken: undefined,
@@ -506,11 +523,14 @@ export class ZoneStore extends EventEmitter<ZoneStoreEvents> {
       await this.#files.writeAtomic(state.snapshotPath, formatSnapshot(state.served.zone, state.served.seq), this.#fsync)
       // A crash here leaves entries the snapshot already has: replay skips them by sequence number.
       await state.journal.truncate(0, this.#fsync)
+      const entries = state.journalEntries
       state.journalLength = 0
       state.journalEntries = 0
+      this.#log.info(`${state.origin} compacted`, { origin: state.origin, journalEntries: entries, serial: serialOfZone(state.served.zone) })
     } catch (error) {
       // The update is durable in the journal already; compaction is retried after the next one.
-      process.emitWarning(`zone store: compaction of ${state.origin} failed: ${(error as Error).message}`, { code: 'DNS_HA_RECORDS_COMPACTION' })
+      if (this.#log.enabled('warn')) this.#log.warn(`compaction of ${state.origin} failed: ${errorMessage(error)}`, { origin: state.origin, err: error })
+      else process.emitWarning(`zone store: compaction of ${state.origin} failed: ${(error as Error).message}`, { code: 'DNS_HA_RECORDS_COMPACTION' })
     }
   }
 

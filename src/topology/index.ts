@@ -26,3 +26,5 @@ export type { NetnsChild, NetnsCommandResult, NetnsHost } from './netns/node-hos
 export { SPLIT_INTERNAL_CLIENTS, SPLIT_POOL_SOURCES, SplitHorizon, splitHorizonViews, startSplitHorizon } from './split-horizon.js'
 export type { SplitHorizonOptions } from './split-horizon.js'
 export { SPLIT_CORP_ZONE, SPLIT_EXTERNAL_ZONE, SPLIT_INTERNAL_ZONE } from './split-horizon-zones.js'
+export { splitHorizonAuthorityRole, splitHorizonNetns, splitHorizonPoolRole } from './netns/split-horizon-netns.js'
+export { BIND_LVS_NETNS_ADMIN_PORT, bindLvsDirectorRole, bindLvsKeepalivedNetns, bindLvsPrimaryRole, bindLvsSecondaryRole } from './netns/bind-lvs-keepalived-netns.js'

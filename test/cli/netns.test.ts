@@ -46,7 +46,7 @@ describe('dns-ha example --netns', () => {
     expect(run.err).toEqual([expect.stringMatching(/^dns-ha: netns-node: the spec's node is missing or wrong$/)])
     const unknown = startCli(['netns-node', JSON.stringify({ role: 'nope', node: 'a', interface: 'eth0', address: '10.9.9.1', vip: '10.9.9.100', hosts: {}, advertIntervalMs: 1000 })])
     expect(await unknown.status).toBe(65)
-    expect(unknown.err[0]).toMatch(/no role "nope" \(there is upstream-authority, dnsmasq-nginx-keepalived-node\)/)
+    expect(unknown.err[0]).toMatch(/no role "nope" \(there is upstream-authority, dnsmasq-nginx-keepalived-node, split-horizon-authority, split-horizon-pool\b/)
   })
 
   it.skipIf(noRoot)('as root: prints the dig lines for the client namespace, they answer through the real VIP, Ctrl-C deletes every namespace', async () => {
@@ -70,6 +70,63 @@ describe('dns-ha example --netns', () => {
       for (const ns of namespaces) expect(left).not.toContain(ns)
     } finally {
       // (The serve loop listens once the command has printed its last line and returned.)
+      await new Promise((r) => setTimeout(r, 100))
+      run.signal('SIGINT')
+      await run.status.catch(() => {})
+    }
+  }, 120_000)
+
+  it.skipIf(noRoot)("as root, bind-lvs-keepalived: prints the primary's API and token and director2's takeover bound; the VIP answers; Ctrl-C deletes every namespace", async () => {
+    const run = startCli(['example', 'bind-lvs-keepalived', '--netns', '--advert-ms', '200'], { selfCommand: [process.execPath, '--import', 'tsx', MAIN] })
+    try {
+      await run.line(/^Ctrl-C to stop/)
+      const namespaces = run.out.flatMap((l) => /namespace (dnsha-[a-z0-9-]+)/.exec(l)?.[1] ?? [])
+      expect(namespaces.length).toBe(7)
+      // director2 (priority 90) is the backup: 3 x 200 + (256 - 90) x 200 / 256 = 729.7 ms.
+      expect(run.out).toContain('The VIP moves to the backup within 3 x advert_int + skew (0.730 s) of the master\'s death. Try:')
+      expect(run.out.some((l) => /^ {6}HTTP API http:\/\/[\d.]+:8053\/api\/zones\/vipshop\.com\.\/records token [0-9a-f]{32}$/.test(l))).toBe(true)
+      const digLine = run.out.find((l) => /^ {2}ip netns exec \S+-client dig @\S+\.100 dns1\.vipshop\.com/.test(l))!
+      expect(digLine).toBeDefined()
+      const argv = digLine.trim().split('#')[0]!.trim().split(/\s+/)
+      let answer = ''
+      for (const end = Date.now() + 20_000; answer !== '192.0.2.53' && Date.now() < end; ) {
+        answer = (await exec(argv[0]!, [...argv.slice(1), '+short', '+time=1', '+tries=1'], { timeout: 10_000 }).catch((e: { stdout: string }) => e)).stdout.trim()
+      }
+      expect(answer).toBe('192.0.2.53')
+      run.signal('SIGINT')
+      expect(await run.status).toBe(0)
+      const left = (await exec('ip', ['netns', 'list'])).stdout
+      for (const ns of namespaces) expect(left).not.toContain(ns)
+    } finally {
+      await new Promise((r) => setTimeout(r, 100))
+      run.signal('SIGINT')
+      await run.status.catch(() => {})
+    }
+  }, 150_000)
+
+  it.skipIf(noRoot)('as root, split-horizon: prints a dig line from each client namespace to the authority and the pool; each answers as its comment says', async () => {
+    const run = startCli(['example', 'split-horizon', '--netns'], { selfCommand: [process.execPath, '--import', 'tsx', MAIN] })
+    try {
+      await run.line(/^Ctrl-C to stop/)
+      expect(run.out.some((l) => l.includes('VIP'))).toBe(false)
+      const namespaces = run.out.flatMap((l) => /namespace (dnsha-[a-z0-9-]+)/.exec(l)?.[1] ?? [])
+      expect(namespaces.length).toBe(5)
+      const digLines = run.out.filter((l) => /^ {2}ip netns exec \S+ dig @/.test(l))
+      expect(new Set(digLines.map((l) => /exec dnsha-[a-z0-9]+-(\w+) /.exec(l)?.[1]))).toEqual(new Set(['internal', 'external']))
+      const expected: Record<string, string> = { 'private address': '10.0.0.80', 'public address': '203.0.113.80', 'ECS carries its address': '10.0.0.80', 'external client through the pool': '203.0.113.80', 'internal only': '10.0.2.10' }
+      for (const line of digLines) {
+        const [command, comment] = line.trim().split(/\s+#\s+/)
+        const want = Object.entries(expected).find(([k]) => comment!.includes(k))?.[1]
+        expect(want, comment).toBeDefined()
+        const argv = command!.split(/\s+/)
+        const answer = (await exec(argv[0]!, [...argv.slice(1), '+short', '+time=2', '+tries=2'], { timeout: 10_000 }).catch((e: { stdout: string }) => e)).stdout.trim()
+        expect(answer, line).toBe(want)
+      }
+      run.signal('SIGINT')
+      expect(await run.status).toBe(0)
+      const left = (await exec('ip', ['netns', 'list'])).stdout
+      for (const ns of namespaces) expect(left).not.toContain(ns)
+    } finally {
       await new Promise((r) => setTimeout(r, 100))
       run.signal('SIGINT')
       await run.status.catch(() => {})

@@ -78,6 +78,23 @@ describe('NetnsLab', () => {
     expect(one.subnet).not.toBe(two.subnet)
   })
 
+  it("a host's own number replaces its position; a number out of range, the VIP's, taken twice or for no host is refused", async () => {
+    const lab = await NetnsLab.create({ hosts: ['authority', 'internal', 'external'], numbers: { external: 200 }, host: recordingHost(), runId: 'r3', subnet: '10.30.42' })
+    expect(lab.hosts.map((h) => h.address)).toEqual(['10.30.42.1', '10.30.42.2', '10.30.42.200'])
+    for (const [numbers, message] of [
+      [{ b: 0 }, /host b's number 0 must be a whole number in 1\.\.254 other than 100/],
+      [{ b: 255 }, /number 255/],
+      [{ b: 100 }, /number 100 .*the VIP/],
+      [{ b: 1.5 }, /number 1\.5/],
+      [{ b: 1 }, /hosts a and b would both be \.1/],
+      [{ c: 7 }, /a number for "c", which is not a host/],
+    ] as const) {
+      const host = recordingHost()
+      await expect(NetnsLab.create({ hosts: ['a', 'b'], numbers, host })).rejects.toMatchObject({ code: 'ERR_NETNS_CONFIG', message })
+      expect(host.calls).toEqual([])
+    }
+  })
+
   it('a failed ip command: DnsHaError ERR_NETNS_SETUP naming it, and what was built is deleted', async () => {
     const host = recordingHost({ failOn: /^link add eth0 netns dnsha-r2-b / })
     await expect(NetnsLab.create({ hosts: ['a', 'b'], host, runId: 'r2', subnet: '10.30.41' })).rejects.toMatchObject({
@@ -107,6 +124,35 @@ describe('namespace roles and the node side', () => {
     expect(() => registerNetnsRole(netnsRole('upstream-authority'))).toThrow(/exists/)
     expect(() => registerNetnsExample({ ...example, name: 'other', hosts: [{ name: 'x', role: 'missing' }] })).toThrow(/no role "missing"/)
     expect(netnsExample('other')).toBeUndefined()
+  })
+
+  it('knows the split-horizon example: authority and pool roles, two client namespaces, the external one at .200, no VIP', () => {
+    const example = netnsExample('split-horizon')!
+    expect(example.hosts).toEqual([
+      { name: 'authority', role: 'split-horizon-authority' },
+      { name: 'pool', role: 'split-horizon-pool' },
+      { name: 'internal' },
+      { name: 'external', number: 200 },
+    ])
+    for (const h of example.hosts) if (h.role !== undefined) expect(netnsRole(h.role).name).toBe(h.role)
+    expect(example.vipHosts).toEqual([])
+    expect(new Set(example.tryQueries.map((q) => q.from))).toEqual(new Set(['internal', 'external']))
+    expect(new Set(example.tryQueries.map((q) => q.to))).toEqual(new Set(['authority', 'pool']))
+  })
+
+  it('knows the bind-lvs-keepalived example: primary, two secondaries, two directors moving the VIP (backup priority 90), a client', () => {
+    const example = netnsExample('bind-lvs-keepalived')!
+    expect(example.hosts.map((h) => [h.name, h.role])).toEqual([
+      ['primary', 'bind-lvs-primary'],
+      ['secondary1', 'bind-lvs-secondary'],
+      ['secondary2', 'bind-lvs-secondary'],
+      ['director1', 'bind-lvs-director'],
+      ['director2', 'bind-lvs-director'],
+      ['client', undefined],
+    ])
+    for (const h of example.hosts) if (h.role !== undefined) expect(netnsRole(h.role).name).toBe(h.role)
+    expect(example.vipHosts).toEqual(['director1', 'director2'])
+    expect(example.backupPriority).toBe(90)
   })
 
   it('parseNetnsNodeSpec names the missing or wrong field', () => {

@@ -10,7 +10,7 @@ import { realClock as clock, type TimerHandle } from '../../util/clock.js'
 import { DnsHaError } from '../../util/errors.js'
 import { NetnsLab, type NetnsLabHost } from './netns-lab.js'
 import { netnsExample, netnsExampleNames, netnsRole } from './netns-registry.js'
-import type { NetnsExampleDefinition, NetnsNodeSpec } from './netns-role.js'
+import type { NetnsExampleDefinition, NetnsNodeSpec, NetnsTryQuery } from './netns-role.js'
 import { nodeNetnsHost, type NetnsChild, type NetnsHost } from './node-host.js'
 
 /** Options of {@link startNetnsExample}. */
@@ -113,6 +113,16 @@ export class NetnsExample extends EventEmitter<NetnsExampleEvents> {
     return holders.filter((h) => this.definition.vipHosts.includes(h))
   }
 
+  /**
+   * The command line of one suggested query: `ip netns exec <from's namespace> dig @<to> [flag] NAME`
+   * (from the client to the VIP unless the query names other hosts).
+   */
+  tryCommand(query: NetnsTryQuery): string[] {
+    const from = this.lab.hostNamed(query.from ?? this.definition.client).namespace
+    const to = query.to === undefined ? this.vip : this.lab.hostNamed(query.to).address
+    return ['ip', 'netns', 'exec', from, 'dig', `@${to}`, ...(query.flag === undefined ? [] : [query.flag]), query.name]
+  }
+
   /** A node's recent stderr and stray output, for a failure message. */
   output(node: string): string {
     return this.node(node).log.join('\n')
@@ -179,7 +189,8 @@ export async function startNetnsExample(name: string | NetnsExampleDefinition, o
   for (const h of definition.hosts) if (h.role !== undefined) netnsRole(h.role)
   if (options.nodeCommand.length === 0) throw new DnsHaError('ERR_NETNS_CONFIG', 'namespace mode: nodeCommand is empty')
   const host = options.host ?? nodeNetnsHost
-  const lab = await NetnsLab.create({ hosts: definition.hosts.map((h) => h.name), host, ...(options.prefix === undefined ? {} : { prefix: options.prefix }) })
+  const numbers = Object.fromEntries(definition.hosts.flatMap((h) => (h.number === undefined ? [] : [[h.name, h.number]])))
+  const lab = await NetnsLab.create({ hosts: definition.hosts.map((h) => h.name), numbers, host, ...(options.prefix === undefined ? {} : { prefix: options.prefix }) })
   const nodes = new Map<string, RunningNode>(definition.hosts.map((h) => [h.name, { host: lab.hostNamed(h.name), role: h.role, alive: false, expectedExit: false, describe: [], vrrp: undefined, log: [] }]))
   const example = new NetnsExample(definition, lab, nodes)
   const addresses = Object.fromEntries(lab.hosts.map((h) => [h.name, h.address]))

@@ -1,7 +1,7 @@
 /**
  * The network of namespace mode: a bridge in its own namespace and one namespace per host, each
  * joined to the bridge by a veth pair (`eth0` inside the host), on a 10.x.y.0/24 chosen per run,
- * hosts at .1, .2, ... in the order given and the VIP at .100. Names are
+ * hosts at .1, .2, ... in the order given (or the numbers given) and the VIP at .100. Names are
  * `dnsha-<run>-<host>` (and `dnsha-<run>-br`), so parallel runs never collide.
  *
  * In every host namespace `net.ipv4.ip_nonlocal_bind` is 1, as on a keepalived machine whose
@@ -19,6 +19,12 @@ export interface NetnsLabOptions {
   hosts: readonly string[]
   /** The namespace name prefix (default `dnsha-`). */
   prefix?: string
+  /**
+   * A host's last octet instead of its position (1..254, not the VIP's 100, each once): lets an
+   * example put hosts in a sub-range of the /24 that an ACL names (split-horizon's external
+   * clients in the upper half).
+   */
+  numbers?: Readonly<Record<string, number>>
   /** The first three octets of the /24 (default: 10.x.y chosen at random). */
   subnet?: string
   /** The run's name inside namespace names (default: random). */
@@ -62,12 +68,13 @@ export class NetnsLab {
     private readonly prefix: string,
     subnet: string,
     hosts: readonly string[],
+    numbers: readonly number[],
     private readonly host: NetnsHost,
   ) {
     this.subnet = subnet
     this.vip = `${subnet}.100`
     this.bridgeNamespace = `${prefix}${runId}-br`
-    hosts.forEach((name, i) => this.byName.set(name, { name, namespace: `${prefix}${runId}-${name}`, interface: 'eth0', address: `${subnet}.${i + 1}` }))
+    hosts.forEach((name, i) => this.byName.set(name, { name, namespace: `${prefix}${runId}-${name}`, interface: 'eth0', address: `${subnet}.${numbers[i]!}` }))
   }
 
   /**
@@ -84,11 +91,12 @@ export class NetnsLab {
       if (!HOST_NAME.test(name) || name === 'br') throw new DnsHaError('ERR_NETNS_CONFIG', `namespace mode: host name ${JSON.stringify(name)} must be 1..13 of a-z, 0-9, - (starting with a letter), not "br"`)
     }
     if (new Set(options.hosts).size !== options.hosts.length) throw new DnsHaError('ERR_NETNS_CONFIG', 'namespace mode: host names must differ')
+    const numbers = hostNumbers(options.hosts, options.numbers ?? {})
     const random = options.random ?? cryptoRandom()
     const runId = options.runId ?? random.int(36 ** 6).toString(36).padStart(6, '0')
     // 10.20.0.0 .. 10.227.255.0: clear of the 10.0/16 and 10.1/16 that labs and VPNs like.
     const subnet = options.subnet ?? `10.${20 + random.int(208)}.${random.int(256)}`
-    const lab = new NetnsLab(runId, options.prefix ?? 'dnsha-', subnet, options.hosts, host)
+    const lab = new NetnsLab(runId, options.prefix ?? 'dnsha-', subnet, options.hosts, numbers, host)
     lab.unhook = host.onExit(() => lab.destroySync())
     try {
       await lab.build()
@@ -166,4 +174,16 @@ export class NetnsLab {
       await ip('netns', 'exec', h.namespace, 'sysctl', '-qw', 'net.ipv4.ip_nonlocal_bind=1')
     }
   }
+}
+
+/** Each host's last octet: its own number when given, else its position; checked for range and clashes. */
+function hostNumbers(hosts: readonly string[], given: Readonly<Record<string, number>>): number[] {
+  for (const name of Object.keys(given)) if (!hosts.includes(name)) throw new DnsHaError('ERR_NETNS_CONFIG', `namespace mode: a number for ${JSON.stringify(name)}, which is not a host`)
+  const numbers = hosts.map((name, i) => given[name] ?? i + 1)
+  numbers.forEach((n, i) => {
+    if (!Number.isInteger(n) || n < 1 || n > 254 || n === 100) throw new DnsHaError('ERR_NETNS_CONFIG', `namespace mode: host ${hosts[i]!}'s number ${n} must be a whole number in 1..254 other than 100 (the VIP)`)
+    const first = numbers.indexOf(n)
+    if (first !== i) throw new DnsHaError('ERR_NETNS_CONFIG', `namespace mode: hosts ${hosts[first]!} and ${hosts[i]!} would both be .${n}`)
+  })
+  return numbers
 }

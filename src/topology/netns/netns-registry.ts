@@ -7,10 +7,12 @@
  */
 import { DnsHaError } from '../../util/errors.js'
 import { dnsmasqNginxKeepalivedNetns, dnsmasqNginxKeepalivedNodeRole, upstreamAuthorityRole } from './dnsmasq-nginx-keepalived-netns.js'
+import { bindLvsDirectorRole, bindLvsKeepalivedNetns, bindLvsPrimaryRole, bindLvsSecondaryRole } from './bind-lvs-keepalived-netns.js'
 import type { NetnsExampleDefinition, NetnsRole } from './netns-role.js'
+import { splitHorizonAuthorityRole, splitHorizonNetns, splitHorizonPoolRole } from './split-horizon-netns.js'
 
-const roles = new Map<string, NetnsRole>([upstreamAuthorityRole, dnsmasqNginxKeepalivedNodeRole].map((r) => [r.name, r]))
-const examples = new Map<string, NetnsExampleDefinition>([dnsmasqNginxKeepalivedNetns].map((e) => [e.name, e]))
+const roles = new Map<string, NetnsRole>([upstreamAuthorityRole, dnsmasqNginxKeepalivedNodeRole, splitHorizonAuthorityRole, splitHorizonPoolRole, bindLvsPrimaryRole, bindLvsSecondaryRole, bindLvsDirectorRole].map((r) => [r.name, r]))
+const examples = new Map<string, NetnsExampleDefinition>([dnsmasqNginxKeepalivedNetns, splitHorizonNetns, bindLvsKeepalivedNetns].map((e) => [e.name, e]))
 
 /** Adds a role (throws `DnsHaError` `ERR_NETNS_CONFIG` when the name is taken). */
 export function registerNetnsRole(role: NetnsRole): void {

@@ -50,9 +50,13 @@ export interface NetnsRole {
   start(spec: NetnsNodeSpec, emit: (event: NetnsNodeEvent) => void): Promise<NetnsRoleInstance>
 }
 
-/** A query the example's printout suggests (run from the client namespace against the VIP). */
+/** A query the example's printout suggests (by default run from the client namespace against the VIP). */
 export interface NetnsTryQuery {
   name: string
+  /** The host whose namespace asks (default: the example's `client`). */
+  from?: string
+  /** The host asked, on port 53 (default: the VIP). */
+  to?: string
   /** dig arguments before the name (e.g. `-x`), if any. */
   flag?: string
   comment: string
@@ -65,12 +69,17 @@ export interface NetnsExampleDefinition {
   name: string
   /** One line for people. */
   summary: string
-  /** The hosts in start order; a host without a role is a client namespace. */
-  hosts: { name: string; role?: string }[]
-  /** The hosts whose routers move the VIP (what `holders()` looks at). */
+  /**
+   * The hosts in start order; a host without a role is a client namespace. `number` is the
+   * host's last octet when its position will not do (see `NetnsLabOptions.numbers`).
+   */
+  hosts: { name: string; role?: string; number?: number }[]
+  /** The hosts whose routers move the VIP (what `holders()` looks at; empty: no VIP). */
   vipHosts: string[]
   /** The client namespace's host name. */
   client: string
+  /** The backup router's priority, for the takeover bound people are told (default 100; its skew is (256 − priority) × advert / 256). */
+  backupPriority?: number
   /** The queries to suggest. */
   tryQueries: NetnsTryQuery[]
 }
