@@ -27,43 +27,21 @@ export function writeQueryFile(lines: readonly string[]): string {
   return file
 }
 
+/** Where dnsperf sends, what and for how long. */
+interface DnsperfTarget {
+  port: number
+  address?: string
+  queryFile: string
+  durationS: number
+}
+
 /**
  * Runs dnsperf for `durationS` seconds with `maxOutstanding` in flight from `clients` sockets
  * (default 1; SO_REUSEPORT spreads by source port, so a reusePort cluster needs several);
  * resolves with its figures.
  */
-export function runDnsperf(options: { port: number; address?: string; queryFile: string; durationS: number; maxOutstanding?: number; clients?: number }): Promise<LoadResult> {
-  const args = [
-    '-s', options.address ?? '127.0.0.1',
-    '-p', String(options.port),
-    '-d', options.queryFile,
-    '-l', String(options.durationS),
-    '-T', '1',
-    '-c', String(options.clients ?? 1),
-    '-q', String(options.maxOutstanding ?? 200),
-  ]
-  return new Promise((resolve, reject) => {
-    execFile('dnsperf', args, { timeout: (options.durationS + 30) * 1000 }, (error, stdout) => {
-      if (error && !stdout) return reject(error)
-      const num = (re: RegExp): number | undefined => {
-        const m = re.exec(stdout)
-        return m ? Number(m[1]) : undefined
-      }
-      const sent = num(/Queries sent:\s+(\d+)/) ?? 0
-      const received = num(/Queries completed:\s+(\d+)/) ?? 0
-      const avgS = num(/Average Latency \(s\):\s+([\d.]+)/)
-      resolve({
-        tool: 'dnsperf',
-        qps: num(/Queries per second:\s+([\d.]+)/) ?? 0,
-        p50Ms: undefined,
-        p99Ms: undefined,
-        avgMs: avgS === undefined ? undefined : avgS * 1000,
-        sent,
-        received,
-        lost: num(/Queries lost:\s+(\d+)/) ?? 0,
-      })
-    })
-  })
+export function runDnsperf(options: DnsperfTarget & { maxOutstanding?: number; clients?: number }): Promise<LoadResult> {
+  return dnsperf(options, ['-c', String(options.clients ?? 1), '-q', String(options.maxOutstanding ?? 200)])
 }
 
 /**
@@ -72,22 +50,16 @@ export function runDnsperf(options: { port: number; address?: string; queryFile:
  * rates the Node generator (paced.ts) cannot reach while sharing the cores with the target.
  * A query unanswered within dnsperf's timeout (`-t`, 1 s here) counts as lost.
  */
-export function runDnsperfPaced(options: { port: number; address?: string; queryFile: string; durationS: number; qps: number }): Promise<LoadResult> {
-  const args = [
-    '-s', options.address ?? '127.0.0.1',
-    '-p', String(options.port),
-    '-d', options.queryFile,
-    '-l', String(options.durationS),
-    '-T', '1',
-    '-c', '1',
-    // Enough in flight that the rate, not the window, is the limit (open loop).
-    '-q', '10000',
-    '-Q', String(options.qps),
-    '-t', '1',
-    '-v',
-  ]
+export function runDnsperfPaced(options: DnsperfTarget & { qps: number }): Promise<LoadResult> {
+  // Enough in flight that the rate, not the window, is the limit (open loop).
+  return dnsperf(options, ['-c', '1', '-q', '10000', '-Q', String(options.qps), '-t', '1', '-v'])
+}
+
+/** One dnsperf run on one thread (`-T 1`); per-query latencies are read when `-v` printed them. */
+function dnsperf(target: DnsperfTarget, extra: string[]): Promise<LoadResult> {
+  const args = ['-s', target.address ?? '127.0.0.1', '-p', String(target.port), '-d', target.queryFile, '-l', String(target.durationS), '-T', '1', ...extra]
   return new Promise((resolve, reject) => {
-    execFile('dnsperf', args, { timeout: (options.durationS + 30) * 1000, maxBuffer: 1 << 30 }, (error, stdout) => {
+    execFile('dnsperf', args, { timeout: (target.durationS + 30) * 1000, maxBuffer: 1 << 30 }, (error, stdout) => {
       if (error && !stdout) return reject(error)
       const latencies: number[] = []
       for (const m of stdout.matchAll(/^> \S+ .* ([\d.]+)$/gm)) latencies.push(Number(m[1]) * 1000)
