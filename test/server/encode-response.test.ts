@@ -15,7 +15,7 @@ const QR = 0x8000
 
 const query = (extra: Record<string, unknown> = {}) =>
   DnsQuery.from({ id: 4321, flags: RD | CD, questions: [{ name: 'WwW.example.test', type: 'AAAA' }], ...extra } as never)
-const decode = (bytes: Uint8Array) => dnsPacket.decode(Buffer.from(bytes)) as dnsPacket.DecodedPacket & { rcode: string }
+const decode = (bytes: Uint8Array) => dnsPacket.decode(Buffer.from(bytes)) as dnsPacket.DecodedPacket & { rcode: string; flags: number }
 const optOf = (p: dnsPacket.DecodedPacket) => p.additionals?.find((a) => a.type === 'OPT') as
   | { udpPayloadSize: number; extendedRcode: number; ednsVersion: number; flags: number; options: unknown[] }
   | undefined

@@ -42,7 +42,7 @@ describe('respond()', () => {
   it('an extended rcode (above 15) is kept whole for the server to put in EDNS; 15 is not extended', () => {
     const badvers = respond(query(0), { rcode: 'BADVERS' })
     expect(badvers.rcode).toBe(16)
-    expect(badvers.flags & 0xf).toBe(0)
+    expect(badvers.flags! & 0xf).toBe(0)
     expect('rcode' in respond(query(0), { rcode: 15 })).toBe(false)
   })
 
