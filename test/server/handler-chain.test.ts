@@ -127,6 +127,11 @@ describe('views(): start, close and the fast path', () => {
     expect([...v.answerPlain!(plain('192.0.2.1'))!]).toEqual([2])
   })
 
+  it('has no fast path when any view matches by predicate, even beside address views (a predicate may look past the address)', () => {
+    const mixed = views([{ match: '10.0.0.0/8', handler: fastHandler(1) }, { match: (query) => query.transport === 'udp', handler: fastHandler(2) }])
+    expect(mixed.answerPlain).toBeUndefined()
+  })
+
   it('has no fast path when no view\'s handler has one', () => {
     expect(views([{ match: 'any', handler: (query) => respond(query) }]).answerPlain).toBeUndefined()
   })
