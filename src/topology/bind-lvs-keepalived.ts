@@ -22,6 +22,7 @@ import type { HealthVerdict, TargetOptions } from '../health/index.js'
 import { poolOptionsFromKeepalived, UdpProxyPool } from '../proxy/index.js'
 import { serveAdmin, ZoneStore } from '../records/index.js'
 import type { AdminServer, RecordChange, UpdateOptions, UpdateResult } from '../records/index.js'
+import type { DnsHaMetrics } from '../metrics/index.js'
 import { DnsServer } from '../server/index.js'
 import type { Handler } from '../server/index.js'
 import { SecondaryZone } from '../transfer/index.js'
@@ -42,6 +43,7 @@ import {
   bindLvsKeepalivedConf,
 } from './bind-lvs-keepalived-configs.js'
 import { MemoryDisk } from './memory-files.js'
+import { present, watchTopologyMetrics } from './topology-metrics.js'
 import { SeverableTransport } from './severable-transport.js'
 import { VipFront } from './vip-front.js'
 
@@ -270,6 +272,35 @@ export class BindLvsKeepalived extends EventEmitter<BindLvsEvents> {
   /** The secondary follows the primary again: it checks the serial at once and catches up by IXFR. */
   async resumeTransfers(name: BindLvsSecondary): Promise<void> {
     await this.secondaries[name].zone?.start()
+  }
+
+  /**
+   * Watches every component on `metrics`, named by machine: `primary` (server, authority with its
+   * transfer side, store), `secondary1`/`secondary2` (server, authority, secondary zone),
+   * `director1`/`director2` (pool, prober, router). A killed machine's families go; a restored
+   * one's come back from its new components. Returns a function that stops watching.
+   */
+  watchMetrics(metrics: DnsHaMetrics): () => void {
+    return watchTopologyMetrics({
+      onNode: (listener) => {
+        this.on('node', listener)
+        return () => void this.off('node', listener)
+      },
+      nodes: () => [...DIRECTORS, ...SECONDARIES],
+      fixed: () => [
+        ['primary', this.primary.server],
+        ['primary', this.primary.authority],
+        ['primary', this.store],
+      ],
+      components: (node) => {
+        if (isDirector(node as BindLvsNode)) {
+          const d = this.directors[node as BindLvsDirector]
+          return d.alive && !d.dying ? present([node, d.pool], [node, d.prober], [node, d.router]) : []
+        }
+        const s = this.secondaries[node as BindLvsSecondary]
+        return s.alive ? present([node, s.server], [node, s.authority], [node, s.zone]) : []
+      },
+    }, metrics)
   }
 
   /** Every machine's state: the VIP holder, the primary's serial, each director's health verdicts, each secondary's serial. */
