@@ -11,9 +11,10 @@
  *
  * Options: `--duration S` (default 5), `--rounds N` (default 3), `--records N` (zone, default
  * 10,000), `--only name,name`, `--latency-s S` (paced run per target, default 5; 0 skips).
- * Run with `--serve-pool <address:port> [--cache]` this file is the pool's process: a
- * UdpProxyPool with that one member on 127.0.0.1, a free port printed as `PORT <n>`, the packet
- * cache on with `--cache`, stopped by SIGTERM.
+ * Run with `--serve-pool <address:port> [--cache] [--engine dgram|batched]` this file is the
+ * pool's process: a UdpProxyPool with that one member on 127.0.0.1, a free port printed as
+ * `PORT <n>`, the packet cache on with `--cache`, the client-facing socket on the given engine
+ * (default dgram), stopped by SIGTERM.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -54,6 +55,8 @@ export async function run(args: string[]): Promise<void> {
       ['nsd alone', async () => nsd],
       ['dns-ha UdpProxyPool', () => startPool(backend, [])],
       ['dns-ha UdpProxyPool, cache', () => startPool(backend, ['--cache'])],
+      ['dns-ha UdpProxyPool, batched', () => startPool(backend, ['--engine', 'batched'])],
+      ['dns-ha UdpProxyPool, batched, cache', () => startPool(backend, ['--engine', 'batched', '--cache'])],
       ['nginx stream (seed config)', () => startNginx(dir, backend)],
       ['dnsdist', () => startDnsdist(dir, backend, false)],
       ['dnsdist, cache', () => startDnsdist(dir, backend, true)],
@@ -182,6 +185,7 @@ async function servePool(args: string[]): Promise<void> {
     members: [{ address: member.slice(0, colon), port: Number(member.slice(colon + 1)) }],
     // dnsdist's row has 100,000 entries too; the bench's mix has 10,000 names.
     ...(args.includes('--cache') ? { cache: { size: 100_000 } } : {}),
+    engine: (argValue(args, '--engine') ?? 'dgram') as 'dgram' | 'batched',
   })
   const bound = await pool.listen({ port: 0, address: '127.0.0.1' })
   console.log(`PORT ${bound.port}`)

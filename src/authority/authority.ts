@@ -18,7 +18,8 @@ import type { PlainQuery } from '../server/plain-query.js'
 import type { ClientInfo, DnsQuery, Transport } from '../server/query.js'
 import { respond } from '../server/respond.js'
 import { DnsHaError } from '../util/errors.js'
-import type { Logger } from '../util/logger.js'
+import type { ComponentLogger, Logger } from '../util/logger.js'
+import { errorMessage, toLogger } from '../util/logger.js'
 import type { Zone } from '../zone/zone.js'
 import type { SecondaryZone } from '../transfer/secondary-zone.js'
 import type { ZoneLimits } from '../zone/limits.js'
@@ -113,8 +114,10 @@ export interface AuthorityOptions extends ChaosOptions, PrimaryTransferOptions {
   /** Who answers UPDATE messages; without it they go to the next handler (the server answers NOTIMP). */
   update?: AuthorityUpdateHandler
   /**
-   * Where zone load failures (`error`) and reload warnings (`warn`) are reported. Without a
-   * logger and without a listener for the event, they surface as `process.emitWarning`.
+   * Where zone loads and reloads (`info`, with serials), zone load failures (`error`, with the
+   * file's `line` and `column` for a syntax error) and reload warnings (`warn`) are reported,
+   * with `component: 'authority'`; console- or pino-shaped. Without a logger and without a
+   * listener for the event, failures and warnings surface as `process.emitWarning`.
    */
   logger?: Logger
 }
@@ -178,7 +181,7 @@ export class Authority extends ObservedEmitter<AuthorityEvents> implements Handl
   private readonly maxChain: number
   private readonly glueTc: boolean
   private readonly policy: AnswerPolicy
-  private readonly logger: Logger | undefined
+  private readonly logger: ComponentLogger
   private readonly loading: Promise<void>
   private readonly secondaries = new Map<string, SecondaryZone>()
   private readonly update: AuthorityUpdateHandler | undefined
@@ -202,7 +205,7 @@ export class Authority extends ObservedEmitter<AuthorityEvents> implements Handl
     this.glueTc = glue === 'tc'
     this.policy = { minimalResponses: options.minimalResponses ?? false, any: options.any ?? 'minimal' }
     if (this.policy.any !== 'minimal' && this.policy.any !== 'full') throw new DnsHaError('ERR_CONFIG', `any must be 'minimal' or 'full'`)
-    this.logger = options.logger
+    this.logger = toLogger(options.logger, { component: 'authority' })
     const cache = options.cache === false ? undefined : new AnswerCache<EncodedAnswer>(options.cache ?? {})
     this.cache = cache
 
@@ -228,9 +231,14 @@ export class Authority extends ObservedEmitter<AuthorityEvents> implements Handl
     const store = options.store
     if (store !== undefined) {
       for (const origin of store.origins()) this.zones.replace(store.zone(origin))
+      // A group of updates made durable together is served as one zone, announced once per update: swap it in once.
+      const swapped = new Map<string, unknown>()
       store.on('updated', ({ origin }) => {
+        const zone = store.zone(origin)
+        if (swapped.get(origin) === zone) return
+        swapped.set(origin, zone)
         try {
-          this.zones.replace(store.zone(origin))
+          this.zones.replace(zone)
         } catch (error) {
           // Over this Authority's zoneLimits: the zone served before stays.
           this.onZoneError({ view: '*', origin, file: undefined, error })
@@ -494,18 +502,25 @@ export class Authority extends ObservedEmitter<AuthorityEvents> implements Handl
 
   private onZoneLoaded(event: ZoneLoadedEvent): void {
     this.transfer.zoneChanged(event.view, this.zones.get(event.origin, event.view))
+    const meta = { view: event.view, origin: event.origin, serial: event.serial, previousSerial: event.previousSerial, file: event.file }
+    this.logger.info(event.previousSerial === undefined ? 'zone loaded' : 'zone reloaded', meta)
     if (event.warning !== undefined) {
-      const meta = { view: event.view, origin: event.origin, serial: event.serial, previousSerial: event.previousSerial, file: event.file }
-      if (this.logger?.warn) this.logger.warn(`authority: ${event.warning}`, meta)
+      if (this.logger.enabled('warn')) this.logger.warn(event.warning, meta)
       else if (this.listenerCount('zone-loaded') === 0) process.emitWarning(event.warning, { code: 'DNS_HA_ZONE_SERIAL_NOT_RAISED' })
     }
     this.emit('zone-loaded', event)
   }
 
   private onZoneError(event: ZoneErrorEvent): void {
-    const message = `zone ${event.origin} (view ${event.view}${event.file !== undefined ? `, file ${event.file}` : ''}) failed to load: ${(event.error as Error)?.message ?? String(event.error)}`
-    if (this.logger?.error) this.logger.error(`authority: ${message}`, { view: event.view, origin: event.origin, file: event.file, error: event.error })
+    const message = `zone ${event.origin} (view ${event.view}${event.file !== undefined ? `, file ${event.file}` : ''}) failed to load: ${errorMessage(event.error)}`
+    if (this.logger.enabled('error')) this.logger.error(message, { view: event.view, origin: event.origin, file: event.file, ...filePosition(event.error), err: event.error })
     else if (this.listenerCount('zone-error') === 0) process.emitWarning(message, { code: 'DNS_HA_ZONE_LOAD_FAILED' })
     this.emit('zone-error', event)
   }
+}
+
+/** The `line` and `column` of a zone file syntax error (a `ConfigSyntaxError`), for the log line. */
+function filePosition(error: unknown): { line?: number; column?: number } {
+  const e = error as { line?: unknown; column?: unknown } | undefined
+  return typeof e?.line === 'number' && typeof e.column === 'number' ? { line: e.line, column: e.column } : {}
 }

@@ -8,7 +8,9 @@ import { dirname, resolve } from 'node:path'
 import { Forwarder, readDnsmasqConf } from '../forwarder/index.js'
 import { DnsServer } from '../server/index.js'
 import type { DnsServerEngine } from '../server/index.js'
+import type { Logger } from '../util/logger.js'
 import { endpointName } from './metrics-option.js'
+import { logOptions } from './serve-command.js'
 import type { CliIo, RunningService } from './service.js'
 
 /** What `dns-ha dnsmasq` was asked for. */
@@ -19,6 +21,10 @@ export interface DnsmasqSettings {
   /** Overrides the file's `listen-address` lines. */
   addresses?: string[]
   engine: DnsServerEngine | 'auto'
+  /** Where the forwarder and the servers log (`--log-level`, `--log-format`). */
+  logger?: Logger
+  /** The query log's sink (`--query-log`, dnsmasq's `log-queries`). */
+  queryLog?: Logger
 }
 
 /** Reads the configuration, starts the forwarder, listens; the file's errors carry file:line:column. */
@@ -27,7 +33,7 @@ export async function startDnsmasq(settings: DnsmasqSettings, io: CliIo): Promis
   const file = resolve(settings.config)
   const config = await readDnsmasqConf(file, { baseDir: dirname(file) })
   for (const line of config.ignored) io.err(`${line.file}:${line.line}: ${line.option} ignored: ${line.reason}`)
-  const forwarder = new Forwarder(config)
+  const forwarder = new Forwarder({ ...config, ...(settings.logger === undefined ? {} : { logger: settings.logger }) })
   await forwarder.start()
   // dnsmasq without listen-address answers on every address; so do we (IPv4 wildcard).
   const addresses = settings.addresses ?? (config.listen.addresses.length > 0 ? config.listen.addresses : ['0.0.0.0'])
@@ -35,7 +41,7 @@ export async function startDnsmasq(settings: DnsmasqSettings, io: CliIo): Promis
   const servers: DnsServer[] = []
   try {
     for (const address of addresses) {
-      const server = new DnsServer({ handler: forwarder, engine: settings.engine })
+      const server = new DnsServer({ handler: forwarder, engine: settings.engine, ...logOptions(settings) })
       servers.push(server)
       const bound = await server.listen({ address, port })
       io.out(`listening on ${bound.address}#${bound.port} (udp, tcp; engine ${server.snapshot().engine})`)

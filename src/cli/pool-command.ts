@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises'
 import { parseNginxStream, UdpProxyPool, poolOptionsFromNginx } from '../proxy/index.js'
 import { ConfigFileError } from '../util/errors.js'
+import type { Logger } from '../util/logger.js'
 import { endpointName } from './metrics-option.js'
 import type { CliIo, RunningService } from './service.js'
 
@@ -17,6 +18,8 @@ export interface PoolSettings {
   address?: string
   /** Overrides the port when the file has one server (0 picks a free one). */
   port?: number
+  /** Where the pools log (`--log-level`, `--log-format`). */
+  logger?: Logger
 }
 
 /** Parses the file and starts one pool per stream server; all or none. */
@@ -32,7 +35,7 @@ export async function startPool(settings: PoolSettings, io: CliIo): Promise<Runn
     for (const server of config.servers) {
       const setup = poolOptionsFromNginx(server)
       const listen = { ...setup.listen, ...(settings.address === undefined ? {} : { address: settings.address }), ...(settings.port === undefined ? {} : { port: settings.port }) }
-      const pool = new UdpProxyPool(setup.options)
+      const pool = new UdpProxyPool({ ...setup.options, ...(settings.logger === undefined ? {} : { logger: settings.logger }) })
       pools.push(pool)
       const bound = await pool.listen(listen)
       const members = setup.options.members.map((m) => `${m.address}:${m.port}${m.weight !== undefined && m.weight !== 1 ? ` weight=${m.weight}` : ''}${m.backup ? ' backup' : ''}${m.down ? ' down' : ''}`)

@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { DnsHaError } from '../util/errors.js'
+import type { Logger } from '../util/logger.js'
 import { errorLine, EXIT, exitCodeFor } from './exit-codes.js'
 import { startDemo } from './demo-command.js'
 import { startBindLvsExample } from './bind-lvs-command.js'
@@ -21,6 +22,8 @@ import { startSplitHorizonExample } from './split-horizon-command.js'
 import type { CliIo, RunningService, SignalSource } from './service.js'
 import { serveUntilSignal } from './service.js'
 import { parseZoneArgument } from './zone-argument.js'
+import { addLogOptions, cliLoggers } from './log-options.js'
+import type { LogFlags } from './log-options.js'
 import type { ZoneArgument } from './zone-argument.js'
 
 /** What the program runs against: the process in the real command, fakes in tests. */
@@ -73,7 +76,7 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
     .configureOutput({ writeOut: (s) => env.io.out(s.trimEnd()), writeErr: (s) => env.io.err(s.trimEnd()) })
   const engine = new Option('--engine <engine>', 'datagram engine: dgram, batched (recvmmsg/sendmmsg, Linux + koffi) or auto').choices(['dgram', 'batched', 'auto']).default('dgram')
 
-  program
+  const serve = program
     .command('serve')
     .description('serve zones from master files (SIGHUP reloads them, as rndc reload)')
     .requiredOption('-z, --zone <file[:origin]>', 'a zone file, with its origin unless the file name spells it (repeatable)', collectZone)
@@ -81,12 +84,13 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
     .option('-p, --port <port>', 'port to listen on', port, 53)
     .addOption(engine)
     .option('--metrics <address:port>', 'serve Prometheus metrics at http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9153)', parseMetricsEndpoint)
+  addLogOptions(serve, { queryLog: true })
     .exitOverride()
-    .action((opts: { zone: ZoneArgument[]; address: string[]; port: number; engine: 'dgram' | 'batched' | 'auto'; metrics?: MetricsEndpoint }) => {
-      launch(withMetrics(startServe({ zones: opts.zone, addresses: opts.address.length > 0 ? opts.address : ['127.0.0.1'], port: opts.port, engine: opts.engine }, env.io), opts.metrics, env.io))
+    .action((opts: { zone: ZoneArgument[]; address: string[]; port: number; engine: 'dgram' | 'batched' | 'auto'; metrics?: MetricsEndpoint } & LogFlags) => {
+      launch(withMetrics(startServe({ zones: opts.zone, addresses: opts.address.length > 0 ? opts.address : ['127.0.0.1'], port: opts.port, engine: opts.engine, ...logSettings(opts, env) }, env.io), opts.metrics, env.io))
     })
 
-  program
+  const dnsmasq = program
     .command('dnsmasq')
     .description("run a dnsmasq.conf's DNS side: forwarder, hosts overlay, local records (SIGHUP re-reads hosts and resolv files)")
     .requiredOption('-C, --conf-file <file>', 'the dnsmasq configuration file')
@@ -94,12 +98,13 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
     .option('-a, --listen-address <ip>', "address to listen on, instead of the file's listen-address lines (repeatable)", collect, [])
     .addOption(engine)
     .option('--metrics <address:port>', 'serve Prometheus metrics at http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9153)', parseMetricsEndpoint)
+  addLogOptions(dnsmasq, { queryLog: true })
     .exitOverride()
-    .action((opts: { confFile: string; port?: number; listenAddress: string[]; engine: 'dgram' | 'batched' | 'auto'; metrics?: MetricsEndpoint }) => {
+    .action((opts: { confFile: string; port?: number; listenAddress: string[]; engine: 'dgram' | 'batched' | 'auto'; metrics?: MetricsEndpoint } & LogFlags) => {
       launch(
         withMetrics(
           startDnsmasq(
-            { config: opts.confFile, ...(opts.port === undefined ? {} : { port: opts.port }), ...(opts.listenAddress.length > 0 ? { addresses: opts.listenAddress } : {}), engine: opts.engine },
+            { config: opts.confFile, ...(opts.port === undefined ? {} : { port: opts.port }), ...(opts.listenAddress.length > 0 ? { addresses: opts.listenAddress } : {}), engine: opts.engine, ...logSettings(opts, env) },
             env.io,
           ),
           opts.metrics,
@@ -108,27 +113,29 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
       )
     })
 
-  program
+  const pool = program
     .command('pool')
     .description('run the stream { } servers of an nginx configuration as UDP/TCP proxy pools')
     .requiredOption('--nginx <file>', 'nginx.conf, or a file holding the stream { } block')
     .option('-a, --address <ip>', "listen on this address instead of the file's")
     .option('-p, --port <port>', "listen on this port instead of the file's (one server only)", port)
     .option('--metrics <address:port>', 'serve Prometheus metrics at http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9153)', parseMetricsEndpoint)
+  addLogOptions(pool, { queryLog: false })
     .exitOverride()
-    .action((opts: { nginx: string; address?: string; port?: number; metrics?: MetricsEndpoint }) => {
-      launch(withMetrics(startPool({ nginx: opts.nginx, ...(opts.address === undefined ? {} : { address: opts.address }), ...(opts.port === undefined ? {} : { port: opts.port }) }, env.io), opts.metrics, env.io))
+    .action((opts: { nginx: string; address?: string; port?: number; metrics?: MetricsEndpoint } & LogFlags) => {
+      launch(withMetrics(startPool({ nginx: opts.nginx, ...(opts.address === undefined ? {} : { address: opts.address }), ...(opts.port === undefined ? {} : { port: opts.port }), logger: logSettings(opts, env).logger }, env.io), opts.metrics, env.io))
     })
 
-  program
+  const vrrp = program
     .command('vrrp')
     .description("run a keepalived.conf's vrrp_instances: raw VRRP on their interfaces, real VIPs, vrrp_scripts and notify scripts (root)")
     .requiredOption('-f, --config <file>', 'keepalived.conf (keepalived -f)')
     .option('-t, --check', 'check the file and print what would run, as keepalived --config-test (no root needed)')
     .option('--metrics <address:port>', 'serve Prometheus metrics of the routers and checks at http://ADDRESS:PORT/metrics', parseMetricsEndpoint)
+  addLogOptions(vrrp, { queryLog: false })
     .exitOverride()
-    .action((opts: { config: string; check?: boolean; metrics?: MetricsEndpoint }) => {
-      launch(withMetrics(startVrrp({ config: opts.config, check: opts.check === true }, env.io), opts.metrics, env.io))
+    .action((opts: { config: string; check?: boolean; metrics?: MetricsEndpoint } & LogFlags) => {
+      launch(withMetrics(startVrrp({ config: opts.config, check: opts.check === true, logger: logSettings(opts, env).logger }, env.io), opts.metrics, env.io))
     })
 
   program
@@ -175,6 +182,12 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
     })
 
   return program
+}
+
+/** The `logger` (and `queryLog`) settings of a command from its log flags. */
+function logSettings(flags: LogFlags, env: CliEnvironment): { logger: Logger; queryLog?: Logger } {
+  const { logger, queryLog } = cliLoggers(flags, env.io)
+  return queryLog === undefined ? { logger } : { logger, queryLog }
 }
 
 function positive(value: string): number {

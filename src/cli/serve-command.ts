@@ -9,6 +9,7 @@ import type { ZoneErrorEvent } from '../authority/index.js'
 import { DnsServer } from '../server/index.js'
 import type { DnsServerEngine } from '../server/index.js'
 import { DnsHaError } from '../util/errors.js'
+import type { Logger } from '../util/logger.js'
 import { endpointName } from './metrics-option.js'
 import type { CliIo, RunningService } from './service.js'
 import type { ZoneArgument } from './zone-argument.js'
@@ -19,20 +20,27 @@ export interface ServeSettings {
   addresses: string[]
   port: number
   engine: DnsServerEngine | 'auto'
+  /** Where the authority and the servers log (`--log-level`, `--log-format`). */
+  logger?: Logger
+  /** The query log's sink (`--query-log`). */
+  queryLog?: Logger
 }
 
 /** Loads every zone (failing on the first that does not load), then listens on each address. */
 export async function startServe(settings: ServeSettings, io: CliIo): Promise<RunningService> {
   const failures: ZoneErrorEvent[] = []
-  const authority = new Authority({ zones: settings.zones.map(({ file, origin }) => ({ file, origin })) })
+  let starting = true
+  const logger = settings.logger === undefined ? undefined : quietWhile(settings.logger, () => starting)
+  const authority = new Authority({ zones: settings.zones.map(({ file, origin }) => ({ file, origin })), ...(logger === undefined ? {} : { logger }) })
   authority.on('zone-error', (event) => failures.push(event))
   await authority.start()
+  starting = false
   if (failures.length > 0) throw failures[0]!.error instanceof Error ? failures[0]!.error : new DnsHaError('ERR_ZONE_FILE', String(failures[0]!.error))
 
   const servers: DnsServer[] = []
   try {
     for (const address of settings.addresses) {
-      const server = new DnsServer({ handler: authority, engine: settings.engine })
+      const server = new DnsServer({ handler: authority, engine: settings.engine, ...logOptions(settings) })
       servers.push(server)
       const bound = await server.listen({ address, port: settings.port })
       io.out(`listening on ${bound.address}#${bound.port} (udp, tcp; engine ${server.snapshot().engine})`)
@@ -62,6 +70,26 @@ export async function startServe(settings: ServeSettings, io: CliIo): Promise<Ru
     },
     async close() {
       await Promise.all(servers.map((s) => s.close()))
+    },
+  }
+}
+
+/** The DnsServer's `logger` and `queryLog` options from the settings (absent ones left out). */
+export function logOptions(settings: { logger?: Logger; queryLog?: Logger }): { logger?: Logger; queryLog?: Logger } {
+  return { ...(settings.logger === undefined ? {} : { logger: settings.logger }), ...(settings.queryLog === undefined ? {} : { queryLog: settings.queryLog }) }
+}
+
+/**
+ * `logger` without its error lines while `quiet()` holds: a zone that fails at start is the
+ * command's one failure line (and exit status), not a log line as well.
+ */
+function quietWhile(logger: Logger, quiet: () => boolean): Logger {
+  return {
+    debug: (message, meta) => logger.debug?.(message, meta),
+    info: (message, meta) => logger.info?.(message, meta),
+    warn: (message, meta) => logger.warn?.(message, meta),
+    error: (message, meta) => {
+      if (!quiet()) logger.error?.(message, meta)
     },
   }
 }

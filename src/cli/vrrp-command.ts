@@ -13,6 +13,7 @@
 import { readFile } from 'node:fs/promises'
 import { fnCheck, HealthProber, scriptCheck } from '../health/index.js'
 import { DnsHaError } from '../util/errors.js'
+import type { Logger } from '../util/logger.js'
 import type { KeepalivedInstanceMapping, KeepalivedVipAssignment, VipActions, VrrpLintFinding, VrrpTrack } from '../vrrp/index.js'
 import { attachNotify, LinuxVip, lintVrrp, RawTransport, readKeepalivedConf, vrrpRouterOptionsFromKeepalived, VrrpRouter } from '../vrrp/index.js'
 import type { NotifyHandle } from '../vrrp/index.js'
@@ -23,6 +24,8 @@ export interface VrrpSettings {
   config: string
   /** Only check the file (keepalived `--config-test`). */
   check: boolean
+  /** Where the routers and track scripts log (`--log-level`, `--log-format`): warnings and split brain at the default level. */
+  logger?: Logger
 }
 
 /** Reads, maps and lints the file; then (unless `check`) starts every instance. */
@@ -40,13 +43,13 @@ export async function startVrrp(settings: VrrpSettings, io: CliIo): Promise<Runn
     io.out(`${settings.config}: configuration OK (${mappings.length} instance${mappings.length === 1 ? '' : 's'})`)
     return { close: async () => {}, done: Promise.resolve() }
   }
-  return runInstances(mappings, io)
+  return runInstances(mappings, io, settings.logger)
 }
 
-async function runInstances(mappings: KeepalivedInstanceMapping[], io: CliIo): Promise<RunningService> {
+async function runInstances(mappings: KeepalivedInstanceMapping[], io: CliIo, logger: Logger | undefined): Promise<RunningService> {
   const started = Date.now()
   const t = (): string => `+${((Date.now() - started) / 1000).toFixed(3)}s`
-  const prober = new HealthProber()
+  const prober = new HealthProber(logger === undefined ? {} : { logger })
   prober.on('change', ({ target, state, reason }) => io.out(`[${t()}] check ${target}: ${state} (${reason})`))
   const scripts = new Set<string>()
   const routers: { name: string; router: VrrpRouter; notify: NotifyHandle }[] = []
@@ -81,10 +84,14 @@ async function runInstances(mappings: KeepalivedInstanceMapping[], io: CliIo): P
         }),
         vipActions: vipActionsFor([...m.host.vips, ...m.host.excludedVips], iface, m.host.garp, (error) => io.err(`[${t()}] VRRP ${m.name}: ${error.message}`)),
         track,
+        ...(logger === undefined ? {} : { logger, name: m.name }),
       })
       router.on('state', ({ from, to, reason }) => io.out(`[${t()}] VRRP ${m.name}: ${from} -> ${to} (${reason})`))
-      router.on('warning', ({ message }) => io.err(`[${t()}] VRRP ${m.name}: ${message}`))
-      router.on('split-brain', ({ peer, priority }) => io.err(`[${t()}] VRRP ${m.name}: split brain: ${peer} (priority ${priority}) is master too`))
+      if (logger === undefined) {
+        // With a logger, the router logs these itself (warn, error).
+        router.on('warning', ({ message }) => io.err(`[${t()}] VRRP ${m.name}: ${message}`))
+        router.on('split-brain', ({ peer, priority }) => io.err(`[${t()}] VRRP ${m.name}: split brain: ${peer} (priority ${priority}) is master too`))
+      }
       const notify = attachNotify(
         router,
         {

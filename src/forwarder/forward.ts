@@ -9,7 +9,7 @@ import type { UpstreamPool, UpstreamReply, UpstreamStrategy } from '../pool/inde
 import type { HandlerResult } from '../server/handler.js'
 import type { DnsQuery } from '../server/query.js'
 import type { Clock } from '../util/clock.js'
-import type { Logger } from '../util/logger.js'
+import type { ComponentLogger } from '../util/logger.js'
 import type { ReportAnswer } from './answer-source.js'
 import type { ResponseCache } from '../pool/response-cache.js'
 import type { Route } from './route.js'
@@ -32,7 +32,7 @@ export interface ForwardingOptions {
   staleTtl: number
   /** Concurrent upstream forwards at most; beyond it, stale or SERVFAIL. */
   maxForwards: number
-  logger: Logger | undefined
+  logger: ComponentLogger
   report: ReportAnswer
   /**
    * Whether a canonical name exists here (hosts names, the names above them, `address=`
@@ -121,7 +121,7 @@ export class Forwarding {
     if (blocked) {
       // Never cached: the next client's question goes upstream again, as in dnsmasq.
       this.counters.rebindBlocked++
-      this.options.logger?.warn?.(`forwarder: possible DNS-rebind attack detected: ${name}`)
+      this.options.logger.warn(`possible DNS-rebind attack detected: ${name}`, { name })
       return { kind: 'answer', bytes: emptiedResponse(reply.raw), ttlOffsets: [], storedAt: now, rcode: reply.rcode, passThrough: false, fallback: false, blocked: true }
     }
     const fallback = route.fallback.has(reply.rcode)
@@ -170,7 +170,7 @@ export class Forwarding {
   private failure(query: DnsQuery, key: string, reason: string): HandlerResult {
     const stale = this.staleAnswer(query, key)
     if (stale) return stale
-    this.options.logger?.debug?.(`forwarder: SERVFAIL for ${query.wireQuestion?.name}: ${reason}`)
+    this.options.logger.debug(`SERVFAIL for ${query.wireQuestion?.name}: ${reason}`, { name: query.wireQuestion?.name, reason })
     return this.options.report(query, 'failure', RCODE.SERVFAIL, localResponse(query, 0, RCODE.SERVFAIL, undefined, 0, this.options.maxUdpSize))
   }
 

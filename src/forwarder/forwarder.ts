@@ -22,7 +22,8 @@ import type { ClientInfo, DnsQuery } from '../server/query.js'
 import type { Clock } from '../util/clock.js'
 import { realClock } from '../util/clock.js'
 import { DnsHaError } from '../util/errors.js'
-import type { Logger } from '../util/logger.js'
+import type { ComponentLogger, Logger } from '../util/logger.js'
+import { toLogger } from '../util/logger.js'
 import type { Network } from '../util/network.js'
 import type { Random } from '../util/random.js'
 import { AnswerMemo, answerVariant } from './answer-memo.js'
@@ -152,6 +153,11 @@ export interface ForwarderOptions extends RebindOptions {
   random?: Random
   /** The upstream exchange (default: the client's `query()` over `network`). */
   exchange?: Exchange
+  /**
+   * Where the forwarder reports upstreams going down (`warn`, with the reason) and up (`info`),
+   * reloads (`info`; `warn` when files kept their old data) and blocked rebind answers (`warn`),
+   * with `component: 'forwarder'`; console- or pino-shaped. Never per query (SERVFAILs at `debug`).
+   */
   logger?: Logger
 }
 
@@ -206,6 +212,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
   private readonly inline: HostsEntry[]
   private readonly memo: AnswerMemo
   private readonly maxUdpSize: number
+  private readonly logger: ComponentLogger
   private reloading: Promise<ForwarderReloadResult> = Promise.resolve({ ok: true, errors: [], hostsEntries: 0, defaultServers: 0 })
   private starting: Promise<void> | undefined
   private readonly counters = {
@@ -217,6 +224,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
 
   constructor(private readonly options: ForwarderOptions = {}) {
     super()
+    this.logger = toLogger(options.logger, { component: 'forwarder' })
     this.clock = options.clock ?? realClock
     this.maxUdpSize =
       options.maxUdpSize !== undefined
@@ -250,8 +258,14 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
       probeMessage: probeQuery(options.probeName ?? '.'),
       inspect: inspectResponse,
     })
-    this.pool.on('member-down', ({ server, reason }) => this.emit('upstream-down', { server, reason }))
-    this.pool.on('member-up', ({ server, downForMs }) => this.emit('upstream-up', { server, downForMs }))
+    this.pool.on('member-down', ({ server, reason }) => {
+      this.logger.warn('upstream down', { server: `${server.address}:${server.port}`, reason })
+      this.emit('upstream-down', { server, reason })
+    })
+    this.pool.on('member-up', ({ server, downForMs }) => {
+      this.logger.info('upstream up', { server: `${server.address}:${server.port}`, downForMs })
+      this.emit('upstream-up', { server, downForMs })
+    })
     const strategy = createStrategy(options.strategy ?? 'fastest', {
       clock,
       ...(options.remeasureEvery === undefined ? {} : { remeasureEvery: options.remeasureEvery }),
@@ -269,7 +283,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
       maxUdpSize: this.maxUdpSize,
       staleTtl,
       maxForwards,
-      logger: options.logger,
+      logger: this.logger,
       report: (query, source, rcode, bytes) => this.answered(query, source, rcode, bytes),
       existsLocally: (name) => this.router.existsLocally(name),
       rebind: new RebindGuard(options),
@@ -406,6 +420,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
       defaultServers: this.router.defaultUpstreams.length,
     }
     if (errors.length > 0) this.reportReloadErrors(errors, starting)
+    else this.logger.info(starting ? 'files loaded' : 'reloaded', { hostsEntries: result.hostsEntries, defaultServers: result.defaultServers })
     this.emit('reload', result)
     return result
   }
@@ -413,12 +428,13 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
   /**
    * A reload that kept old data must not go unnoticed: to the logger when there is one, else,
    * when nobody listens for `reload` either, as a Node warning (the library never writes to the
-   * console itself). At start the failure is thrown to the caller, so no warning then.
+   * console itself). At start the failure is thrown to the caller, so no log line or warning then.
    */
   private reportReloadErrors(errors: readonly FileError[], starting: boolean): void {
-    const message = 'forwarder: reload kept old data for some files'
-    if (this.options.logger) this.options.logger.warn?.(message, { errors })
-    else if (!starting && this.listenerCount('reload') === 0) {
+    const message = 'reload kept old data for some files'
+    if (starting) return
+    if (this.logger.enabled('warn')) this.logger.warn(message, { errors })
+    else if (this.listenerCount('reload') === 0) {
       process.emitWarning(`${message}: ${errors.map((e) => `${e.file}: ${e.message}`).join('; ')}`, { type: 'DnsHaWarning', code: 'DNS_HA_FORWARDER_RELOAD' })
     }
   }

@@ -11,6 +11,8 @@ import { EventEmitter } from 'eventemitter3'
 import type { Clock, TimerHandle } from '../util/clock.js'
 import { realClock } from '../util/clock.js'
 import { DnsHaError } from '../util/errors.js'
+import type { ComponentLogger, Logger } from '../util/logger.js'
+import { toLogger } from '../util/logger.js'
 import type { Random } from '../util/random.js'
 import { defaultRandom } from '../util/random.js'
 import type {
@@ -32,6 +34,11 @@ export interface HealthProberOptions {
   clock?: Clock
   /** Jitter draws (default: the shared CSPRNG). */
   random?: Random
+  /**
+   * Where check transitions are reported: a target going down (`warn`) or up (`info`), with
+   * the check's reason and weight, `component: 'health'`; console- or pino-shaped. Never per run.
+   */
+  logger?: Logger
 }
 
 /** Target defaults, keepalived's where it has one. */
@@ -56,6 +63,13 @@ export class HealthProber extends EventEmitter<HealthProberEvents> {
     super()
     this.clock = options.clock ?? realClock
     this.random = options.random ?? defaultRandom()
+    if (options.logger !== undefined) this.logTo(toLogger(options.logger, { component: 'health' }))
+  }
+
+  /** The log lines, from the transition events. */
+  private logTo(logger: ComponentLogger): void {
+    this.on('down', ({ target, reason, weight }) => logger.warn(`${target} down: ${reason}`, weight === undefined ? { target, reason } : { target, reason, weight }))
+    this.on('up', ({ target, reason, weight }) => logger.info(`${target} up: ${reason}`, weight === undefined ? { target, reason } : { target, reason, weight }))
   }
 
   /** Adds a target and schedules its first run (after 0..`jitter` ms). Throws `ERR_CONFIG` on a bad option or a name already taken. */

@@ -153,6 +153,10 @@ const lowerAscii = (c: string): string => String.fromCharCode(c.charCodeAt(0) | 
 /** A {@link ByteWriter} whose names point at earlier copies of their suffixes (RFC 1035 §4.1.4). */
 class MessageWriter extends ByteWriter {
   private readonly pointers = new Map<string, number>()
+  // The last name written and where its first label (or the copy it points at) is: records of one
+  // owner come together in a transfer, and a repeat then costs one comparison.
+  private lastName: string | undefined
+  private lastAt = 0
 
   constructor() {
     // Stryker disable next-line ObjectLiteral,AssignmentOperator: without the scratch buffer the writer grows to the same 65,535-byte limit (it only allocates more)
@@ -161,6 +165,7 @@ class MessageWriter extends ByteWriter {
 
   /** Writes a name, pointing at an earlier copy of its longest known suffix. */
   override name(name: string): this {
+    if (name === this.lastName) return this.u16(0xc000 | this.lastAt)
     const labels = splitLabels(name)
     // Suffixes match ignoring ASCII case only (RFC 4343): toLowerCase would also fold Latin-1
     // letters, and point the owner byte 0xE0 at an earlier 0xC0. The key of the suffix from
@@ -175,8 +180,14 @@ class MessageWriter extends ByteWriter {
       const key = offset === 0 ? folded : folded.slice(offset)
       offset += labels[i]!.length + 1
       const at = this.pointers.get(key)
-      if (at !== undefined) return this.u16(0xc000 | at)
-      if (this.pos < 0x4000) this.pointers.set(key, this.pos)
+      if (at !== undefined) {
+        if (i === 0) this.remember(name, at)
+        return this.u16(0xc000 | at)
+      }
+      if (this.pos < 0x4000) {
+        this.pointers.set(key, this.pos)
+        if (i === 0) this.remember(name, this.pos)
+      }
       const bytes = labelBytes(labels[i]!)
       if (bytes.length === 0 || bytes.length > MAX_LABEL_LENGTH) throw new DnsHaError('ERR_ENCODE', `bad label in ${JSON.stringify(name)}`)
       this.u8(bytes.length)
@@ -185,18 +196,26 @@ class MessageWriter extends ByteWriter {
     return this.u8(0)
   }
 
+  private remember(name: string, at: number): void {
+    this.lastName = name
+    this.lastAt = at
+  }
+
   record(rr: Answer): void {
-    const type = String(rr.type).toUpperCase()
+    const type = upperType(rr.type)
     const code = typeNumber(type)
     if (code === undefined) throw new DnsHaError('ERR_ENCODE', `unknown type ${type}`)
     this.name(rr.name)
     this.u16(code)
     const klass = (rr as { class?: string }).class
-    this.u16(klass ? (classNumber(klass) ?? 1) : 1)
+    this.u16(klass === 'IN' || !klass ? 1 : (classNumber(klass) ?? 1))
     this.u32((rr as { ttl?: number }).ttl ?? 0)
     const lengthAt = this.pos
     this.u16(0)
     const data = (rr as { data?: unknown }).data
+    // The bulk of a large zone, written here rather than through a dns-packet Buffer per record.
+    if (code === 1 && typeof data === 'string' && this.ipv4(data)) return this.patchU16(lengthAt, 4)
+    if (code === 16 && Array.isArray(data) && data.length > 0 && this.bufferStrings(data)) return this.patchU16(lengthAt, this.pos - lengthAt - 2)
     if (COMPRESSED_RDATA.has(type)) {
       switch (type) {
         case 'MX': {
@@ -234,4 +253,46 @@ class MessageWriter extends ByteWriter {
     }
     this.patchU16(lengthAt, this.pos - lengthAt - 2)
   }
+
+  /** A dotted quad written as 4 bytes; false (nothing written) when `text` is not a plain one. */
+  private ipv4(text: string): boolean {
+    let value = 0
+    let octet = -1
+    let dots = 0
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i)
+      if (c === 0x2e) {
+        if (octet < 0 || dots === 3) return false
+        value = value * 256 + octet
+        octet = -1
+        dots++
+      } else if (c >= 0x30 && c <= 0x39) {
+        octet = octet < 0 ? c - 0x30 : octet * 10 + (c - 0x30)
+        if (octet > 255) return false
+      } else return false
+    }
+    if (octet < 0 || dots !== 3) return false
+    this.u32(value * 256 + octet)
+    return true
+  }
+
+  /** TXT character-strings given as Buffers (as the zone holds them); false (nothing written) for any other shape. */
+  private bufferStrings(strings: unknown[]): boolean {
+    for (const s of strings) if (!Buffer.isBuffer(s) || s.length > 255) return false
+    for (const s of strings as Buffer[]) this.u8(s.length).bytes(s)
+    return true
+  }
+}
+
+const UPPER_TYPES = new Map<string, string>()
+
+/** A record's type string in upper case, remembered (a transfer asks for the same few a million times). */
+function upperType(type: unknown): string {
+  const given = String(type)
+  let upper = UPPER_TYPES.get(given)
+  if (upper === undefined) {
+    upper = given.toUpperCase()
+    if (UPPER_TYPES.size < 1024) UPPER_TYPES.set(given, upper)
+  }
+  return upper
 }

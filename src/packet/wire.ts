@@ -105,18 +105,28 @@ export function readName(buf: Uint8Array, offset: number): { name: string; end: 
 const scratch = Buffer.allocUnsafe(256)
 
 /**
- * The hot path of {@link readName}: an uncompressed name of plain characters, copied into
- * scratch space with dots for the length bytes and turned into text by one native call (a
- * string per label, concatenated, would cost a slice and a join per label). `undefined` for
- * anything else, which the general reader handles, errors included.
+ * The hot path of {@link readName}: a name of plain characters, compression pointers followed
+ * (backwards only), copied into scratch space with dots for the length bytes and turned into
+ * text by one native call (a string per label, concatenated, would cost a slice and a join per
+ * label, and leave a tree of strings for whoever keeps the name). `undefined` for anything else,
+ * which the general reader handles, errors included.
  */
 function readPlainName(buf: Buffer, offset: number): { name: string; end: number } | undefined {
   let pos = offset
   let out = 0
+  let end = -1
   for (;;) {
     if (pos >= buf.length) return undefined
     const len = buf[pos]!
     if (len === 0) break
+    if (len >= 0xc0) {
+      if (pos + 1 >= buf.length) return undefined
+      const target = ((len & 0x3f) << 8) | buf[pos + 1]!
+      if (target >= pos) return undefined
+      if (end < 0) end = pos + 2
+      pos = target
+      continue
+    }
     if (len > 63 || pos + 1 + len > buf.length || out + len + 1 > 254) return undefined
     for (let i = pos + 1; i <= pos + len; i++) {
       const c = buf[i]!
@@ -126,7 +136,7 @@ function readPlainName(buf: Buffer, offset: number): { name: string; end: number
     scratch[out++] = 0x2e
     pos += len + 1
   }
-  return { name: out === 0 ? '.' : latin1Text(scratch, 0, out), end: pos + 1 }
+  return { name: out === 0 ? '.' : latin1Text(scratch, 0, out), end: end < 0 ? pos + 1 : end }
 }
 
 function readAnyName(buf: Uint8Array, offset: number): { name: string; end: number } {

@@ -224,16 +224,18 @@ const POINTS_PER_WEIGHT = 160
  * weight; else anything available (drained members are a last resort, not a hole).
  */
 function eligible<M extends BalancedMember>(members: readonly M[], now: number, exclude: ReadonlySet<M> | undefined): M[] {
-  const primaries: M[] = []
-  const backups: M[] = []
-  const drained: M[] = []
+  // Made only when a member lands in them: a proxy picks once per query, and most pools have no
+  // backups or drained members.
+  let primaries: M[] | undefined
+  let backups: M[] | undefined
+  let drained: M[] | undefined
   for (const m of members) {
     if (exclude?.has(m) || !m.available(now)) continue
-    if (m.weight <= 0) drained.push(m)
-    else if (m.backup) backups.push(m)
-    else primaries.push(m)
+    if (m.weight <= 0) (drained ??= []).push(m)
+    else if (m.backup) (backups ??= []).push(m)
+    else (primaries ??= []).push(m)
   }
-  return primaries.length > 0 ? primaries : backups.length > 0 ? backups : drained
+  return primaries ?? backups ?? drained ?? []
 }
 
 /** The hash tiers in the order they are tried: primaries, backups, drained. */

@@ -19,13 +19,13 @@ import type { MemberPicker, PickedMember } from './member-picker.js'
 import type { ProxyMember } from './proxy-member.js'
 
 /** What the picker needs of the pool that owns the members. */
-export interface MemberSetHost<A> {
+export interface MemberSetHost {
   /** The pool's members now (the live list: added and removed members show up at once). */
-  members(): readonly ProxyMember<A>[]
+  members(): readonly ProxyMember[]
   /** Takes a member down with the pool's events, moving its DNS queries on. */
-  markDown(member: ProxyMember<A>, reason: string): void
+  markDown(member: ProxyMember, reason: string): void
   /** A member came back: the pool's `member-up`. */
-  reportUp(member: ProxyMember<A>): void
+  reportUp(member: ProxyMember): void
 }
 
 /** Options of {@link MemberSetPicker}. */
@@ -38,22 +38,22 @@ export interface MemberSetPickerOptions {
 }
 
 /** A member as the relay balancer sees it: the member's own state plus a pending trial. */
-interface Candidate<A> extends BalancedMember {
-  readonly member: ProxyMember<A>
+interface Candidate extends BalancedMember {
+  readonly member: ProxyMember
 }
 
 /** Picks the pool's members for relays and records what the relays report. */
-export class MemberSetPicker<A> implements MemberPicker {
-  private readonly balancer: Balancer<Candidate<A>>
-  private readonly candidates = new WeakMap<ProxyMember<A>, Candidate<A>>()
+export class MemberSetPicker implements MemberPicker {
+  private readonly balancer: Balancer<Candidate>
+  private readonly candidates = new WeakMap<ProxyMember, Candidate>()
   /** When each down member last had its trial pick (passive recovery). */
-  private readonly trials = new WeakMap<ProxyMember<A>, number>()
+  private readonly trials = new WeakMap<ProxyMember, number>()
 
   constructor(
-    private readonly host: MemberSetHost<A>,
+    private readonly host: MemberSetHost,
     private readonly options: MemberSetPickerOptions,
   ) {
-    this.balancer = createBalancer<Candidate<A>>(options.policy, { random: options.random })
+    this.balancer = createBalancer<Candidate>(options.policy, { random: options.random })
   }
 
   pick(client: string, exclude: ReadonlySet<string>): PickedMember | undefined {
@@ -95,11 +95,11 @@ export class MemberSetPicker<A> implements MemberPicker {
     if (member.recordAnswer(rttMs, this.options.clock.now()) && member.up) this.host.reportUp(member)
   }
 
-  private find(key: string): ProxyMember<A> | undefined {
+  private find(key: string): ProxyMember | undefined {
     return this.host.members().find((m) => m.key === key)
   }
 
-  private candidate(member: ProxyMember<A>): Candidate<A> {
+  private candidate(member: ProxyMember): Candidate {
     let c = this.candidates.get(member)
     if (!c) {
       const trials = this.trials

@@ -6,6 +6,7 @@
 import type { ClientSubnetOptions } from '../packet/client-subnet.js'
 import type { BalancePolicy } from '../pool/balancers.js'
 import type { Clock } from '../util/clock.js'
+import type { Logger } from '../util/logger.js'
 import type { Network } from '../util/network.js'
 import type { Random } from '../util/random.js'
 import type { ProxyCacheOptions } from './packet-cache.js'
@@ -29,6 +30,9 @@ export interface ProxyMemberOptions {
 
 /** How queries are relayed: parsed as DNS (id rewriting, shared upstream sockets) or as opaque datagrams (nginx sessions). */
 export type ProxyMode = 'dns' | 'datagram'
+
+/** The datagram engine of a {@link UdpProxyPool}'s client-facing socket (see {@link UdpProxyPoolOptions.engine}). */
+export type ProxyEngine = 'dgram' | 'batched'
 
 /** Options for {@link UdpProxyPool}. */
 export interface UdpProxyPoolOptions {
@@ -87,6 +91,20 @@ export interface UdpProxyPoolOptions {
   clock?: Clock
   /** Sockets (default: Node's dgram). */
   network?: Network
+  /**
+   * DNS mode: how the client-facing UDP socket is read and written (default `'dgram'`), as
+   * `DnsServer`'s `engine`:
+   * - `'dgram'`: the `network` option's datagram sockets, one system call and one callback per datagram;
+   * - `'batched'`: up to 64 client queries per `recvmmsg` and the answers written with `sendmmsg`,
+   *   through the optional dependency koffi (Linux, 64-bit); throws a `DnsHaError` (`ERR_CONFIG`)
+   *   saying why when it cannot run here;
+   * - `'auto'`: `'batched'` where it can run and no `network` was given, else `'dgram'`.
+   *
+   * The member side stays on connected `dgram` sockets whatever the engine: a connected socket
+   * is what hears a dead member's ICMP port unreachable at once (a batched socket cannot
+   * connect). The snapshot's `engine` says which one serves the clients.
+   */
+  engine?: ProxyEngine | 'auto'
   /** Query ids and the `random-two` draws (default: the CSPRNG). */
   random?: Random
   /** Whether a failed member's traffic moves to the next member (nginx `proxy_next_upstream`, default on). */
@@ -95,4 +113,10 @@ export interface UdpProxyPoolOptions {
   nextUpstreamTries?: number
   /** Moving on to the next member stops after this long (nginx `proxy_next_upstream_timeout`; 0: no limit). */
   nextUpstreamTimeoutMs?: number
+  /**
+   * Where the pool reports listening, members going down (`warn`, with the reason) and up
+   * (`info`), every member down (`error`), errors inside callbacks (`error`; then no
+   * `process.emitWarning`) and closing, with `component: 'proxy'`; console- or pino-shaped.
+   */
+  logger?: Logger
 }

@@ -47,7 +47,7 @@ export class ProxyPacketCache {
   private readonly subnet: ClientSubnetOptions | undefined
   /** Hits that were too large for the asking client, reported as misses. */
   private tooLarge = 0
-  /** Scratch for folding a question name to lower case: a name is at most 255 bytes, so 12 + 255 + 4 fit. */
+  /** Scratch for a key: the question (name folded to lower case; at most 12 + 255 + 4 bytes) and one byte of flags. */
   private readonly fold = Buffer.allocUnsafe(512)
 
   /** `subnet`: the pool's Client Subnet options when it inserts ECS (the key then carries the client's subnet). */
@@ -78,7 +78,7 @@ export class ProxyPacketCache {
     } else if (questionEnd !== query.length) {
       return undefined
     }
-    let key = this.question(query, questionEnd) + String.fromCharCode(bits)
+    let key = this.question(query, questionEnd, bits)
     if (this.subnet) {
       const subnet = subnetKey(client, this.subnet)
       if (subnet === undefined) return undefined
@@ -107,8 +107,9 @@ export class ProxyPacketCache {
     out.set(stored)
     out[0] = query[0]!
     out[1] = query[1]!
-    // Same name up to case (the key says so): the client gets its own spelling back.
-    out.set(query.subarray(12, questionEnd), 12)
+    // Same name up to case (the key says so): the client gets its own spelling back. A loop,
+    // not a subarray view: a hit allocates only the key and this answer.
+    for (let i = 12; i < questionEnd; i++) out[i] = query[i]!
     const elapsed = Math.floor((now - entry.storedAt) / 1000)
     if (elapsed > 0) {
       for (const at of entry.ttlOffsets) {
@@ -150,25 +151,21 @@ export class ProxyPacketCache {
     return { ...snapshot, hits: snapshot.hits - this.tooLarge, misses: snapshot.misses + this.tooLarge }
   }
 
-  /** The question bytes as a string, the name's ASCII letters folded to lower case. */
-  private question(query: Buffer, questionEnd: number): string {
+  /**
+   * The question bytes as a string, the name's ASCII letters folded to lower case, with `bits`
+   * as one more character: copied into a scratch buffer and read out once, so a key is one flat
+   * string (no concatenation for the Map lookup to flatten).
+   */
+  private question(query: Buffer, questionEnd: number, bits: number): string {
     const nameEnd = questionEnd - 4
-    let upper = false
-    for (let i = 12; i < nameEnd; i++) {
-      const c = query[i]!
-      if (c >= UPPER_A && c <= UPPER_Z) {
-        upper = true
-        break
-      }
-    }
-    if (!upper) return query.toString('latin1', 12, questionEnd)
     const fold = this.fold
     // Length bytes are at most 63, below 'A', so folding the whole name leaves them alone.
     for (let i = 12; i < questionEnd; i++) {
       const c = query[i]!
       fold[i] = i < nameEnd && c >= UPPER_A && c <= UPPER_Z ? c | 0x20 : c
     }
-    return fold.toString('latin1', 12, questionEnd)
+    fold[questionEnd] = bits
+    return fold.toString('latin1', 12, questionEnd + 1)
   }
 }
 

@@ -27,14 +27,14 @@ export interface ProxyMemberSnapshot extends MemberSnapshot {
   unanswered: number
 }
 
-/** One connected upstream socket of a member and the queries in flight on it. */
-export interface Upstream<A> {
+/** One connected upstream socket of a member and the queries in flight on it (by the pool's send handles). */
+export interface Upstream {
   readonly socket: DatagramSocket
-  readonly table: IdTable<A>
+  readonly table: IdTable
 }
 
 /** A member of the proxy pool (internal: the pool's API takes keys and options). */
-export class ProxyMember<A> implements BalancedMember {
+export class ProxyMember implements BalancedMember {
   readonly key: string
   readonly address: string
   readonly port: number
@@ -44,9 +44,11 @@ export class ProxyMember<A> implements BalancedMember {
   disabled: boolean
   weight: number
   readonly core: PoolMember
-  readonly upstreams: Upstream<A>[] = []
-  /** Attempts in flight, for re-sending them when the member fails. */
-  readonly live = new Set<A>()
+  readonly upstreams: Upstream[] = []
+  /** Sends in flight (filed in its upstreams' id tables, where a failure finds them). */
+  inFlight = 0
+  /** The socket the last successful {@link ProxyMember.file} filed on. */
+  filed: Upstream | undefined
   /** Sockets connected: asked only then. */
   ready = false
   removed = false
@@ -76,13 +78,14 @@ export class ProxyMember<A> implements BalancedMember {
 
   /** Why a tracked health source holds it down; `undefined` when none does. */
   get healthDown(): string | undefined {
+    if (this.healthHolds.size === 0) return undefined
     for (const reason of this.healthHolds.values()) return reason
     return undefined
   }
 
   /** Queries in flight. */
   get outstanding(): number {
-    return this.live.size
+    return this.inFlight
   }
 
   /** Up by its own health and by any tracked source's. */
@@ -95,22 +98,41 @@ export class ProxyMember<A> implements BalancedMember {
   }
 
   /** Adds a connected socket. */
-  addUpstream(socket: DatagramSocket, random: Random): Upstream<A> {
-    const upstream = { socket, table: new IdTable<A>(random) }
+  addUpstream(socket: DatagramSocket, random: Random): Upstream {
+    const upstream = { socket, table: new IdTable(random) }
     this.upstreams.push(upstream)
     return upstream
   }
 
-  /** The next socket in turn with a free id, and the id filed for `attempt`; `undefined` when every table is full. */
-  file(attempt: A): { upstream: Upstream<A>; id: number } | undefined {
+  /**
+   * Files `handle` under a free id of the next socket in turn that has one and returns the id
+   * (the socket is then {@link ProxyMember.filed}); -1 when every table is full.
+   */
+  file(handle: number): number {
     const n = this.upstreams.length
     for (let i = 0; i < n; i++) {
       const upstream = this.upstreams[this.nextUpstream]!
-      this.nextUpstream = (this.nextUpstream + 1) % n
-      const id = upstream.table.add(attempt)
-      if (id !== undefined) return { upstream, id }
+      this.nextUpstream = this.nextUpstream + 1 === n ? 0 : this.nextUpstream + 1
+      const id = upstream.table.add(handle)
+      if (id >= 0) {
+        this.filed = upstream
+        this.inFlight++
+        return id
+      }
     }
-    return undefined
+    return -1
+  }
+
+  /** Frees `id` of `upstream` when it holds `handle` (an answer came, or the send expired). */
+  unfile(upstream: Upstream, id: number, handle: number): void {
+    const before = upstream.table.size
+    upstream.table.delete(id, handle)
+    if (upstream.table.size < before) this.inFlight--
+  }
+
+  /** Appends the handles of every send in flight to `into`. */
+  collectInFlight(into: number[]): void {
+    for (const u of this.upstreams) u.table.collect(into)
   }
 
   /** An answer came at `now`: the unanswered run ends. True when this brought the member back up. */

@@ -10,16 +10,30 @@ import { readFlags, uncompressedNameEnd } from '../packet/wire.js'
 /** What to do with a client datagram: relay it (its question ends at `questionEnd`), answer FORMERR, or drop it. */
 export type ClientVerdict = { kind: 'relay'; questionEnd: number } | { kind: 'formerr' } | { kind: 'drop' }
 
+/** {@link clientQuestionEnd}: drop the datagram. */
+export const QUERY_DROP = -1
+/** {@link clientQuestionEnd}: answer FORMERR. */
+export const QUERY_FORMERR = -2
+
 /**
  * Checks a client datagram: shorter than a header or a response (QR set) is dropped; a query
  * without exactly one question, uncompressed and whole, gets FORMERR.
  */
 export function checkClientQuery(msg: Uint8Array): ClientVerdict {
-  if (msg.length < 12 || (readFlags(msg) & FLAG.QR) !== 0) return { kind: 'drop' }
-  if (msg[4] !== 0 || msg[5] !== 1) return { kind: 'formerr' }
+  const end = clientQuestionEnd(msg)
+  return end === QUERY_DROP ? { kind: 'drop' } : end === QUERY_FORMERR ? { kind: 'formerr' } : { kind: 'relay', questionEnd: end }
+}
+
+/**
+ * {@link checkClientQuery} as one number, for the relay path (no verdict object per query):
+ * where the question ends, or {@link QUERY_DROP} / {@link QUERY_FORMERR}.
+ */
+export function clientQuestionEnd(msg: Uint8Array): number {
+  if (msg.length < 12 || (readFlags(msg) & FLAG.QR) !== 0) return QUERY_DROP
+  if (msg[4] !== 0 || msg[5] !== 1) return QUERY_FORMERR
   const nameEnd = uncompressedNameEnd(msg, 12, msg.length)
-  if (nameEnd < 0 || nameEnd + 4 > msg.length) return { kind: 'formerr' }
-  return { kind: 'relay', questionEnd: nameEnd + 4 }
+  if (nameEnd < 0 || nameEnd + 4 > msg.length) return QUERY_FORMERR
+  return nameEnd + 4
 }
 
 /**

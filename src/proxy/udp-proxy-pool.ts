@@ -26,22 +26,25 @@ import { realClock } from '../util/clock.js'
 import { DnsHaError } from '../util/errors.js'
 import type { BoundAddress, DatagramSocket, Network, RemoteInfo } from '../util/network.js'
 import { addressFamily, nodeNetwork } from '../util/network.js'
+import { batchedEngineUnavailable, batchedNetwork } from '../util/batched-network.js'
 import type { Random } from '../util/random.js'
 import { defaultRandom } from '../util/random.js'
 import { checkClientSubnetOptions } from './client-subnet-options.js'
 import { DeadlineQueue } from './deadline-queue.js'
-import type { ProxyMemberOptions, UdpProxyPoolOptions } from './options.js'
+import type { ProxyEngine, ProxyMemberOptions, UdpProxyPoolOptions } from './options.js'
 import type { ProxyCacheSnapshot } from './packet-cache.js'
 import { ProxyPacketCache } from './packet-cache.js'
 import type { ProxyMemberSnapshot, Upstream } from './proxy-member.js'
 import { ProxyMember } from './proxy-member.js'
-import { answersQuestion, checkClientQuery, headerAnswer, servfail } from './query-wire.js'
+import { answersQuestion, clientQuestionEnd, headerAnswer, QUERY_DROP, QUERY_FORMERR, servfail } from './query-wire.js'
 import type { DatagramSessionsSnapshot } from './datagram-sessions.js'
 import { DatagramSessions } from './datagram-sessions.js'
 import type { Endpoint } from './listeners.js'
 import { bindPair, sumDatagram, sumTcp } from './listeners.js'
 import type { MemberPicker, PickedMember } from './member-picker.js'
 import { MemberSetPicker } from './member-set-picker.js'
+import type { ComponentLogger } from '../util/logger.js'
+import { errorMessage, toLogger } from '../util/logger.js'
 import type { TcpProxySnapshot } from './tcp-proxy.js'
 import { TcpProxy } from './tcp-proxy.js'
 
@@ -108,6 +111,8 @@ export interface UdpProxyPoolCounters {
 export interface UdpProxyPoolSnapshot {
   listening: BoundAddress[]
   policy: string
+  /** The datagram engine of the client-facing sockets (see {@link UdpProxyPoolOptions.engine}). */
+  engine: ProxyEngine
   /** Client queries waiting for an answer. */
   inFlight: number
   counters: UdpProxyPoolCounters
@@ -120,38 +125,64 @@ export interface UdpProxyPoolSnapshot {
   datagram: DatagramSessionsSnapshot
 }
 
-/** One client query in the pool. */
-interface ClientQuery {
+/**
+ * One client query in the pool. The objects are slots, reused query after query (a free list),
+ * so relaying allocates no per-query bookkeeping; `gen` tells one use from the next, and a
+ * deadline filed for an earlier use is ignored.
+ */
+class ClientQuery {
+  gen = 0
   /** What goes to the members (the client's datagram, with ECS when the pool adds it); its id bytes are overwritten with each send's id. */
-  readonly msg: Uint8Array
+  msg: Uint8Array = EMPTY
   /** What the pool added to the query (ECS), to take back out of the answer. */
-  readonly ecs: ClientSubnetChange
+  ecs: ClientSubnetChange = 'none'
   /** The packet cache's key, when the answer may be cached. */
-  readonly cacheKey: string | undefined
-  readonly clientId: number
-  readonly questionEnd: number
-  readonly listener: DatagramSocket
-  readonly client: RemoteInfo
-  readonly deadline: number
-  readonly tried: Set<ProxyMember<Attempt>>
-  attempts: number
+  cacheKey: string | undefined = undefined
+  clientId = 0
+  questionEnd = 0
+  listener: DatagramSocket | undefined = undefined
+  client: RemoteInfo | undefined = undefined
+  deadline = 0
+  /** The member of the first send; the set of members tried is made only for a second send (rare). */
+  first: ProxyMember | undefined = undefined
+  tried: Set<ProxyMember> | undefined = undefined
+  attempts = 0
   /** The newest send: only its hedge deadline may hedge. */
-  current: Attempt | undefined
+  current: Attempt | undefined = undefined
+  /** The first send and its generation: it expires with the query, on one deadline. */
+  firstAttempt: Attempt | undefined = undefined
+  firstAttemptGen = 0
   /** Sends still waiting for an answer. */
-  live: number
-  done: boolean
+  live = 0
+  done = false
 }
 
-/** One send to a member: a client query's, or a probe's. */
-interface Attempt {
-  readonly query: ClientQuery | undefined
+/** One send to a member, a client query's or a probe's: a slot too, its `handle` filed in the member socket's id table. */
+class Attempt {
+  gen = 0
+  query: ClientQuery | undefined = undefined
   /** The probe's own bytes (probes only). */
-  readonly probe: Uint8Array | undefined
-  readonly member: ProxyMember<Attempt>
-  upstream: Upstream<Attempt> | undefined
-  id: number
-  sentAt: number
-  live: boolean
+  probe: Uint8Array | undefined = undefined
+  member: ProxyMember | undefined = undefined
+  upstream: Upstream | undefined = undefined
+  id = 0
+  sentAt = 0
+  live = false
+  /** Send order: a failed member's queries move on in the order they were sent. */
+  order = 0
+
+  constructor(readonly handle: number) {}
+}
+
+/** What a deadline does (the low two bits of its tag; the rest is the slot's generation). */
+const HEDGE = 0
+const EXPIRE = 1
+const QUERY_EXPIRE = 2
+const PROBE_EXPIRE = 3
+const EMPTY = new Uint8Array(0)
+
+function tag(gen: number, kind: number): number {
+  return gen * 4 + kind
 }
 
 /** A health source being tracked. */
@@ -172,7 +203,7 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
   private readonly clock: Clock
   private readonly network: Network
   private readonly random: Random
-  private readonly balancer: Balancer<ProxyMember<Attempt>>
+  private readonly balancer: Balancer<ProxyMember>
   private readonly timeoutMs: number
   private readonly hedgeMs: number
   private readonly maxAttempts: number
@@ -183,17 +214,25 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
   private readonly receiveBufferBytes: number
   private readonly cache: ProxyPacketCache | undefined
   private readonly clientSubnet: ClientSubnetOptions | undefined
-  private readonly deadlines: DeadlineQueue
+  private readonly deadlines: DeadlineQueue<Attempt | ClientQuery>
+  private readonly engine: ProxyEngine
+  /** Where the client-facing sockets come from: `network`, or the batched engine over it. */
+  private readonly clientNetwork: Network
+  /** Every send slot ever made, by handle; the free ones' handles on `freeAttempts`. */
+  private readonly attemptSlots: Attempt[] = []
+  private readonly freeAttempts: number[] = []
+  private readonly freeQueries: ClientQuery[] = []
+  private sendOrder = 0
   private readonly mode: 'dns' | 'datagram'
   private readonly relayOptions: Readonly<UdpProxyPoolOptions>
-  private readonly relayPicker: MemberSetPicker<Attempt>
+  private readonly relayPicker: MemberSetPicker
   private readonly tcpRelays: TcpProxy[] = []
   private readonly datagramRelays: DatagramSessions[] = []
   /** One address per `listen()` call, whatever it serves there. */
   private readonly listened: BoundAddress[] = []
-  private readonly members: ProxyMember<Attempt>[] = []
+  private readonly members: ProxyMember[] = []
   /** Removed members whose queries are still in flight (their sockets close when those settle). */
-  private readonly retiring = new Set<ProxyMember<Attempt>>()
+  private readonly retiring = new Set<ProxyMember>()
   private readonly bindings: { socket: DatagramSocket; bound: BoundAddress }[] = []
   private readonly trackers = new Set<Tracker>()
   private readonly stopTracking = new Set<() => void>()
@@ -216,7 +255,7 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
     this.clock = options.clock ?? realClock
     this.network = options.network ?? nodeNetwork
     this.random = options.random ?? defaultRandom()
-    this.balancer = createBalancer<ProxyMember<Attempt>>(options.policy ?? 'round-robin', { random: this.random })
+    this.balancer = createBalancer<ProxyMember>(options.policy ?? 'round-robin', { random: this.random })
     this.timeoutMs = positive(options.timeoutMs ?? 2000, 'timeoutMs')
     this.hedgeMs = positive(options.hedgeMs ?? 50, 'hedgeMs')
     this.maxAttempts = positive(options.maxAttempts ?? 3, 'maxAttempts')
@@ -227,12 +266,31 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
     this.receiveBufferBytes = positive(options.receiveBufferBytes ?? 4 << 20, 'receiveBufferBytes')
     this.clientSubnet = options.clientSubnet ? checkClientSubnetOptions(options.clientSubnet) : undefined
     this.cache = options.cache ? new ProxyPacketCache(options.cache === true ? {} : options.cache, this.clientSubnet) : undefined
-    this.deadlines = new DeadlineQueue(this.clock, (error) => this.report(error, 'timer'))
-    this.relayPicker = new MemberSetPicker<Attempt>(
+    this.deadlines = new DeadlineQueue<Attempt | ClientQuery>(
+      this.clock,
+      (error) => this.report(error, 'timer'),
+      (item, t) => this.onDeadline(item, t),
+    )
+    this.engine = chooseEngine(options.engine ?? 'dgram', options.network !== undefined, this.mode)
+    // Answers come from the member sockets one callback each: flushed once per loop turn, they
+    // leave in one sendmmsg rather than one each.
+    this.clientNetwork = this.engine === 'batched' ? batchedNetwork(this.network, { sendFlush: 'immediate' }) : this.network
+    this.relayPicker = new MemberSetPicker(
       { members: () => this.members, markDown: (m, reason) => this.markDown(m, reason, false), reportUp: (m) => this.reportUp(m) },
       { policy: options.policy ?? 'round-robin', random: this.random, clock: this.clock, passive: this.mode === 'datagram' },
     )
     for (const m of options.members) this.addMember(m)
+    if (options.logger !== undefined) this.logTo(toLogger(options.logger, { component: 'proxy' }))
+  }
+
+  /** The log lines, from the pool's own events (so they say what listeners are told). */
+  private logTo(logger: ComponentLogger): void {
+    this.on('listening', ({ address }) => logger.info('listening', { address: address.address, port: address.port }))
+    this.on('member-down', ({ member, reason }) => logger.warn(`member ${member.key} down: ${reason}`, { member: member.key, backup: member.backup, reason }))
+    this.on('member-up', ({ member }) => logger.info(`member ${member.key} up`, { member: member.key, backup: member.backup }))
+    this.on('all-down', ({ members }) => logger.error('all members down: answering SERVFAIL', { members: members.map((m) => m.key) }))
+    this.on('error', ({ error, phase }) => logger.error(`${phase} error: ${errorMessage(error)}`, { phase, err: error }))
+    this.on('close', () => logger.info('closed', {}))
   }
 
   /**
@@ -268,7 +326,7 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
 
   /** Binds a DNS-mode client socket (kept once bound; `close()` of the endpoint lets it go again). */
   private async bindDns(port: number, address: string): Promise<Endpoint> {
-    const socket = this.network.createDatagramSocket(addressFamily(address))
+    const socket = this.clientNetwork.createDatagramSocket(addressFamily(address))
     let bound: BoundAddress
     try {
       bound = await socket.bind(port, address)
@@ -385,7 +443,7 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
   /** Adds a member at run time (asked once its sockets are connected); throws `ERR_CONFIG` for a duplicate or a bad option. */
   addMember(options: ProxyMemberOptions): void {
     if (typeof options?.address !== 'string' || options.address === '') throw new DnsHaError('ERR_CONFIG', 'a proxy member needs an address')
-    const member = new ProxyMember<Attempt>(options)
+    const member = new ProxyMember(options)
     if (!Number.isInteger(member.port) || member.port < 1 || member.port > 65535) throw new DnsHaError('ERR_CONFIG', `member ${member.key}: bad port`)
     checkWeight(member.weight, member.key)
     if (this.members.some((m) => m.key === member.key)) throw new DnsHaError('ERR_CONFIG', `member ${member.key} is already in the pool`)
@@ -460,6 +518,7 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
     return {
       listening: this.addresses(),
       policy: this.balancer.policy,
+      engine: this.engine,
       inFlight: this.inFlight,
       counters: { ...this.counters },
       ...(this.cache ? { cache: this.cache.snapshot() } : {}),
@@ -473,18 +532,17 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
 
   private onClientDatagram(listener: DatagramSocket, msg: Buffer, client: RemoteInfo): void {
     try {
-      const verdict = checkClientQuery(msg)
-      if (verdict.kind === 'drop' || this.closed) {
+      const questionEnd = clientQuestionEnd(msg)
+      if (questionEnd === QUERY_DROP || this.closed) {
         this.counters.dropped++
         return
       }
-      if (verdict.kind === 'formerr') {
+      if (questionEnd === QUERY_FORMERR) {
         this.counters.formerr++
         listener.send(headerAnswer(msg, RCODE.FORMERR), client.port, client.address)
         return
       }
       const now = this.clock.now()
-      const questionEnd = verdict.questionEnd
       const cacheKey = this.cache?.key(msg, questionEnd, client.address)
       if (cacheKey !== undefined) {
         const hit = this.cache!.lookup(cacheKey, msg, questionEnd, now)
@@ -500,21 +558,18 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
           return listener.send(headerAnswer(msg, RCODE.FORMERR), client.port, client.address)
         }
       }
-      const query: ClientQuery = {
-        msg: upstream,
-        ecs,
-        cacheKey,
-        clientId: readId(msg),
-        questionEnd,
-        listener,
-        client,
-        deadline: now + this.timeoutMs,
-        tried: new Set(),
-        attempts: 0,
-        current: undefined,
-        live: 0,
-        done: false,
-      }
+      // The batched engine lends its receive buffer for the call only: keep a copy.
+      if (upstream === msg && listener.borrowsMessages === true) upstream = Buffer.from(msg)
+      const query = this.freeQueries.pop() ?? new ClientQuery()
+      query.msg = upstream
+      query.ecs = ecs
+      query.cacheKey = cacheKey
+      query.clientId = readId(msg)
+      query.questionEnd = questionEnd
+      query.listener = listener
+      query.client = client
+      query.deadline = now + this.timeoutMs
+      query.done = false
       this.counters.queries++
       this.inFlight++
       // The query's own deadline is filed with its first send's expiry (see dispatch).
@@ -527,23 +582,31 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
   /** Sends `query` to the next member the balancer picks; false when there is none (or no id free anywhere). */
   private dispatch(query: ClientQuery, now: number): boolean {
     for (;;) {
-      const member = this.balancer.pick(this.members, query.client.address, now, query.tried)
+      // Nothing to exclude on a query's first pick, the common case: the set is made for a second.
+      if (query.first !== undefined && query.tried === undefined) query.tried = new Set([query.first])
+      const member = this.balancer.pick(this.members, query.client!.address, now, query.tried)
       if (!member) return false
-      query.tried.add(member)
-      const attempt: Attempt = { query, probe: undefined, member, upstream: undefined, id: 0, sentAt: now, live: false }
-      if (!this.send(attempt, query.msg)) continue
+      if (query.first === undefined) query.first = member
+      else query.tried!.add(member)
+      const attempt = this.takeAttempt()
+      attempt.query = query
+      attempt.member = member
+      attempt.sentAt = now
+      if (!this.send(attempt, query.msg)) {
+        this.releaseAttempt(attempt)
+        continue
+      }
       query.attempts++
       query.current = attempt
       member.core.counters.queries++
-      this.deadlines.add(now + this.hedgeDelay(member), () => this.onHedgeDeadline(attempt))
+      this.deadlines.add(now + this.hedgeDelay(member), attempt, tag(attempt.gen, HEDGE))
       if (query.attempts === 1) {
         // The first send (made when the query came in) expires with the query: one heap entry for both.
-        this.deadlines.add(query.deadline, () => {
-          this.onAttemptExpired(attempt)
-          this.expireQuery(query)
-        })
+        query.firstAttempt = attempt
+        query.firstAttemptGen = attempt.gen
+        this.deadlines.add(query.deadline, query, tag(query.gen, QUERY_EXPIRE))
       } else {
-        this.deadlines.add(now + this.timeoutMs, () => this.onAttemptExpired(attempt))
+        this.deadlines.add(now + this.timeoutMs, attempt, tag(attempt.gen, EXPIRE))
       }
       return true
     }
@@ -551,20 +614,80 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
 
   /** Files `attempt` under a free id of one of its member's sockets and sends `bytes` with that id. */
   private send(attempt: Attempt, bytes: Uint8Array): boolean {
-    const filed = attempt.member.file(attempt)
-    if (!filed) return false
-    attempt.upstream = filed.upstream
-    attempt.id = filed.id
+    const member = attempt.member!
+    const id = member.file(attempt.handle)
+    if (id < 0) return false
+    const upstream = member.filed!
+    attempt.upstream = upstream
+    attempt.id = id
     attempt.live = true
-    attempt.member.live.add(attempt)
+    attempt.order = this.sendOrder++
     if (attempt.query) attempt.query.live++
-    writeId(bytes, filed.id)
-    filed.upstream.socket.send(bytes, attempt.member.port, attempt.member.address)
+    writeId(bytes, id)
+    upstream.socket.send(bytes, member.port, member.address)
     return true
   }
 
+  /** A free send slot (or a new one). */
+  private takeAttempt(): Attempt {
+    const handle = this.freeAttempts.pop()
+    if (handle !== undefined) return this.attemptSlots[handle]!
+    const attempt = new Attempt(this.attemptSlots.length)
+    this.attemptSlots.push(attempt)
+    return attempt
+  }
+
+  /** Back to the free list; deadlines filed for this use now see another generation. */
+  private releaseAttempt(attempt: Attempt): void {
+    attempt.gen++
+    attempt.query = undefined
+    attempt.probe = undefined
+    attempt.member = undefined
+    attempt.upstream = undefined
+    attempt.live = false
+    this.freeAttempts.push(attempt.handle)
+  }
+
+  /** A query answered (or given up) with no send left in flight: its slot is free. */
+  private releaseQuery(query: ClientQuery): void {
+    query.gen++
+    query.msg = EMPTY
+    query.cacheKey = undefined
+    query.listener = undefined
+    query.client = undefined
+    query.first = undefined
+    query.tried = undefined
+    query.current = undefined
+    query.firstAttempt = undefined
+    query.attempts = 0
+    this.freeQueries.push(query)
+  }
+
+  /** Releases `query` when it is settled: done, nothing in flight for it. */
+  private releaseIfSettled(query: ClientQuery): void {
+    if (query.done && query.live === 0) this.releaseQuery(query)
+  }
+
+  private onDeadline(item: Attempt | ClientQuery, t: number): void {
+    const kind = t % 4
+    const gen = (t - kind) / 4
+    if (item.gen !== gen) return
+    if (kind === QUERY_EXPIRE) {
+      const query = item as ClientQuery
+      const first = query.firstAttempt
+      if (first !== undefined && first.gen === query.firstAttemptGen) this.onAttemptExpired(first)
+      // The attempt's expiry may have settled the query (a resend failed and answered SERVFAIL).
+      if (query.gen === gen) this.expireQuery(query)
+      return
+    }
+    const attempt = item as Attempt
+    if (kind === HEDGE) this.onHedgeDeadline(attempt)
+    else if (kind === EXPIRE) this.onAttemptExpired(attempt)
+    else if (kind === PROBE_EXPIRE) this.settle(attempt)
+  }
+
   /** The hedge deadline of a send to `member`: 4 × its latency, at least `hedgeMs`, at most a quarter of the budget. */
-  private hedgeDelay(member: ProxyMember<Attempt>): number {
+  private hedgeDelay(member: ProxyMember): number {
     const srtt = member.core.srttMs ?? 0
     return Math.min(Math.max(this.hedgeMs, 4 * srtt), Math.max(this.hedgeMs, this.timeoutMs / 4))
   }
@@ -573,7 +696,8 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
     query.done = true
     this.inFlight--
     writeId(msg, query.clientId)
-    query.listener.send(msg, query.client.port, query.client.address)
+    query.listener!.send(msg, query.client!.port, query.client!.address)
+    this.releaseIfSettled(query)
   }
 
   /** The pool answers SERVFAIL itself (no member to ask, or the budget ran out). */
@@ -582,7 +706,8 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
     this.inFlight--
     this.counters.servfail++
     writeId(query.msg, query.clientId)
-    query.listener.send(servfail(query.msg, query.questionEnd), query.client.port, query.client.address)
+    query.listener!.send(servfail(query.msg, query.questionEnd), query.client!.port, query.client!.address)
+    this.releaseIfSettled(query)
   }
 
   private expireQuery(query: ClientQuery): void {
@@ -591,6 +716,7 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
     if (this.servfailOnTimeout) return this.fail(query)
     query.done = true
     this.inFlight--
+    this.releaseIfSettled(query)
   }
 
   /**
@@ -609,7 +735,7 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
 
   // ---- member side ----
 
-  private async open(member: ProxyMember<Attempt>): Promise<void> {
+  private async open(member: ProxyMember): Promise<void> {
     try {
       for (let i = 0; i < this.socketsPerMember; i++) {
         const socket = this.network.createDatagramSocket(addressFamily(member.address))
@@ -628,23 +754,24 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
     }
   }
 
-  private closeMember(member: ProxyMember<Attempt>): void {
+  private closeMember(member: ProxyMember): void {
     member.ready = false
     this.retiring.delete(member)
     for (const u of member.upstreams.splice(0)) void u.socket.close()
   }
 
-  private onUpstreamDatagram(member: ProxyMember<Attempt>, upstream: Upstream<Attempt>, msg: Buffer): void {
+  private onUpstreamDatagram(member: ProxyMember, upstream: Upstream, msg: Buffer): void {
     try {
       if (msg.length < 12) {
         member.core.counters.garbage++
         return
       }
-      const attempt = upstream.table.get(readId(msg))
-      if (!attempt) {
+      const handle = upstream.table.get(readId(msg))
+      if (handle < 0) {
         this.counters.unmatched++
         return
       }
+      const attempt = this.attemptSlots[handle]!
       const query = attempt.query
       const asked = query ? query.msg : attempt.probe!
       if (!answersQuestion(msg, asked, query ? query.questionEnd : PROBE_QUESTION_END)) {
@@ -654,6 +781,7 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
       }
       const now = this.clock.now()
       const rtt = now - attempt.sentAt
+      // The slot goes back to the free list here: only the locals are read from now on.
       this.settle(attempt)
       const cameBack = query ? member.recordAnswer(rtt, now) : member.recordProbeAnswer(rtt, now)
       if (cameBack && member.up) this.reportUp(member)
@@ -671,7 +799,7 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
     }
   }
 
-  private onUpstreamError(member: ProxyMember<Attempt>, error: Error): void {
+  private onUpstreamError(member: ProxyMember, error: Error): void {
     try {
       member.core.counters.errors++
       if ((error as NodeJS.ErrnoException).code !== 'ECONNREFUSED') return this.report(error, 'upstream')
@@ -681,24 +809,27 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
     }
   }
 
-  /** Frees an attempt's id; a removed member closes once nothing is left in flight. */
+  /** Frees an attempt's id and slot; a removed member closes once nothing is left in flight. */
   private settle(attempt: Attempt): void {
     if (!attempt.live) return
-    attempt.live = false
-    attempt.upstream!.table.delete(attempt.id, attempt)
-    if (attempt.query) attempt.query.live--
-    const member = attempt.member
-    member.live.delete(attempt)
+    const member = attempt.member!
+    const query = attempt.query
+    member.unfile(attempt.upstream!, attempt.id, attempt.handle)
+    this.releaseAttempt(attempt)
+    if (query) {
+      query.live--
+      this.releaseIfSettled(query)
+    }
     if (member.removed && member.outstanding === 0) this.closeMember(member)
   }
 
   private onHedgeDeadline(attempt: Attempt): void {
     if (!attempt.live) return
-    const member = attempt.member
+    const member = attempt.member!
+    const query = attempt.query!
     if (member.up && member.recordUnanswered(this.unansweredToDown, attempt.sentAt) && this.othersAnsweredSince(member, member.unansweredSince)) {
       this.markDown(member, `frozen: ${member.unanswered} queries in a row unanswered`, false)
     }
-    const query = attempt.query!
     if (query.current === attempt) this.resend(query, 'hedges')
   }
 
@@ -708,15 +839,16 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
    * them went quiet together the cause is on the proxy's side (a busy event loop, a starved
    * machine), and taking them all down would turn slowness into SERVFAIL for everyone.
    */
-  private othersAnsweredSince(member: ProxyMember<Attempt>, since: number): boolean {
+  private othersAnsweredSince(member: ProxyMember, since: number): boolean {
     return this.members.some((m) => m !== member && m.available() && m.lastAnswerAt > since)
   }
 
   private onAttemptExpired(attempt: Attempt): void {
     if (!attempt.live) return
+    const member = attempt.member!
+    const isQuery = attempt.query !== undefined
     this.settle(attempt)
-    if (!attempt.query) return
-    const member = attempt.member
+    if (!isQuery) return
     if (member.recordTimeout(this.clock.now()) && member.up) {
       this.markDown(member, `${member.maxFails} timeout(s) within ${member.failTimeoutMs} ms`, false)
     }
@@ -727,7 +859,7 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
    * their own deadlines; when the socket said the port is unreachable (`refused`) they cannot be
    * answered any more and are settled.
    */
-  private markDown(member: ProxyMember<Attempt>, reason: string, refused: boolean): void {
+  private markDown(member: ProxyMember, reason: string, refused: boolean): void {
     const now = this.clock.now()
     const wasUp = member.up
     member.markDown(reason, now)
@@ -736,16 +868,17 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
   }
 
   /** Re-sends a member's queries in flight to other members; `settle` first when its answers can no longer come (or must not be trusted). */
-  private moveInFlight(member: ProxyMember<Attempt>, settle: boolean): void {
-    const moved = [...member.live]
+  private moveInFlight(member: ProxyMember, settle: boolean): void {
+    const handles: number[] = []
+    member.collectInFlight(handles)
+    const moved = handles.map((h) => this.attemptSlots[h]!).sort((a, b) => a.order - b.order)
+    // Read before settling: a settled slot is reused by the very resends below.
+    const queries = moved.map((a) => (a.query !== undefined && a.query.current === a ? a.query : undefined))
     if (settle) for (const a of moved) this.settle(a)
-    for (const a of moved) {
-      const query = a.query
-      if (query && query.current === a) this.resend(query, 'retries')
-    }
+    for (const query of queries) if (query) this.resend(query, 'retries')
   }
 
-  private setHealth(member: ProxyMember<Attempt>, tracker: object, reason: string | undefined): void {
+  private setHealth(member: ProxyMember, tracker: object, reason: string | undefined): void {
     const wasUp = member.up
     if (reason === undefined) member.healthHolds.delete(tracker)
     else member.healthHolds.set(tracker, reason)
@@ -761,11 +894,11 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
     }
   }
 
-  private applyInitialState(member: ProxyMember<Attempt>, tracker: Tracker): void {
+  private applyInitialState(member: ProxyMember, tracker: Tracker): void {
     if (tracker.source.state(tracker.target(member.snapshot())) === 'down') this.setHealth(member, tracker, 'health: down')
   }
 
-  private reportDown(member: ProxyMember<Attempt>, reason: string): void {
+  private reportDown(member: ProxyMember, reason: string): void {
     this.emit('member-down', { member: member.snapshot(), reason })
     if (!this.allDown && !this.members.some((m) => !m.disabled && m.up)) {
       this.allDown = true
@@ -773,7 +906,7 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
     }
   }
 
-  private reportUp(member: ProxyMember<Attempt>): void {
+  private reportUp(member: ProxyMember): void {
     this.allDown = false
     this.emit('member-up', { member: member.snapshot() })
   }
@@ -785,10 +918,16 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
       for (const member of this.members) {
         if (!member.ready || member.disabled || member.healthDown !== undefined || member.core.status !== 'down') continue
         const probe = Uint8Array.from(PROBE)
-        const attempt: Attempt = { query: undefined, probe, member, upstream: undefined, id: 0, sentAt: now, live: false }
-        if (!this.send(attempt, probe)) continue
+        const attempt = this.takeAttempt()
+        attempt.probe = probe
+        attempt.member = member
+        attempt.sentAt = now
+        if (!this.send(attempt, probe)) {
+          this.releaseAttempt(attempt)
+          continue
+        }
         member.core.counters.probes++
-        this.deadlines.add(now + Math.min(this.probeIntervalMs, this.timeoutMs), () => this.settle(attempt))
+        this.deadlines.add(now + Math.min(this.probeIntervalMs, this.timeoutMs), attempt, tag(attempt.gen, PROBE_EXPIRE))
       }
     } catch (error) {
       this.report(error, 'timer')
@@ -799,6 +938,20 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
     if (this.listenerCount('error') > 0) this.emit('error', { error, phase })
     else process.emitWarning(`UdpProxyPool ${phase}: ${error instanceof Error ? error.message : String(error)}`, { code: 'DNS_HA_PROXY_ERROR' })
   }
+}
+
+/** The client-facing engine for an `engine` option: `auto` takes the batched one where it can run on the default network. */
+function chooseEngine(engine: ProxyEngine | 'auto', customNetwork: boolean, mode: 'dns' | 'datagram'): ProxyEngine {
+  if (engine !== 'batched' && engine !== 'dgram' && engine !== 'auto') throw new DnsHaError('ERR_CONFIG', `engine must be 'batched', 'dgram' or 'auto', got ${String(engine)}`)
+  if (engine === 'dgram') return 'dgram'
+  if (mode === 'datagram') {
+    if (engine === 'batched') throw new DnsHaError('ERR_CONFIG', "engine 'batched' serves DNS mode; datagram mode relays through per-client dgram sessions")
+    return 'dgram'
+  }
+  const reason = batchedEngineUnavailable()
+  if (engine === 'auto') return !customNetwork && reason === undefined ? 'batched' : 'dgram'
+  if (reason !== undefined) throw new DnsHaError('ERR_CONFIG', `engine 'batched' cannot run here: ${reason}`)
+  return 'batched'
 }
 
 function positive(value: number, name: string): number {

@@ -10,6 +10,8 @@
  */
 import { canonicalName, isAbsolute, isSubdomain } from '../packet/names.js'
 import { typeKey } from '../packet/types.js'
+import type { ZoneDifference } from '../transfer/zone-diff.js'
+import { isApexSoa, recordKey } from '../transfer/zone-diff.js'
 import { formatRecord } from '../zone/format.js'
 import { parseZone } from '../zone/parse.js'
 import type { ZoneRecord } from '../zone/zone.js'
@@ -53,23 +55,29 @@ export function checkPrerequisites(zone: Zone, prerequisites: readonly Prerequis
   }
 }
 
-/** A copy of `zone` with `changes` applied, and the changes that took effect (records normalized). */
-export function applyChanges(zone: Zone, changes: readonly RecordChange[], mode: ApplyMode): { zone: Zone; applied: RecordChange[] } {
-  const copy = copyZone(zone)
-  const applied: RecordChange[] = []
+/**
+ * A copy of `zone` with `changes` applied, the changes that took effect (records normalized), and
+ * the records the copy lost and gained (apex SOA aside), which the store hands to the IXFR journal
+ * so it need not compare the whole zone after each update.
+ */
+export function applyChanges(zone: Zone, changes: readonly RecordChange[], mode: ApplyMode): { zone: Zone; applied: RecordChange[]; difference: ZoneDifference } {
   const apex = canonicalName(zone.origin)
-  for (const change of changes) {
+  const edits = new TrackedEdits(copyZone(zone), apex)
+  const copy = edits.zone
+  const applied: RecordChange[] = []
+  const normalized = normalizeChangeRecords(changes)
+  for (const [index, change] of changes.entries()) {
     switch (change?.op) {
       case 'add': {
-        const record = normalizeRecord(change.record)
+        const record = normalized.get(index)
         inZone(copy, record.name)
         if (mode === 'rfc2136' && cnameConflict(copy, record)) continue
-        addRecord(copy, record, apex)
+        addRecord(edits, record, apex)
         applied.push({ op: 'add', record })
         break
       }
       case 'delete': {
-        const record = normalizeRecord(change.record)
+        const record = normalized.get(index)
         inZone(copy, record.name)
         const atApex = canonicalName(record.name) === apex
         if (atApex && record.type === 'SOA') {
@@ -83,7 +91,7 @@ export function applyChanges(zone: Zone, changes: readonly RecordChange[], mode:
           if (mode === 'rfc2136') continue
           throw new ZoneStoreError('ERR_RECORDS_INVALID', `the last NS record of ${zone.origin} cannot be deleted`)
         }
-        copy.remove(found)
+        edits.remove(found)
         applied.push({ op: 'delete', record })
         break
       }
@@ -97,7 +105,7 @@ export function applyChanges(zone: Zone, changes: readonly RecordChange[], mode:
         }
         const set = copy.rrset(name, type)
         if (set === undefined) continue
-        for (const r of [...set.records]) copy.remove(r)
+        for (const r of [...set.records]) edits.remove(r)
         applied.push({ op: 'delete-rrset', name, type })
         break
       }
@@ -110,7 +118,7 @@ export function applyChanges(zone: Zone, changes: readonly RecordChange[], mode:
         for (const set of [...node.rrsets.values()]) {
           // RFC 2136 §3.4.2.3: at the apex, SOA and NS stay.
           if (atApex && (set.type === 'SOA' || set.type === 'NS')) continue
-          for (const r of [...set.records]) copy.remove(r)
+          for (const r of [...set.records]) edits.remove(r)
         }
         applied.push({ op: 'delete-name', name })
         break
@@ -119,7 +127,38 @@ export function applyChanges(zone: Zone, changes: readonly RecordChange[], mode:
         throw new ZoneStoreError('ERR_RECORDS_INVALID', `unknown change op ${JSON.stringify((change as { op?: unknown })?.op)}`)
     }
   }
-  return { zone: copy, applied }
+  return { zone: copy, applied, difference: edits.difference() }
+}
+
+/**
+ * Edits to a zone that also keep the net difference from where they started, by record identity
+ * as diffZones compares them (owner, type, class, TTL, RDATA): a record removed and then added
+ * back is no difference. The apex SOA is left out, as in diffZones.
+ */
+class TrackedEdits {
+  readonly #deleted = new Map<string, ZoneRecord>()
+  readonly #added = new Map<string, ZoneRecord>()
+
+  constructor(readonly zone: Zone, readonly apex: string) {}
+
+  add(record: ZoneRecord): void {
+    const had = this.zone.rrset(record.name, record.type)?.records.some((r) => sameData(r.data, record.data)) === true
+    this.zone.add(record)
+    if (had || isApexSoa(record, this.apex)) return
+    const key = recordKey(record)
+    if (!this.#deleted.delete(key)) this.#added.set(key, record)
+  }
+
+  /** Removes `record` as found in the zone (so the difference holds the zone's own copy, TTL included). */
+  remove(record: ZoneRecord): void {
+    if (!this.zone.remove(record) || isApexSoa(record, this.apex)) return
+    const key = recordKey(record)
+    if (!this.#added.delete(key)) this.#deleted.set(key, record)
+  }
+
+  difference(): ZoneDifference {
+    return { deleted: [...this.#deleted.values()], added: [...this.#added.values()] }
+  }
 }
 
 /** A new zone object with the same records (record objects are shared: they are never mutated). */
@@ -134,6 +173,11 @@ export function copyZone(zone: Zone): Zone {
  * (API JSON, UPDATE wire, journal), and bad data refused as `ERR_RECORDS_INVALID`.
  */
 export function normalizeRecord(record: ZoneRecord): ZoneRecord {
+  return parseRecordLine(formatRecordLine(record))
+}
+
+/** The master-file line of a record from any source, refusing bad data as `ERR_RECORDS_INVALID`. */
+function formatRecordLine(record: ZoneRecord): string {
   if (record === null || typeof record !== 'object' || typeof record.name !== 'string' || typeof record.type !== 'string') {
     throw new ZoneStoreError('ERR_RECORDS_INVALID', 'a record needs a name and a type')
   }
@@ -146,7 +190,41 @@ export function normalizeRecord(record: ZoneRecord): ZoneRecord {
   } catch (error) {
     throw new ZoneStoreError('ERR_RECORDS_INVALID', `bad ${record.type} record for ${record.name}: ${(error as Error).message}`)
   }
-  return parseRecordLine(line)
+  return line
+}
+
+/**
+ * The records of the `add` and `delete` changes, normalized as {@link normalizeRecord} does, by
+ * change index. All the lines are read with one parse (a parse per record costs a zone's setup
+ * each time, most of an UPDATE of many records); a record the shared parse does not give back
+ * one for one (a duplicate line merged, a per-name limit of the shared zone) and any error are
+ * left to {@link normalizeRecord}, so the records and messages are the same.
+ */
+function normalizeChangeRecords(changes: readonly RecordChange[]): { get(index: number): ZoneRecord } {
+  const out = new Map<number, ZoneRecord>()
+  const lines: string[] = []
+  const indexOfLine: number[] = []
+  try {
+    for (const [index, change] of changes.entries()) {
+      if (change?.op !== 'add' && change?.op !== 'delete') continue
+      lines.push(formatRecordLine(change.record))
+      indexOfLine.push(index)
+    }
+    if (lines.length > 1) {
+      const parsed = parseZone(`${lines.join('\n')}\n`, { origin: '.', fileName: '<records>' })
+      for (const record of parsed.eachRecord()) {
+        const line = parsed.positionOf(record)?.line
+        const index = line === undefined ? undefined : indexOfLine[line - 1]
+        if (index !== undefined && !out.has(index)) out.set(index, record)
+      }
+    }
+  } catch {
+    out.clear()
+  }
+  return {
+    // Errors are thrown when the change is reached, so they come in the order they did one by one.
+    get: (index) => out.get(index) ?? normalizeRecord((changes[index] as { record: ZoneRecord }).record),
+  }
 }
 
 /** One master-file line (absolute owner, TTL, class, type, rdata) as a record. */
@@ -184,18 +262,18 @@ function cnameConflict(zone: Zone, record: ZoneRecord): boolean {
  * Adds as RFC 2136 §3.4.2.2 says: an SOA or CNAME replaces the one there, a duplicate is not
  * added twice, and the RRset takes the new record's TTL (one TTL per RRset, as BIND keeps it).
  */
-function addRecord(zone: Zone, record: ZoneRecord, apex: string): void {
+function addRecord(edits: TrackedEdits, record: ZoneRecord, apex: string): void {
   const key = typeKey(record.type)
-  const set = zone.rrset(record.name, record.type)
+  const set = edits.zone.rrset(record.name, record.type)
   if (set !== undefined && (key === 'CNAME' || (key === 'SOA' && canonicalName(record.name) === apex))) {
-    for (const r of [...set.records]) zone.remove(r)
-    zone.add(record)
+    for (const r of [...set.records]) edits.remove(r)
+    edits.add(record)
     return
   }
   if (set !== undefined) {
     const others = set.records.filter((r) => !sameData(r.data, record.data))
-    for (const r of [...set.records]) zone.remove(r)
-    for (const r of others) zone.add(r.ttl === record.ttl ? r : { ...r, ttl: record.ttl })
+    for (const r of [...set.records]) edits.remove(r)
+    for (const r of others) edits.add(r.ttl === record.ttl ? r : { ...r, ttl: record.ttl })
   }
-  zone.add(record)
+  edits.add(record)
 }

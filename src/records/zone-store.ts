@@ -13,17 +13,23 @@ import { EventEmitter } from 'eventemitter3'
 import type { Clock } from '../util/clock.js'
 import { realClock } from '../util/clock.js'
 import { DnsHaError, isDnsHaError } from '../util/errors.js'
+import type { ComponentLogger, Logger } from '../util/logger.js'
+import { errorMessage, toLogger } from '../util/logger.js'
 import { canonicalName } from '../packet/names.js'
 import { checkZone } from '../zone/check.js'
 import type { ZoneFinding } from '../zone/check.js'
 import { formatRecord, formatZone } from '../zone/format.js'
 import type { ZoneLimits } from '../zone/limits.js'
-import { checkZoneLimits } from '../zone/limits.js'
+import type { ResolvedZoneLimits } from '../zone/limits.js'
+import { checkZoneLimits, markParsedWithin, resolveZoneLimits, ZONE_FILE_LIMITS } from '../zone/limits.js'
 import { parseZone, readZoneFile } from '../zone/parse.js'
 import { serialIncreased } from '../zone/serial.js'
 import type { ZoneRecord } from '../zone/zone.js'
 import { Zone } from '../zone/zone.js'
+import type { ZoneDifference } from '../transfer/zone-diff.js'
+import { recordKey, rememberDifference } from '../transfer/zone-diff.js'
 import type { JournalChange, JournalEntry } from './journal.js'
+import { checkTouched, findingKey, findingName } from './update-check.js'
 import { decodeJournal, encodeEntry } from './journal.js'
 import type { AppendFile, StoreFiles } from './node-files.js'
 import { nodeStoreFiles } from './node-files.js'
@@ -60,6 +66,13 @@ export interface ZoneStoreOptions {
   limits?: ZoneLimits
   /** The file system (default node:fs); tests may pass another. */
   files?: StoreFiles
+  /**
+   * Where the store reports zones opened (`info`, with serial and journal entries replayed), a
+   * torn journal tail dropped (`warn`), compactions (`info`) and their failures (`warn`; then no
+   * `process.emitWarning`), updates (`info`, serials) and refused updates (`warn`), with
+   * `component: 'records'`; console- or pino-shaped.
+   */
+  logger?: Logger
 }
 
 /** Options of {@link ZoneStore.update}. */
@@ -128,18 +141,45 @@ export interface ZoneStoreSnapshot {
   recovered: JournalRecovery[]
 }
 
-interface ZoneState {
-  origin: string
+/** What an update's build step made: the new zone, the changes that took effect, and (for edits) the records it lost and gained. */
+type Built = { zone: Zone; applied: RecordChange[]; imported: boolean; difference: ZoneDifference | undefined }
+
+/** A zone as of the last durable entry (served), or as of the last entry built (working). */
+interface ZoneVersion {
   zone: Zone
-  /** Error findings of the served zone (code and name): an update is refused only for new ones. */
+  /** Error findings of this version (code and name): an update is refused only for new ones. */
   baseline: Set<string> | undefined
   seq: number
+  /** Known to be within the store's limits (checked whole once, then by the names each update touched). */
+  withinLimits?: boolean
+}
+
+/** An update built over the working version, waiting for the fsync that covers it. */
+interface PendingUpdate {
+  bytes: Uint8Array
+  version: ZoneVersion
+  difference: ZoneDifference | undefined
+  result: UpdateResult
+  source: string | undefined
+  resolve: (result: UpdateResult) => void
+  reject: (error: unknown) => void
+}
+
+interface ZoneState {
+  origin: string
+  /** What readers see: only entries on disk. */
+  served: ZoneVersion
+  /** What the next update is built over: served plus the entries not yet on disk. */
+  working: ZoneVersion
+  /** Built, waiting for the next write and fsync (group commit). */
+  batch: PendingUpdate[]
+  /** The write-and-fsync loop, while one runs. */
+  flushing: Promise<void> | undefined
   journalEntries: number
   journalLength: number
   journal: AppendFile
   snapshotPath: string
   journalPath: string
-  queue: Promise<unknown>
   /** Set when the journal could not be restored after a failed write: updates are refused. */
   broken: Error | undefined
 }
@@ -152,8 +192,10 @@ export class ZoneStore extends EventEmitter<ZoneStoreEvents> {
   readonly #policy: SerialPolicy
   readonly #compactAfter: number
   readonly #limits: ZoneLimits | undefined
+  readonly #resolvedLimits: ResolvedZoneLimits
   readonly #files: StoreFiles
   readonly #recovered: JournalRecovery[] = []
+  readonly #log: ComponentLogger
   #updates = 0
   #rejected = 0
   #closed = false
@@ -167,7 +209,13 @@ export class ZoneStore extends EventEmitter<ZoneStoreEvents> {
     this.#compactAfter = options.compactAfter ?? 1000
     if (!Number.isInteger(this.#compactAfter) || this.#compactAfter < 1) throw new DnsHaError('ERR_CONFIG', 'compactAfter must be a positive integer')
     this.#limits = options.limits
+    this.#resolvedLimits = resolveZoneLimits(options.limits, ZONE_FILE_LIMITS)
     this.#files = options.files ?? nodeStoreFiles
+    this.#log = toLogger(options.logger, { component: 'records' })
+    if (options.logger !== undefined) {
+      this.on('updated', (e) => this.#log.info(`${e.origin} updated: serial ${e.previousSerial} -> ${e.serial}`, { origin: e.origin, previousSerial: e.previousSerial, serial: e.serial, changes: e.changes.length, source: e.source }))
+      this.on('rejected', (e) => this.#log.warn(`${e.origin} update refused: ${e.reason}`, { origin: e.origin, reason: e.reason, code: e.code, source: e.source }))
+    }
   }
 
   /**
@@ -194,29 +242,31 @@ export class ZoneStore extends EventEmitter<ZoneStoreEvents> {
     return [...this.#zones.values()].map((s) => s.origin)
   }
 
-  /** The zone as served now: treat it as read-only; every update makes a new object. */
+  /** The zone as served now (every acknowledged update, nothing not yet on disk): treat it as read-only; every update makes a new object. */
   zone(origin: string): Zone {
-    return this.#state(origin).zone
+    return this.#state(origin).served.zone
   }
 
-  /** The zone's SOA serial. */
+  /** The zone's SOA serial as served. */
   serial(origin: string): number {
-    return serialOfZone(this.#state(origin).zone)
+    return serialOfZone(this.#state(origin).served.zone)
   }
 
   /**
    * Applies `changes` to the zone `origin`, all or nothing, and resolves once the change is in
-   * the journal on disk (fsync) and served. Updates to one zone run one at a time in call order.
-   * Rejects with a {@link ZoneStoreError} (nothing changed) or, when the disk fails, the I/O error
-   * (nothing changed either).
+   * the journal on disk (fsync) and served. Updates to one zone are applied one at a time in call
+   * order, each with its own serial; those that arrive while a journal fsync is in flight are
+   * written together and share the next fsync (group commit). Rejects with a
+   * {@link ZoneStoreError} (nothing changed) or, when the disk fails, the I/O error (nothing
+   * changed either, and every update not yet on disk is refused with it).
    */
   update(origin: string, changes: RecordChange[], options: UpdateOptions = {}): Promise<UpdateResult> {
     return this.#enqueue(origin, options.source, (state) => {
       this.#checkSerial(state, options.ifSerial)
       if (!Array.isArray(changes)) throw new ZoneStoreError('ERR_RECORDS_INVALID', 'changes must be an array')
-      checkPrerequisites(state.zone, options.prerequisites ?? [])
-      const { zone, applied } = applyChanges(state.zone, changes, options.mode ?? 'strict')
-      return { zone, applied, imported: false }
+      checkPrerequisites(state.working.zone, options.prerequisites ?? [])
+      const { zone, applied, difference } = applyChanges(state.working.zone, changes, options.mode ?? 'strict')
+      return { zone, applied, imported: false, difference }
     })
   }
 
@@ -230,14 +280,14 @@ export class ZoneStore extends EventEmitter<ZoneStoreEvents> {
       if (!(zone instanceof Zone) || canonicalName(zone.origin) !== canonicalName(state.origin)) {
         throw new ZoneStoreError('ERR_RECORDS_INVALID', `the imported zone must have origin ${state.origin}`)
       }
-      return { zone: copyZone(zone), applied: [], imported: true }
+      return { zone: copyZone(zone), applied: [], imported: true, difference: undefined }
     })
   }
 
   /** Counters and per-zone state as plain data. */
   snapshot(): ZoneStoreSnapshot {
     return {
-      zones: [...this.#zones.values()].map((s) => ({ origin: s.origin, serial: serialOfZone(s.zone), records: s.zone.size, journalEntries: s.journalEntries })),
+      zones: [...this.#zones.values()].map((s) => ({ origin: s.origin, serial: serialOfZone(s.served.zone), records: s.served.zone.size, journalEntries: s.journalEntries })),
       updates: this.#updates,
       rejected: this.#rejected,
       recovered: [...this.#recovered],
@@ -248,7 +298,7 @@ export class ZoneStore extends EventEmitter<ZoneStoreEvents> {
   async close(): Promise<void> {
     this.#closed = true
     for (const s of this.#zones.values()) {
-      await s.queue.catch(() => {})
+      await s.flushing
       await s.journal.close().catch(() => {})
     }
   }
@@ -290,10 +340,13 @@ export class ZoneStore extends EventEmitter<ZoneStoreEvents> {
     if (decoded.torn !== undefined) {
       await journal.truncate(decoded.validLength, this.#fsync)
       this.#recovered.push({ origin, file: journalPath, offset: decoded.torn.offset, bytes: decoded.torn.bytes })
+      this.#log.warn(`${origin}: dropped a torn journal tail (an update never acknowledged)`, { origin, file: journalPath, offset: decoded.torn.offset, bytes: decoded.torn.bytes })
     }
+    const served: ZoneVersion = { zone, baseline: undefined, seq }
+    this.#log.info(`${origin} opened, serial ${serialOfZone(zone)}`, { origin, serial: serialOfZone(zone), journalEntries: entries })
     this.#zones.set(key, {
-      origin, zone, baseline: undefined, seq, journalEntries: entries, journalLength: decoded.validLength, journal,
-      snapshotPath, journalPath, queue: Promise.resolve(), broken: undefined,
+      origin, served, working: served, batch: [], flushing: undefined, journalEntries: entries, journalLength: decoded.validLength, journal,
+      snapshotPath, journalPath, broken: undefined,
     })
   }
 
@@ -306,105 +359,178 @@ export class ZoneStore extends EventEmitter<ZoneStoreEvents> {
   }
 
   #checkSerial(state: ZoneState, ifSerial: number | undefined): void {
-    const serial = serialOfZone(state.zone)
+    const serial = serialOfZone(state.working.zone)
     if (ifSerial !== undefined && ifSerial !== serial) {
       throw new ZoneStoreError('ERR_RECORDS_CONFLICT', `zone ${state.origin} is at serial ${serial}, not ${ifSerial}`, { serial })
     }
   }
 
-  /** Runs one update in the zone's queue: build the new zone, validate, journal, swap. */
-  #enqueue(origin: string, source: string | undefined, build: (state: ZoneState) => { zone: Zone; applied: RecordChange[]; imported: boolean }): Promise<UpdateResult> {
-    let state: ZoneState
-    try {
-      if (this.#closed) throw new DnsHaError('ERR_RECORDS_CLOSED', 'the zone store is closed')
-      state = this.#state(origin)
-    } catch (error) {
-      return Promise.reject(this.#reject(String(origin), source, error))
-    }
-    const run = async (): Promise<UpdateResult> => {
+  /**
+   * Builds one update over the zone's working version at once (so the next one can be built while
+   * an fsync is in flight), queues its journal entry for the next write, and settles when the
+   * fsync covering it has (see #flush).
+   */
+  #enqueue(origin: string, source: string | undefined, build: (state: ZoneState) => Built): Promise<UpdateResult> {
+    return new Promise<UpdateResult>((resolve, reject) => {
+      let state: ZoneState | undefined
       try {
+        if (this.#closed) throw new DnsHaError('ERR_RECORDS_CLOSED', 'the zone store is closed')
+        state = this.#state(origin)
         if (state.broken) throw new DnsHaError('ERR_RECORDS_JOURNAL', `zone ${state.origin}: the journal could not be restored after a failed write: ${state.broken.message}`)
-        return await this.#commit(state, source, build(state))
+        state.batch.push({ ...this.#prepare(state, build(state), source), source, resolve, reject })
       } catch (error) {
-        throw this.#reject(state.origin, source, error)
+        reject(this.#reject(state?.origin ?? String(origin), source, error))
+        return
       }
-    }
-    const result = state.queue.then(run, run)
-    state.queue = result.catch(() => {})
-    return result
+      state.flushing ??= this.#flush(state)
+    })
   }
 
-  async #commit(state: ZoneState, source: string | undefined, built: { zone: Zone; applied: RecordChange[]; imported: boolean }): Promise<UpdateResult> {
-    const previousSerial = serialOfZone(state.zone)
-    if (!built.imported && built.applied.length === 0) return { origin: state.origin, previousSerial, serial: previousSerial, changes: [] }
+  /** Serial, validation and journal entry of a built update; advances the working version. */
+  #prepare(state: ZoneState, built: Built, source: string | undefined): Pick<PendingUpdate, 'bytes' | 'version' | 'difference' | 'result'> {
+    const base = state.working
+    const previousSerial = serialOfZone(base.zone)
+    if (!built.imported && built.applied.length === 0) {
+      // Nothing to write; settled in turn, so it never answers ahead of an earlier update.
+      return { bytes: new Uint8Array(0), version: base, difference: undefined, result: { origin: state.origin, previousSerial, serial: previousSerial, changes: [] } }
+    }
     const next = built.zone
     // The serial by policy; an SOA given (by an update or the import) with a serial further ahead wins.
     let serial = nextSerial(previousSerial, this.#policy, this.#clock.now())
     const given = next.soa === undefined ? undefined : Number(next.soa.data?.serial)
     if (given !== undefined && given !== previousSerial && serialIncreased(serial, given)) serial = given >>> 0
     setSerial(next, serial)
-    const findings = this.#validate(state, next, built.imported)
+    const findings = this.#validate(state, base, next, built.imported, built.difference)
     const entry: JournalEntry = {
-      seq: state.seq + 1,
+      seq: base.seq + 1,
       previousSerial,
       serial,
       time: this.#clock.now(),
       ...(source !== undefined ? { source } : {}),
       ...(built.imported ? { zone: formatZone(next) } : { changes: built.applied.map(journalChange) }),
     }
-    const bytes = encodeEntry(entry)
-    try {
-      await state.journal.append(bytes, this.#fsync)
-    } catch (error) {
-      // Nothing acknowledged: cut the partial entry off so later entries do not follow garbage.
-      await state.journal.truncate(state.journalLength, this.#fsync).catch((e: Error) => {
-        state.broken = e
-      })
-      throw error
-    }
-    state.journalLength += bytes.length
-    state.seq = entry.seq
-    state.journalEntries++
-    state.zone = next
-    state.baseline = findings
-    this.#updates++
-    const result: UpdateResult = { origin: state.origin, previousSerial, serial, changes: built.applied }
-    this.emit('updated', { ...result, source })
-    if (state.journalEntries >= this.#compactAfter) await this.#compact(state)
-    return result
+    const version: ZoneVersion = { zone: next, baseline: findings, seq: entry.seq, withinLimits: true }
+    state.working = version
+    return { bytes: encodeEntry(entry), version, difference: built.difference, result: { origin: state.origin, previousSerial, serial, changes: built.applied } }
   }
 
-  /** Refuses a zone that checkZone or the limits would refuse; returns its error findings. */
-  #validate(state: ZoneState, next: Zone, imported: boolean): Set<string> {
+  /**
+   * The zone's group commit: writes every queued entry with one append and one fsync, then serves
+   * the last of them and settles each update in order; repeats while updates queued up meanwhile.
+   * When the write fails, the partial bytes are cut off and every update not on disk is refused
+   * (later ones were built over the lost ones), and the working version falls back to the served one.
+   */
+  async #flush(state: ZoneState): Promise<void> {
+    // Let updates issued in the same tick join the first group.
+    await Promise.resolve()
+    while (state.batch.length > 0) {
+      const group = state.batch
+      state.batch = []
+      const bytes = concat(group.map((p) => p.bytes))
+      try {
+        if (bytes.length > 0) await state.journal.append(bytes, this.#fsync)
+      } catch (error) {
+        await state.journal.truncate(state.journalLength, this.#fsync).catch((e: Error) => {
+          state.broken = e
+        })
+        const lost = [...group, ...state.batch]
+        state.batch = []
+        state.working = state.served
+        for (const p of lost) p.reject(this.#reject(state.origin, p.source, error))
+        continue
+      }
+      this.#serve(state, group, bytes.length)
+      if (state.journalEntries >= this.#compactAfter) await this.#compact(state)
+    }
+    state.flushing = undefined
+  }
+
+  /** A durable group: served, counted, announced and acknowledged, in order. */
+  #serve(state: ZoneState, group: PendingUpdate[], written: number): void {
+    const from = state.served.zone
+    const changed = group.filter((p) => p.bytes.length > 0)
+    state.journalLength += written
+    state.journalEntries += changed.length
+    state.served = group.at(-1)!.version
+    if (changed.length > 0 && changed.every((p) => p.difference !== undefined)) {
+      // The IXFR journal takes the group's difference from here instead of comparing whole zones.
+      rememberDifference(from, state.served.zone, composeDifferences(changed.map((p) => p.difference!)))
+    }
+    this.#updates += changed.length
+    for (const p of changed) this.emit('updated', { ...p.result, source: p.source })
+    for (const p of group) p.resolve(p.result)
+  }
+
+  /**
+   * Refuses a zone that checkZone or the limits would refuse for something the update broke;
+   * returns the zone's error findings. An edit is checked by the names it touched (update-check.ts:
+   * the same errors, without walking the whole zone); an import is checked whole.
+   */
+  #validate(state: ZoneState, base: ZoneVersion, next: Zone, imported: boolean, difference: ZoneDifference | undefined): Set<string> {
     if (next.soa === undefined) throw new ZoneStoreError('ERR_RECORDS_INVALID', `zone ${state.origin} would have no SOA record`)
-    state.baseline ??= errorKeys(checkZone(state.zone).findings)
-    const findings = checkZone(next).findings.filter((f) => f.severity === 'error')
-    // An update is refused for what it breaks, not for what was already there (an import is checked whole).
-    const fresh = imported ? findings : findings.filter((f) => !state.baseline!.has(findingKey(f)))
+    base.baseline ??= errorKeys(checkZone(base.zone).findings)
+    let findings: ZoneFinding[]
+    let fresh: ZoneFinding[]
+    let keys: Set<string>
+    // The nodes whose per-name limits could have changed (all of them for an import).
+    let limited = next
+    if (imported || difference === undefined) {
+      findings = checkZone(next).findings.filter((f) => f.severity === 'error')
+      fresh = imported ? findings : findings.filter((f) => !base.baseline!.has(findingKey(f)))
+      keys = errorKeys(findings)
+    } else {
+      const touched = checkTouched(next, difference)
+      findings = touched.errors
+      // An update is refused for what it breaks, not for what was already there.
+      fresh = findings.filter((f) => !base.baseline!.has(findingKey(f)))
+      keys = new Set([...base.baseline].filter((k) => !touched.names.has(findingName(k))))
+      for (const f of findings) keys.add(findingKey(f))
+      // The record count is the whole zone's; per name and type, only the touched names changed,
+      // so a zone known to be within the limits needs only those checked.
+      if (this.#withinLimits(base) && next.size <= this.#resolvedLimits.maxRecords) limited = touched.region
+    }
     if (fresh.length > 0) {
       throw new ZoneStoreError('ERR_RECORDS_INVALID', `zone ${state.origin}: ${fresh.map((f) => f.message).join('; ')}`, {
         findings: fresh.map((f) => ({ code: f.code, name: f.name, message: f.message })),
       })
     }
     try {
-      checkZoneLimits(next, this.#limits)
+      checkZoneLimits(limited, this.#limits)
     } catch (error) {
       throw new ZoneStoreError('ERR_RECORDS_INVALID', `zone ${state.origin}: ${(error as Error).message}`, { limit: (error as DnsHaError).details?.limit })
     }
-    return errorKeys(findings)
+    // The Authority checks each zone it serves against its own limits: as wide as these, it need not walk this one again.
+    markParsedWithin(next, this.#resolvedLimits)
+    return keys
+  }
+
+  /** Whether `version`'s zone is within the store's limits (walked once per version at most). */
+  #withinLimits(version: ZoneVersion): boolean {
+    if (version.withinLimits === undefined) {
+      try {
+        checkZoneLimits(version.zone, this.#limits)
+        version.withinLimits = true
+      } catch {
+        version.withinLimits = false
+      }
+    }
+    return version.withinLimits
   }
 
   /** A new snapshot (temp, fsync, rename, directory fsync), then the journal emptied. */
   async #compact(state: ZoneState): Promise<void> {
     try {
-      await this.#files.writeAtomic(state.snapshotPath, formatSnapshot(state.zone, state.seq), this.#fsync)
+      await this.#files.writeAtomic(state.snapshotPath, formatSnapshot(state.served.zone, state.served.seq), this.#fsync)
       // A crash here leaves entries the snapshot already has: replay skips them by sequence number.
       await state.journal.truncate(0, this.#fsync)
+      const entries = state.journalEntries
       state.journalLength = 0
       state.journalEntries = 0
+      this.#log.info(`${state.origin} compacted`, { origin: state.origin, journalEntries: entries, serial: serialOfZone(state.served.zone) })
     } catch (error) {
       // The update is durable in the journal already; compaction is retried after the next one.
-      process.emitWarning(`zone store: compaction of ${state.origin} failed: ${(error as Error).message}`, { code: 'DNS_HA_RECORDS_COMPACTION' })
+      if (this.#log.enabled('warn')) this.#log.warn(`compaction of ${state.origin} failed: ${errorMessage(error)}`, { origin: state.origin, err: error })
+      else process.emitWarning(`zone store: compaction of ${state.origin} failed: ${(error as Error).message}`, { code: 'DNS_HA_RECORDS_COMPACTION' })
     }
   }
 
@@ -467,8 +593,34 @@ function replay(zone: Zone, entry: JournalEntry, file: string): Zone {
   }
 }
 
-function findingKey(f: ZoneFinding): string {
-  return `${f.code} ${canonicalName(f.name)}`
+/** One byte array of `parts` in order. */
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}
+
+/** The net difference of consecutive differences (a record added by one and deleted by a later one is none). */
+function composeDifferences(steps: ZoneDifference[]): ZoneDifference {
+  if (steps.length === 1) return steps[0]!
+  const deleted = new Map<string, ZoneRecord>()
+  const added = new Map<string, ZoneRecord>()
+  for (const step of steps) {
+    for (const r of step.deleted) {
+      const key = recordKey(r)
+      if (!added.delete(key)) deleted.set(key, r)
+    }
+    for (const r of step.added) {
+      const key = recordKey(r)
+      if (!deleted.delete(key)) added.set(key, r)
+    }
+  }
+  return { deleted: [...deleted.values()], added: [...added.values()] }
 }
 
 function errorKeys(findings: ZoneFinding[]): Set<string> {

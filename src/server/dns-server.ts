@@ -17,7 +17,10 @@ import { opcodeOf, readFlags, writeId } from '../packet/wire.js'
 import type { Clock } from '../util/clock.js'
 import { realClock } from '../util/clock.js'
 import { DnsHaError, isDnsHaError } from '../util/errors.js'
-import type { Logger } from '../util/logger.js'
+import type { ComponentLogger, Logger } from '../util/logger.js'
+import { errorMessage, toLogger } from '../util/logger.js'
+import type { QueryLogSink } from './query-log.js'
+import { QueryLog } from './query-log.js'
 import type { BoundAddress, DatagramSocket, Network, RemoteInfo, StreamServer, StreamSocket } from '../util/network.js'
 import { addressFamily, nodeNetwork } from '../util/network.js'
 import { batchedEngineUnavailable, batchedNetwork } from '../util/batched-network.js'
@@ -74,8 +77,20 @@ export interface DnsServerOptions {
   maxTcpWriteBufferBytes?: number
   /** `close()` waits at most this long for in-flight answers (default 2,000 ms). */
   closeTimeoutMs?: number
-  /** Where errors are reported besides the `error` event. */
+  /**
+   * Where the server reports what an operator needs (listening, closing, handler and socket
+   * errors), with `component: 'server'` on every line: console-shaped or pino-shaped (see
+   * `toLogger` in `dns-ha/util`). Never per query, except the query log (`queryLog: true`).
+   */
   logger?: Logger
+  /**
+   * The query log, off by default (BIND `querylog`, dnsmasq `log-queries`): one entry per
+   * answered query with client, transport, question, RD/DO/CD, rcode, answer count, size and
+   * time in µs. `true` writes it to `logger` at info level (message `query`, `component:
+   * 'query'`); a function receives each {@link QueryLogEntry}; a logger receives
+   * `info('query', entry)`. Off, it costs one check per message. Dropped messages are not logged.
+   */
+  queryLog?: boolean | QueryLogSink
   /**
    * TSIG keys (RFC 8945, from `createKeyring`). When set, signed queries are verified before the
    * handler (failures answered NOTAUTH with BADKEY/BADSIG/BADTIME, never reaching it), verified
@@ -190,7 +205,9 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
   readonly tcpLimits: TcpLimits
   private readonly maxTcpConnections: number
   private readonly closeTimeoutMs: number
-  private readonly logger: Logger | undefined
+  private readonly logger: ComponentLogger
+  /** `undefined` when the query log is off: the hot path checks only this. */
+  private readonly queryLog: QueryLog | undefined
   private readonly keyring: Keyring | undefined
   private readonly tsigCounters: TsigCounters = { verified: 0, badKey: 0, badSig: 0, badTime: 0, malformed: 0 }
   private readonly edns: EdnsPolicy
@@ -224,7 +241,13 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
     }
     this.maxTcpConnections = options.maxTcpConnections ?? 1000
     this.closeTimeoutMs = options.closeTimeoutMs ?? 2000
-    this.logger = options.logger
+    this.logger = toLogger(options.logger, { component: 'server' })
+    const queryLog = options.queryLog
+    if (queryLog === true) {
+      this.queryLog = options.logger === undefined ? undefined : new QueryLog(toLogger(options.logger, { component: 'query' }), this.clock)
+    } else if (queryLog !== undefined && queryLog !== false && queryLog !== null) {
+      this.queryLog = new QueryLog(queryLog, this.clock)
+    }
     if (options.tsig !== undefined && typeof options.tsig?.get !== 'function') {
       throw new DnsHaError('ERR_CONFIG', 'tsig must be a keyring from createKeyring()')
     }
@@ -262,6 +285,7 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
       udp.onMessage((msg, rinfo) => this.onDatagram(udp, msg, rinfo))
       udp.onError((error) => this.reportError(error, 'socket'))
       this.bindings.push({ udp, tcp, bound })
+      this.logger.info('listening', { address: bound.address, port: bound.port, tcp: tcp !== undefined, engine: this.engine })
       this.emit('listening', { address: bound })
       return bound
     }
@@ -314,6 +338,7 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
       const ok = await started.then(() => true, () => false)
       if (ok) await this.handler.close()
     }
+    this.logger.info('closed', {})
     this.emit('close', {})
   }
 
@@ -349,12 +374,14 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
     // events carry a DnsQuery, so with listeners every query takes the full path.
     const plain = this.plainQuery
     if (this.plainHandler !== undefined && !this.observed && readPlainQuery(msg, this.maxUdpSize, rinfo, plain)) {
+      const start = this.queryLog === undefined ? 0 : this.queryLog.now()
       const bytes = this.answerPlain(this.plainHandler, plain)
       if (bytes !== undefined) {
         counters.queries++
         counters.responses++
         counters.byRcode[bytes[3]! & 0xf]!++
         socket.send(bytes, rinfo.port, rinfo.address)
+        if (this.queryLog !== undefined) this.queryLog.record(msg, rinfo, 'udp', bytes, start)
         return
       }
     }
@@ -397,6 +424,12 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
   process(raw: Buffer, client: ClientInfo, transport: Transport, send: (bytes: Uint8Array) => void, done?: () => void, stream?: StreamWrite): void {
     const counters = this.countersOf(transport)
     counters.queries++
+    if (this.queryLog !== undefined) {
+      // Wrapped here, once, so every way out below (FORMERR, NOTIMP, handler, stream) is logged alike.
+      const start = this.queryLog.now()
+      send = this.queryLog.wrapSend(raw, client, transport, start, send)
+      if (stream !== undefined) stream = this.queryLog.wrapStream(raw, client, transport, start, stream)
+    }
     // Too short for a header, or a response (QR=1): never answered (RFC 1035; avoids loops).
     if (raw.length < 12 || (readFlags(raw) & FLAG.QR) !== 0) {
       counters.dropped++
@@ -598,7 +631,7 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
 
   /** @internal */
   reportError(error: unknown, phase: 'handler' | 'encode' | 'socket', client?: ClientInfo): void {
-    this.logger?.error?.(`dns server ${phase} error: ${(error as Error)?.message ?? String(error)}`, { client })
+    this.logger.error(`dns server ${phase} error: ${errorMessage(error)}`, client ? { phase, client: `${client.address}:${client.port}`, err: error } : { phase, err: error })
     if (this.listenerCount('error') > 0) this.emit('error', client ? { error, phase, client } : { error, phase })
   }
 }

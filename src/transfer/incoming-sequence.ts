@@ -8,8 +8,12 @@
  */
 import dnsPacket from 'dns-packet'
 import { canonicalName, isSubdomain } from '../packet/names.js'
+import { typeMnemonic } from '../packet/types.js'
+import { markParsedWithin } from '../zone/limits.js'
+import type { ResolvedZoneLimits } from '../zone/limits.js'
+import { RR } from '../zone/rr-types.js'
 import type { ZoneRecord } from '../zone/zone.js'
-import { Zone } from '../zone/zone.js'
+import { Zone, addParsedRecord, compactRecord } from '../zone/zone.js'
 import { compareSerial } from '../zone/serial.js'
 import { transferFailure } from './transfer-failure.js'
 
@@ -25,7 +29,13 @@ export interface SequenceResult {
 
 type State = 'start' | 'second' | 'axfr' | 'deleting' | 'adding' | 'done'
 
-/** Consumes an answer's records one by one. */
+const UNBOUNDED: Pick<ResolvedZoneLimits, 'maxRecords' | 'maxRecordsPerType' | 'maxTypesPerName'> = { maxRecords: Infinity, maxRecordsPerType: Infinity, maxTypesPerName: Infinity }
+
+/**
+ * Consumes an answer's records one by one, each as read off the wire: owner, type number, TTL
+ * and rdata in the zone's compact form (`readWireRdata`). A full zone is built straight from
+ * them (no record objects); IXFR steps, which are small, go through record objects.
+ */
 export class IncomingSequence {
   private state: State = 'start'
   private readonly origin: string
@@ -34,11 +44,20 @@ export class IncomingSequence {
   private kind: SequenceResult['kind'] = 'axfr'
   private stepSerial = 0
   private count = 0
+  // The last owner seen and its canonical form: consecutive records mostly share the owner.
+  private lastName = ''
+  private lastCanonical = ''
+  private lastInside = false
 
-  /** `current` is the copy an IXFR applies to (absent: only an AXFR-style answer can complete). */
+  /**
+   * `current` is the copy an IXFR applies to (absent: only an AXFR-style answer can complete).
+   * A full zone is held to `limits` as it is built (the first record over one fails the
+   * transfer, `zone-invalid`) and marked as checked against them.
+   */
   constructor(
     origin: string,
     private readonly current: Zone | undefined,
+    private readonly limits: Pick<ResolvedZoneLimits, 'maxRecords' | 'maxRecordsPerType' | 'maxTypesPerName'> = UNBOUNDED,
   ) {
     this.origin = canonicalName(origin)
   }
@@ -48,24 +67,29 @@ export class IncomingSequence {
     return this.state === 'done'
   }
 
-  /** Takes the next record of the answer. */
-  push(record: ZoneRecord): void {
+  /** Takes the next record of the answer (class IN; `data` in the zone's compact form). */
+  push(name: string, type: number, ttl: number, data: unknown): void {
     this.count++
-    const name = canonicalName(record.name)
-    if (this.state === 'done') throw transferFailure('trailing-records', `record ${record.name} ${record.type} after the closing SOA`)
-    if (!isSubdomain(name, this.origin)) throw transferFailure('outside-zone', `record ${record.name} ${record.type} is outside the zone ${this.origin}`)
-    if (record.class !== 'IN') throw transferFailure('malformed', `record ${record.name} ${record.type} has class ${record.class}`)
-    const soa = record.type === 'SOA' && name === this.origin ? serialOf(record) : undefined
+    if (name !== this.lastName) {
+      this.lastName = name
+      this.lastCanonical = canonicalName(name)
+      this.lastInside = isSubdomain(this.lastCanonical, this.origin)
+    }
+    if (this.state === 'done') throw transferFailure('trailing-records', `record ${name} ${typeMnemonic(type)} after the closing SOA`)
+    if (!this.lastInside) throw transferFailure('outside-zone', `record ${name} ${typeMnemonic(type)} is outside the zone ${this.origin}`)
+    const soa = type === RR.SOA && this.lastCanonical === this.origin ? (data as { serial: number }).serial : undefined
+    if (this.state === 'axfr') {
+      if (soa === undefined) return this.add(name, type, ttl, data)
+      if (soa !== this.finalSerial) throw transferFailure('malformed', `closing SOA has serial ${soa}, the opening one ${this.finalSerial}`)
+      this.state = 'done'
+      return
+    }
+    const record = compactRecord(name, type, 'IN', ttl, data)
     switch (this.state) {
       case 'start':
         return this.first(record, soa)
       case 'second':
-        return this.second(record, soa)
-      case 'axfr':
-        if (soa === undefined) return this.zone!.add(record)
-        if (soa !== this.finalSerial) throw transferFailure('malformed', `closing SOA has serial ${soa}, the opening one ${this.finalSerial}`)
-        this.state = 'done'
-        return
+        return this.second(record, name, type, ttl, data, soa)
       case 'deleting':
         if (soa !== undefined) {
           this.zone!.add(record)
@@ -106,11 +130,23 @@ export class IncomingSequence {
     if (this.kind === 'ixfr' && serialOf(this.zone!.soa) !== serial) {
       throw transferFailure('ixfr-mismatch', `IXFR steps end at serial ${serialOf(this.zone!.soa)}, not ${serial}`)
     }
+    // A full zone was held to the limits record by record: checking it again would walk it all.
+    if (this.kind === 'axfr') markParsedWithin(this.zone!, { ...this.limits, maxGenerate: 0, maxIncludeDepth: 0, maxZoneBytes: 0 })
     return { kind: this.kind, zone: this.kind === 'up-to-date' ? undefined : this.zone, serial, records: this.count }
   }
 
   private get finalSerial(): number {
     return serialOf(this.final)!
+  }
+
+  /** A record of a full zone, straight into the zone's columns, within the limits. */
+  private add(name: string, type: number, ttl: number, data: unknown): void {
+    const zone = this.zone!
+    const { maxRecordsPerType, maxTypesPerName, maxRecords } = this.limits
+    const verdict = addParsedRecord(zone, name, type, ttl, data, undefined, 0, 0, maxRecordsPerType, maxTypesPerName)
+    if (verdict === 1) throw transferFailure('zone-invalid', `the transferred zone is over a limit: too many ${typeMnemonic(type)} records at ${name} (maxRecordsPerType ${maxRecordsPerType})`)
+    if (verdict === 2) throw transferFailure('zone-invalid', `the transferred zone is over a limit: too many RR types at ${name} (maxTypesPerName ${maxTypesPerName})`)
+    if (zone.size > maxRecords) throw transferFailure('zone-invalid', `the transferred zone is over a limit: more than ${maxRecords} records (maxRecords ${maxRecords})`)
   }
 
   private first(record: ZoneRecord, soa: number | undefined): void {
@@ -123,7 +159,7 @@ export class IncomingSequence {
     this.state = 'second'
   }
 
-  private second(record: ZoneRecord, soa: number | undefined): void {
+  private second(record: ZoneRecord, name: string, type: number, ttl: number, data: unknown, soa: number | undefined): void {
     const ours = serialOf(this.current?.soa)
     if (soa !== undefined && soa === this.finalSerial) {
       // An AXFR of a zone holding its SOA alone.
@@ -140,8 +176,8 @@ export class IncomingSequence {
     }
     this.zone = new Zone(this.origin)
     this.zone.add(this.final!)
-    this.zone.add(record)
     this.state = 'axfr'
+    this.add(name, type, ttl, data)
   }
 
   /** An IXFR step begins with the SOA it starts from: it must be the one the copy has now. */

@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { readIfExists, writeFileAtomic } from '../util/durable-file.js'
+import { readIfExists, writeFileAtomic, writeFileAtomicChunks } from '../util/durable-file.js'
 
 /** What a secondary needs from a file system (the default, {@link nodeTransferFiles}, is node:fs). */
 export interface TransferFiles {
@@ -13,6 +13,12 @@ export interface TransferFiles {
   read(path: string): Promise<string | undefined>
   /** Replaces the file with `text` atomically and durably (creating its directory). */
   writeAtomic(path: string, text: string): Promise<void>
+  /**
+   * Replaces the file with the text given in pieces, atomically and durably, writing each piece
+   * as it comes (a large zone's copy is then never one string). Optional: without it the
+   * pieces are joined and given to `writeAtomic`.
+   */
+  writeAtomicChunks?(path: string, chunks: Iterable<string>): Promise<void>
   /** `name` inside directory `dir`. */
   join(dir: string, name: string): string
 }
@@ -25,6 +31,10 @@ export const nodeTransferFiles: TransferFiles = {
   async writeAtomic(path, text) {
     await mkdir(dirname(path), { recursive: true })
     await writeFileAtomic(path, text, true)
+  },
+  async writeAtomicChunks(path, chunks) {
+    await mkdir(dirname(path), { recursive: true })
+    await writeFileAtomicChunks(path, chunks, true)
   },
   join: (dir, name) => join(dir, name),
 }

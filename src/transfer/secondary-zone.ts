@@ -18,7 +18,10 @@ import { resolveTsigKey } from '../tsig/keyring.js'
 import type { Clock, TimerHandle } from '../util/clock.js'
 import { realClock } from '../util/clock.js'
 import { addressBytes } from '../util/cidr.js'
+import { rcodeName } from '../packet/constants.js'
 import { DnsHaError } from '../util/errors.js'
+import type { ComponentLogger, Logger } from '../util/logger.js'
+import { toLogger } from '../util/logger.js'
 import type { Network } from '../util/network.js'
 import { nodeNetwork } from '../util/network.js'
 import type { Random } from '../util/random.js'
@@ -34,7 +37,7 @@ import { transferFailureCode } from './transfer-failure.js'
 import type { TransferFailureCode } from './transfer-failure.js'
 import type { TransferInResult } from './transfer-in.js'
 import { ixfrFallsBack, transferIn } from './transfer-in.js'
-import { formatZoneState, parseZoneState, stateFileName } from './zone-state-file.js'
+import { formatZoneState, parseZoneState, stateFileName, zoneStateChunks } from './zone-state-file.js'
 
 /** One primary to follow. */
 export interface SecondaryPrimary {
@@ -91,6 +94,12 @@ export interface SecondaryZoneOptions {
   clock?: Clock
   network?: Network
   random?: Random
+  /**
+   * Where transfers (`info`, with kind, serials, records, ms), checks that failed on every
+   * primary (`warn`), expiry (`error`; then no `process.emitWarning`) and NOTIFYs received
+   * (`info`) are reported, with `component: 'secondary'` and `zone`; console- or pino-shaped.
+   */
+  logger?: Logger
 }
 
 /** A new copy was swapped in. */
@@ -195,6 +204,7 @@ export class SecondaryZone extends EventEmitter<SecondaryZoneEvents> {
   private readonly network: Network
   private readonly random: Random
   private readonly files: TransferFiles
+  private readonly log: ComponentLogger
   private readonly stateFile: string | undefined
   private readonly limits: Required<SecondaryTimerLimits>
   private readonly options: SecondaryZoneOptions
@@ -244,6 +254,17 @@ export class SecondaryZone extends EventEmitter<SecondaryZoneEvents> {
     this.random = options.random ?? defaultRandom()
     this.files = options.files ?? nodeTransferFiles
     this.stateFile = options.stateDir === undefined ? undefined : this.files.join(options.stateDir, stateFileName(this.origin))
+    this.log = toLogger(options.logger, { component: 'secondary', zone: this.origin })
+    if (options.logger !== undefined) this.logTo(this.log)
+  }
+
+  /** The log lines, from the secondary's events (not `up-to-date`: one per refresh). */
+  private logTo(logger: ComponentLogger): void {
+    this.on('transferred', (e) =>
+      logger.info(`${e.kind.toUpperCase()} from ${e.primary}: serial ${e.previousSerial ?? 'none'} -> ${e.serial}`, { primary: e.primary, kind: e.kind, serial: e.serial, previousSerial: e.previousSerial, records: e.records, ms: e.ms }),
+    )
+    this.on('failed', (e) => logger.warn(`refresh failed: ${e.reason}`, { reason: e.reason, code: e.code, serial: e.serial }))
+    this.on('expired', (e) => logger.error('expired: answering SERVFAIL', { serial: e.serial }))
   }
 
   /** The copy being served: `undefined` before the first transfer and while expired. */
@@ -319,7 +340,11 @@ export class SecondaryZone extends EventEmitter<SecondaryZoneEvents> {
 
   /** The answer to a NOTIFY for this zone: NOERROR+AA from a primary (and a check starts), REFUSED from anyone else. */
   answerNotify(query: DnsQuery): Packet {
-    return answerNotify(query, this)
+    const answer = answerNotify(query, this)
+    const rcode = rcodeName((answer.flags ?? 0) & 0xf)
+    const client = `${query.client.address}#${query.client.port}`
+    this.log.info(`NOTIFY from ${client}: ${rcode}`, { client, rcode })
+    return answer
   }
 
   /** State as plain data. */
@@ -576,7 +601,9 @@ export class SecondaryZone extends EventEmitter<SecondaryZoneEvents> {
   private async persist(zone: Zone, at: number): Promise<void> {
     if (this.stateFile === undefined) return
     try {
-      await this.files.writeAtomic(this.stateFile, formatZoneState(zone, at))
+      // Written piece by piece as the zone is formatted: a large copy's text is never one string.
+      if (this.files.writeAtomicChunks) await this.files.writeAtomicChunks(this.stateFile, zoneStateChunks(zone, at))
+      else await this.files.writeAtomic(this.stateFile, formatZoneState(zone, at))
     } catch (error) {
       // Still serving the new copy; only a restart would fall back to the older file.
       this.warn(`cannot write ${this.stateFile}: ${(error as Error)?.message ?? error}`)

@@ -7,8 +7,9 @@
  * a readable message and a `details.reason` ({@link TransferFailureCode}).
  */
 import dnsPacket from 'dns-packet'
-import { FLAG, OPCODE, RCODE, rcodeName } from '../packet/constants.js'
-import type { DnsPacket } from '../packet/dns-packet.js'
+import { CLASS, FLAG, OPCODE, RCODE, rcodeName } from '../packet/constants.js'
+import { packetClassName, typeMnemonic } from '../packet/types.js'
+import { readName, skipName } from '../packet/wire.js'
 import type { ResolvedTsigKey, TsigKey } from '../tsig/key.js'
 import { resolveTsigKey } from '../tsig/keyring.js'
 import { signRequest } from '../tsig/sign.js'
@@ -17,16 +18,17 @@ import type { Clock } from '../util/clock.js'
 import { realClock } from '../util/clock.js'
 import type { Network, StreamSocket } from '../util/network.js'
 import { nodeNetwork } from '../util/network.js'
+import { DnsHaError, isDnsHaError } from '../util/errors.js'
 import type { Random } from '../util/random.js'
 import { defaultRandom } from '../util/random.js'
-import { checkZoneLimits } from '../zone/limits.js'
+import { checkZoneLimits, resolveZoneLimits, ZONE_FILE_LIMITS } from '../zone/limits.js'
+import { readWireRdata } from '../zone/wire-rdata.js'
 import type { ZoneLimits } from '../zone/limits.js'
 import type { Zone } from '../zone/zone.js'
 import { IncomingSequence } from './incoming-sequence.js'
 import { readFramedMessages } from './stream-reader.js'
 import { transferFailure } from './transfer-failure.js'
 import type { TransferFailureCode } from './transfer-failure.js'
-import { zoneRecordFromWire } from './wire-records.js'
 
 /** Options of {@link transferIn}. */
 export interface TransferInOptions {
@@ -113,7 +115,7 @@ export async function transferIn(options: TransferInOptions): Promise<TransferIn
   request.copy(framed, 2)
   socket.write(framed)
 
-  const sequence = new IncomingSequence(options.origin, options.current)
+  const sequence = new IncomingSequence(options.origin, options.current, resolveZoneLimits(options.limits, ZONE_FILE_LIMITS))
   let index = 0
   const read = await readFramedMessages(socket, {
     clock,
@@ -134,13 +136,12 @@ export async function transferIn(options: TransferInOptions): Promise<TransferIn
         const v = verifier.verify(message, Math.floor(clock.now() / 1000))
         if (v.status === 'failed') throw transferFailure('tsig', `TSIG failed at message ${index}: ${v.reason}`)
       }
-      let packet: DnsPacket
       try {
-        packet = dnsPacket.decode(message) as DnsPacket
+        readAnswers(message, sequence)
       } catch (cause) {
-        throw transferFailure('malformed', `message ${index} does not decode: ${(cause as Error).message}`, cause)
+        if (isDnsHaError(cause, 'ERR_PACKET_MALFORMED')) throw transferFailure('malformed', `message ${index} does not decode: ${(cause as Error).message}`, cause)
+        throw cause
       }
-      for (const answer of packet.answers ?? []) sequence.push(zoneRecordFromWire(answer as never))
       if (!sequence.endOfMessage(ixfr)) return false
       if (verifier) {
         const end = verifier.finish()
@@ -168,4 +169,53 @@ export async function transferIn(options: TransferInOptions): Promise<TransferIn
  */
 export function ixfrFallsBack(reason: TransferFailureCode | undefined): boolean {
   return reason === 'rcode' || reason === 'ixfr-soa-only'
+}
+
+/**
+ * Hands the answer records of one message to `sequence`, read straight off the wire (the
+ * question and the other sections are skipped: the TSIG record is in the additional section).
+ * An owner that points at the previous record's owner reuses its text. Throws
+ * `ERR_PACKET_MALFORMED` for a message that does not parse.
+ */
+function readAnswers(message: Buffer, sequence: IncomingSequence): void {
+  const questions = message.readUInt16BE(4)
+  const answers = message.readUInt16BE(6)
+  let pos = 12
+  for (let i = 0; i < questions; i++) {
+    pos = skipName(message, pos) + 4
+    if (pos > message.length) throw malformed('question truncated')
+  }
+  let lastTarget = -1
+  let lastName = ''
+  for (let i = 0; i < answers; i++) {
+    const start = pos
+    // Where the owner's bytes are: its own place, or where its compression pointer leads.
+    const first = message[pos]
+    const target = first !== undefined && first >= 0xc0 && pos + 1 < message.length ? ((first & 0x3f) << 8) | (message[pos + 1] as number) : pos
+    let name: string
+    if (target === lastTarget && target !== pos) {
+      name = lastName
+      pos += 2
+    } else {
+      const read = readName(message, pos)
+      name = read.name
+      pos = read.end
+      lastTarget = target
+      lastName = name
+    }
+    if (pos + 10 > message.length) throw malformed('record header truncated')
+    const type = message.readUInt16BE(pos)
+    const klass = message.readUInt16BE(pos + 2)
+    const ttl = message.readUInt32BE(pos + 4)
+    const length = message.readUInt16BE(pos + 8)
+    const rdata = pos + 10
+    pos = rdata + length
+    if (pos > message.length) throw malformed('record data runs past the end')
+    if (klass !== CLASS.IN) throw transferFailure('malformed', `record ${name} ${typeMnemonic(type)} has class ${packetClassName(klass)}`)
+    sequence.push(name, type, ttl, readWireRdata(message, start, type, rdata, length))
+  }
+}
+
+function malformed(message: string): DnsHaError {
+  return new DnsHaError('ERR_PACKET_MALFORMED', message)
 }

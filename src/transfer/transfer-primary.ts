@@ -18,6 +18,8 @@ import { tsigSpace } from '../tsig/sign.js'
 import type { Clock, TimerHandle } from '../util/clock.js'
 import { realClock } from '../util/clock.js'
 import { DnsHaError } from '../util/errors.js'
+import type { ComponentLogger, Logger } from '../util/logger.js'
+import { toLogger } from '../util/logger.js'
 import type { Network } from '../util/network.js'
 import { nodeNetwork } from '../util/network.js'
 import type { Random } from '../util/random.js'
@@ -61,6 +63,13 @@ export interface PrimaryTransferOptions {
   clock?: Clock
   network?: Network
   random?: Random
+  /**
+   * Where transfers out (`info`, with kind, serials, records, bytes, ms), refused transfers
+   * (`warn`), NOTIFYs acknowledged (`info`) and failed (`warn`; then no `process.emitWarning`)
+   * are reported, with `component: 'transfer'`; console- or pino-shaped. (The Authority passes
+   * its own `logger`.)
+   */
+  logger?: Logger
 }
 
 /** A transfer answered in full. */
@@ -154,6 +163,20 @@ export class TransferPrimary extends EventEmitter<TransferPrimaryEvents> {
       acked: (e) => this.emit('notify-acked', e),
       failed: (e) => this.report('notify-failed', e, `NOTIFY for ${e.zone} serial ${e.serial} to ${e.target.address}#${e.target.port} failed: ${e.reason}`),
     })
+    if (options.logger !== undefined) this.logTo(toLogger(options.logger, { component: 'transfer' }))
+  }
+
+  /** The log lines, from the primary side's events (not `notify-sent`: one per try). */
+  private logTo(logger: ComponentLogger): void {
+    const client = (c: { address: string; port: number }): string => `${c.address}#${c.port}`
+    this.on('transfer-out', (e) =>
+      logger.info(`${e.kind.toUpperCase()} of ${e.zone} serial ${e.serial} to ${client(e.client)}`, {
+        zone: e.zone, view: e.view, client: client(e.client), kind: e.kind, requested: e.requested, serial: e.serial, fromSerial: e.fromSerial, records: e.records, messages: e.messages, bytes: e.bytes, ms: e.ms, keyName: e.keyName,
+      }),
+    )
+    this.on('transfer-refused', (e) => logger.warn(`${e.requested.toUpperCase()} of ${e.zone} refused to ${client(e.client)}`, { zone: e.zone, view: e.view, client: client(e.client), requested: e.requested, keyName: e.keyName }))
+    this.on('notify-acked', (e) => logger.info(`NOTIFY for ${e.zone} serial ${e.serial} acknowledged by ${client(e.target)}`, { zone: e.zone, serial: e.serial, target: client(e.target), attempt: e.attempt, ms: e.ms, aa: e.aa }))
+    this.on('notify-failed', (e) => logger.warn(`NOTIFY for ${e.zone} serial ${e.serial} to ${client(e.target)} failed: ${e.reason}`, { zone: e.zone, serial: e.serial, target: client(e.target), attempt: e.attempt, reason: e.reason }))
   }
 
   /**

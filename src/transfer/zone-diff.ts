@@ -14,8 +14,24 @@ export interface ZoneDifference {
   added: ZoneRecord[]
 }
 
+/** Differences already known to whoever made `to` from `from` (the record store's updates). */
+const known = new WeakMap<Zone, { from: Zone; difference: ZoneDifference }>()
+
+/**
+ * Records that `to` is `from` with `difference` applied (SOA excluded), so {@link diffZones}
+ * of the two returns it without comparing every record: the record store knows what an update
+ * changed, and a zone of many records would otherwise be compared whole after each one.
+ */
+export function rememberDifference(from: Zone, to: Zone, difference: ZoneDifference): void {
+  known.set(to, { from, difference })
+}
+
 /** The difference `from` → `to` (two versions of the same zone). */
 export function diffZones(from: Zone, to: Zone): ZoneDifference {
+  const remembered = known.get(to)
+  if (remembered !== undefined && remembered.from === from) {
+    return { deleted: [...remembered.difference.deleted], added: [...remembered.difference.added] }
+  }
   const apex = canonicalName(from.origin)
   const old = new Map<string, ZoneRecord>()
   for (const record of from.eachRecord()) {

@@ -6,7 +6,7 @@
  */
 import { canonicalName } from '../packet/names.js'
 import { DnsHaError } from '../util/errors.js'
-import { formatZone } from '../zone/format.js'
+import { formatZoneChunks } from '../zone/format.js'
 import { parseZone } from '../zone/parse.js'
 import type { ZoneLimits } from '../zone/limits.js'
 import type { Zone } from '../zone/zone.js'
@@ -32,8 +32,15 @@ export function stateFileName(origin: string): string {
 
 /** The file's text for `zone`, transferred at `savedAt`. */
 export function formatZoneState(zone: Zone, savedAt: number): string {
+  return [...zoneStateChunks(zone, savedAt)].join('')
+}
+
+/** {@link formatZoneState}'s text in pieces, for writing a large zone without building its whole text. */
+export function* zoneStateChunks(zone: Zone, savedAt: number): Generator<string, void, undefined> {
   const serial = serialOf(zone.soa)
-  return `${MAGIC}\n; origin ${canonicalName(zone.origin)}\n; serial ${serial}\n; saved ${savedAt} ${new Date(savedAt).toISOString()}\n${formatZone(zone, { relative: false })}\n${END}\n`
+  yield `${MAGIC}\n; origin ${canonicalName(zone.origin)}\n; serial ${serial}\n; saved ${savedAt} ${new Date(savedAt).toISOString()}\n`
+  yield* formatZoneChunks(zone, { relative: false })
+  yield `\n${END}\n`
 }
 
 /** Reads a state file's text back; throws `ERR_TRANSFER_STATE` when it is not a complete copy of `origin`. */

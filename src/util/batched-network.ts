@@ -96,6 +96,14 @@ export interface BatchedNetworkOptions {
   syscalls?: BatchedSyscalls
   /** The send retry timer and close's wait for the kernel run on this clock (default: Node's timers). */
   clock?: Clock
+  /**
+   * When answers sent outside a receive batch go out (default `'microtask'`): `'microtask'`
+   * writes each at the end of the callback that sent it; `'immediate'` waits for the event
+   * loop's check phase (`setImmediate`), so every answer sent from the I/O callbacks of one
+   * loop turn (a proxy relaying what its member sockets read, one callback per datagram) leaves
+   * in one `sendmmsg`.
+   */
+  sendFlush?: 'microtask' | 'immediate'
 }
 
 type Libc = BatchedSyscalls
@@ -235,6 +243,7 @@ class BatchedDatagramSocket implements DatagramSocket {
   private readonly real: boolean
   private readonly clock: Clock
   private readonly reusePort: boolean
+  private readonly flushOnImmediate: boolean
   private readonly family: 4 | 6
   private readonly nameLength: number
   private fd = -1
@@ -269,6 +278,7 @@ class BatchedDatagramSocket implements DatagramSocket {
     this.c = options.syscalls ?? requireLibc()
     this.clock = options.clock ?? realClock
     this.reusePort = options.reusePort === true
+    this.flushOnImmediate = options.sendFlush === 'immediate'
     this.family = family
     this.nameLength = family === 4 ? 16 : 28
     this.regions = [new Region(this.c, BATCH), new Region(this.c, BATCH)]
@@ -357,7 +367,8 @@ class BatchedDatagramSocket implements DatagramSocket {
     if (this.queued === SEND_RING) this.flush()
     else if (!this.inBatch && !this.flushScheduled && this.retryTimer === undefined) {
       this.flushScheduled = true
-      queueMicrotask(() => this.flush())
+      if (this.flushOnImmediate) setImmediate(() => this.flush())
+      else queueMicrotask(() => this.flush())
     }
   }
 

@@ -19,11 +19,17 @@ export interface Clock {
   setInterval(fn: () => void, ms: number): TimerHandle
   /** Cancels a timer made by {@link Clock.setInterval}. */
   clearInterval(handle: TimerHandle | undefined): void
+  /**
+   * Optional: a monotonic time in milliseconds with a fraction (sub-millisecond durations,
+   * such as the query log's µs). Absent, durations are taken from {@link Clock.now}.
+   */
+  monotonic?(): number
 }
 
 /** The default clock: `Date.now()` and Node's timers. */
 export const realClock: Clock = {
   now: () => Date.now(),
+  monotonic: () => performance.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => {
     if (handle !== undefined) clearTimeout(handle as NodeJS.Timeout)

@@ -36,6 +36,37 @@ export async function writeFileAtomic(path: string, text: string, sync: boolean)
   if (sync) await syncDirectory(dirname(path))
 }
 
+/**
+ * {@link writeFileAtomic} for text given in pieces: each piece is written as it comes (gathered
+ * to about 1 MiB per write), so a large file is never held whole. The pieces are UTF-8 encoded.
+ */
+export async function writeFileAtomicChunks(path: string, chunks: Iterable<string>, sync: boolean): Promise<void> {
+  const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+  const file = await open(temp, 'w', 0o644)
+  try {
+    let pending: string[] = []
+    let size = 0
+    for (const chunk of chunks) {
+      pending.push(chunk)
+      size += chunk.length
+      if (size >= 1 << 20) {
+        await file.write(pending.join(''), null, 'utf8')
+        pending = []
+        size = 0
+      }
+    }
+    if (pending.length > 0) await file.write(pending.join(''), null, 'utf8')
+    if (sync) await file.sync()
+  } catch (error) {
+    await file.close().catch(() => {})
+    await unlink(temp).catch(() => {})
+    throw error
+  }
+  await file.close()
+  await rename(temp, path)
+  if (sync) await syncDirectory(dirname(path))
+}
+
 /** fsync of a directory: makes the names created or renamed in it durable. */
 export async function syncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, 'r')

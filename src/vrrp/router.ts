@@ -11,6 +11,8 @@ import { EventEmitter } from 'eventemitter3'
 import { addressBytes } from '../util/cidr.js'
 import { realClock, type Clock, type TimerHandle } from '../util/clock.js'
 import { DnsHaError } from '../util/errors.js'
+import type { ComponentLogger } from '../util/logger.js'
+import { toLogger } from '../util/logger.js'
 import { decodeVrrpPacket, encodeVrrpPacket, VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, type VrrpAuth, type VrrpDropReason, type VrrpPacket } from './packet.js'
 import type { VrrpInbound, VrrpTransport } from './transport.js'
 import type { VrrpRouterEvents, VrrpRouterOptions, VrrpRouterSnapshot, VrrpState, VrrpTrack } from './types.js'
@@ -122,6 +124,21 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     this.multicast = primary.length === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6
     this.masterAdverIntervalMs = this.advertIntervalMs
     this.effective = this.basePriority
+    if (options.logger !== undefined) this.logTo(toLogger(options.logger, { component: 'vrrp', instance: options.name ?? `VRID ${this.vrid}`, vrid: this.vrid }))
+  }
+
+  /** The log lines, from the router's events (keepalived's wording for the transitions). */
+  private logTo(logger: ComponentLogger): void {
+    this.on('state', ({ from, to, reason }) => {
+      const meta = { from, to, reason, priority: this.effective }
+      if (to === 'fault') logger.warn('Entering FAULT STATE', meta)
+      else logger.info(`Entering ${to.toUpperCase()} STATE`, meta)
+    })
+    this.on('priority', ({ from, to, reason }) => logger.info(`priority ${from} -> ${to}`, { from, to, reason }))
+    this.on('split-brain', ({ peer, priority, reason }) => logger.error(`split brain: ${reason}`, { peer, peerPriority: priority, reason }))
+    this.on('split-brain-healed', ({ peer, reason, durationMs }) => logger.info('split brain over', { peer, reason, durationMs }))
+    this.on('warning', ({ message, error }) => logger.warn(message, error === undefined ? {} : { err: error }))
+    this.on('drop', ({ reason, source, detail }) => logger.debug(`advert dropped: ${detail}`, { reason, source }))
   }
 
   /** The current state. */

@@ -2,6 +2,7 @@
  * The public shapes of a {@link VrrpRouter}: options, states, events and the snapshot.
  */
 import type { Clock } from '../util/clock.js'
+import type { Logger } from '../util/logger.js'
 import type { VrrpAuth, VrrpDropReason, VrrpPacket } from './packet.js'
 import type { VrrpTransport } from './transport.js'
 import type { VipActions } from './vip-actions.js'
@@ -74,6 +75,15 @@ export interface VrrpRouterOptions {
   track?: VrrpTrack[]
   /** What to do with the VIPs (default: a {@link MemoryVipActions}, which only records). */
   vipActions?: VipActions
+  /**
+   * Where state transitions are reported as keepalived words them (`Entering MASTER STATE`,
+   * with `from` and `reason`; FAULT at `warn`), priority changes, split brain (`error`) and
+   * its end, transport and VIP failures (`warn`; then no `process.emitWarning`) and dropped
+   * adverts (`debug`), with `component: 'vrrp'`, `instance` and `vrid`; console- or pino-shaped.
+   */
+  logger?: Logger
+  /** The instance name on log lines (keepalived's `vrrp_instance` name; default `VRID <vrid>`). */
+  name?: string
 }
 
 /** Payload of `state`. */

@@ -37,12 +37,21 @@ const WIDELY_KNOWN: ReadonlySet<number> = new Set(
  * @example formatZone(parseZone(text, { origin: 'example.com.' }))
  */
 export function formatZone(zone: Zone, options: FormatZoneOptions = {}): string {
+  return [...formatZoneChunks(zone, options)].join('')
+}
+
+/**
+ * {@link formatZone}'s text in pieces of about `linesPerChunk` lines (each piece ends with a
+ * newline; joined, they are formatZone's text), so a large zone can be written out without
+ * holding all its text at once.
+ */
+export function* formatZoneChunks(zone: Zone, options: FormatZoneOptions = {}, linesPerChunk = 4096): Generator<string, void, undefined> {
   const relative = options.relative !== false
   const width = options.ownerWidth ?? 24
   const origin = zone.origin
   const soa = zone.soa
   const defaultTtl = options.defaultTtl !== false && soa !== undefined ? soa.ttl : undefined
-  const out: string[] = []
+  let out: string[] = []
   if (relative) out.push(`$ORIGIN ${origin}`)
   if (defaultTtl !== undefined) out.push(`$TTL ${defaultTtl}`)
   const ctx: FormatContext = { origin: relative ? origin : undefined }
@@ -58,8 +67,13 @@ export function formatZone(zone: Zone, options: FormatZoneOptions = {}): string 
     const [type, rdata] = formatTypeAndRdata(record, ctx)
     const head = width > 0 ? owner.padEnd(width) : owner
     out.push(trimEnd(`${head} ${ttl.padStart(width > 0 ? 6 : 0)} ${klass} ${type.padEnd(width > 0 ? 6 : 0)} ${rdata}`))
+    if (out.length >= linesPerChunk) {
+      yield out.join('\n') + '\n'
+      out = []
+    }
   }
-  return out.join('\n') + '\n'
+  // An empty zone (no $ORIGIN either) is one empty line, as formatZone always gave.
+  if (out.length > 0 || previous === undefined) yield out.join('\n') + '\n'
 }
 
 /** One record as a master-file line with absolute names (`www.example. 300 IN A 192.0.2.1`). */

@@ -64,7 +64,8 @@ export interface ZoneOptions {
 /**
  * Adds a record the parser produced, without building a record object: `data` is the parser's
  * rdata (TXT as packed wire rdata in a latin1 string, see {@link unpackTxt}). Internal to the
- * zone module; set by a static block of {@link Zone}.
+ * library (the parser, and zone transfers building from wire records); set by a static block of
+ * {@link Zone}.
  */
 export let addParsedRecord: (
   zone: Zone, name: string, type: number, ttl: number, data: unknown,
@@ -507,9 +508,18 @@ export class Zone {
     if (this.#sorted === undefined) {
       // Sorted by a temporary key per name (labels reversed, see sortKey) compared natively.
       const table = this.#nodes
+      const apex = this.#apexKey
+      const tail = apex === '.' ? apex : '.' + apex
       let escapes = false
-      for (let e = 0; e < table.size && !escapes; e++) escapes = table.key(e).indexOf('\\') >= 0
-      const keyOf = escapes ? canonicalSortKey : sortKey
+      let outside = false
+      for (let e = 0; e < table.size && !escapes; e++) {
+        const key = table.key(e)
+        escapes = key.indexOf('\\') >= 0
+        if (!outside && key !== apex && !key.endsWith(tail)) outside = true
+      }
+      // Names all at or below the apex (nearly always) share it: keyed without it, the keys are a
+      // third of the size (a zone of millions of names sorts once, on its first transfer).
+      const keyOf = escapes ? canonicalSortKey : outside ? sortKey : (name: string) => relativeSortKey(name, tail.length)
       const keys = new Array<string>(table.size)
       const entries = new Int32Array(table.size)
       for (let e = 0; e < entries.length; e++) {
@@ -572,6 +582,15 @@ export function unpackTxt(packed: string): Buffer[] {
 }
 
 /**
+ * The record object for a record in the parser's compact form (see {@link addParsedRecord}):
+ * what the zone would give for it once stored.
+ */
+export function compactRecord(name: string, type: number, klass: string, ttl: number, data: unknown): ZoneRecord {
+  const value = recordData(type, data)
+  return { name, type: recordType(type, value), class: klass, ttl, data: value }
+}
+
+/**
  * The record `type` string for rdata of type `n`: dns-packet's name, or `UNKNOWN_n` when the
  * data is wire rdata of a type dns-packet encodes from a structured object (so it encodes as-is).
  */
@@ -608,6 +627,27 @@ function sortKey(name: string): string {
     end = start - 1
   }
   return key
+}
+
+/**
+ * {@link sortKey} of a name at or below the apex, the apex left out (`tailLength`: the length of
+ * the apex with its leading dot, or 1 for the root): the labels above the apex right to left,
+ * NUL after each but the last (a last label needs none: a prefix sorts first either way). One
+ * label, most names, is a plain slice.
+ */
+function relativeSortKey(name: string, tailLength: number): string {
+  const end = name.length - tailLength
+  if (end <= 0) return ''
+  let dot = name.lastIndexOf('.', end - 1)
+  if (dot < 0) return name.slice(0, end)
+  let key = ''
+  let stop = end
+  while (dot >= 0) {
+    key += name.slice(dot + 1, stop) + '\u0000'
+    stop = dot
+    dot = name.lastIndexOf('.', stop - 1)
+  }
+  return key + name.slice(0, stop)
 }
 
 /** Index of the first unescaped dot of a name, or -1. */

@@ -720,7 +720,7 @@ describe('Forwarder: reload failures nobody hears become Node warnings', () => {
     const logged: string[] = []
     const { forwarder, warn } = await brokenAfterStart({ logger: { warn: (m) => logged.push(m) } })
     await forwarder.reload()
-    expect(logged).toEqual(['forwarder: reload kept old data for some files'])
+    expect(logged).toEqual(['reload kept old data for some files'])
     expect(warn).not.toHaveBeenCalled()
     await forwarder.close()
   })

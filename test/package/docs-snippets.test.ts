@@ -38,6 +38,7 @@ const FILES: [string, number][] = [
   ['docs/coming-from-dnsmasq.md', 1],
   ['docs/coming-from-nginx.md', 1],
   ['docs/coming-from-keepalived.md', 1],
+  ['docs/logging.md', 3],
 ]
 
 describe('code examples in the docs', () => {

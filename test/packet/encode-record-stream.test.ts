@@ -47,3 +47,30 @@ describe('encodeRecordStream', () => {
     expect([...encodeRecordStream(head, [], 1024)]).toEqual([])
   })
 })
+
+describe('encodeRecordStream: records of one owner', () => {
+  it('points a repeated owner at its first copy, and writes A and Buffer TXT as dns-packet would', () => {
+    const txt = [Buffer.from('v=spf1 -all'), Buffer.alloc(0), Buffer.from([0, 255])]
+    const input = [
+      { name: 'www.example.', type: 'A', ttl: 1, class: 'IN', data: '192.0.2.1' },
+      { name: 'www.example.', type: 'TXT', ttl: 1, class: 'IN', data: txt },
+      { name: 'www.example.', type: 'A', ttl: 1, class: 'IN', data: '255.0.20.9' },
+      { name: 'Www.example.', type: 'MX', ttl: 1, class: 'IN', data: { preference: 1, exchange: 'www.example.' } },
+      { name: 'mail.example.', type: 'A', ttl: 1, class: 'IN', data: '10.0.0.1' },
+    ] as Answer[]
+    const [message] = [...encodeRecordStream(head, input, 65535)]
+    const decoded = dnsPacket.decode(message!)
+    expect(decoded.answers!.map((a) => [a.name, a.type, (a as { data: unknown }).data])).toEqual([
+      ['www.example', 'A', '192.0.2.1'],
+      ['www.example', 'TXT', txt],
+      ['www.example', 'A', '255.0.20.9'],
+      ['www.example', 'MX', { preference: 1, exchange: 'www.example' }], // compression folds case (RFC 4343)
+      ['mail.example', 'A', '10.0.0.1'],
+    ])
+    // Header 12 + question 13 (example.); www. then a pointer to example. (6); after that the
+    // owner www.example. is a 2-byte pointer each time: the second and third records, MX's
+    // owner (case differs: compression folds it) and its exchange; mail. then a pointer (7).
+    const rr = 10
+    expect(message!.length).toBe(12 + 13 + (6 + rr + 4) + (2 + rr + 12 + 1 + 3) + (2 + rr + 4) + (2 + rr + 2 + 2) + (7 + rr + 4))
+  })
+})

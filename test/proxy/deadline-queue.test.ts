@@ -3,10 +3,35 @@ import { DeadlineQueue } from '../../src/proxy/deadline-queue.js'
 import { FakeClock } from '../../src/testing/fake-clock.js'
 import type { Clock } from '../../src/util/clock.js'
 
+/** The queue with closures as items: the tests read as deadlines that run code. */
+function closureQueue(clock: Clock, onError: (error: unknown) => void) {
+  const q = new DeadlineQueue<() => void>(clock, onError, (fn) => fn())
+  return {
+    add: (at: number, fn: () => void) => q.add(at, fn, 0),
+    stop: () => q.stop(),
+    get size() {
+      return q.size
+    },
+  }
+}
+
 describe('DeadlineQueue', () => {
+  it('hands each deadline its own item and tag, through more deadlines than its first arrays hold', () => {
+    const clock = new FakeClock({ now: 0 })
+    const ran: [string, number][] = []
+    const q = new DeadlineQueue<string>(clock, () => {}, (item, tag) => ran.push([item, tag]))
+    // 1,000 deadlines: the heap's typed arrays grow (from 256) with every entry kept.
+    for (let i = 999; i >= 0; i--) q.add(i, `item${i}`, i * 4 + (i % 4))
+    expect(q.size).toBe(1000)
+    clock.advance(999)
+    expect(ran).toHaveLength(1000)
+    expect(ran.filter(([item, t], i) => item !== `item${i}` || t !== i * 4 + (i % 4))).toEqual([])
+    expect(q.size).toBe(0)
+  })
+
   it('runs deadlines in time order, ties in insertion order, on one timer', () => {
     const clock = new FakeClock({ now: 0 })
-    const q = new DeadlineQueue(clock, () => {})
+    const q = closureQueue(clock, () => {})
     const ran: string[] = []
     for (const [at, name] of [[30, 'c'], [10, 'a'], [20, 'b1'], [20, 'b2'], [5, 'first']] as const) q.add(at, () => ran.push(name))
     expect(clock.pending).toBe(1)
@@ -21,7 +46,7 @@ describe('DeadlineQueue', () => {
   it('runs deadlines added from a callback, and goes on after one throws', () => {
     const clock = new FakeClock({ now: 0 })
     const errors: unknown[] = []
-    const q = new DeadlineQueue(clock, (e) => errors.push(e))
+    const q = closureQueue(clock, (e) => errors.push(e))
     const ran: number[] = []
     q.add(10, () => {
       ran.push(10)
@@ -37,7 +62,7 @@ describe('DeadlineQueue', () => {
 
   it('keeps order over many random deadlines', () => {
     const clock = new FakeClock({ now: 0 })
-    const q = new DeadlineQueue(clock, () => {})
+    const q = closureQueue(clock, () => {})
     const ran: number[] = []
     const ats = Array.from({ length: 500 }, (_, i) => (i * 7919) % 1000)
     for (const at of ats) q.add(at, () => ran.push(at))
@@ -47,7 +72,7 @@ describe('DeadlineQueue', () => {
 
   it('stops: nothing runs, no timer left, later adds ignored', () => {
     const clock = new FakeClock({ now: 0 })
-    const q = new DeadlineQueue(clock, () => {})
+    const q = closureQueue(clock, () => {})
     const ran: number[] = []
     q.add(10, () => ran.push(1))
     q.stop()
@@ -90,7 +115,7 @@ function lateClock() {
 describe('DeadlineQueue when the event loop was busy', () => {
   it('gives late deadlines one more timer turn before running them; on-time ones run at once', () => {
     const { clock, turn, pending } = lateClock()
-    const q = new DeadlineQueue(clock, () => {})
+    const q = closureQueue(clock, () => {})
     const ran: string[] = []
     q.add(10, () => ran.push('a'))
     q.add(100, () => ran.push('b'))

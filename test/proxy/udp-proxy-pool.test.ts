@@ -2,7 +2,9 @@ import dnsPacket from 'dns-packet'
 import { describe, expect, it } from 'vitest'
 import type { HealthChange, HealthSource, HealthState } from '../../src/pool/tracking.js'
 import { UdpProxyPool } from '../../src/proxy/udp-proxy-pool.js'
-import { isDnsHaError } from '../../src/util/errors.js'
+import { MemoryNetwork } from '../../src/testing/memory-network.js'
+import { batchedEngineUnavailable } from '../../src/util/batched-network.js'
+import { DnsHaError, isDnsHaError } from '../../src/util/errors.js'
 import { answeredBy, FakeMember, manualSource, queryBytes, rig } from './helpers.js'
 
 describe('UdpProxyPool: relaying', () => {
@@ -168,6 +170,35 @@ describe('UdpProxyPool: failures', () => {
     r.ask('e.example.')
     await r.settle()
     expect(answeredBy(r.replies.at(-1)!)).toBe('10.0.1.1')
+  })
+
+  it('a member frozen, then dead, under steady traffic: every query answered right, by the live member, with the query and send slots reused', async () => {
+    const r = await rig([{}, {}], { hedgeMs: 50, unansweredToDown: 3 })
+    const victim = r.members[0]!
+    victim.mode = 'silent'
+    const events: string[] = []
+    r.pool.on('member-down', (e) => events.push(e.reason))
+    let asked = 0
+    const round = async (n: number) => {
+      for (let i = 0; i < n; i++) r.ask(`q${asked++}.example.`, asked & 0xffff)
+      await r.settle()
+      r.clock.advance(60)
+      await r.settle()
+    }
+    for (let i = 0; i < 5; i++) await round(20)
+    await victim.close()
+    for (let i = 0; i < 40; i++) await round(20)
+    r.clock.advance(3000)
+    await r.settle()
+    expect(events[0]).toMatch(/^frozen/)
+    expect(r.replies).toHaveLength(asked)
+    // Each reply carries its own question, answered by the live member (no SERVFAIL, no mix-up).
+    expect(r.replies.filter((x) => x.rcode !== 'NOERROR' || answeredBy(x) !== '10.0.1.2')).toEqual([])
+    expect(new Set(r.replies.map((x) => x.questions![0]!.name)).size).toBe(asked)
+    expect(r.replies.filter((x) => x.id !== (Number(x.questions![0]!.name.slice(1, -8)) + 1) % 0x10000)).toEqual([])
+    const snap = r.pool.snapshot()
+    expect(snap.inFlight).toBe(0)
+    expect(snap.members.map((m) => m.outstanding)).toEqual([0, 0])
   })
 
   it('does not take members down as frozen when all of them go quiet together (the cause is not theirs)', async () => {
@@ -419,6 +450,19 @@ describe('UdpProxyPool: two health sources', () => {
 })
 
 describe('UdpProxyPool: lifecycle and options', () => {
+  it('engine: dgram by default and with a custom network under auto; batched refused for datagram mode; a bad name refused', async () => {
+    const network = new MemoryNetwork()
+    const members = [{ address: '10.0.1.1' }]
+    expect(new UdpProxyPool({ members, network }).snapshot().engine).toBe('dgram')
+    expect(new UdpProxyPool({ members, network, engine: 'auto' }).snapshot().engine).toBe('dgram')
+    expect(() => new UdpProxyPool({ members, network, mode: 'datagram', engine: 'batched' })).toThrow(/datagram mode/)
+    expect(new UdpProxyPool({ members, network, mode: 'datagram', engine: 'auto' }).snapshot().engine).toBe('dgram')
+    expect(() => new UdpProxyPool({ members, network, engine: 'fast' as never })).toThrow(DnsHaError)
+    const reason = batchedEngineUnavailable()
+    if (reason === undefined) expect(new UdpProxyPool({ members, engine: 'auto' }).snapshot().engine).toBe('batched')
+    else expect(() => new UdpProxyPool({ members, engine: 'batched' })).toThrow(reason)
+  })
+
   it('rejects bad options with ERR_CONFIG', () => {
     const bad = [
       () => new UdpProxyPool(undefined as never),

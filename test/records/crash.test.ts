@@ -22,7 +22,9 @@ afterAll(() => {
 })
 // One bundle for the child (node starts it in tens of milliseconds; through tsx each start costs a second).
 beforeAll(async () => {
-  await build({ entryPoints: [source], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: child, logLevel: 'error' })
+  await build({ entryPoints: [source], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: child, logLevel: 'error',
+    // dns-packet (CommonJS, bundled in) requires Node built-ins: give the ESM bundle a require.
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } })
 }, 60_000)
 
 const CYCLES = 50

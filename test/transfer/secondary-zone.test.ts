@@ -7,6 +7,7 @@ import type { TsigKey } from '../../src/tsig/key.js'
 import type { TransferFiles } from '../../src/transfer/node-files.js'
 import { SecondaryZone } from '../../src/transfer/secondary-zone.js'
 import type { SecondaryFailedEvent, SecondaryTransferredEvent, SecondaryZoneOptions } from '../../src/transfer/secondary-zone.js'
+import { formatZoneState, parseZoneState } from '../../src/transfer/zone-state-file.js'
 import { seededRandom } from '../../src/util/random.js'
 import { ask, queryOf } from '../authority/helpers.js'
 import { FakePrimary } from './fake-primary.js'
@@ -359,6 +360,22 @@ describe('SecondaryZone: state on disk', () => {
     await auth.start()
     expect(await addressOf(auth, 'www.example.com.')).toEqual(['192.0.2.10'])
     again.stop()
+  })
+
+  it('writes the copy piece by piece when the files offer it (never one string)', async () => {
+    const files = memoryFiles()
+    const pieces: string[][] = []
+    const chunked = { ...files, writeAtomic: async () => expect.fail('writeAtomic used'), writeAtomicChunks: async (path: string, chunks: Iterable<string>) => {
+      const list = [...chunks]
+      pieces.push(list)
+      files.store.set(path, list.join(''))
+    } }
+    const r = await rig({ files: chunked as never })
+    expect(pieces).toHaveLength(1)
+    expect(pieces[0]!.length).toBeGreaterThan(2)
+    const text = r.files.store.get('/state/example.com.zone')!
+    expect(text).toBe(formatZoneState(r.secondary.zone!, parseZoneState(text, ORIGIN, 'f').savedAt))
+    r.secondary.stop()
   })
 
   it('ignores a state file without its end line (a torn write)', async () => {

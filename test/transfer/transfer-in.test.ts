@@ -76,6 +76,24 @@ describe('transferIn', () => {
     expect(formatZone(d.zone!)).toBe(formatZone(zoneOf(10, '')))
   })
 
+  it('AXFR: a zone over a limit fails at the record that crosses it; a record of another class is malformed', async () => {
+    const o = await setup(3, 'www A 192.0.2.1\nwww A 192.0.2.2\nwww A 192.0.2.3\nx A 192.0.2.4\ny A 192.0.2.5')
+    const perType = await errorOf(transferIn({ ...o, limits: { maxRecordsPerType: 2 } }))
+    expect(perType.details?.reason).toBe('zone-invalid')
+    expect(perType.message).toMatch(/too many A records at www\.example\.com\. \(maxRecordsPerType 2\)/)
+    const total = await errorOf(transferIn({ ...o, limits: { maxRecords: 6 } }))
+    expect(total.details?.reason).toBe('zone-invalid')
+    expect(total.message).toMatch(/maxRecords 6/)
+    // Within the limits (the SOA, NS, ns1 A and five more: 8), the zone needs no second walk to pass them.
+    const r = await transferIn({ ...o, limits: { maxRecords: 8, maxRecordsPerType: 3 } })
+    expect(r.zone!.size).toBe(8)
+    const soa = primary.zone.soa!
+    primary.script = () => ({ messages: [[soa, { name: 'www.example.com.', type: 'A', class: 'CH', ttl: 1, data: '192.0.2.1' }, soa]] })
+    const chaos = await errorOf(transferIn(o))
+    expect(chaos.details?.reason).toBe('malformed')
+    expect(chaos.message).toMatch(/www\.example\.com\. A has class CH/)
+  })
+
   it('IXFR of two steps applied to our copy; the copy itself is untouched', async () => {
     const o = await setup(1, 'www A 192.0.2.10')
     primary.setZone(text(2, 'www A 192.0.2.11'))

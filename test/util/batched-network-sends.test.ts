@@ -11,7 +11,7 @@ import { EAGAIN, ENETUNREACH, FakeSyscalls, SOL_SOCKET, SO_REUSEPORT } from './f
 const RING = 256
 const tick = () => new Promise((r) => setImmediate(r))
 
-async function fakeSocket(options: { reusePort?: boolean } = {}) {
+async function fakeSocket(options: { reusePort?: boolean; sendFlush?: 'microtask' | 'immediate' } = {}) {
   const syscalls = new FakeSyscalls()
   const clock = new FakeClock()
   const socket: DatagramSocket = batchedNetwork(undefined, { syscalls, clock, ...options }).createDatagramSocket(4)
@@ -62,6 +62,20 @@ describe('batched sends meeting a full kernel buffer (fake system calls)', () =>
     expect([...outcomes.entries()]).toEqual(names(0, 10).map((n) => [n, [null]]))
     expect(errors).toEqual([])
     expect(clock.pending).toBe(0)
+  })
+
+  it("sendFlush 'immediate': sends from separate callbacks of one loop turn leave in one sendmmsg; the default writes each callback's at its end", async () => {
+    const immediate = await fakeSocket({ sendFlush: 'immediate' })
+    const microtask = await fakeSocket()
+    for (const { socket } of [immediate, microtask]) {
+      // Three I/O-like callbacks in the same turn, one answer each (as member answers arrive).
+      for (let i = 0; i < 3; i++) setTimeout(() => socket.send(Buffer.from(`a${i}`), 53, '127.0.0.9'), 0)
+    }
+    await new Promise((r) => setTimeout(r, 5))
+    await tick()
+    expect(immediate.syscalls.sendCalls).toEqual([3])
+    expect(microtask.syscalls.sendCalls).toEqual([1, 1, 1])
+    expect(immediate.syscalls.wire.map((d) => d.data)).toEqual(['a0', 'a1', 'a2'])
   })
 
   it('an error on the first datagram of a call fails that one alone; the rest go out in order', async () => {

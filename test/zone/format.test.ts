@@ -4,6 +4,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ZoneSyntaxError, formatZone, parseZone } from './imports.js'
 import { lines } from './helpers.js'
+import { formatZoneChunks } from '../../src/zone/format.js'
 
 const features = fileURLToPath(new URL('../fixtures/zones/features.zone', import.meta.url))
 
@@ -38,6 +39,23 @@ describe('formatZone', () => {
       }),
       { numRuns: 200 },
     )
+  })
+})
+
+describe('formatZoneChunks', () => {
+  it('gives formatZone\'s text in pieces of at most the lines asked for', () => {
+    const zone = parseZone('$TTL 300\n@ SOA ns hm 1 1 1 1 1\n@ NS ns\nns A 192.0.2.1\nwww A 192.0.2.2\nwww TXT "x"\nmail MX 10 www\n', { origin: 'example.' })
+    for (const options of [{}, { relative: false }]) {
+      for (const per of [1, 2, 3, 100]) {
+        const pieces = [...formatZoneChunks(zone, options, per)]
+        expect(pieces.join('')).toBe(formatZone(zone, options))
+        for (const piece of pieces) {
+          expect(piece.endsWith('\n')).toBe(true)
+          expect(piece.split('\n').length - 1).toBeLessThanOrEqual(per + 2)
+        }
+      }
+    }
+    expect([...formatZoneChunks(zone, {}, 2)].length).toBeGreaterThan(3)
   })
 })
 

@@ -160,6 +160,24 @@ describe('Zone canonical order', () => {
   })
 })
 
+describe('Zone canonical order: keys without the apex', () => {
+  const order = (origin: string, names: string[]): string[] => {
+    const z = new Zone(origin)
+    for (const name of names) z.add({ name, type: 'A', class: 'IN', ttl: 1, data: '192.0.2.1' })
+    return [...z.nodes()].map((n) => n.name)
+  }
+  it('orders the root zone, a zone with a name outside it, and labels that prefix others', () => {
+    const root = order('.', ['com.', 'a.com.', 'com-.', 'co.', 'b.a.com.', 'A.', 'a.b.'])
+    expect(root).toEqual([...root].sort(compareNames))
+    expect(root[0]).toBe('.')
+    const names = ['h1.ex.', 'h12.ex.', 'h1.h1.ex.', 'h1-.ex.', 'a.h1.ex.', 'ex.', 'glue.other.', 'z.ex.', 'a.b.c.ex.', 'c.ex.']
+    for (const withOutside of [true, false]) {
+      const got = order('ex.', names.filter((n) => withOutside || !n.endsWith('other.')))
+      expect(got).toEqual([...got].sort(compareNames))
+    }
+  })
+})
+
 describe('column storage agrees with object storage', () => {
   it('parseZone and add() of the same streamed records answer every lookup alike', async () => {
     let seed = 11
