@@ -41,6 +41,8 @@ export async function startBindLvsExample(settings: BindLvsExampleSettings, io: 
   topology.on('transfer', ({ at, node, serial, kind }) => io.out(`[${t(at)}] ${node}: ${kind.toUpperCase()} to serial ${serial}`))
   io.out('Ctrl-C to stop')
   return {
+    // --metrics: the primary, both secondaries and both directors, re-watched after a kill/restore.
+    watch: (metrics) => void topology.watchMetrics(metrics),
     async close() {
       await topology.close()
       await rm(stateDir, { recursive: true, force: true })

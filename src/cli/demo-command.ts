@@ -64,6 +64,8 @@ export async function startDemo(settings: DemoSettings, io: CliIo, keys?: KeySou
   const done = settings.failover ? failover().then(() => (settings.exitAfter ? undefined : new Promise<void>(() => {}))) : undefined
   return {
     ...(done === undefined ? {} : { done }),
+    // --metrics: both nodes' forwarder, server, pool and router, re-watched across the failover.
+    watch: (metrics) => void topology.watchMetrics(metrics),
     async close() {
       stopKeys?.()
       await topology.close()

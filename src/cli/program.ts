@@ -145,13 +145,15 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
     .option('-p, --port <port>', 'where clients reach the VIP', port, 5300)
     .option('--advert-ms <ms>', 'keepalived advert_int in ms', positive, 1000)
     .option('--netns', 'run in network namespaces (root): each node its own namespace, a real VIP moved by VRRP, a client namespace')
+    .option('--metrics <address:port>', 'serve Prometheus metrics of every node at http://ADDRESS:PORT/metrics (not with --netns)', parseMetricsEndpoint)
     .exitOverride()
-    .action((name: string, opts: { port: number; advertMs: number; netns?: boolean }) => {
+    .action((name: string, opts: { port: number; advertMs: number; netns?: boolean; metrics?: MetricsEndpoint }) => {
       if (!EXAMPLES.includes(name)) throw new DnsHaError('ERR_USAGE', `no example named ${name}; there is ${EXAMPLES.join(', ')}`)
+      if (opts.netns === true && opts.metrics !== undefined) throw new DnsHaError('ERR_USAGE', '--metrics is not available with --netns (each node runs in its own process)')
       if (opts.netns === true) return launch(startNetnsCommand({ example: name, advertMs: opts.advertMs, selfCommand: env.selfCommand }, env.io))
-      if (name === 'split-horizon') return launch(startSplitHorizonExample({ port: opts.port }, env.io))
-      if (name === 'bind-lvs-keepalived') return launch(startBindLvsExample({ port: opts.port, advertMs: opts.advertMs }, env.io))
-      launch(startDemo({ port: opts.port, failover: false, advertMs: opts.advertMs, rate: 200, timeline: 'dns-ha-failover.html', exitAfter: false }, env.io, env.keys))
+      if (name === 'split-horizon') return launch(withMetrics(startSplitHorizonExample({ port: opts.port }, env.io), opts.metrics, env.io))
+      if (name === 'bind-lvs-keepalived') return launch(withMetrics(startBindLvsExample({ port: opts.port, advertMs: opts.advertMs }, env.io), opts.metrics, env.io))
+      launch(withMetrics(startDemo({ port: opts.port, failover: false, advertMs: opts.advertMs, rate: 200, timeline: 'dns-ha-failover.html', exitAfter: false }, env.io, env.keys), opts.metrics, env.io))
     })
 
   program
@@ -163,9 +165,10 @@ function buildProgram(env: CliEnvironment, launch: Launch): Command {
     .option('--rate <qps>', 'queries a second during the failover', positive, 200)
     .option('--timeline <file>', 'where the failover timeline (HTML) is written', 'dns-ha-failover.html')
     .option('--exit', 'stop once the failover run is written')
+    .option('--metrics <address:port>', 'serve Prometheus metrics of both nodes at http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9153)', parseMetricsEndpoint)
     .exitOverride()
-    .action((opts: { port: number; failover?: boolean; advertMs: number; rate: number; timeline: string; exit?: boolean }) => {
-      launch(startDemo({ port: opts.port, failover: opts.failover === true, advertMs: opts.advertMs, rate: opts.rate, timeline: opts.timeline, exitAfter: opts.exit === true }, env.io, env.keys))
+    .action((opts: { port: number; failover?: boolean; advertMs: number; rate: number; timeline: string; exit?: boolean; metrics?: MetricsEndpoint }) => {
+      launch(withMetrics(startDemo({ port: opts.port, failover: opts.failover === true, advertMs: opts.advertMs, rate: opts.rate, timeline: opts.timeline, exitAfter: opts.exit === true }, env.io, env.keys), opts.metrics, env.io))
     })
 
   // The node side of `example --netns`: each namespace's process runs one role (hidden: not for people).

@@ -28,5 +28,5 @@ export async function startSplitHorizonExample(settings: SplitHorizonSettings, i
   io.out(`  dig -b 127.0.0.3 @${topology.servers[0]!.address} -p ${topology.servers[0]!.port} wiki.corp.test          # external, direct: REFUSED`)
   io.out('Ctrl-C to stop')
   topology.authority.on('query', (e) => io.out(`  ${e.client.address} ${e.qname} ${e.qtype} -> ${e.rcode} (view ${e.view})`))
-  return { close: () => topology.close() }
+  return { watch: (metrics) => void topology.watchMetrics(metrics), close: () => topology.close() }
 }

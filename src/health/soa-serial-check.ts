@@ -26,6 +26,13 @@ export interface SoaSerialCheckOptions {
   maxLag?: number
   /** Behind at all for this long fails (default 0: any lag fails at once). Set it to the time a transfer normally takes after a NOTIFY. */
   graceMs?: number
+  /**
+   * When the reference published its first serial newer than `serial`, if it knows (the primary
+   * of an in-process topology does). The grace then counts from that moment, not from the first
+   * check that saw the lag: a checker that starts fresh (a restarted director) would otherwise
+   * trust a server that has been stale for minutes for another `graceMs`.
+   */
+  newerSince?: (serial: number) => number | undefined
   /** Default `'udp'`. */
   transport?: 'udp' | 'tcp'
   /** Sockets (default: Node's). */
@@ -59,7 +66,8 @@ export function soaSerialCheck(options: SoaSerialCheckOptions): HealthCheck {
       return { ok: true, reason: `${options.zone} serial ${serial} at ${where}, reference ${reference}` }
     }
     behindSince ??= now
-    const behindMs = now - behindSince
+    const published = options.newerSince?.(serial)
+    const behindMs = now - (published === undefined ? behindSince : Math.min(behindSince, published))
     const summary = `${options.zone} serial ${serial} at ${where} is ${lag} behind reference ${reference}`
     if (lag > maxLag) return { ok: false, reason: `${summary} (more than maxLag ${maxLag})` }
     if (behindMs >= graceMs) return { ok: false, reason: `${summary} for ${behindMs} ms (graceMs ${graceMs})` }

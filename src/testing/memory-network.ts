@@ -143,10 +143,9 @@ export class MemoryNetwork implements Network {
 
   /** @internal */
   bindDatagram(socket: MemoryDatagramSocket, port: number, address: string): BoundAddress {
-    const chosen = port === 0 ? this.allocatePort() : port
-    const key = `${address}|${chosen}`
-    if (this.datagramSockets.has(key)) throw Object.assign(new Error(`bind EADDRINUSE ${address}:${chosen}`), { code: 'EADDRINUSE' })
-    this.datagramSockets.set(key, socket)
+    const chosen = port === 0 ? this.allocatePort((p) => taken(this.datagramSockets, address, p)) : port
+    if (taken(this.datagramSockets, address, chosen)) throw Object.assign(new Error(`bind EADDRINUSE ${address}:${chosen}`), { code: 'EADDRINUSE' })
+    this.datagramSockets.set(`${address}|${chosen}`, socket)
     return { address, port: chosen, family: familyName(address) }
   }
 
@@ -157,10 +156,9 @@ export class MemoryNetwork implements Network {
 
   /** @internal */
   bindStream(server: MemoryStreamServer, port: number, address: string): BoundAddress {
-    const chosen = port === 0 ? this.allocatePort() : port
-    const key = `${address}|${chosen}`
-    if (this.streamServers.has(key)) throw Object.assign(new Error(`listen EADDRINUSE ${address}:${chosen}`), { code: 'EADDRINUSE' })
-    this.streamServers.set(key, server)
+    const chosen = port === 0 ? this.allocatePort((p) => taken(this.streamServers, address, p)) : port
+    if (taken(this.streamServers, address, chosen)) throw Object.assign(new Error(`listen EADDRINUSE ${address}:${chosen}`), { code: 'EADDRINUSE' })
+    this.streamServers.set(`${address}|${chosen}`, server)
     return { address, port: chosen, family: familyName(address) }
   }
 
@@ -260,10 +258,14 @@ export class MemoryNetwork implements Network {
     })
   }
 
-  private allocatePort(): number {
-    const port = this.nextPort
-    this.nextPort = this.nextPort >= 65535 ? 49152 : this.nextPort + 1
-    return port
+  /** The next ephemeral port `inUse` says is free (as the kernel never hands out a bound port). */
+  private allocatePort(inUse: (port: number) => boolean = () => false): number {
+    for (let i = 0; i < 65536 - 49152; i++) {
+      const port = this.nextPort
+      this.nextPort = this.nextPort >= 65535 ? 49152 : this.nextPort + 1
+      if (!inUse(port)) return port
+    }
+    throw Object.assign(new Error('bind EADDRINUSE: no free ephemeral port'), { code: 'EADDRINUSE' })
   }
 }
 
@@ -455,6 +457,23 @@ class MemoryStreamSocket implements StreamSocket {
     if (this.paused) this.inbox.push(chunk)
     else this.dataHandler(chunk)
   }
+}
+
+/**
+ * Whether binding `address`:`port` clashes with a bound endpoint, as on Linux without
+ * SO_REUSEADDR: the same address and port, or a wildcard and any address of its family on the
+ * same port. Letting a wildcard bind beside a specific one made a reply to the specific
+ * address reach the wrong socket (a client's random source port equal to a server's port lost
+ * its answer), which depended on the random draw.
+ */
+function taken(table: Map<string, unknown>, address: string, port: number): boolean {
+  if (table.has(`${address}|${port}`)) return true
+  const family = addressFamily(address)
+  const wildcard = family === 6 ? '::' : '0.0.0.0'
+  if (address !== wildcard) return table.has(`${wildcard}|${port}`)
+  const suffix = `|${port}`
+  for (const key of table.keys()) if (key.endsWith(suffix) && addressFamily(key.slice(0, -suffix.length)) === family) return true
+  return false
 }
 
 function familyName(address: string): 'IPv4' | 'IPv6' {

@@ -17,11 +17,12 @@
  */
 import { EventEmitter } from 'eventemitter3'
 import { Authority } from '../authority/index.js'
-import { allOf, dnsCheck, HealthProber, memberTarget, soaSerialCheck } from '../health/index.js'
+import { allOf, dnsCheck, HealthProber, memberTarget, serialLag, soaSerialCheck } from '../health/index.js'
 import type { HealthVerdict, TargetOptions } from '../health/index.js'
 import { poolOptionsFromKeepalived, UdpProxyPool } from '../proxy/index.js'
 import { serveAdmin, ZoneStore } from '../records/index.js'
 import type { AdminServer, RecordChange, UpdateOptions, UpdateResult } from '../records/index.js'
+import type { DnsHaMetrics } from '../metrics/index.js'
 import { DnsServer } from '../server/index.js'
 import type { Handler } from '../server/index.js'
 import { SecondaryZone } from '../transfer/index.js'
@@ -42,6 +43,7 @@ import {
   bindLvsKeepalivedConf,
 } from './bind-lvs-keepalived-configs.js'
 import { MemoryDisk } from './memory-files.js'
+import { present, watchTopologyMetrics } from './topology-metrics.js'
 import { SeverableTransport } from './severable-transport.js'
 import { VipFront } from './vip-front.js'
 
@@ -176,6 +178,8 @@ interface Setup {
   front: VipFront
   healthQuery: { name: string; addresses: string[] }
   serialGraceMs: number
+  /** When the primary published each serial (the SOA-lag checks count a slave's lag from there). */
+  publishedAt: Map<number, number>
   now: () => number
   emit: BindLvsKeepalived['emit']
 }
@@ -268,6 +272,35 @@ export class BindLvsKeepalived extends EventEmitter<BindLvsEvents> {
   /** The secondary follows the primary again: it checks the serial at once and catches up by IXFR. */
   async resumeTransfers(name: BindLvsSecondary): Promise<void> {
     await this.secondaries[name].zone?.start()
+  }
+
+  /**
+   * Watches every component on `metrics`, named by machine: `primary` (server, authority with its
+   * transfer side, store), `secondary1`/`secondary2` (server, authority, secondary zone),
+   * `director1`/`director2` (pool, prober, router). A killed machine's families go; a restored
+   * one's come back from its new components. Returns a function that stops watching.
+   */
+  watchMetrics(metrics: DnsHaMetrics): () => void {
+    return watchTopologyMetrics({
+      onNode: (listener) => {
+        this.on('node', listener)
+        return () => void this.off('node', listener)
+      },
+      nodes: () => [...DIRECTORS, ...SECONDARIES],
+      fixed: () => [
+        ['primary', this.primary.server],
+        ['primary', this.primary.authority],
+        ['primary', this.store],
+      ],
+      components: (node) => {
+        if (isDirector(node as BindLvsNode)) {
+          const d = this.directors[node as BindLvsDirector]
+          return d.alive && !d.dying ? present([node, d.pool], [node, d.prober], [node, d.router]) : []
+        }
+        const s = this.secondaries[node as BindLvsSecondary]
+        return s.alive ? present([node, s.server], [node, s.authority], [node, s.zone]) : []
+      },
+    }, metrics)
   }
 
   /** Every machine's state: the VIP holder, the primary's serial, each director's health verdicts, each secondary's serial. */
@@ -404,13 +437,17 @@ export async function startBindLvsKeepalived(options: BindLvsKeepalivedOptions =
       front,
       healthQuery: options.healthQuery ?? { name: 'dns1.vipshop.com.', addresses: ['192.0.2.53'] },
       serialGraceMs: options.serialGraceMs ?? 4000,
+      publishedAt: new Map(),
       now,
       emit: (...args) => topology.emit(...args),
     }
     // The emitters above call into it; they run only after this line.
     const topology = new BindLvsKeepalived(setup, vip, store, { server: primaryServer, authority, admin, token }, secondaries, directors)
     front.on('holder', ({ from, to }) => topology.emit('vip', { at: now(), from, to }))
-    store.on('updated', ({ origin, serial, source }) => topology.emit('edit', { at: now(), origin, serial, source }))
+    store.on('updated', ({ origin, serial, source }) => {
+      if (origin === BIND_LVS_ORIGIN) recordPublished(setup.publishedAt, serial, now())
+      topology.emit('edit', { at: now(), origin, serial, source })
+    })
     closers.length = 0
     try {
       for (const name of SECONDARIES) {
@@ -513,7 +550,15 @@ async function startPool(setup: Setup, node: DirectorState, secondaries: Record<
     // check_named.sh (nslookup NAME $SERVER | grep ADDRESS) without a shell, and the lag check the seed lacks.
     const check = allOf(
       dnsCheck({ server: at, name: setup.healthQuery.name, expect: { addresses: setup.healthQuery.addresses }, ...seams }),
-      soaSerialCheck({ server: at, zone: BIND_LVS_ORIGIN, reference: { address: setup.address, port: setup.primaryPort }, graceMs: setup.serialGraceMs, ...seams }),
+      soaSerialCheck({
+        server: at,
+        zone: BIND_LVS_ORIGIN,
+        reference: { address: setup.address, port: setup.primaryPort },
+        graceMs: setup.serialGraceMs,
+        // A director restored after a slave went stale must not give it a fresh grace.
+        newerSince: (serial) => newerSince(setup.publishedAt, serial),
+        ...seams,
+      }),
     )
     const mapped: TargetOptions = { ...target, name, check }
     prober.add(mapped)
@@ -574,6 +619,19 @@ async function stopDirector(node: DirectorState): Promise<void> {
 
 function directorConfig(setup: Setup, node: DirectorState): ReturnType<typeof parseKeepalivedConf> {
   return parseKeepalivedConf(bindLvsKeepalivedConf(node.name === 'director1', setup.advertIntervalMs), { file: `${node.seedAddress}:/etc/keepalived/keepalived.conf` })
+}
+
+/** Remembers when `serial` was published, keeping the last 1024 (older ones only matter to a slave that far behind, which the lag check fails anyway). */
+function recordPublished(published: Map<number, number>, serial: number, at: number): void {
+  published.set(serial, at)
+  if (published.size > 1024) published.delete(published.keys().next().value!)
+}
+
+/** When the primary published its first serial newer than `serial` (RFC 1982 order), if it remembers. */
+function newerSince(published: Map<number, number>, serial: number): number | undefined {
+  let first: number | undefined
+  for (const [s, at] of published) if (serialLag(serial, s) > 0 && (first === undefined || at < first)) first = at
+  return first
 }
 
 function isDirector(name: BindLvsNode): name is BindLvsDirector {

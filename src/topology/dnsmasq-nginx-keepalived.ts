@@ -17,6 +17,7 @@ import { Authority } from '../authority/index.js'
 import { Forwarder, parseDnsmasqConf } from '../forwarder/index.js'
 import { parseNginxStream, poolOptionsFromNginx, UdpProxyPool } from '../proxy/index.js'
 import type { ProxyMemberSnapshot } from '../proxy/index.js'
+import type { DnsHaMetrics } from '../metrics/index.js'
 import { DnsServer } from '../server/index.js'
 import type { Clock } from '../util/clock.js'
 import type { BoundAddress, Network } from '../util/network.js'
@@ -27,6 +28,7 @@ import { SEED_ADDRESSES, SEED_HOSTS, SEED_NGINX_STREAM, seedDnsmasqConf, seedKee
 import { SeverableTransport } from './severable-transport.js'
 import { textFiles } from './text-files.js'
 import { VipFront } from './vip-front.js'
+import { present, watchTopologyMetrics } from './topology-metrics.js'
 
 /** Options of {@link startDnsmasqNginxKeepalived}. */
 export interface DnsmasqNginxKeepalivedOptions {
@@ -152,6 +154,26 @@ export class DnsmasqNginxKeepalived extends EventEmitter<TopologyEvents> {
     await startRouter(this.setup, node, this.nodes)
     node.alive = true
     this.setup.emitNode(name, 'restored')
+  }
+
+  /**
+   * Watches every component on `metrics`, named by machine: `a`/`b` (forwarder, its server, pool,
+   * router) and `upstream` (the embedded authority's server). A killed machine's families go; a
+   * restored one's come back from its new components. Returns a function that stops watching.
+   */
+  watchMetrics(metrics: DnsHaMetrics): () => void {
+    return watchTopologyMetrics({
+      onNode: (listener) => {
+        this.on('node', listener)
+        return () => void this.off('node', listener)
+      },
+      nodes: () => ['a', 'b'],
+      fixed: () => [['upstream', this.setup.upstream]],
+      components: (name) => {
+        const n = this.nodes[name as NodeName]
+        return n.alive && !n.dying ? present([name, n.forwarder], [name, n.forwarderServer], [name, n.pool], [name, n.router]) : []
+      },
+    }, metrics)
   }
 
   /** Both nodes, the VIP holder, every pool member's state. */

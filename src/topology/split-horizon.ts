@@ -23,6 +23,7 @@
 import type { AuthorityViewOptions, AuthorityZoneSource } from '../authority/index.js'
 import { Authority } from '../authority/index.js'
 import type { AuthoritySnapshot } from '../authority/index.js'
+import type { DnsHaMetrics } from '../metrics/index.js'
 import type { UdpProxyPoolSnapshot } from '../proxy/index.js'
 import { UdpProxyPool } from '../proxy/index.js'
 import { DnsServer } from '../server/index.js'
@@ -89,6 +90,18 @@ export class SplitHorizon {
   /** The Authority's views and counters, the pool's members and counters, as plain data. */
   snapshot(): { authority: AuthoritySnapshot; pool: UdpProxyPoolSnapshot; servers: BoundAddress[] } {
     return { authority: this.authority.snapshot(), pool: this.proxy.snapshot(), servers: [...this.servers] }
+  }
+
+  /**
+   * Watches its components on `metrics`: the authority as `views`, the pool as `front`, each
+   * server as `server1`, `server2`, ... (nothing here is killed or restored). Returns a function
+   * that stops watching.
+   */
+  watchMetrics(metrics: DnsHaMetrics): () => void {
+    const stops = [metrics.watch('views', this.authority), metrics.watch('front', this.proxy), ...this.dnsServers.map((server, i) => metrics.watch(`server${i + 1}`, server))]
+    return () => {
+      for (const stop of stops) stop()
+    }
   }
 
   /** Stops the pool, then the servers (each closes the Authority it serves, which is idempotent). */

@@ -32,7 +32,7 @@ const FILES: [string, number][] = [
   ['docs/health.md', 3],
   ['docs/vrrp.md', 1],
   ['docs/metrics.md', 1],
-  ['docs/topology.md', 2],
+  ['docs/topology.md', 3],
   ['docs/guide.md', 1],
   ['docs/coming-from-bind.md', 1],
   ['docs/coming-from-dnsmasq.md', 1],

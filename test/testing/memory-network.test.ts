@@ -2,6 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { FakeClock } from '../../src/testing/fake-clock.js'
 import { MemoryNetwork } from '../../src/testing/memory-network.js'
 import { seededRandom } from '../../src/util/random.js'
+import type { Random } from '../../src/util/random.js'
+import { query } from '../../src/client/query.js'
+import { DnsServer } from '../../src/server/index.js'
+import { Authority } from '../../src/authority/index.js'
+import { parseZone } from '../../src/zone/index.js'
 
 async function pair(network: MemoryNetwork) {
   const a = network.createDatagramSocket(4)
@@ -140,3 +145,45 @@ describe('MemoryNetwork streams', () => {
     expect(await outcome).toMatch(/timed out/)
   })
 })
+
+describe('MemoryNetwork ports, as the kernel binds them', () => {
+  it('a wildcard and a specific address of one family clash on one port, either way round; other families and ports do not', async () => {
+    const network = new MemoryNetwork()
+    await network.createDatagramSocket(4).bind(5300, '127.0.0.1')
+    await expect(network.createDatagramSocket(4).bind(5300, '0.0.0.0')).rejects.toMatchObject({ code: 'EADDRINUSE' })
+    await network.createDatagramSocket(4).bind(5301, '0.0.0.0')
+    await expect(network.createDatagramSocket(4).bind(5301, '10.0.0.1')).rejects.toMatchObject({ code: 'EADDRINUSE' })
+    await network.createDatagramSocket(6).bind(5300, '::')
+    await network.createDatagramSocket(4).bind(5300, '10.0.0.2')
+    await network.createStreamServer(() => {}).listen(5300, '0.0.0.0')
+    await expect(network.createStreamServer(() => {}).listen(5300, '127.0.0.1')).rejects.toThrow(/EADDRINUSE/)
+  })
+
+  it('port 0 never hands out a port a wildcard socket holds', async () => {
+    const network = new MemoryNetwork()
+    await network.createDatagramSocket(4).bind(49152, '0.0.0.0')
+    const bound = await network.createDatagramSocket(4).bind(0, '127.0.0.1')
+    expect(bound.port).toBe(49153)
+  })
+
+  it("a query whose random source port is a server's port draws again and gets its answer (it used to be delivered to the server and lost)", async () => {
+    const clock = new FakeClock()
+    const network = new MemoryNetwork({ clock })
+    const zone = () => parseZone('$TTL 60\n@ SOA ns h 1 1 1 1 1\n@ NS ns\na A 192.0.2.1\n', { origin: 'example.' })
+    const answering = new DnsServer({ handler: new Authority({ zones: [zone()] }), network, clock })
+    const bystander = new DnsServer({ handler: new Authority({ zones: [zone()] }), network, clock })
+    const server = await answering.listen({ address: '127.0.0.1', port: 0 })
+    const other = await bystander.listen({ address: '127.0.0.1', port: 0 })
+    // The first draw lands on the bystander's port, the second elsewhere.
+    const draws = [other.port - 49152, 1234]
+    const random: Random = { int: (max) => (max === 65536 - 49152 ? (draws.shift() ?? 4321) : 7) }
+    const pending = query(server, { name: 'a.example.', type: 'A' }, { network, clock, random, timeoutMs: 1000, retries: 0 })
+    const outcome = pending.then((r) => r.packet.answers?.map((a) => String((a as { data: unknown }).data)), (e: Error) => e.message)
+    await clock.advanceAsync(1001)
+    expect(await outcome).toEqual(['192.0.2.1'])
+    expect(draws).toEqual([])
+    await answering.close()
+    await bystander.close()
+  })
+})
+

@@ -177,11 +177,10 @@ describe('bind-lvs-keepalived in memory', () => {
     // after the death waits out misc_timeout; fall 1 (MISC_CHECK has no retry).
     for (const m of down) {
       const firstCheck = Math.ceil((killedAt - startedAt) / DELAY_LOOP_MS) * DELAY_LOOP_MS + startedAt
-      // Seen every time on a quiet machine: exactly firstCheck + 5000 (the check waits out misc_timeout).
-      // Once, under heavy load (14 test files at once on 2 cores), it came at +7000 instead of
-      // +11000 (unexplained: see the session report), so the assertion is the bound, not the figure.
-      expect(m.at).toBeGreaterThan(killedAt)
-      expect(m.at).toBeLessThanOrEqual(firstCheck + CHECK_TIMEOUT_MS)
+      // Exactly: the check waits out misc_timeout. (A verdict at +7000 was once seen: a check's
+      // random source port equal to a server's port lost its answer, as MemoryNetwork let a
+      // wildcard bind beside a specific one; it now refuses that bind, as Linux does.)
+      expect(m.at).toBe(firstCheck + CHECK_TIMEOUT_MS)
       expect(m.reason).toMatch(/timed out after 5000 ms/)
     }
     const asked = client.since(killedAt - 1000)
@@ -214,9 +213,12 @@ describe('bind-lvs-keepalived in memory', () => {
     expect(down.map((m) => m.director).sort()).toEqual(['director1', 'director2'])
     // Behind from the first check after the edit; failing once graceMs (4000) has passed, at a check.
     const firstBehind = Math.ceil((editedAt - startedAt) / DELAY_LOOP_MS) * DELAY_LOOP_MS + startedAt
+    // The lag counts from the edit (the primary says when it published), not from that first check.
+    const firstFailing = Math.ceil((editedAt + 4000 - startedAt) / DELAY_LOOP_MS) * DELAY_LOOP_MS + startedAt
+    expect(firstFailing).toBe(firstBehind + 4000)
     for (const m of down) {
-      expect(m.at).toBe(firstBehind + 4000)
-      expect(m.reason).toMatch(/vipshop\.com\. serial 2013051501 at 127\.0\.0\.1#\d+ is 1 behind reference 2013051502 for 4000 ms \(graceMs 4000\)/)
+      expect(m.at).toBe(firstFailing)
+      expect(m.reason).toContain(`vipshop.com. serial 2013051501 at 127.0.0.1#${topology.snapshot().secondaries[1]!.endpoint.port} is 1 behind reference 2013051502 for ${m.at - editedAt} ms (graceMs 4000)`)
     }
     // No other verdict changed.
     expect(members.filter((m) => m.state === 'down' && m.member !== 'secondary2')).toEqual([])
@@ -296,3 +298,155 @@ describe('bind-lvs-keepalived in memory', () => {
 function vrrpPortOf(topology: BindLvsKeepalived, director: BindLvsDirector): number {
   return topology.snapshot().directors.find((d) => d.name === director)!.vrrpPort
 }
+
+describe('bind-lvs-keepalived in memory: the 10-minute soak', () => {
+  it('random deaths and returns of secondaries and directors, stalled transfers and edits under a steady load through the VIP: never an answer the primary did not publish within the SOA-lag grace, losses only while nobody serves', async () => {
+    const startedReal = performance.now()
+    const { topology, clock, client } = await boot()
+    await clock.advanceAsync(masterDown(100) + 10)
+    const names = ['img1.vipshop.com', 'img2.vipshop.com', 'img3.vipshop.com', 'soak1.vipshop.com', 'soak2.vipshop.com']
+
+    // Every serial the primary published: what it said for each name, and from when to when it was the newest.
+    const published: { serial: number; from: number; to: number; answers: Map<string, string> }[] = []
+    const contentNow = (): Map<string, string> => {
+      const zone = topology.store.zone(BIND_LVS_ORIGIN)
+      const out = new Map<string, string>()
+      for (const name of names) {
+        const at = zone.records.filter((r) => r.name.toLowerCase() === `${name}.`)
+        out.set(name, at.length === 0 ? 'NXDOMAIN' : `NOERROR:${at.filter((r) => r.type === 'A').map((r) => String(r.data)).sort().join(',')}`)
+      }
+      return out
+    }
+    const publish = (): void => {
+      const serial = topology.store.serial(BIND_LVS_ORIGIN)
+      const last = published.at(-1)
+      if (last?.serial === serial) return
+      if (last) last.to = clock.now()
+      published.push({ serial, from: clock.now(), to: Infinity, answers: contentNow() })
+    }
+    publish()
+    topology.on('edit', () => publish())
+    const log: string[] = []
+    for (const ev of ['vrrp', 'vip', 'member', 'node', 'transfer', 'edit'] as const) topology.on(ev, (e: { at: number }) => log.push(`${e.at} ${ev} ${JSON.stringify({ ...e, at: undefined })}`))
+
+    // "Nobody serves": no live director holds the VIP, or its health checks judge no live secondary up.
+    const serving = (): boolean => {
+      const snap = topology.snapshot()
+      const holder = snap.directors.find((d) => d.name === snap.holder)
+      if (!holder?.alive) return false
+      return snap.secondaries.some((s) => s.alive && holder.health[s.name] === 'up')
+    }
+    const outages: { from: number; to: number }[] = []
+    let outSince: number | undefined
+    const sample = (): void => {
+      const ok = serving()
+      if (!ok && outSince === undefined) outSince = clock.now()
+      if (ok && outSince !== undefined) {
+        outages.push({ from: outSince, to: clock.now() })
+        outSince = undefined
+      }
+    }
+
+    // Deterministic "random" faults (an LCG), so a failure replays.
+    let seed = 20261203
+    const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    const pick = <T,>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!
+    const counts = { kills: 0, restores: 0, stalls: 0, resumes: 0, edits: 0 }
+    const stalled = new Set<BindLvsSecondary>()
+    let edit = 0
+    const end = clock.now() + 600_000
+    const STEP = 50
+    while (clock.now() < end) {
+      const roll = rand()
+      if (roll < 0.45) {
+        // A dead machine comes back more often than a live one dies, so outages stay a minority.
+        const snap = topology.snapshot()
+        const dead = [...snap.directors, ...snap.secondaries].filter((n) => !n.alive).map((n) => n.name)
+        if (dead.length > 0 && rand() < 0.6) {
+          const node = pick(dead)
+          await topology.restore(node)
+          stalled.delete(node as BindLvsSecondary)
+          counts.restores++
+        } else {
+          const node = pick(['director1', 'director2', 'secondary1', 'secondary2'] as const)
+          if (!dead.includes(node)) {
+            await topology.kill(node)
+            counts.kills++
+          }
+        }
+      } else if (roll < 0.65) {
+        // A stalled slave resumes more often than another one stalls.
+        const node = stalled.size > 0 && rand() < 0.7 ? [...stalled][0]! : pick(['secondary1', 'secondary2'] as const)
+        if (stalled.has(node)) {
+          await topology.resumeTransfers(node)
+          stalled.delete(node)
+          counts.resumes++
+        } else if (topology.snapshot().secondaries.find((s) => s.name === node)!.alive) {
+          topology.stopTransfers(node)
+          stalled.add(node)
+          counts.stalls++
+        }
+      }
+      // An edit most rounds: replace a name's addresses, or delete it.
+      if (rand() < 0.7) {
+        const name = `${pick(names)}.`
+        const n = ++edit
+        await topology.edit(
+          rand() < 0.25
+            ? [{ op: 'delete-rrset', name, type: 'A' }]
+            : [
+                { op: 'delete-rrset', name, type: 'A' },
+                { op: 'add', record: { name, type: 'A', class: 'IN', ttl: 60, data: `198.51.${Math.floor(n / 250) % 250}.${(n % 250) + 1}` } },
+              ],
+        )
+        counts.edits++
+      }
+      sample()
+      const until = clock.now() + 2000 + Math.floor(rand() * 13_000)
+      while (clock.now() < until) {
+        client.ask(names[Math.floor(rand() * names.length)]!)
+        sample()
+        await clock.advanceAsync(STEP)
+        sample()
+      }
+    }
+    if (outSince !== undefined) outages.push({ from: outSince, to: Infinity })
+
+    // Right: what the primary published at a serial that was the newest at some moment of the
+    // last GRACE_MS (a lagging slave is judged down once serialGraceMs has passed at a check, and
+    // the first check after the edit may come up to delay_loop later). Anything else is wrong.
+    const GRACE_MS = 4000 + DELAY_LOOP_MS
+    const asked = [...client.asked.values()]
+    // SERVFAIL is the pool saying it has no member up: a failure, counted with the losses.
+    const failed = (q: Asked): boolean => !q.answer || q.answer.rcode === 'SERVFAIL'
+    const said = (q: Asked): string => (q.answer!.rcode === 'NOERROR' ? `NOERROR:${q.answer!.data.join(',')}` : q.answer!.rcode)
+    const wrong = asked.filter((q) => {
+      if (failed(q)) return false
+      return !published.some((p) => p.from <= q.at && p.to >= q.at - GRACE_MS && p.answers.get(q.name) === said(q))
+    })
+    // On a failure, the events of the 30 s before the first wrong answer.
+    if (wrong.length > 0) console.log(log.filter((l) => Number(l.split(' ')[0]) > wrong[0]!.at - 30_000 && Number(l.split(' ')[0]) <= wrong[0]!.at).join('\n'))
+    expect(wrong.slice(0, 3)).toEqual([])
+    // Lost or SERVFAIL: only a query asked while nobody served.
+    const lost = asked.filter(failed)
+    const unexplained = lost.filter((q) => !outages.some((o) => q.at >= o.from && q.at <= o.to))
+    expect(unexplained.slice(0, 3)).toEqual([])
+    // Stale answers (the newest serial not yet served) did happen, and were all within the grace.
+    const stale = asked.filter((q) => {
+      const newest = published.filter((p) => p.from <= q.at).at(-1)!
+      return !failed(q) && newest.answers.get(q.name) !== said(q)
+    })
+    expect(counts.kills).toBeGreaterThan(10)
+    expect(counts.stalls).toBeGreaterThan(3)
+    expect(counts.edits).toBeGreaterThan(30)
+    expect(asked.length).toBeGreaterThan(10_000)
+    expect(lost.length).toBeLessThan(asked.length / 2)
+    const outageMs = outages.reduce((sum, o) => sum + Math.min(o.to, clock.now()) - o.from, 0)
+    const realMs = performance.now() - startedReal
+    console.log(
+      `simulated soak: 600 s in ${(realMs / 1000).toFixed(1)} s real; ${counts.kills} deaths, ${counts.restores} returns, ${counts.stalls} stalled / ${counts.resumes} resumed transfers, ${counts.edits} edits (serial ${published[0]!.serial} -> ${published.at(-1)!.serial}); ` +
+        `${asked.length} queries, ${lost.length} lost or SERVFAIL (all in ${outages.length} outages, ${(outageMs / 1000).toFixed(1)} s with nobody serving), ${stale.length} stale within the ${GRACE_MS} ms grace, 0 wrong`,
+    )
+    expect(realMs).toBeLessThan(60_000)
+  }, 120_000)
+})
