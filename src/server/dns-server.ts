@@ -120,6 +120,15 @@ export interface DnsServerOptions {
    * affected (see {@link ListenOptions.tcp}).
    */
   reusePort?: boolean
+  /**
+   * SO_RCVBUF asked for on each UDP socket (default 4 MiB, as the proxy pool asks; the kernel caps
+   * it at `net.core.rmem_max`, 4 MiB on current Debian, 208 KiB on older kernels). A garbage
+   * collection or a busy handler stops the event loop for a few milliseconds; at tens of
+   * thousands of queries a second the default buffer (about 200 small datagrams) overflows in
+   * that time and the kernel drops queries a C server would have answered. Memory is only used
+   * while datagrams wait. 0 keeps the system default.
+   */
+  receiveBufferBytes?: number
 }
 
 /** The datagram engine a {@link DnsServer} runs (see {@link DnsServerOptions.engine}). */
@@ -187,6 +196,9 @@ interface Listener {
   bound: BoundAddress
 }
 
+/** The UDP receive buffer asked for by default (see {@link DnsServerOptions.receiveBufferBytes}). */
+const DEFAULT_RECEIVE_BUFFER_BYTES = 4 << 20
+
 const RCODE_NAMES = Object.fromEntries(Object.entries(RCODE).map(([k, v]) => [v, k])) as Record<number, string>
 
 /** A DNS server: one handler behind UDP and TCP listeners. */
@@ -198,6 +210,7 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
   private readonly plainQuery: PlainQuery = { raw: Buffer.alloc(0), questionEnd: 0, ednsVariant: 0, maxUdpSize: 512, client: { address: '', port: 0, family: 'IPv4' } }
   private readonly network: Network
   private readonly engine: DnsServerEngine
+  private readonly receiveBufferBytes: number
   /** @internal */
   readonly clock: Clock
   private readonly maxUdpSize: number
@@ -227,6 +240,10 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
     this.handler = toHandler(options.handler)
     this.plainHandler = typeof this.handler.answerPlain === 'function' ? this.handler : undefined
     const reusePort = options.reusePort === true
+    this.receiveBufferBytes = options.receiveBufferBytes ?? DEFAULT_RECEIVE_BUFFER_BYTES
+    if (!Number.isInteger(this.receiveBufferBytes) || this.receiveBufferBytes < 0) {
+      throw new DnsHaError('ERR_CONFIG', `receiveBufferBytes must be a whole number of bytes, 0 or more (got ${String(options.receiveBufferBytes)})`)
+    }
     this.engine = chooseEngine(options.engine ?? (reusePort ? 'batched' : 'dgram'), options.network !== undefined, reusePort)
     this.network = this.engine === 'batched' ? batchedNetwork(options.network, { reusePort }) : (options.network ?? nodeNetwork)
     this.clock = options.clock ?? realClock
@@ -282,6 +299,7 @@ export class DnsServer extends ObservedEmitter<DnsServerEvents> {
         if (options.port === 0 && attempt < 8) continue
         throw new DnsHaError('ERR_SERVER_LISTEN', `cannot listen TCP ${address}:${bound.port}: ${(cause as Error).message}`, { cause })
       }
+      if (this.receiveBufferBytes > 0) udp.setReceiveBufferSize(this.receiveBufferBytes)
       udp.onMessage((msg, rinfo) => this.onDatagram(udp, msg, rinfo))
       udp.onError((error) => this.reportError(error, 'socket'))
       this.bindings.push({ udp, tcp, bound })
