@@ -113,11 +113,13 @@ export interface Takeover {
 /**
  * Kills `master` with SIGKILL once the backup has heard a few adverts, then measures the
  * backup's takeover three ways: its own `vrrp` event, the first right answer of a dig started
- * every 50 ms (`answers`), and the VIP seen on it by polling. Gives up after `boundMs` + 3 s.
+ * every 50 ms (`answers`), and the VIP seen on it by polling; prints `report` of them. Expects the takeover no earlier
+ * than the Master_Down_Interval less one advert (less 5 ms of rounding), it and the first answer
+ * within Master_Down_Interval + `marginMs`, and the VIP then on the backup's eth0.
  */
 export async function measureTakeover(
   run: NetnsRun,
-  o: { master: string; backup: string; advertIntervalMs: number; boundMs: number; answers: () => Promise<boolean> },
+  o: { master: string; backup: string; advertIntervalMs: number; masterDownMs: number; marginMs: number; answers: () => Promise<boolean>; report: (seen: Takeover) => string },
 ): Promise<Takeover> {
   const example = run.example
   await new Promise((r) => setTimeout(r, 3 * o.advertIntervalMs)) // the backup has heard a few adverts
@@ -128,7 +130,8 @@ export async function measureTakeover(
   // Answers, probed by a dig started every 50 ms: the first right one's start time counts.
   let firstAnswer: number | undefined
   const probes: Promise<void>[] = []
-  const limit = o.boundMs + 3000
+  const bound = o.masterDownMs + o.marginMs
+  const limit = bound + 3000
   const prober = (async () => {
     while (firstAnswer === undefined && Date.now() - killedAt < limit) {
       const startedAt = Date.now()
@@ -140,11 +143,21 @@ export async function measureTakeover(
   const vipAt = await run.until(`${o.backup} holding the VIP`, limit, async () => ((await example.holders()).includes(o.backup) ? Date.now() : undefined))
   await prober
   await Promise.all(probes)
-  return {
+  const seen: Takeover = {
     takeover: masterAt === undefined ? undefined : masterAt - killedAt,
     answered: firstAnswer === undefined ? undefined : firstAnswer - killedAt,
     vipSeen: vipAt - killedAt,
   }
+  console.info(o.report(seen))
+  expect(seen.takeover).toBeDefined()
+  expect(seen.takeover!).toBeGreaterThanOrEqual(Math.floor(o.masterDownMs - o.advertIntervalMs) - 5)
+  expect(seen.takeover!).toBeLessThanOrEqual(bound)
+  expect(seen.answered).toBeDefined()
+  expect(seen.answered!).toBeLessThanOrEqual(bound)
+  expect(seen.vipSeen).toBeLessThanOrEqual(limit)
+  const { stdout } = await exec('ip', ['-n', example.hosts.find((h) => h.name === o.backup)!.namespace, '-4', 'addr', 'show', 'dev', 'eth0'])
+  expect(stdout).toContain(`inet ${example.vip}/32`)
+  return seen
 }
 
 /** close() of the example: afterwards no namespace of the run is left and none of `pids` runs. */

@@ -63,21 +63,16 @@ describe.skipIf(unavailable)('dns-ha example bind-lvs-keepalived in network name
   }, 40_000)
 
   it('SIGKILL of director1: director2 holds the VIP and answers within 3 x advert + skew + margin', async () => {
-    const { takeover, answered, vipSeen } = await measureTakeover(run, {
+    await measureTakeover(run, {
       master: 'director1',
       backup: 'director2',
       advertIntervalMs: ADVERT,
-      boundMs: MASTER_DOWN + MARGIN,
+      masterDownMs: MASTER_DOWN,
+      marginMs: MARGIN,
       answers: async () => (await dig('dns1.vipshop.com')).join() === '192.0.2.53',
+      report: ({ takeover, answered, vipSeen }) =>
+        `namespace mode bind-lvs, advert ${ADVERT} ms (Master_Down_Interval ${MASTER_DOWN} ms): after the SIGKILL, director2 master at ${takeover} ms (its own clock), first right answer from a dig started at ${answered} ms, VIP seen on director2's eth0 by polling at ${vipSeen} ms`,
     })
-    console.info(`namespace mode bind-lvs, advert ${ADVERT} ms (Master_Down_Interval ${MASTER_DOWN} ms): after the SIGKILL, director2 master at ${takeover} ms (its own clock), first right answer from a dig started at ${answered} ms, VIP seen on director2's eth0 by polling at ${vipSeen} ms`)
-    expect(takeover).toBeDefined()
-    expect(takeover!).toBeGreaterThanOrEqual(Math.floor(MASTER_DOWN - ADVERT) - 5)
-    expect(takeover!).toBeLessThanOrEqual(MASTER_DOWN + MARGIN)
-    expect(answered).toBeDefined()
-    expect(answered!).toBeLessThanOrEqual(MASTER_DOWN + MARGIN)
-    const { stdout } = await exec('ip', ['-n', run.example.hosts.find((h) => h.name === 'director2')!.namespace, '-4', 'addr', 'show', 'dev', 'eth0'])
-    expect(stdout).toContain(`inet ${run.example.vip}/32`)
     // director2's pool answers the edited zone too.
     expect(await dig('img5.vipshop.com')).toEqual(['198.51.100.5'])
   }, 30_000)

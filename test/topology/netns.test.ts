@@ -41,23 +41,17 @@ describe.skipIf(unavailable)('dns-ha example dnsmasq-nginx-keepalived in network
   })
 
   it('SIGKILL of the master: the backup holds the VIP and answers within 3 x advert + skew + margin', async () => {
-    const { takeover, answered, vipSeen } = await measureTakeover(run, {
+    await measureTakeover(run, {
       master: 'a',
       backup: 'b',
       advertIntervalMs: ADVERT,
-      boundMs: MASTER_DOWN + MARGIN,
+      masterDownMs: MASTER_DOWN,
+      marginMs: MARGIN,
       answers: async () => (await dig('xpt.redhat.cn')).join() === '192.168.111.111',
+      report: ({ takeover, answered, vipSeen }) =>
+        `namespace mode, advert ${ADVERT} ms (Master_Down_Interval ${MASTER_DOWN} ms): after the SIGKILL, b master at ${takeover} ms (its own clock), first right answer from a dig started at ${answered} ms, VIP seen on b's eth0 by polling at ${vipSeen} ms`,
     })
-    console.info(`namespace mode, advert ${ADVERT} ms (Master_Down_Interval ${MASTER_DOWN} ms): after the SIGKILL, b master at ${takeover} ms (its own clock), first right answer from a dig started at ${answered} ms, VIP seen on b's eth0 by polling at ${vipSeen} ms`)
-    expect(takeover).toBeDefined()
-    expect(takeover!).toBeGreaterThanOrEqual(Math.floor(MASTER_DOWN - ADVERT) - 5)
-    expect(takeover!).toBeLessThanOrEqual(MASTER_DOWN + MARGIN)
-    expect(answered).toBeDefined()
-    expect(answered!).toBeLessThanOrEqual(MASTER_DOWN + MARGIN)
-    expect(vipSeen).toBeLessThanOrEqual(MASTER_DOWN + MARGIN + 3000)
-    // The VIP is really on b's interface, and b answers the upstream's names too.
-    const { stdout } = await exec('ip', ['-n', run.example.hosts.find((h) => h.name === 'b')!.namespace, '-4', 'addr', 'show', 'dev', 'eth0'])
-    expect(stdout).toContain(`inet ${run.example.vip}/32`)
+    // b answers the upstream's names too.
     expect(await dig('www.example.test')).toEqual(['192.0.2.80'])
   })
 
