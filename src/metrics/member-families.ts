@@ -3,23 +3,20 @@
  * member, labelled `pool` (the name the forwarder or pool was watched under) and `member`
  * (`address#port`).
  */
+import type { MemberCounters } from '../pool/member.js'
 import type { FamilySpec, Sample } from './family.js'
 import { counter, gauge, seconds } from './family.js'
 
-/** One member as the families read it; fields a kind does not keep are left out. */
-export interface MemberView {
+/**
+ * One member as the families read it; fields a kind does not keep are left out. The counters
+ * are the pool's {@link MemberCounters} (the forwarder keeps no probe count).
+ */
+export interface MemberView extends Omit<MemberCounters, 'probes'>, Partial<Pick<MemberCounters, 'probes'>> {
   member: string
   up: boolean
   /** Smoothed round-trip time (EWMA), ms; `undefined` until measured. */
   latencyMs: number | undefined
   failures: number
-  queries: number
-  answers: number
-  timeouts: number
-  mismatches: number
-  garbage: number
-  errors: number
-  probes?: number
   weight?: number
   outstanding?: number
   backup?: boolean

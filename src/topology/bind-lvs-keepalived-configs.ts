@@ -10,6 +10,7 @@
  * seed shows no `vrrp_instance` for its directors: {@link bindLvsKeepalivedConf} uses keepalived's
  * sample values (vrid 51, priority 100 on the master, advert 1 s, PASS 1111), the backup at 90.
  */
+import { keepalivedInstanceText } from './keepalived-text.js'
 
 /** The seed's machines, with the addresses the seed leaves as placeholders filled in. */
 export const BIND_LVS_ADDRESSES = {
@@ -146,34 +147,18 @@ zone "vipshop.com" IN {
 export function bindLvsKeepalivedConf(master: boolean, advertIntervalMs = 1000): string {
   const A = BIND_LVS_ADDRESSES
   const [self, peer] = master ? [A.director1, A.director2] : [A.director2, A.director1]
-  const v2 = advertIntervalMs % 1000 === 0
-  return `! Configuration File for keepalived
-global_defs {
-    router_id ${master ? 'LVS_DNS_1' : 'LVS_DNS_2'}
-${v2 ? '' : '    vrrp_version 3\n'}}
-vrrp_instance VI_1 {
-    state ${master ? 'MASTER' : 'BACKUP'}
-    interface eth0
-    virtual_router_id 51
-    priority ${master ? 100 : 90}
-    unicast_src_ip ${self}
-    unicast_peer {
-        ${peer}
-    }
-    advert_int ${advertIntervalMs / 1000}
-${
-  v2
-    ? `    authentication {
-        auth_type PASS
-        auth_pass 1111
-    }
-`
-    : ''
-}    virtual_ipaddress {
-        ${A.vip}/24 dev eth0
-    }
-}
-virtual_server ${A.vip} 53 {
+  return `${keepalivedInstanceText({
+    routerId: master ? 'LVS_DNS_1' : 'LVS_DNS_2',
+    master,
+    interface: 'eth0',
+    vrid: 51,
+    priority: master ? 100 : 90,
+    self,
+    peer,
+    advertIntervalMs,
+    authPass: '1111',
+    vip: `${A.vip}/24 dev eth0`,
+  })}virtual_server ${A.vip} 53 {
       delay_loop 2
       lb_algo rr
       lb_kind DR

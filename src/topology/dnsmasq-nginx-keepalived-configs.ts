@@ -8,6 +8,7 @@
  * with the upstream line pointing at the stand-in; the topology maps the machines' addresses to
  * loopback endpoints.
  */
+import { keepalivedInstanceText } from './keepalived-text.js'
 
 /** The seed's machines and VIP. */
 export const SEED_ADDRESSES = {
@@ -66,34 +67,18 @@ export const SEED_NGINX_STREAM = `stream {
 export function seedKeepalivedConf(master: boolean, advertIntervalMs = 1000): string {
   const [self, peer] = master ? [SEED_ADDRESSES.nodeA, SEED_ADDRESSES.nodeB] : [SEED_ADDRESSES.nodeB, SEED_ADDRESSES.nodeA]
   const dev = master ? 'ens192' : 'enp4s0'
-  const v2 = advertIntervalMs % 1000 === 0
-  return `! Configuration File for keepalived
-global_defs {
-    router_id ${master ? 'ld444' : 'ld555'}
-${v2 ? '' : '    vrrp_version 3\n'}}
-vrrp_instance VI_1 {
-    state ${master ? 'MASTER' : 'BACKUP'}
-    interface ${dev}
-    virtual_router_id 88
-    priority ${master ? 150 : 100}
-    unicast_src_ip ${self}
-    unicast_peer {
-        ${peer}
-    }
-    advert_int ${advertIntervalMs / 1000}
-${
-  v2
-    ? `    authentication {
-        auth_type PASS
-        auth_pass 8888
-    }
-`
-    : ''
-}    virtual_ipaddress {
-        ${SEED_ADDRESSES.vip}/24 dev ${dev} label ${dev}:0
-    }
-}
-`
+  return keepalivedInstanceText({
+    routerId: master ? 'ld444' : 'ld555',
+    master,
+    interface: dev,
+    vrid: 88,
+    priority: master ? 150 : 100,
+    self,
+    peer,
+    advertIntervalMs,
+    authPass: '8888',
+    vip: `${SEED_ADDRESSES.vip}/24 dev ${dev} label ${dev}:0`,
+  })
 }
 
 /** The zone the stand-in upstream serves (the names behind the seed's public resolver). */

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { open, readFile, rename, unlink } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
 
 /** The file's bytes, or `undefined` when it does not exist (other errors are thrown). */
@@ -20,20 +21,9 @@ export async function readIfExists(path: string): Promise<Buffer | undefined> {
 
 /** Replaces `path` with `text` atomically (temp file, rename); durably (fsync of the file, then of its directory) when `sync`. */
 export async function writeFileAtomic(path: string, text: string, sync: boolean): Promise<void> {
-  const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
-  const file = await open(temp, 'w', 0o644)
-  try {
+  await replaceAtomic(path, sync, async (file) => {
     await file.writeFile(text, 'utf8')
-    if (sync) await file.sync()
-  } catch (error) {
-    await file.close().catch(() => {})
-    await unlink(temp).catch(() => {})
-    throw error
-  }
-  await file.close()
-  await rename(temp, path)
-  // The rename itself is only durable once the directory is.
-  if (sync) await syncDirectory(dirname(path))
+  })
 }
 
 /**
@@ -41,9 +31,7 @@ export async function writeFileAtomic(path: string, text: string, sync: boolean)
  * to about 1 MiB per write), so a large file is never held whole. The pieces are UTF-8 encoded.
  */
 export async function writeFileAtomicChunks(path: string, chunks: Iterable<string>, sync: boolean): Promise<void> {
-  const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
-  const file = await open(temp, 'w', 0o644)
-  try {
+  await replaceAtomic(path, sync, async (file) => {
     let pending: string[] = []
     let size = 0
     for (const chunk of chunks) {
@@ -56,15 +44,7 @@ export async function writeFileAtomicChunks(path: string, chunks: Iterable<strin
       }
     }
     if (pending.length > 0) await file.write(pending.join(''), null, 'utf8')
-    if (sync) await file.sync()
-  } catch (error) {
-    await file.close().catch(() => {})
-    await unlink(temp).catch(() => {})
-    throw error
-  }
-  await file.close()
-  await rename(temp, path)
-  if (sync) await syncDirectory(dirname(path))
+  })
 }
 
 /** fsync of a directory: makes the names created or renamed in it durable. */
@@ -75,4 +55,26 @@ export async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await handle.close()
   }
+}
+
+/**
+ * The one replace path behind both writers: `write` fills a fresh temp file, which is fsync'd
+ * (when `sync`), closed and renamed over `path`; on a failure the temp file is removed and the
+ * old content stays.
+ */
+async function replaceAtomic(path: string, sync: boolean, write: (file: FileHandle) => Promise<void>): Promise<void> {
+  const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
+  const file = await open(temp, 'w', 0o644)
+  try {
+    await write(file)
+    if (sync) await file.sync()
+  } catch (error) {
+    await file.close().catch(() => {})
+    await unlink(temp).catch(() => {})
+    throw error
+  }
+  await file.close()
+  await rename(temp, path)
+  // The rename itself is only durable once the directory is.
+  if (sync) await syncDirectory(dirname(path))
 }

@@ -1,31 +1,37 @@
 // `dns-ha example NAME --netns`: refused with one line and exit 69 where namespaces cannot be made;
 // as root, it prints the client namespace's dig lines, they answer, and Ctrl-C deletes every
 // namespace. Also the hidden node side (`netns-node`) rejecting a bad spec.
-import { execFile, spawnSync } from 'node:child_process'
-import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { nodeNetnsHost } from '../../src/topology/index.js'
+import { digUntil, exec, NODE_COMMAND, skipUnless } from '../support/netns.js'
 import { startCli } from './helpers.js'
 
-const exec = promisify(execFile)
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const noRoot = skipUnless('the root run of example --netns', 'netns', 'dig', 'koffi')
 
-function rootReason(): string | undefined {
-  const why = nodeNetnsHost.unavailable()
-  if (why !== undefined) return why
-  if (spawnSync('dig', ['-v']).error) return 'no dig'
+/**
+ * `dns-ha example ARGS` as root: waits for its last line, gives `check` the lines and the
+ * namespaces it names (`count` of them), then Ctrl-C must exit 0 and leave none of them.
+ */
+async function asRoot(args: string[], count: number, check: (out: string[], namespaces: string[]) => Promise<void>): Promise<void> {
+  const run = startCli(['example', ...args, '--netns'], { selfCommand: NODE_COMMAND })
   try {
-    createRequire(import.meta.url)('koffi')
-  } catch {
-    return 'koffi is not installed'
+    await run.line(/^Ctrl-C to stop/)
+    const namespaces = run.out.flatMap((l) => /namespace (dnsha-[a-z0-9-]+)/.exec(l)?.[1] ?? [])
+    expect(namespaces.length).toBe(count)
+    await check(run.out, namespaces)
+    run.signal('SIGINT')
+    expect(await run.status).toBe(0)
+    const left = (await exec('ip', ['netns', 'list'])).stdout
+    for (const ns of namespaces) expect(left).not.toContain(ns)
+  } finally {
+    // (The serve loop listens once the command has printed its last line and returned.)
+    await new Promise((r) => setTimeout(r, 100))
+    run.signal('SIGINT')
+    await run.status.catch(() => {})
   }
-  return undefined
 }
-const noRoot = rootReason()
-if (noRoot) console.warn(`skipping the root run of example --netns: ${noRoot}`)
 
 describe('dns-ha example --netns', () => {
   it('refuses with one line and exit 69 when namespaces cannot be made (here: no ip in PATH)', async () => {
@@ -50,68 +56,30 @@ describe('dns-ha example --netns', () => {
   })
 
   it.skipIf(noRoot)('as root: prints the dig lines for the client namespace, they answer through the real VIP, Ctrl-C deletes every namespace', async () => {
-    const run = startCli(['example', 'dnsmasq-nginx-keepalived', '--netns', '--advert-ms', '200'], { selfCommand: [process.execPath, '--import', 'tsx', MAIN] })
-    try {
-      await run.line(/^Ctrl-C to stop/)
-      const digLine = run.out.find((l) => /^ {2}ip netns exec \S+ dig @\S+ xpt\.redhat\.cn/.test(l))!
+    await asRoot(['dnsmasq-nginx-keepalived', '--advert-ms', '200'], 5, async (out) => {
+      const digLine = out.find((l) => /^ {2}ip netns exec \S+ dig @\S+ xpt\.redhat\.cn/.test(l))!
       expect(digLine).toBeDefined()
-      const namespaces = run.out.flatMap((l) => /namespace (dnsha-[a-z0-9-]+)/.exec(l)?.[1] ?? [])
-      expect(namespaces.length).toBe(5)
       const argv = digLine.trim().split('#')[0]!.trim().split(/\s+/)
-      // Until the election is over (3 x advert + skew after the routers start) nobody holds the VIP.
-      let answer = ''
-      for (const end = Date.now() + 15_000; answer !== '192.168.111.111' && Date.now() < end; ) {
-        answer = (await exec(argv[0]!, [...argv.slice(1), '+short', '+time=1', '+tries=1'], { timeout: 10_000 }).catch((e: { stdout: string }) => e)).stdout.trim()
-      }
-      expect(answer).toBe('192.168.111.111')
-      run.signal('SIGINT')
-      expect(await run.status).toBe(0)
-      const left = (await exec('ip', ['netns', 'list'])).stdout
-      for (const ns of namespaces) expect(left).not.toContain(ns)
-    } finally {
-      // (The serve loop listens once the command has printed its last line and returned.)
-      await new Promise((r) => setTimeout(r, 100))
-      run.signal('SIGINT')
-      await run.status.catch(() => {})
-    }
+      expect(await digUntil(argv, '192.168.111.111', 15_000)).toBe('192.168.111.111')
+    })
   }, 120_000)
 
   it.skipIf(noRoot)("as root, bind-lvs-keepalived: prints the primary's API and token and director2's takeover bound; the VIP answers; Ctrl-C deletes every namespace", async () => {
-    const run = startCli(['example', 'bind-lvs-keepalived', '--netns', '--advert-ms', '200'], { selfCommand: [process.execPath, '--import', 'tsx', MAIN] })
-    try {
-      await run.line(/^Ctrl-C to stop/)
-      const namespaces = run.out.flatMap((l) => /namespace (dnsha-[a-z0-9-]+)/.exec(l)?.[1] ?? [])
-      expect(namespaces.length).toBe(7)
+    await asRoot(['bind-lvs-keepalived', '--advert-ms', '200'], 7, async (out) => {
       // director2 (priority 90) is the backup: 3 x 200 + (256 - 90) x 200 / 256 = 729.7 ms.
-      expect(run.out).toContain('The VIP moves to the backup within 3 x advert_int + skew (0.730 s) of the master\'s death. Try:')
-      expect(run.out.some((l) => /^ {6}HTTP API http:\/\/[\d.]+:8053\/api\/zones\/vipshop\.com\.\/records token [0-9a-f]{32}$/.test(l))).toBe(true)
-      const digLine = run.out.find((l) => /^ {2}ip netns exec \S+-client dig @\S+\.100 dns1\.vipshop\.com/.test(l))!
+      expect(out).toContain('The VIP moves to the backup within 3 x advert_int + skew (0.730 s) of the master\'s death. Try:')
+      expect(out.some((l) => /^ {6}HTTP API http:\/\/[\d.]+:8053\/api\/zones\/vipshop\.com\.\/records token [0-9a-f]{32}$/.test(l))).toBe(true)
+      const digLine = out.find((l) => /^ {2}ip netns exec \S+-client dig @\S+\.100 dns1\.vipshop\.com/.test(l))!
       expect(digLine).toBeDefined()
       const argv = digLine.trim().split('#')[0]!.trim().split(/\s+/)
-      let answer = ''
-      for (const end = Date.now() + 20_000; answer !== '192.0.2.53' && Date.now() < end; ) {
-        answer = (await exec(argv[0]!, [...argv.slice(1), '+short', '+time=1', '+tries=1'], { timeout: 10_000 }).catch((e: { stdout: string }) => e)).stdout.trim()
-      }
-      expect(answer).toBe('192.0.2.53')
-      run.signal('SIGINT')
-      expect(await run.status).toBe(0)
-      const left = (await exec('ip', ['netns', 'list'])).stdout
-      for (const ns of namespaces) expect(left).not.toContain(ns)
-    } finally {
-      await new Promise((r) => setTimeout(r, 100))
-      run.signal('SIGINT')
-      await run.status.catch(() => {})
-    }
+      expect(await digUntil(argv, '192.0.2.53', 20_000)).toBe('192.0.2.53')
+    })
   }, 150_000)
 
   it.skipIf(noRoot)('as root, split-horizon: prints a dig line from each client namespace to the authority and the pool; each answers as its comment says', async () => {
-    const run = startCli(['example', 'split-horizon', '--netns'], { selfCommand: [process.execPath, '--import', 'tsx', MAIN] })
-    try {
-      await run.line(/^Ctrl-C to stop/)
-      expect(run.out.some((l) => l.includes('VIP'))).toBe(false)
-      const namespaces = run.out.flatMap((l) => /namespace (dnsha-[a-z0-9-]+)/.exec(l)?.[1] ?? [])
-      expect(namespaces.length).toBe(5)
-      const digLines = run.out.filter((l) => /^ {2}ip netns exec \S+ dig @/.test(l))
+    await asRoot(['split-horizon'], 5, async (out) => {
+      expect(out.some((l) => l.includes('VIP'))).toBe(false)
+      const digLines = out.filter((l) => /^ {2}ip netns exec \S+ dig @/.test(l))
       expect(new Set(digLines.map((l) => /exec dnsha-[a-z0-9]+-(\w+) /.exec(l)?.[1]))).toEqual(new Set(['internal', 'external']))
       const expected: Record<string, string> = { 'private address': '10.0.0.80', 'public address': '203.0.113.80', 'ECS carries its address': '10.0.0.80', 'external client through the pool': '203.0.113.80', 'internal only': '10.0.2.10' }
       for (const line of digLines) {
@@ -122,14 +90,6 @@ describe('dns-ha example --netns', () => {
         const answer = (await exec(argv[0]!, [...argv.slice(1), '+short', '+time=2', '+tries=2'], { timeout: 10_000 }).catch((e: { stdout: string }) => e)).stdout.trim()
         expect(answer, line).toBe(want)
       }
-      run.signal('SIGINT')
-      expect(await run.status).toBe(0)
-      const left = (await exec('ip', ['netns', 'list'])).stdout
-      for (const ns of namespaces) expect(left).not.toContain(ns)
-    } finally {
-      await new Promise((r) => setTimeout(r, 100))
-      run.signal('SIGINT')
-      await run.status.catch(() => {})
-    }
+    })
   }, 120_000)
 })

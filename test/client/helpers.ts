@@ -2,7 +2,11 @@
 import dnsPacket from 'dns-packet'
 import type { Answer } from 'dns-packet'
 import type { DatagramSocket, RemoteInfo, StreamServer, StreamSocket } from '../../src/util/network.js'
-import type { MemoryNetwork } from '../../src/testing/memory-network.js'
+import { afterEach, beforeEach } from 'vitest'
+import type { QueryOptions } from '../../src/client/query.js'
+import { FakeClock } from '../../src/testing/fake-clock.js'
+import { MemoryNetwork } from '../../src/testing/memory-network.js'
+import { seededRandom } from '../../src/util/random.js'
 
 export type Reply = (bytes: Uint8Array) => void
 
@@ -90,4 +94,35 @@ export function settle<T>(p: Promise<T>): Promise<T | Error> {
     (r) => r,
     (e: Error) => e,
   )
+}
+
+/** A FakeClock, a MemoryNetwork on it, and a {@link fakeEndpoint} on that, fresh for each test. */
+export interface FakeServerEnv {
+  clock: FakeClock
+  network: MemoryNetwork
+  server: FakeEndpoint
+  /** The server as a query target. */
+  target(): { address: string; port: number }
+  /** Query options on this network and clock (seeded random, 1 s timeout, then `defaults`), then `extra`. */
+  opts(extra?: QueryOptions): QueryOptions
+}
+
+/**
+ * Registers the beforeEach/afterEach that build a {@link FakeServerEnv} for each test of the
+ * enclosing file or describe block and close its server after.
+ */
+export function useFakeServer(seed = 7, defaults: QueryOptions = {}): FakeServerEnv {
+  const env = {
+    target: () => ({ address: env.server.address, port: env.server.port }),
+    opts: (extra: QueryOptions = {}): QueryOptions => ({ network: env.network, clock: env.clock, random: seededRandom(seed), timeoutMs: 1000, ...defaults, ...extra }),
+  } as FakeServerEnv
+  beforeEach(async () => {
+    env.clock = new FakeClock()
+    env.network = new MemoryNetwork({ clock: env.clock })
+    env.server = await fakeEndpoint(env.network)
+  })
+  afterEach(async () => {
+    await env.server.close()
+  })
+  return env
 }

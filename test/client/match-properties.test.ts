@@ -4,19 +4,15 @@
 // comparison fails a named test.
 import dnsPacket from 'dns-packet'
 import fc from 'fast-check'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { ExpectedAnswer } from '../../src/client/match-response.js'
 import { matchResponse } from '../../src/client/match-response.js'
-import type { QueryOptions, QueryResult } from '../../src/client/query.js'
+import type { QueryResult } from '../../src/client/query.js'
 import { query } from '../../src/client/query.js'
 import { readId } from '../../src/packet/wire.js'
-import { FakeClock } from '../../src/testing/fake-clock.js'
-import { MemoryNetwork } from '../../src/testing/memory-network.js'
 import { isDnsHaError } from '../../src/util/errors.js'
 import type { RemoteInfo } from '../../src/util/network.js'
-import { seededRandom } from '../../src/util/random.js'
-import type { FakeEndpoint } from './helpers.js'
-import { fakeEndpoint } from './helpers.js'
+import { useFakeServer } from './helpers.js'
 
 interface Forge {
   id?: number
@@ -108,30 +104,18 @@ describe('matchResponse: one differing field is enough to reject', () => {
 })
 
 describe('query(): a forgery that differs in one thing is ignored, the real answer accepted', () => {
-  let clock: FakeClock
-  let network: MemoryNetwork
-  let server: FakeEndpoint
-
-  beforeEach(async () => {
-    clock = new FakeClock()
-    network = new MemoryNetwork({ clock })
-    server = await fakeEndpoint(network)
-  })
-  afterEach(async () => {
-    await server.close()
-  })
-
-  const opts = (extra: QueryOptions = {}): QueryOptions => ({ network, clock, random: seededRandom(11), timeoutMs: 1000, retries: 0, ...extra })
+  const env = useFakeServer(11, { retries: 0 })
+  const { opts } = env
 
   async function expectForgeryIgnored(send: (msg: Buffer, rinfo: RemoteInfo) => void): Promise<QueryResult> {
-    server.onUdp = (msg, rinfo, reply) => {
+    env.server.onUdp = (msg, rinfo, reply) => {
       send(msg, rinfo) // the forgery arrives first
       reply(forged(msg, '192.0.2.1'))
     }
-    const r = await query({ address: server.address, port: server.port }, { name: 'www.example.', type: 'A', class: 'IN' }, opts())
+    const r = await query({ address: env.server.address, port: env.server.port }, { name: 'www.example.', type: 'A', class: 'IN' }, opts())
     expect(r.packet.answers).toEqual([expect.objectContaining({ data: '192.0.2.1' })])
     expect(r.ignored).toBe(1)
-    expect(clock.pending).toBe(0)
+    expect(env.clock.pending).toBe(0)
     return r
   }
 
@@ -143,28 +127,28 @@ describe('query(): a forgery that differs in one thing is ignored, the real answ
   ])('%s', async (_label, forge) => {
     await expectForgeryIgnored((msg, rinfo) => {
       const f = forge.id === -1 ? { id: (readId(msg) + 1) & 0xffff } : forge
-      server.udpSocket.send(forged(msg, '6.6.6.6', f), rinfo.port, rinfo.address)
+      env.server.udpSocket.send(forged(msg, '6.6.6.6', f), rinfo.port, rinfo.address)
     })
   })
 
   it('another source port on the server address', async () => {
-    const impostor = network.createDatagramSocket(4)
-    await impostor.bind(5353, server.address)
+    const impostor = env.network.createDatagramSocket(4)
+    await impostor.bind(5353, env.server.address)
     await expectForgeryIgnored((msg, rinfo) => impostor.send(forged(msg, '6.6.6.6'), rinfo.port, rinfo.address))
     await impostor.close()
   })
 
   it('another source address on the server port', async () => {
-    const impostor = network.createDatagramSocket(4)
-    await impostor.bind(server.port, '10.0.0.66')
+    const impostor = env.network.createDatagramSocket(4)
+    await impostor.bind(env.server.port, '10.0.0.66')
     await expectForgeryIgnored((msg, rinfo) => impostor.send(forged(msg, '6.6.6.6'), rinfo.port, rinfo.address))
     await impostor.close()
   })
 
   it('over TCP an answer for class CH to an IN question is ERR_QUERY_MISMATCH', async () => {
-    await server.listenTcp()
-    server.onTcp = (msg, reply) => reply(forged(msg, '6.6.6.6', { class: 'CH' }))
-    const err = await query({ address: server.address, port: server.port }, { name: 'www.example.' }, opts({ tcp: true })).then(
+    await env.server.listenTcp()
+    env.server.onTcp = (msg, reply) => reply(forged(msg, '6.6.6.6', { class: 'CH' }))
+    const err = await query({ address: env.server.address, port: env.server.port }, { name: 'www.example.' }, opts({ tcp: true })).then(
       () => undefined,
       (e: unknown) => e,
     )

@@ -1,41 +1,25 @@
 // query(): what a caller reads in an error, where its sockets come from, and what it leaves
 // behind. Written against the survivors of a mutation run on src/client/query.ts
 // (docs/testing.md); every test names the behaviour a caller would notice.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { query } from '../../src/client/query.js'
 import type { QueryOptions } from '../../src/client/query.js'
-import { FakeClock, flush } from '../../src/testing/fake-clock.js'
-import { MemoryNetwork } from '../../src/testing/memory-network.js'
+import { flush } from '../../src/testing/fake-clock.js'
 import { isDnsHaError } from '../../src/util/errors.js'
 import type { DatagramSocket, Network } from '../../src/util/network.js'
 import { seededRandom } from '../../src/util/random.js'
-import type { FakeEndpoint } from './helpers.js'
-import { answer, fakeEndpoint, settle } from './helpers.js'
+import { answer, fakeEndpoint, settle, useFakeServer } from './helpers.js'
 
-let clock: FakeClock
-let network: MemoryNetwork
-let server: FakeEndpoint
-
-beforeEach(async () => {
-  clock = new FakeClock()
-  network = new MemoryNetwork({ clock })
-  server = await fakeEndpoint(network)
-})
-
-afterEach(async () => {
-  await server.close()
-})
-
-const target = () => ({ address: server.address, port: server.port })
-const opts = (extra: QueryOptions = {}): QueryOptions => ({ network, clock, random: seededRandom(7), timeoutMs: 1000, ...extra })
+const env = useFakeServer()
+const { target, opts } = env
 
 /** `network` with datagram sockets whose bind the test decides; counts binds and closes. */
 function bindingNetwork(bind: (port: number, address: string, inner: DatagramSocket, n: number) => Promise<unknown>) {
   const counts = { binds: 0, closes: 0, ports: [] as number[] }
   const wrapped: Network = {
-    ...network,
+    ...env.network,
     createDatagramSocket: (family) => {
-      const inner = network.createDatagramSocket(family)
+      const inner = env.network.createDatagramSocket(family)
       return {
         ...inner,
         bind: async (port: number, address: string) => {
@@ -55,8 +39,8 @@ function bindingNetwork(bind: (port: number, address: string, inner: DatagramSoc
         },
       } as DatagramSocket
     },
-    createStreamServer: (h) => network.createStreamServer(h),
-    connectStream: (address, port, o) => network.connectStream(address, port, o),
+    createStreamServer: (h) => env.network.createStreamServer(h),
+    connectStream: (address, port, o) => env.network.connectStream(address, port, o),
   }
   return { network: wrapped, counts }
 }
@@ -66,15 +50,15 @@ const codeError = (code: string) => Object.assign(new Error(`bind ${code}`), { c
 describe('query() error messages name the server and the failure', () => {
   it('a UDP timeout says server, transport, attempts and timeout', async () => {
     const p = settle(query(target(), { name: 'www.example.' }, opts({ retries: 1 })))
-    await clock.advanceAsync(2000)
+    await env.clock.advanceAsync(2000)
     expect((await p as Error).message).toBe('no answer from 10.0.0.53:53 over udp after 2 attempt(s) of 1000 ms')
   })
 
   it('an IPv6 server is written in brackets, a TCP timeout says tcp', async () => {
-    const v6 = await fakeEndpoint(network, '2001:db8::53')
+    const v6 = await fakeEndpoint(env.network, '2001:db8::53')
     await v6.listenTcp()
     const p = settle(query({ address: '2001:db8::53' }, { name: 'www.example.' }, opts({ tcp: true })))
-    await clock.advanceAsync(1000)
+    await env.clock.advanceAsync(1000)
     expect((await p as Error).message).toBe('no answer from [2001:db8::53]:53 over tcp after 1 attempt(s) of 1000 ms')
     await v6.close()
   })
@@ -83,8 +67,8 @@ describe('query() error messages name the server and the failure', () => {
     const err = await settle(query(target(), { name: 'www.example.' }, opts({ tcp: true })))
     expect(isDnsHaError(err, 'ERR_QUERY_NETWORK')).toBe(true)
     expect((err as Error).message).toMatch(/^TCP connect failed \(10\.0\.0\.53:53\): .+/)
-    await server.listenTcp()
-    server.onTcp = (_msg, _reply, socket) => socket.destroy()
+    await env.server.listenTcp()
+    env.server.onTcp = (_msg, _reply, socket) => socket.destroy()
     const closed = await settle(query(target(), { name: 'www.example.' }, opts({ tcp: true })))
     expect((closed as Error).message).toBe('TCP connection closed before an answer (10.0.0.53:53)')
     expect('cause' in (closed as Error)).toBe(false)
@@ -105,7 +89,7 @@ describe('query() error messages name the server and the failure', () => {
 
   it('accepts the port range edges 1 and 65535', async () => {
     for (const port of [1, 65535]) {
-      const ep = await fakeEndpoint(network, '10.0.0.54', port)
+      const ep = await fakeEndpoint(env.network, '10.0.0.54', port)
       ep.onUdp = (msg, _r, reply) => reply(answer(msg))
       const result = await query({ address: '10.0.0.54', port }, { name: 'www.example.' }, opts())
       expect(result.server.port).toBe(port)
@@ -117,10 +101,10 @@ describe('query() error messages name the server and the failure', () => {
 describe('query() source ports', () => {
   it('sends every attempt from a port of the dynamic range 49152-65535', async () => {
     const p = settle(query(target(), { name: 'www.example.' }, opts({ retries: 40, random: seededRandom(99) })))
-    await clock.advanceAsync(41_000)
+    await env.clock.advanceAsync(41_000)
     await p
-    expect(server.udp).toHaveLength(41)
-    for (const { rinfo } of server.udp) {
+    expect(env.server.udp).toHaveLength(41)
+    for (const { rinfo } of env.server.udp) {
       expect(rinfo.port).toBeGreaterThanOrEqual(49152)
       expect(rinfo.port).toBeLessThanOrEqual(65535)
     }
@@ -128,7 +112,7 @@ describe('query() source ports', () => {
 
   it('falls back to a port the OS picks after 8 taken ones, closing each failed socket', async () => {
     const { network: busy, counts } = bindingNetwork((port, address, inner) => (port === 0 ? inner.bind(0, address) : Promise.reject(codeError(counts.binds % 2 ? 'EADDRINUSE' : 'EACCES'))))
-    server.onUdp = (msg, _r, reply) => reply(answer(msg))
+    env.server.onUdp = (msg, _r, reply) => reply(answer(msg))
     const result = await query(target(), { name: 'www.example.' }, opts({ network: busy }))
     expect(result.transport).toBe('udp')
     expect(counts.ports).toEqual([...counts.ports.slice(0, 8), 0])
@@ -143,7 +127,7 @@ describe('query() source ports', () => {
     expect((err as Error).message).toBe('cannot open a UDP socket (10.0.0.53:53): bind ENETDOWN')
     expect(counts.binds).toBe(1)
     expect(counts.closes).toBe(1)
-    expect(clock.pending).toBe(0)
+    expect(env.clock.pending).toBe(0)
   })
 })
 
@@ -157,23 +141,23 @@ describe('query() leaves nothing behind', () => {
     })
     const controller = new AbortController()
     const p = settle(query(target(), { name: 'www.example.' }, opts({ network: slow, signal: controller.signal })))
-    await clock.advanceAsync(1000) // the second attempt starts opening its socket
+    await env.clock.advanceAsync(1000) // the second attempt starts opening its socket
     expect(counts.binds).toBe(2)
     controller.abort()
     expect(isDnsHaError(await p, 'ERR_QUERY_ABORTED')).toBe(true)
     release()
     await flush()
-    await clock.advanceAsync(5000)
-    expect(server.udp).toHaveLength(1)
+    await env.clock.advanceAsync(5000)
+    expect(env.server.udp).toHaveLength(1)
     expect(counts.closes).toBe(2)
-    expect(clock.pending).toBe(0)
+    expect(env.clock.pending).toBe(0)
   })
 
   it.each([false, true])('removes its abort listener from the caller’s signal when it ends (tcp: %s)', async (tcp) => {
     if (tcp) {
-      await server.listenTcp()
-      server.onTcp = (msg, reply) => reply(answer(msg))
-    } else server.onUdp = (msg, _r, reply) => reply(answer(msg))
+      await env.server.listenTcp()
+      env.server.onTcp = (msg, reply) => reply(answer(msg))
+    } else env.server.onUdp = (msg, _r, reply) => reply(answer(msg))
     const signal = new AbortController().signal
     const add = vi.spyOn(signal, 'addEventListener')
     const remove = vi.spyOn(signal, 'removeEventListener')
@@ -186,28 +170,28 @@ describe('query() leaves nothing behind', () => {
 
 describe('query() over TCP', () => {
   it('measures rtt from the connect on the injected clock', async () => {
-    await server.listenTcp()
-    server.onTcp = (msg, reply) => void clock.setTimeout(() => reply(answer(msg)), 30)
-    await clock.advanceAsync(5000)
+    await env.server.listenTcp()
+    env.server.onTcp = (msg, reply) => void env.clock.setTimeout(() => reply(answer(msg)), 30)
+    await env.clock.advanceAsync(5000)
     const p = query(target(), { name: 'www.example.' }, opts({ tcp: true }))
     await flush()
-    await clock.advanceAsync(30)
+    await env.clock.advanceAsync(30)
     expect((await p).rttMs).toBe(30)
   })
 
   it('rejects an empty length-prefixed frame as a mismatch at once, without waiting for the timeout', async () => {
-    await server.listenTcp()
-    server.onTcp = (_msg, _reply, socket) => socket.write(Buffer.from([0, 0]))
-    const startedAt = clock.now()
+    await env.server.listenTcp()
+    env.server.onTcp = (_msg, _reply, socket) => socket.write(Buffer.from([0, 0]))
+    const startedAt = env.clock.now()
     const err = await settle(query(target(), { name: 'www.example.' }, opts({ tcp: true })))
     expect(isDnsHaError(err, 'ERR_QUERY_MISMATCH')).toBe(true)
     expect((err as Error).message).toMatch(/^TCP answer from 10\.0\.0\.53:53 does not match the query \(.+\)$/)
-    expect(clock.now()).toBe(startedAt)
+    expect(env.clock.now()).toBe(startedAt)
   })
 
   it('rejects a matching but undecodable TCP answer as ERR_QUERY_MISMATCH (undecodable)', async () => {
-    await server.listenTcp()
-    server.onTcp = (msg, reply) => {
+    await env.server.listenTcp()
+    env.server.onTcp = (msg, reply) => {
       const bytes = answer(msg)
       bytes[7] = 1 // ANCOUNT 1 with no answer record
       reply(bytes)
@@ -221,11 +205,11 @@ describe('query() over TCP', () => {
 
 describe('query() answer source over IPv6', () => {
   it('ignores an answer from another IPv6 address', async () => {
-    const v6 = await fakeEndpoint(network, '2001:db8::53')
-    const impostor = await fakeEndpoint(network, '2001:db8::66')
+    const v6 = await fakeEndpoint(env.network, '2001:db8::53')
+    const impostor = await fakeEndpoint(env.network, '2001:db8::66')
     v6.onUdp = (msg, rinfo) => impostor.udpSocket.send(answer(msg), rinfo.port, rinfo.address)
     const p = settle(query({ address: '2001:db8::53' }, { name: 'www.example.' }, opts({ retries: 0 })))
-    await clock.advanceAsync(1000)
+    await env.clock.advanceAsync(1000)
     const err = await p
     expect(isDnsHaError(err, 'ERR_QUERY_TIMEOUT')).toBe(true)
     expect((err as { details?: Record<string, unknown> }).details).toMatchObject({ ignored: 1, lastIgnored: 'wrong-source' })

@@ -4,72 +4,31 @@
 // reaching the VIP's answers (NOTIFY + IXFR to both slaves), and after SIGKILL of the master
 // director the backup holding the VIP and answering within 3 x advert + skew + margin. close()
 // must leave no namespace. Root only; skips with a printed reason otherwise. Prints the takeover.
-import { execFile, spawnSync } from 'node:child_process'
-import { createRequire } from 'node:module'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { nodeNetnsHost, startNetnsExample, type NetnsExample } from '../../src/topology/index.js'
+import { describe, expect, it } from 'vitest'
+import { exec, expectCleanClose, measureTakeover, skipUnless, useNetnsExample } from '../support/netns.js'
 
-const exec = promisify(execFile)
-
-function unavailableReason(): string | undefined {
-  const why = nodeNetnsHost.unavailable()
-  if (why !== undefined) return why
-  if (spawnSync('dig', ['-v']).error) return 'no dig (apt-get install bind9-dnsutils)'
-  if (spawnSync('curl', ['--version']).error) return 'no curl (the HTTP API edit is sent with it from the client namespace)'
-  try {
-    createRequire(import.meta.url)('koffi')
-  } catch {
-    return 'koffi (optional dependency, raw VRRP sockets) is not installed'
-  }
-  return undefined
-}
-
-const unavailable = unavailableReason()
-if (unavailable) console.warn(`skipping the bind-lvs-keepalived namespace-mode tests: ${unavailable}`)
+const unavailable = skipUnless('the bind-lvs-keepalived namespace-mode tests', 'netns', 'dig', 'curl', 'koffi')
 
 const ADVERT = 200
 /** director2's Master_Down_Interval (RFC 5798): 3 x advert + skew for priority 90. */
 const MASTER_DOWN = 3 * ADVERT + ((256 - 90) * ADVERT) / 256
 /** Real processes on a shared 2-core machine: lateness allowed on top of the RFC figure (as test/topology/netns.test.ts). */
 const MARGIN = 1000
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
-const PREFIX = `dnsha-l${process.pid % 10000}-`
-
-let example: NetnsExample | undefined
-
-/** dig from the client namespace: the answer's addresses, sorted (empty when none or no answer). */
-async function dig(name: string, to?: string): Promise<string[]> {
-  const argv = example!.tryCommand({ name, comment: '', ...(to === undefined ? {} : { to }) })
-  const { stdout } = await exec(argv[0]!, [...argv.slice(1), 'A', '+short', '+time=1', '+tries=1'], { timeout: 5000 }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }))
-  return stdout.split('\n').filter((l) => /^\d+\.\d+\.\d+\.\d+$/.test(l)).sort()
-}
-
-async function until<T>(what: string, limitMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + limitMs
-  for (;;) {
-    const v = await probe()
-    if (v !== undefined) return v
-    if (Date.now() > end) throw new Error(`${what}: not within ${limitMs} ms\n--- director1\n${example?.output('director1')}\n--- director2\n${example?.output('director2')}`)
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
-
-const ourNamespaces = async (): Promise<string[]> => (await exec('ip', ['netns', 'list'])).stdout.split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith(PREFIX))
 
 describe.skipIf(unavailable)('dns-ha example bind-lvs-keepalived in network namespaces', () => {
-  beforeAll(async () => {
-    example = await startNetnsExample('bind-lvs-keepalived', { nodeCommand: [process.execPath, '--import', 'tsx', MAIN], advertIntervalMs: ADVERT, readyTimeoutMs: 90_000, prefix: PREFIX })
-  }, 120_000)
-  afterAll(async () => {
-    await example?.close()
-  })
+  const run = useNetnsExample('bind-lvs-keepalived', { letter: 'l', advertIntervalMs: ADVERT, readyTimeoutMs: 90_000, startTimeoutMs: 120_000, outputOf: ['director1', 'director2'] })
+
+  /** dig from the client namespace: the answer's addresses, sorted (empty when none or no answer). */
+  async function dig(name: string, to?: string): Promise<string[]> {
+    const argv = run.example.tryCommand({ name, comment: '', ...(to === undefined ? {} : { to }) })
+    const { stdout } = await exec(argv[0]!, [...argv.slice(1), 'A', '+short', '+time=1', '+tries=1'], { timeout: 5000 }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }))
+    return stdout.split('\n').filter((l) => /^\d+\.\d+\.\d+\.\d+$/.test(l)).sort()
+  }
 
   it('builds one namespace per machine and a bridge; every node runs its role', async () => {
-    expect(example!.namespaces).toHaveLength(7)
-    expect((await ourNamespaces()).sort()).toEqual([...example!.namespaces].sort())
-    expect(example!.hosts.map((h) => [h.name, h.role, h.pid !== undefined])).toEqual([
+    expect(run.example.namespaces).toHaveLength(7)
+    expect((await run.ourNamespaces()).sort()).toEqual([...run.example.namespaces].sort())
+    expect(run.example.hosts.map((h) => [h.name, h.role, h.pid !== undefined])).toEqual([
       ['primary', 'bind-lvs-primary', true],
       ['secondary1', 'bind-lvs-secondary', true],
       ['secondary2', 'bind-lvs-secondary', true],
@@ -80,66 +39,47 @@ describe.skipIf(unavailable)('dns-ha example bind-lvs-keepalived in network name
   })
 
   it("director1 holds the real VIP; the seed's names answer through it and from each slave", async () => {
-    await until('director1 holding the VIP', 15_000, async () => ((await example!.holders()).join() === 'director1' ? true : undefined))
+    await run.until('director1 holding the VIP', 15_000, async () => ((await run.example.holders()).join() === 'director1' ? true : undefined))
     // The pool answers once its checks have seen a slave up (delay_loop 2 s).
-    await until('an answer via the VIP', 10_000, async () => ((await dig('dns1.vipshop.com')).join() === '192.0.2.53' ? true : undefined))
+    await run.until('an answer via the VIP', 10_000, async () => ((await dig('dns1.vipshop.com')).join() === '192.0.2.53' ? true : undefined))
     for (let i = 0; i < 4; i++) expect(await dig('img2.vipshop.com')).toEqual(['192.0.2.12', '192.0.2.22'])
     expect(await dig('nope.vipshop.com')).toEqual([])
     for (const slave of ['secondary1', 'secondary2']) expect(await dig('dns1.vipshop.com', slave)).toEqual(['192.0.2.53'])
   }, 40_000)
 
   it("an edit through the primary's HTTP API reaches the VIP's answers (NOTIFY + IXFR to both slaves)", async () => {
-    const api = example!.hosts.find((h) => h.name === 'primary')!.describe.flatMap((l) => /^HTTP API (\S+) token ([0-9a-f]{32})$/.exec(l) ?? [])
+    const api = run.example.hosts.find((h) => h.name === 'primary')!.describe.flatMap((l) => /^HTTP API (\S+) token ([0-9a-f]{32})$/.exec(l) ?? [])
     expect(api).toHaveLength(3)
     const [, url, token] = api as [string, string, string]
     const body = JSON.stringify({ record: { name: 'img5', type: 'A', ttl: 300, data: '198.51.100.5' }, ifSerial: 2013051501 })
     const editedAt = Date.now()
-    const { stdout } = await exec('ip', ['netns', 'exec', example!.clientNamespace, 'curl', '-sS', '--max-time', '5', '-X', 'POST', '-H', `authorization: Bearer ${token}`, '-H', 'content-type: application/json', '-d', body, url], { timeout: 10_000 })
+    const { stdout } = await exec('ip', ['netns', 'exec', run.example.clientNamespace, 'curl', '-sS', '--max-time', '5', '-X', 'POST', '-H', `authorization: Bearer ${token}`, '-H', 'content-type: application/json', '-d', body, url], { timeout: 10_000 })
     expect(JSON.parse(stdout)).toMatchObject({ previousSerial: 2013051501, serial: 2013051502 })
     // Both slaves have it (asked directly), then every answer through the VIP does (round robin over both).
-    for (const slave of ['secondary1', 'secondary2']) await until(`${slave} serving img5`, 10_000, async () => ((await dig('img5.vipshop.com', slave)).join() === '198.51.100.5' ? true : undefined))
+    for (const slave of ['secondary1', 'secondary2']) await run.until(`${slave} serving img5`, 10_000, async () => ((await dig('img5.vipshop.com', slave)).join() === '198.51.100.5' ? true : undefined))
     const reachedAt = Date.now()
     for (let i = 0; i < 4; i++) expect(await dig('img5.vipshop.com')).toEqual(['198.51.100.5'])
     console.info(`namespace mode bind-lvs: an API edit served by both slaves ${reachedAt - editedAt} ms after the POST was sent`)
   }, 40_000)
 
   it('SIGKILL of director1: director2 holds the VIP and answers within 3 x advert + skew + margin', async () => {
-    await new Promise((r) => setTimeout(r, 3 * ADVERT)) // director2 has heard a few adverts
-    expect(await example!.holders()).toEqual(['director1'])
-    let masterAt: number | undefined
-    example!.on('vrrp', ({ at, node, to }) => void (node === 'director2' && to === 'master' && (masterAt ??= at)))
-    const killedAt = await example!.crash('director1')
-    let firstAnswer: number | undefined
-    const probes: Promise<void>[] = []
-    const prober = (async () => {
-      while (firstAnswer === undefined && Date.now() - killedAt < MASTER_DOWN + MARGIN + 3000) {
-        const startedAt = Date.now()
-        probes.push(dig('dns1.vipshop.com').then((a) => void (a.join() === '192.0.2.53' && (firstAnswer = Math.min(firstAnswer ?? Infinity, startedAt)))))
-        await new Promise((r) => setTimeout(r, 50))
-      }
-    })()
-    const vipAt = await until('director2 holding the VIP', MASTER_DOWN + MARGIN + 3000, async () => ((await example!.holders()).includes('director2') ? Date.now() : undefined))
-    await prober
-    await Promise.all(probes)
-    const takeover = masterAt === undefined ? undefined : masterAt - killedAt
-    const answered = firstAnswer === undefined ? undefined : firstAnswer - killedAt
-    console.info(`namespace mode bind-lvs, advert ${ADVERT} ms (Master_Down_Interval ${MASTER_DOWN} ms): after the SIGKILL, director2 master at ${takeover} ms (its own clock), first right answer from a dig started at ${answered} ms, VIP seen on director2's eth0 by polling at ${vipAt - killedAt} ms`)
-    expect(takeover).toBeDefined()
-    expect(takeover!).toBeGreaterThanOrEqual(Math.floor(MASTER_DOWN - ADVERT) - 5)
-    expect(takeover!).toBeLessThanOrEqual(MASTER_DOWN + MARGIN)
-    expect(answered).toBeDefined()
-    expect(answered!).toBeLessThanOrEqual(MASTER_DOWN + MARGIN)
-    const { stdout } = await exec('ip', ['-n', example!.hosts.find((h) => h.name === 'director2')!.namespace, '-4', 'addr', 'show', 'dev', 'eth0'])
-    expect(stdout).toContain(`inet ${example!.vip}/32`)
+    await measureTakeover(run, {
+      master: 'director1',
+      backup: 'director2',
+      advertIntervalMs: ADVERT,
+      masterDownMs: MASTER_DOWN,
+      marginMs: MARGIN,
+      answers: async () => (await dig('dns1.vipshop.com')).join() === '192.0.2.53',
+      report: ({ takeover, answered, vipSeen }) =>
+        `namespace mode bind-lvs, advert ${ADVERT} ms (Master_Down_Interval ${MASTER_DOWN} ms): after the SIGKILL, director2 master at ${takeover} ms (its own clock), first right answer from a dig started at ${answered} ms, VIP seen on director2's eth0 by polling at ${vipSeen} ms`,
+    })
     // director2's pool answers the edited zone too.
     expect(await dig('img5.vipshop.com')).toEqual(['198.51.100.5'])
   }, 30_000)
 
   it('close() stops every node and leaves no namespace', async () => {
-    const pids = example!.hosts.flatMap((h) => (h.pid === undefined ? [] : [h.pid]))
+    const pids = run.example.hosts.flatMap((h) => (h.pid === undefined ? [] : [h.pid]))
     expect(pids.length).toBe(4) // director1 was killed
-    await example!.close()
-    expect(await ourNamespaces()).toEqual([])
-    for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow()
+    await expectCleanClose(run, pids)
   }, 30_000)
 })

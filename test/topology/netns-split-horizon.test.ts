@@ -3,53 +3,28 @@
 // directly and through the pool (which inserts their address as ECS); each must get its own side's
 // answers, an outsider's own ECS claim must change nothing, and close() must leave no namespace.
 // Root only; skips with a printed reason otherwise.
-import { execFile, spawnSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { nodeNetnsHost, startNetnsExample, type NetnsExample } from '../../src/topology/index.js'
+import { describe, expect, it } from 'vitest'
+import { exec, expectCleanClose, skipUnless, useNetnsExample } from '../support/netns.js'
 
-const exec = promisify(execFile)
-
-function unavailableReason(): string | undefined {
-  const why = nodeNetnsHost.unavailable()
-  if (why !== undefined) return why
-  if (spawnSync('dig', ['-v']).error) return 'no dig (apt-get install bind9-dnsutils)'
-  return undefined
-}
-
-const unavailable = unavailableReason()
-if (unavailable) console.warn(`skipping the split-horizon namespace-mode tests: ${unavailable}`)
-
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
-const PREFIX = `dnsha-s${process.pid % 10000}-`
-
-let example: NetnsExample | undefined
-
-/** dig from host `from`'s namespace to host `to` port 53: the status and the answer's A addresses. */
-async function dig(from: string, to: string, name: string, ...extra: string[]): Promise<{ status: string; addresses: string[] }> {
-  const argv = example!.tryCommand({ name, from, to, comment: '' })
-  const { stdout } = await exec(argv[0]!, [...argv.slice(1), 'A', '+time=2', '+tries=2', '+noall', '+comments', '+answer', ...extra], { timeout: 10_000 }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }))
-  const status = /status: ([A-Z]+)/.exec(stdout)?.[1] ?? 'no answer'
-  const addresses = [...stdout.matchAll(/\sIN\s+A\s+(\d+\.\d+\.\d+\.\d+)$/gm)].map((m) => m[1]!).sort()
-  return { status, addresses }
-}
-
-const ourNamespaces = async (): Promise<string[]> => (await exec('ip', ['netns', 'list'])).stdout.split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith(PREFIX))
+const unavailable = skipUnless('the split-horizon namespace-mode tests', 'netns', 'dig')
 
 describe.skipIf(unavailable)('dns-ha example split-horizon in network namespaces', () => {
-  beforeAll(async () => {
-    example = await startNetnsExample('split-horizon', { nodeCommand: [process.execPath, '--import', 'tsx', MAIN], readyTimeoutMs: 60_000, prefix: PREFIX })
-  }, 90_000)
-  afterAll(async () => {
-    await example?.close()
-  })
+  const run = useNetnsExample('split-horizon', { letter: 's', readyTimeoutMs: 60_000, startTimeoutMs: 90_000 })
+
+  /** dig from host `from`'s namespace to host `to` port 53: the status and the answer's A addresses. */
+  async function dig(from: string, to: string, name: string, ...extra: string[]): Promise<{ status: string; addresses: string[] }> {
+    const argv = run.example.tryCommand({ name, from, to, comment: '' })
+    const { stdout } = await exec(argv[0]!, [...argv.slice(1), 'A', '+time=2', '+tries=2', '+noall', '+comments', '+answer', ...extra], { timeout: 10_000 }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }))
+    const status = /status: ([A-Z]+)/.exec(stdout)?.[1] ?? 'no answer'
+    const addresses = [...stdout.matchAll(/\sIN\s+A\s+(\d+\.\d+\.\d+\.\d+)$/gm)].map((m) => m[1]!).sort()
+    return { status, addresses }
+  }
 
   it('puts the authority, the pool and each client in its own namespace; the external client outside <subnet>.0/25', async () => {
-    expect(example!.namespaces).toHaveLength(5)
-    expect((await ourNamespaces()).sort()).toEqual([...example!.namespaces].sort())
-    const subnet = example!.vip.split('.').slice(0, 3).join('.')
-    expect(example!.hosts.map((h) => [h.name, h.role, h.address])).toEqual([
+    expect(run.example.namespaces).toHaveLength(5)
+    expect((await run.ourNamespaces()).sort()).toEqual([...run.example.namespaces].sort())
+    const subnet = run.example.vip.split('.').slice(0, 3).join('.')
+    expect(run.example.hosts.map((h) => [h.name, h.role, h.address])).toEqual([
       ['authority', 'split-horizon-authority', `${subnet}.1`],
       ['pool', 'split-horizon-pool', `${subnet}.2`],
       ['internal', undefined, `${subnet}.3`],
@@ -71,13 +46,13 @@ describe.skipIf(unavailable)('dns-ha example split-horizon in network namespaces
   }, 60_000)
 
   it("the suggested queries answer what the example says", async () => {
-    for (const q of example!.definition.tryQueries) {
+    for (const q of run.example.definition.tryQueries) {
       expect(await dig(q.from!, q.to!, q.name), `${q.from} -> ${q.to} ${q.name}`).toEqual({ status: 'NOERROR', addresses: [...q.expect!].sort() })
     }
   }, 60_000)
 
   it("an external client's own ECS claim to be the internal client changes nothing, directly or through the pool", async () => {
-    const claim = `+subnet=${example!.hosts.find((h) => h.name === 'internal')!.address}/32`
+    const claim = `+subnet=${run.example.hosts.find((h) => h.name === 'internal')!.address}/32`
     for (const to of ['authority', 'pool']) {
       expect(await dig('external', to, 'www.example.test', claim), `external -> ${to}`).toEqual({ status: 'NOERROR', addresses: ['203.0.113.80'] })
       expect(await dig('external', to, 'wiki.corp.test', claim), `external -> ${to}`).toEqual({ status: 'REFUSED', addresses: [] })
@@ -90,10 +65,8 @@ describe.skipIf(unavailable)('dns-ha example split-horizon in network namespaces
   }, 30_000)
 
   it('close() stops both node processes and leaves no namespace', async () => {
-    const pids = example!.hosts.flatMap((h) => (h.pid === undefined ? [] : [h.pid]))
+    const pids = run.example.hosts.flatMap((h) => (h.pid === undefined ? [] : [h.pid]))
     expect(pids.length).toBe(2)
-    await example!.close()
-    expect(await ourNamespaces()).toEqual([])
-    for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow()
+    await expectCleanClose(run, pids)
   }, 30_000)
 })

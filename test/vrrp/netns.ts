@@ -4,26 +4,18 @@
 // here is killed, and the namespaces deleted, by lab.destroy() (and on process exit).
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { netnsUnavailable } from '../support/netns.js'
 
 const exec = promisify(execFile)
 
 /** Why the namespace tests cannot run here, or undefined when they can. */
 export function labUnavailable(): string | undefined {
-  if (process.platform !== 'linux') return 'not Linux'
-  if (process.getuid?.() !== 0) return 'not root (network namespaces and raw sockets need it)'
-  if (spawnSync('ip', ['-V']).error) return 'no ip command (iproute2)'
-  try {
-    createRequire(import.meta.url)('koffi')
-  } catch {
-    return 'koffi (optional dependency) is not installed'
-  }
-  return undefined
+  return netnsUnavailable('netns', 'koffi')
 }
 
 export const haveKeepalived = (): boolean => spawnSync('keepalived', ['--version']).error === undefined

@@ -1,26 +1,16 @@
 // The real host seam where it needs no root: the command runner (exit status, output, a timeout
 // that kills the whole process group, a command that cannot start) and the interface table; and,
 // when we are root, the raw socket opened on lo by root and refused to an unprivileged user.
-import { execFile, spawnSync } from 'node:child_process'
-import { createRequire } from 'node:module'
+import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { nodeVrrpHost, parseIpv6Control } from '../../src/vrrp/node-host.js'
+import { skipUnless } from '../support/netns.js'
 
 const exec = promisify(execFile)
 const fixture = fileURLToPath(new URL('./fixtures/open-raw.ts', import.meta.url))
-const rawSkip = (() => {
-  if (process.getuid?.() !== 0) return 'not root'
-  if (spawnSync('setpriv', ['--version']).error) return 'no setpriv (util-linux)'
-  try {
-    createRequire(import.meta.url)('koffi')
-  } catch {
-    return 'koffi is not installed'
-  }
-  return undefined
-})()
-if (rawSkip) console.warn(`skipping the raw socket permission test: ${rawSkip}`)
+const rawSkip = skipUnless('the raw socket permission test', 'root', 'setpriv', 'koffi')
 
 describe('nodeVrrpHost.run', () => {
   it('resolves with the exit status, stdout and stderr', async () => {

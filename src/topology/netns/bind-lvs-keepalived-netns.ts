@@ -20,12 +20,13 @@ import { DnsServer } from '../../server/index.js'
 import { SecondaryZone } from '../../transfer/index.js'
 import { DnsHaError } from '../../util/errors.js'
 import { cryptoRandom } from '../../util/random.js'
-import { LinuxVip, parseKeepalivedConf, RawTransport, vrrpRouterOptionsFromKeepalived, VrrpRouter } from '../../vrrp/index.js'
+import { parseKeepalivedConf, vrrpRouterOptionsFromKeepalived } from '../../vrrp/index.js'
 import type { KeepalivedVirtualServer } from '../../vrrp/index.js'
 import { parseZone } from '../../zone/index.js'
 import type { Zone } from '../../zone/index.js'
 import { BIND_LVS_ADDRESSES, BIND_LVS_LOCALHOST_REV, BIND_LVS_LOCALHOST_ZONE, BIND_LVS_ORIGIN, BIND_LVS_VIPSHOP_ZONE, bindLvsKeepalivedConf } from '../bind-lvs-keepalived-configs.js'
 import { MemoryDisk } from '../memory-files.js'
+import { startNetnsVrrp } from './netns-vrrp.js'
 import type { NetnsExampleDefinition, NetnsNodeEvent, NetnsNodeSpec, NetnsRole, NetnsRoleInstance } from './netns-role.js'
 
 /** The port of the primary's HTTP API (the seed's web front end edits vipshop.com through it). */
@@ -165,18 +166,7 @@ async function startDirector(spec: NetnsNodeSpec, emit: (event: NetnsNodeEvent) 
 
     // vrrp_instance: its unicast_src_ip / unicast_peer / VIP the run's addresses.
     const mapped = vrrpRouterOptionsFromKeepalived(config.instances[0]!, config).router
-    const router = new VrrpRouter({
-      ...mapped,
-      vips: [spec.vip],
-      primaryAddress: spec.address,
-      unicastPeers: [peer],
-      transport: new RawTransport({ interface: spec.interface, localAddress: spec.address, multicast: false }),
-      vipActions: new LinuxVip({ interface: spec.interface, onError: (error) => emit({ type: 'warning', message: error.message }) }),
-    })
-    router.on('state', ({ from, to, reason }) => emit({ type: 'vrrp', from, to, reason }))
-    router.on('warning', ({ message }) => emit({ type: 'warning', message }))
-    await router.start()
-    stops.push(() => router.stop())
+    const router = await startNetnsVrrp(spec, mapped, peer, emit, stops)
     const r = router.snapshot()
     return {
       describe: [

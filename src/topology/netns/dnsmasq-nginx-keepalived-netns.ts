@@ -13,11 +13,11 @@ import { Forwarder, parseDnsmasqConf } from '../../forwarder/index.js'
 import { parseNginxStream, poolOptionsFromNginx, UdpProxyPool } from '../../proxy/index.js'
 import { DnsServer } from '../../server/index.js'
 import { DnsHaError } from '../../util/errors.js'
-import { LinuxVip, RawTransport, VrrpRouter } from '../../vrrp/index.js'
 import { parseZone } from '../../zone/index.js'
 import { SEED_ADDRESSES, SEED_HOSTS, SEED_NGINX_STREAM, seedDnsmasqConf, UPSTREAM_ZONE } from '../dnsmasq-nginx-keepalived-configs.js'
 import { seedVrrpOptions } from '../dnsmasq-nginx-keepalived.js'
 import { textFiles } from '../text-files.js'
+import { startNetnsVrrp } from './netns-vrrp.js'
 import type { NetnsExampleDefinition, NetnsNodeEvent, NetnsNodeSpec, NetnsRole, NetnsRoleInstance } from './netns-role.js'
 
 /** The seed's upstream resolver: an Authority for example.test on the host's address, port 53. */
@@ -93,18 +93,7 @@ async function startSeedMachine(spec: NetnsNodeSpec, emit: (event: NetnsNodeEven
     stops.push(() => pool.close())
 
     // keepalived: the seed's keepalived.conf, its unicast_src_ip/unicast_peer/VIP the run's addresses.
-    const router = new VrrpRouter({
-      ...seedVrrpOptions(node, spec.advertIntervalMs),
-      vips: [spec.vip],
-      primaryAddress: spec.address,
-      unicastPeers: [address(peerName)],
-      transport: new RawTransport({ interface: spec.interface, localAddress: spec.address, multicast: false }),
-      vipActions: new LinuxVip({ interface: spec.interface, onError: (error) => emit({ type: 'warning', message: error.message }) }),
-    })
-    router.on('state', ({ from, to, reason }) => emit({ type: 'vrrp', from, to, reason }))
-    router.on('warning', ({ message }) => emit({ type: 'warning', message }))
-    await router.start()
-    stops.push(() => router.stop())
+    const router = await startNetnsVrrp(spec, seedVrrpOptions(node, spec.advertIntervalMs), address(peerName), emit, stops)
     const r = router.snapshot()
     return {
       describe: [
