@@ -1,53 +1,17 @@
 // The bind-lvs-keepalived seed in memory (MemoryNetwork + FakeClock): the same program as on
 // loopback; transfers, health verdicts and the VRRP failover asserted to the millisecond.
-import dnsPacket from 'dns-packet'
 import { afterEach, describe, expect, it } from 'vitest'
 import { FakeClock } from '../../src/testing/fake-clock.js'
 import { MemoryNetwork } from '../../src/testing/memory-network.js'
 import type { BindLvsDirector, BindLvsKeepalived, BindLvsSecondary } from '../../src/topology/index.js'
 import { BIND_LVS_ORIGIN, startBindLvsKeepalived } from '../../src/topology/index.js'
-import type { DatagramSocket } from '../../src/util/network.js'
 import { parseZone } from '../../src/zone/index.js'
+import type { Asked } from './vip-client.js'
+import { masterDown, VipClient } from './vip-client.js'
 
-/** RFC 5798 §6.1: Master_Down_Interval = 3 x Advertisement_Interval + (256 - priority) x Advertisement_Interval / 256. */
-const masterDown = (priority: number, advertMs = 1000): number => 3 * advertMs + ((256 - priority) * advertMs) / 256
 /** The seed's virtual_server: delay_loop 2, misc_timeout 5. */
 const DELAY_LOOP_MS = 2000
 const CHECK_TIMEOUT_MS = 5000
-
-interface Asked {
-  id: number
-  name: string
-  at: number
-  answer?: { at: number; rcode: string; data: string[] }
-}
-
-class Client {
-  readonly asked = new Map<number, Asked>()
-  private next = 1
-
-  constructor(
-    private readonly socket: DatagramSocket,
-    private readonly topology: BindLvsKeepalived,
-    private readonly clock: FakeClock,
-  ) {
-    socket.onMessage((msg) => {
-      const p = dnsPacket.decode(msg)
-      const q = this.asked.get(p.id!)
-      if (q && !q.answer) q.answer = { at: clock.now(), rcode: (p as { rcode?: string }).rcode ?? 'NOERROR', data: (p.answers ?? []).map((a) => String((a as { data: unknown }).data)).sort() }
-    })
-  }
-
-  ask(name: string): void {
-    const id = this.next++
-    this.asked.set(id, { id, name, at: this.clock.now() })
-    this.socket.send(dnsPacket.encode({ type: 'query', id, questions: [{ name, type: 'A', class: 'IN' }] }), this.topology.vip.port, this.topology.vip.address)
-  }
-
-  since(at: number): Asked[] {
-    return [...this.asked.values()].filter((q) => q.at >= at)
-  }
-}
 
 /** The seed zone's A records, as the zone text says them (sorted addresses per name). */
 const seedAnswers = (): Record<string, string[]> => {
@@ -68,7 +32,7 @@ interface Rig {
   topology: BindLvsKeepalived
   clock: FakeClock
   network: MemoryNetwork
-  client: Client
+  client: VipClient
   states: { at: number; node: BindLvsDirector; to: string }[]
   members: { at: number; director: BindLvsDirector; member: BindLvsSecondary; state: string; reason: string }[]
   transfers: { at: number; node: BindLvsSecondary; serial: number; kind: string }[]
@@ -93,11 +57,11 @@ async function boot(): Promise<Rig> {
   topology.on('transfer', (e) => transfers.push(e))
   const socket = network.createDatagramSocket(4)
   await socket.bind(0, '127.0.0.1')
-  return { topology, clock, network, client: new Client(socket, topology, clock), states, members, transfers, startedAt, readyAt }
+  return { topology, clock, network, client: new VipClient(socket, topology, clock), states, members, transfers, startedAt, readyAt }
 }
 
 /** Steps the clock `ms` in `step` increments, asking one of `names` per step. */
-async function load(client: Client, clock: FakeClock, names: string[], ms: number, step = 10): Promise<void> {
+async function load(client: VipClient, clock: FakeClock, names: string[], ms: number, step = 10): Promise<void> {
   for (let t = 0; t < ms; t += step) {
     client.ask(names[(t / step) % names.length]!)
     await clock.advanceAsync(step)

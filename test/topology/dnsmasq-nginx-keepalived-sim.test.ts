@@ -1,45 +1,12 @@
 // The seed topology in memory (MemoryNetwork + FakeClock): the same program as on loopback, with
 // failover times asserted to the RFC's figure, and the queries lost counted exactly.
-import dnsPacket from 'dns-packet'
 import { afterEach, describe, expect, it } from 'vitest'
 import { FakeClock } from '../../src/testing/fake-clock.js'
 import { MemoryNetwork } from '../../src/testing/memory-network.js'
 import type { DnsmasqNginxKeepalived, NodeName } from '../../src/topology/index.js'
 import { startDnsmasqNginxKeepalived } from '../../src/topology/index.js'
-import type { DatagramSocket } from '../../src/util/network.js'
+import { masterDown, VipClient } from './vip-client.js'
 
-/** RFC 5798 §6.1: Master_Down_Interval = 3 x Advertisement_Interval + (256 - priority) x Advertisement_Interval / 256. */
-const masterDown = (priority: number, advertMs = 1000): number => 3 * advertMs + ((256 - priority) * advertMs) / 256
-
-interface Asked {
-  id: number
-  name: string
-  at: number
-  answer?: { at: number; rcode: string; data: string[] }
-}
-
-class Client {
-  readonly asked = new Map<number, Asked>()
-  private next = 1
-
-  constructor(
-    private readonly socket: DatagramSocket,
-    private readonly topology: DnsmasqNginxKeepalived,
-    private readonly clock: FakeClock,
-  ) {
-    socket.onMessage((msg) => {
-      const p = dnsPacket.decode(msg)
-      const q = this.asked.get(p.id!)
-      if (q && !q.answer) q.answer = { at: clock.now(), rcode: (p as { rcode?: string }).rcode ?? 'NOERROR', data: (p.answers ?? []).map((a) => String((a as { data: unknown }).data)) }
-    })
-  }
-
-  ask(name: string): void {
-    const id = this.next++
-    this.asked.set(id, { id, name, at: this.clock.now() })
-    this.socket.send(dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type: 'A', class: 'IN' }] }), this.topology.vip.port, this.topology.vip.address)
-  }
-}
 
 const expected: Record<string, string[]> = { 'xpt.redhat.cn': ['192.168.111.111'], 'www.example.test': ['192.0.2.80'], 'app.corp.example': ['10.0.0.10'] }
 const names = Object.keys(expected)
@@ -50,7 +17,7 @@ afterEach(async () => {
   running = undefined
 })
 
-async function boot(): Promise<{ topology: DnsmasqNginxKeepalived; clock: FakeClock; network: MemoryNetwork; client: Client; states: { at: number; node: NodeName; to: string }[] }> {
+async function boot(): Promise<{ topology: DnsmasqNginxKeepalived; clock: FakeClock; network: MemoryNetwork; client: VipClient; states: { at: number; node: NodeName; to: string }[] }> {
   const clock = new FakeClock()
   const network = new MemoryNetwork({ clock })
   const topology = await startDnsmasqNginxKeepalived({ network, clock })
@@ -59,11 +26,11 @@ async function boot(): Promise<{ topology: DnsmasqNginxKeepalived; clock: FakeCl
   topology.on('vrrp', ({ at, node, to }) => states.push({ at, node, to }))
   const socket = network.createDatagramSocket(4)
   await socket.bind(0, '127.0.0.1')
-  return { topology, clock, network, client: new Client(socket, topology, clock), states }
+  return { topology, clock, network, client: new VipClient(socket, topology, clock, { recursionDesired: true }), states }
 }
 
 /** Steps the clock `ms` in `step` increments, asking one name per step. */
-async function load(client: Client, clock: FakeClock, ms: number, step = 10): Promise<void> {
+async function load(client: VipClient, clock: FakeClock, ms: number, step = 10): Promise<void> {
   for (let t = 0; t < ms; t += step) {
     client.ask(names[(t / step) % names.length]!)
     await clock.advanceAsync(step)
