@@ -116,7 +116,10 @@ export class VrrpRouter extends EventEmitter<VrrpRouterEvents> {
     }
     if (this.vips.length === 0 || this.vips.length > 255) fail('give 1..255 virtual addresses')
     for (const vip of this.vips) {
-      if (addressBytes(vip)?.length !== primary.length) fail(`virtual address ${vip} is not of the primary address's family (${this.primaryAddress})`)
+      const bytes = addressBytes(vip)
+      // keepalived's virtual_ipaddress carries a prefix; the router advertises bare addresses (the prefix is the VIP actions' business).
+      if (bytes === undefined) fail(`virtual address ${vip} is not an IP address${vip.includes('/') ? ' (give it without the prefix length: the prefix belongs to the VIP actions, as LinuxVip takes it)' : ''}`)
+      else if (bytes.length !== primary.length) fail(`virtual address ${vip} is not of the primary address's family (${this.primaryAddress})`)
     }
     for (const peer of this.unicastPeers) if (addressBytes(peer)?.length !== primary.length) fail(`unicast peer ${peer} is not of the primary address's family`)
     if (this.transport.unicastOnly && this.unicastPeers.length === 0) fail('this transport cannot multicast: give unicastPeers')

@@ -557,6 +557,8 @@ describe('VrrpRouter: configuration it refuses', () => {
     refuse({ auth: { type: 'pass', password: 'x' } }, /only in VRRPv2/)
     refuse({ version: 2, auth: { type: 'pass', password: 'ninechars' } }, /1..8 bytes/)
     refuse({ vips: ['2001:db8::1'] }, /family/)
+    refuse({ vips: ['10.0.0.100/24'] }, /10\.0\.0\.100\/24 is not an IP address \(give it without the prefix length/)
+    refuse({ vips: ['vip.example'] }, /vip\.example is not an IP address$/)
     refuse({ vips: [] }, /1..255 virtual addresses/)
     refuse({ transport: new InjectTransport(A, true) }, /give unicastPeers/)
     refuse({ track: [{ source: { watch: () => () => {}, state: () => undefined }, target: 'x', weight: -10 }] }, /weight -10/)
