@@ -121,12 +121,12 @@ export interface DnsServerOptions {
    */
   reusePort?: boolean
   /**
-   * SO_RCVBUF asked for on each UDP socket (default 4 MiB, as the proxy pool asks; the kernel caps
-   * it at `net.core.rmem_max`, 4 MiB on current Debian, 208 KiB on older kernels). A garbage
-   * collection or a busy handler stops the event loop for a few milliseconds; at tens of
-   * thousands of queries a second the default buffer (about 200 small datagrams) overflows in
-   * that time and the kernel drops queries a C server would have answered. Memory is only used
-   * while datagrams wait. 0 keeps the system default.
+   * SO_RCVBUF asked for on each UDP socket (default 0: the system's, about 208 KiB, some 200 small
+   * datagrams; the kernel caps a request at `net.core.rmem_max`). A trade-off, so it is yours:
+   * a larger buffer (e.g. `4 << 20`) rides out a garbage collection or a slow handler at tens of
+   * thousands of queries a second without the kernel dropping queries, but under a flood beyond
+   * what the server can answer it holds a longer backlog, so answers after the flood come later
+   * (the system default drops the excess and answers the next queries at once).
    */
   receiveBufferBytes?: number
 }
@@ -197,7 +197,7 @@ interface Listener {
 }
 
 /** The UDP receive buffer asked for by default (see {@link DnsServerOptions.receiveBufferBytes}). */
-const DEFAULT_RECEIVE_BUFFER_BYTES = 4 << 20
+const DEFAULT_RECEIVE_BUFFER_BYTES = 0
 
 const RCODE_NAMES = Object.fromEntries(Object.entries(RCODE).map(([k, v]) => [v, k])) as Record<number, string>
 

@@ -1,5 +1,5 @@
-// The UDP receive buffer DnsServer asks for: large by default, so a pause of the event loop (a
-// garbage collection, a slow handler) queues a burst in the kernel instead of dropping it.
+// The UDP receive buffer DnsServer asks for: the system's by default (a flood's excess is dropped,
+// so answers after it come at once), a larger one when asked (a pause queues instead of dropping).
 import { describe, expect, it } from 'vitest'
 import { DnsServer } from '../../src/server/dns-server.js'
 import { MemoryNetwork } from '../../src/testing/memory-network.js'
@@ -25,16 +25,22 @@ function recordingNetwork(): { network: Network; asked: number[] } {
 const handler = () => undefined
 
 describe('DnsServer receive buffer', () => {
-  it('asks for 4 MiB on each UDP socket by default', async () => {
+  it('asks for the size given on each UDP socket', async () => {
     const { network, asked } = recordingNetwork()
-    const server = new DnsServer({ handler, network })
+    const server = new DnsServer({ handler, network, receiveBufferBytes: 4 << 20 })
     await server.listen({ port: 53, address: '127.0.0.1' })
     await server.listen({ port: 53, address: '::1' })
     expect(asked).toEqual([4 << 20, 4 << 20])
     await server.close()
   })
 
-  it('asks for the size given, and leaves the system default with 0', async () => {
+  it('leaves the system default unless asked, and with 0', async () => {
+    const unset = recordingNetwork()
+    const server0 = new DnsServer({ handler, network: unset.network })
+    await server0.listen({ port: 53, address: '127.0.0.1' })
+    expect(unset.asked).toEqual([])
+    await server0.close()
+
     const given = recordingNetwork()
     const server = new DnsServer({ handler, network: given.network, receiveBufferBytes: 1 << 20 })
     await server.listen({ port: 53, address: '127.0.0.1' })
