@@ -88,7 +88,10 @@ function check(zone: Zone, model: Model): void {
   for (const text of [SOA, ...model.map((m) => m.line)]) reference.add(parseZone(`${text}\n`, { origin: ORIGIN }).records[0]!)
   const records = [...zone.eachRecord()]
   expect(records.map(formatRecord)).toEqual([...reference.eachRecord()].map(formatRecord))
-  expect([...zone.nodes()].map((n) => `${n.name} ${[...n.rrsets.keys()].join(',')}`)).toEqual([...reference.nodes()].map((n) => `${n.name} ${[...n.rrsets.keys()].join(',')}`))
+  // The types of each node as a set: their order follows the node's history (an RRset keeps its
+  // place while it has a record left), which a zone rebuilt from the remaining records cannot repeat.
+  const types = (z: Zone) => [...z.nodes()].map((n) => `${n.name} ${[...n.rrsets.keys()].sort().join(',')}`)
+  expect(types(zone)).toEqual(types(reference))
   expect(zone.size).toBe(reference.size)
   for (const owner of OWNERS) {
     const name = `${owner}${ORIGIN}`
@@ -134,7 +137,11 @@ describe('Zone.clone', () => {
           check(copy, copyModel)
         },
       ),
-      { numRuns: 80 },
+      {
+        numRuns: 80,
+        // Found by a CI run: an RRset that loses one of two records keeps its place in the node.
+        examples: [[[13, 0], [{ kind: 'add', i: 14 }], [], [{ kind: 'remove', i: 13 }]]],
+      },
     )
   })
 
