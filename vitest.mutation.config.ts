@@ -8,6 +8,10 @@
 // - test/proxy/udp-proxy-pool-loopback.test.ts: spawns member processes and asserts exact counts of
 //   5 s of 2,000 qps over loopback; on a loaded machine it loses queries and fails the dry run
 //   (every mutant of src/server reaches it). Its mutants belong to the proxy, whose unit tests run.
+// - the root-only namespace tests (test/topology/netns*, test/cli/netns, test/vrrp/namespace*): they
+//   create network namespaces and start node processes in them; under load a node misses its 30 s
+//   start bound and fails the dry run, and a mutant that breaks start-up would leave namespaces
+//   behind. The in-memory and loopback tests of the same topologies run.
 // Everything else runs on FakeClock/MemoryNetwork or binds 127.0.0.1 port 0, which is safe to run
 // once per mutant.
 import { defineConfig } from 'vitest/config'
@@ -15,7 +19,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/interop/**', 'test/package/**', 'test/integration/authority-cluster.test.ts', 'test/proxy/udp-proxy-pool-loopback.test.ts', '**/node_modules/**'],
+    exclude: ['test/interop/**', 'test/package/**', 'test/integration/authority-cluster.test.ts', 'test/proxy/udp-proxy-pool-loopback.test.ts', 'test/topology/netns*.test.ts', 'test/cli/netns.test.ts', 'test/vrrp/namespace*.test.ts', '**/node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
