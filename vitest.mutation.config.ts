@@ -12,6 +12,8 @@
 //   create network namespaces and start node processes in them; under load a node misses its 30 s
 //   start bound and fails the dry run, and a mutant that breaks start-up would leave namespaces
 //   behind. The in-memory and loopback tests of the same topologies run.
+// - test/vrrp/node-host.test.ts: runs a fixture as the unprivileged user, who cannot read Stryker's
+//   sandbox under .stryker-tmp.
 // Everything else runs on FakeClock/MemoryNetwork or binds 127.0.0.1 port 0, which is safe to run
 // once per mutant.
 import { defineConfig } from 'vitest/config'
@@ -19,7 +21,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/interop/**', 'test/package/**', 'test/integration/authority-cluster.test.ts', 'test/proxy/udp-proxy-pool-loopback.test.ts', 'test/topology/netns*.test.ts', 'test/cli/netns.test.ts', 'test/vrrp/namespace*.test.ts', '**/node_modules/**'],
+    exclude: ['test/interop/**', 'test/package/**', 'test/integration/authority-cluster.test.ts', 'test/proxy/udp-proxy-pool-loopback.test.ts', 'test/topology/netns*.test.ts', 'test/cli/netns.test.ts', 'test/vrrp/namespace*.test.ts', 'test/vrrp/node-host.test.ts', '**/node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
