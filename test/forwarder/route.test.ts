@@ -2,13 +2,15 @@
 // bogus-priv answers private reverse lookups "not found in /etc/hosts" with NXDOMAIN, and "no
 // longer overrides explicit server= lines for the domain"). Each case names one branch of
 // `Router.decide` that a user notices when it goes wrong: a leak upstream, or a name lost.
+import dnsPacket from 'dns-packet'
 import { describe, expect, it } from 'vitest'
 import { Forwarder } from '../../src/forwarder/forwarder.js'
 import type { ForwarderOptions } from '../../src/forwarder/forwarder.js'
 import { FakeClock } from '../../src/testing/fake-clock.js'
 import { MemoryNetwork } from '../../src/testing/memory-network.js'
 import { seededRandom } from '../../src/util/random.js'
-import { answering, ask, datas, upstream } from './helpers.js'
+import { DnsQuery } from '../../src/server/query.js'
+import { answering, answerTo, ask, datas, rawUpstream, upstream } from './helpers.js'
 
 const PRIVATE_PTR = '5.5.5.10.in-addr.arpa'
 
@@ -72,5 +74,20 @@ describe('Router: domainNeeded', () => {
     const { forwarder, up } = await setup({ domainNeeded: true, hosts: '10.1.1.4 printer' })
     const r = await ask(forwarder, 'printer', 'AAAA')
     expect([r.rcode, r.answers?.length, up.calls]).toEqual(['NOERROR', 0, 0])
+  })
+})
+
+describe('Router: class', () => {
+  it('answers hosts names only in class IN: a CH question for a hosts name goes upstream', async () => {
+    const clock = new FakeClock()
+    const network = new MemoryNetwork({ clock })
+    const forwarder = new Forwarder({ clock, network, random: seededRandom(7), servers: [{ address: '10.0.0.53' }], hosts: '10.1.1.1 web.lan' })
+    // The upstream echoes the question (class CH included), so the forwarder's answer matching accepts it.
+    const up = await rawUpstream(network, '10.0.0.53', (msg) => [{ bytes: answerTo(msg, '192.0.2.99', { answers: [] }) }])
+    const query = DnsQuery.from({ id: 9, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name: 'web.lan', type: 'A', class: 'CH' }] })
+    const bytes = await forwarder.handle(query, () => undefined as never)
+    expect(bytes).toBeInstanceOf(Uint8Array)
+    const r = dnsPacket.decode(Buffer.from(bytes as Uint8Array))
+    expect([r.questions?.[0]?.class, r.answers?.length, r.flag_aa, up.received]).toEqual(['CH', 0, false, 1])
   })
 })
