@@ -10,7 +10,7 @@
 import type { Clock } from '../util/clock.js'
 import { realClock } from '../util/clock.js'
 import type { BoundAddress, DatagramSocket, Network, RemoteInfo, StreamConnectOptions, StreamServer, StreamSocket } from '../util/network.js'
-import { addressFamily } from '../util/network.js'
+import { addressFamily, UnreachableError } from '../util/network.js'
 import type { Random } from '../util/random.js'
 import { seededRandom } from '../util/random.js'
 
@@ -168,8 +168,9 @@ export class MemoryNetwork implements Network {
   }
 
   /**
-   * @internal `onUnreachable` is the sender's, when it is connected: nobody bound at the
-   * destination then comes back as ECONNREFUSED, as Linux reports an ICMP port unreachable.
+   * @internal `onUnreachable` is the sender's, when it is connected or asked for its errors
+   * (`reportUnreachable`): nobody bound at the destination then comes back as an
+   * {@link UnreachableError} (ECONNREFUSED), as Linux reports an ICMP port unreachable.
    */
   sendDatagram(from: RemoteInfo, data: Buffer, port: number, address: string, onUnreachable?: (err: Error) => void): void {
     this.counters.sent++
@@ -192,7 +193,7 @@ export class MemoryNetwork implements Network {
     if (!target) {
       this.counters.unreachable++
       if (onUnreachable) {
-        const err = Object.assign(new Error(`recvmsg ECONNREFUSED ${address}:${port}`), { code: 'ECONNREFUSED', syscall: 'recvmsg' })
+        const err = Object.assign(new UnreachableError('ECONNREFUSED', { address, port }, address), { syscall: 'recvmsg' })
         void this.after(this.conditions(address, from.address), () => onUnreachable(err))
       }
       return record('unreachable')
@@ -275,6 +276,8 @@ class MemoryDatagramSocket implements DatagramSocket {
   private peer: { address: string; port: number } | undefined
   private messageHandler: (msg: Buffer, rinfo: RemoteInfo) => void = () => {}
   private errorHandler: (err: Error) => void = () => {}
+  /** Unconnected, yet reports the port unreachable of its destinations ({@link DatagramSocket.reportUnreachable}). */
+  private reportsUnreachable = false
 
   constructor(
     private readonly network: MemoryNetwork,
@@ -295,6 +298,11 @@ class MemoryDatagramSocket implements DatagramSocket {
     this.messageHandler = handler
   }
 
+  reportUnreachable(): boolean {
+    this.reportsUnreachable = true
+    return true
+  }
+
   setReceiveBufferSize(): void {
     // Memory sockets queue without limit: there is no buffer to size.
   }
@@ -309,7 +317,7 @@ class MemoryDatagramSocket implements DatagramSocket {
     const peer = this.peer
     const to = peer ?? { address, port }
     const from: RemoteInfo = { address: this.localAddressFor(to.address), port: this.bound.port, family: this.bound.family }
-    this.network.sendDatagram(from, Buffer.from(msg), to.port, to.address, peer ? (err) => this.fail(err) : undefined)
+    this.network.sendDatagram(from, Buffer.from(msg), to.port, to.address, peer || this.reportsUnreachable ? (err) => this.fail(err) : undefined)
     if (callback) queueMicrotask(() => callback(null))
   }
 

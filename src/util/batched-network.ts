@@ -29,7 +29,8 @@ import { addressBytes, addressText } from './cidr.js'
 import type { Clock, TimerHandle } from './clock.js'
 import { realClock } from './clock.js'
 import type { BoundAddress, DatagramSocket, Network, RemoteInfo } from './network.js'
-import { nodeNetwork } from './network.js'
+import { nodeNetwork, UnreachableError } from './network.js'
+import { readErrorQueueEntry, ERRQUEUE_BYTES, prepareErrorQueueMsg } from './error-queue.js'
 
 /** Datagrams one receive reads at most. */
 const BATCH = 64
@@ -56,6 +57,12 @@ const SO_RCVBUF = 8
 const SO_REUSEPORT = 15
 const EINTR = 4
 const EAGAIN = 11
+const SOL_IP = 0
+const IP_RECVERR = 11
+const IPV6_RECVERR = 25
+const MSG_ERRQUEUE = 0x2000
+/** Error-queue entries read at most per drain (each is one ICMP error). */
+const ERRQUEUE_DRAIN = 64
 
 /**
  * The system calls the batched engine makes, as a seam: the real ones go through koffi to libc
@@ -78,6 +85,8 @@ export interface BatchedSyscalls {
   recvmmsgAsync(fd: number, vec: bigint, n: number, flags: number, callback: (err: unknown, n: number) => void): void
   sendmmsg(fd: number, vec: bigint, n: number, flags: number): number
   sendto(fd: number, buf: Uint8Array, len: number, flags: number, addr: Buffer, addrLen: number): number
+  /** recvmsg(2) with a `struct msghdr` at `msg` (inside a Buffer given to `address`): the engine reads the error queue with it. */
+  recvmsg(fd: number, msg: bigint, flags: number): number
   shutdown(fd: number, how: number): number
   close(fd: number): number
   strerror(errno: number): string
@@ -186,11 +195,15 @@ function loadLibc(): Libc {
     recvmmsgAsync: (fd, vec, n, flags, callback) => recvmmsg.async(fd, vec, n, flags, null, callback),
     sendmmsg: lib.func('int sendmmsg(int, uint64_t, unsigned int, int)'),
     sendto: lib.func('intptr_t sendto(int, void *, size_t, int, void *, uint32_t)'),
+    recvmsg: lib.func('intptr_t recvmsg(int, uint64_t, int)'),
     shutdown: lib.func('int shutdown(int, int)'),
     close: lib.func('int close(int)'),
     strerror: lib.func('const char *strerror(int)'),
   }
 }
+
+/** errno names of the ICMP errors the error queue gives (the rest are reported by number). */
+const ERRNO_NAMES: Record<number, string> = { 101: 'ENETUNREACH', 111: 'ECONNREFUSED', 113: 'EHOSTUNREACH', 90: 'EMSGSIZE', 71: 'EPROTO', 13: 'EACCES', 92: 'ENOPROTOOPT', 112: 'EHOSTDOWN' }
 
 function requireLibc(): Libc {
   const reason = batchedEngineUnavailable()
@@ -272,6 +285,9 @@ class BatchedDatagramSocket implements DatagramSocket {
   private lastAddress = ''
   private lastBytes: Uint8Array = new Uint8Array(0)
   private readonly sockaddr: Buffer
+  /** IP_RECVERR asked for ({@link BatchedDatagramSocket.reportUnreachable}); the error queue's read buffer once it is. */
+  private recvErr = false
+  private errorQueue: { mem: Buffer; base: bigint } | undefined
 
   constructor(family: 4 | 6, options: BatchedNetworkOptions) {
     this.real = options.syscalls === undefined
@@ -292,6 +308,46 @@ class BatchedDatagramSocket implements DatagramSocket {
    */
   async connect(port: number, address: string): Promise<void> {
     throw new Error(`batched sockets do not connect (${address}:${port}): use the dgram engine for connected sockets`)
+  }
+
+  /**
+   * Sets `IP_RECVERR` (`IPV6_RECVERR`): the kernel then queues the ICMP errors this unconnected
+   * socket's datagrams bring back, and a pending receive returns early with the error; the engine
+   * then reads the error queue (`MSG_ERRQUEUE`) and hands each entry to the error handler as an
+   * {@link UnreachableError} naming the datagram's destination. Off by default: a listener would
+   * otherwise hear every departed client's port unreachable.
+   */
+  reportUnreachable(): boolean {
+    if (!this.recvErr) {
+      this.recvErr = true
+      const mem = Buffer.alloc(ERRQUEUE_BYTES)
+      this.errorQueue = { mem, base: this.c.address(mem) }
+      if (this.fd >= 0) this.setRecvErr(this.fd)
+    }
+    return true
+  }
+
+  private setRecvErr(fd: number): boolean {
+    return this.family === 4 ? this.c.setsockopt(fd, SOL_IP, IP_RECVERR, Int32Array.of(1), 4) >= 0 : this.c.setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, Int32Array.of(1), 4) >= 0
+  }
+
+  /**
+   * Reads the error queue dry (at most {@link ERRQUEUE_DRAIN} entries, never blocking) and
+   * reports each ICMP error as an {@link UnreachableError}; returns how many it read.
+   */
+  private drainErrors(): number {
+    const q = this.errorQueue
+    if (q === undefined || this.fd < 0) return 0
+    let read = 0
+    for (; read < ERRQUEUE_DRAIN; read++) {
+      prepareErrorQueueMsg(q.mem, q.base)
+      if (this.c.recvmsg(this.fd, q.base, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) break
+      const entry = readErrorQueueEntry(q.mem)
+      if (entry === undefined) continue
+      const code = ERRNO_NAMES[entry.errno] ?? `errno ${entry.errno}`
+      this.errorHandler(new UnreachableError(code, entry.destination, entry.offender))
+    }
+    return read
   }
 
   /** SO_RCVBUF, as Node's `setRecvBufferSize` (the kernel caps it at `net.core.rmem_max`); never throws. */
@@ -322,6 +378,11 @@ class BatchedDatagramSocket implements DatagramSocket {
       const errno = c.errno()
       c.close(fd)
       throw systemError(c, 'setsockopt(SO_REUSEPORT)', errno)
+    }
+    if (this.recvErr && !this.setRecvErr(fd)) {
+      const errno = c.errno()
+      c.close(fd)
+      throw systemError(c, 'setsockopt(IP_RECVERR)', errno)
     }
     // A refused size leaves the kernel's default buffer: not worth failing the bind for.
     if (this.receiveBufferBytes !== undefined) c.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, Int32Array.of(this.receiveBufferBytes), 4)
@@ -438,7 +499,9 @@ class BatchedDatagramSocket implements DatagramSocket {
     if (!this.closing && (err || !(n > 0))) {
       // An error (EINTR, ENOMEM) or an empty read: report and retry soon, without spinning.
       if (err) this.errorHandler(err instanceof Error ? err : new Error(String(err)))
-      this.clock.setTimeout(() => !this.closing && this.receive(), n === 0 ? 0 : 10)
+      // With IP_RECVERR an ICMP error ends the receive with -1: read what it queued, receive again at once.
+      const drained = n < 0 && this.recvErr ? this.drainErrors() : 0
+      this.clock.setTimeout(() => !this.closing && this.receive(), n === 0 || drained > 0 ? 0 : 10)
     }
     done()
   }
@@ -481,6 +544,8 @@ class BatchedDatagramSocket implements DatagramSocket {
         // The first datagram itself failed (unreachable network, bad address): it alone is lost.
         this.complete(this.head, systemError(c, 'sendmmsg', errno))
         this.advance(1)
+        // IP_RECVERR queues a local error as well, and nothing wakes a receive for it: read it now.
+        if (this.recvErr) this.drainErrors()
         continue
       }
       for (let k = 0; k < sent; k++) this.complete((this.head + k) % SEND_RING, null)

@@ -53,8 +53,50 @@ export interface DatagramSocket {
    * connected socket `port` and `address` are ignored: it sends to its peer.
    */
   send(msg: Uint8Array, port: number, address: string, callback?: (err: Error | null) => void): void
+  /**
+   * Asks an unconnected socket to report the ICMP errors its datagrams bring back (port
+   * unreachable and the like) as an {@link UnreachableError} naming the destination, through the
+   * error handler; returns true when it will. A connected socket reports its peer's anyway; an
+   * unconnected `dgram` socket cannot (Node sets no `IP_RECVERR`), so the method is absent there.
+   * Linux's `IP_RECVERR` / `IPV6_RECVERR` on the batched engine; `MemoryNetwork` reports a send
+   * to a port nobody is bound on.
+   */
+  reportUnreachable?(): boolean
   address(): BoundAddress
   close(): Promise<void>
+}
+
+/** The destination of a datagram an ICMP error came back for. */
+export interface UnreachableDestination {
+  address: string
+  port: number
+}
+
+/**
+ * An ICMP error for a datagram sent from an unconnected socket that asked for them
+ * ({@link DatagramSocket.reportUnreachable}): `code` is the errno name the kernel gives it
+ * (`ECONNREFUSED` for port unreachable, `EHOSTUNREACH`, `ENETUNREACH`...), `destination` where the
+ * datagram was going, `offender` the address that sent the ICMP error, when known.
+ */
+export class UnreachableError extends Error {
+  readonly code: string
+  readonly destination: UnreachableDestination
+  readonly offender: string | undefined
+  /** A brand, so {@link isUnreachableError} knows one from another copy of the library (ESM and CJS). */
+  readonly unreachable = true
+
+  constructor(code: string, destination: UnreachableDestination, offender?: string) {
+    super(`${code}: ${destination.address}:${destination.port} unreachable${offender !== undefined && offender !== destination.address ? ` (reported by ${offender})` : ''}`)
+    this.name = 'UnreachableError'
+    this.code = code
+    this.destination = destination
+    this.offender = offender
+  }
+}
+
+/** Whether `error` is an {@link UnreachableError} (by its brand, whichever copy of the library made it). */
+export function isUnreachableError(error: unknown): error is UnreachableError {
+  return typeof error === 'object' && error !== null && (error as { unreachable?: unknown }).unreachable === true && typeof (error as { destination?: unknown }).destination === 'object'
 }
 
 /** A stream (TCP) connection. */

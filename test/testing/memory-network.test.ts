@@ -3,6 +3,7 @@ import { FakeClock } from '../../src/testing/fake-clock.js'
 import { MemoryNetwork } from '../../src/testing/memory-network.js'
 import { seededRandom } from '../../src/util/random.js'
 import type { Random } from '../../src/util/random.js'
+import { isUnreachableError } from '../../src/util/network.js'
 import { query } from '../../src/client/query.js'
 import { DnsServer } from '../../src/server/index.js'
 import { Authority } from '../../src/authority/index.js'
@@ -49,6 +50,26 @@ describe('MemoryNetwork datagrams', () => {
     plain.send(Buffer.from('x'), 53, '10.0.0.9')
     await flush()
     expect(errors).toEqual([{ who: 'connected', code: 'ECONNREFUSED' }])
+  })
+
+  it('an unconnected socket that asked (reportUnreachable) gets an UnreachableError naming the destination; one that did not hears nothing', async () => {
+    const network = new MemoryNetwork()
+    const asking = network.createDatagramSocket(4)
+    const plain = network.createDatagramSocket(4)
+    const errors: unknown[] = []
+    asking.onError((err) => errors.push(err))
+    plain.onError((err) => errors.push(err))
+    expect(asking.reportUnreachable?.()).toBe(true)
+    await asking.bind(0, '0.0.0.0')
+    const server = network.createDatagramSocket(4)
+    await server.bind(53, '10.0.0.8')
+    asking.send(Buffer.from('x'), 53, '10.0.0.9')
+    asking.send(Buffer.from('y'), 53, '10.0.0.8') // someone is bound there: no error
+    plain.send(Buffer.from('x'), 53, '10.0.0.9')
+    await flush()
+    expect(errors).toHaveLength(1)
+    expect(isUnreachableError(errors[0])).toBe(true)
+    expect(errors[0]).toMatchObject({ code: 'ECONNREFUSED', destination: { address: '10.0.0.9', port: 53 } })
   })
 
   it('delivers with the sender address, on the next microtask when there is no latency', async () => {

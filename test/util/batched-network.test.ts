@@ -228,3 +228,46 @@ describe.skipIf(batchedEngineUnavailable() !== undefined)('batched sockets and c
     await socket.close()
   })
 })
+
+describe.skipIf(batchedEngineUnavailable() !== undefined)('batched sockets and ICMP errors (IP_RECVERR)', () => {
+  /** A port nobody listens on: bound, noted, closed. */
+  async function closedPort(type: 'udp4' | 'udp6', address: string): Promise<number> {
+    const c = await client(type, address)
+    const port = c.address().port
+    await new Promise<void>((resolve) => c.close(() => resolve()))
+    return port
+  }
+
+  it.each([
+    [4 as const, 'udp4' as const, '0.0.0.0', '127.0.0.1'],
+    [6 as const, 'udp6' as const, '::', '::1'],
+  ])('IPv%s: a datagram to a closed port comes back as an UnreachableError naming it, and the socket still receives', async (family, type, any, loopback) => {
+    const socket = batchedNetwork().createDatagramSocket(family)
+    opened.push(socket)
+    expect(socket.reportUnreachable?.()).toBe(true)
+    const errors: Error[] = []
+    const heard = new Promise<Error>((resolve) => socket.onError((e) => (errors.push(e), resolve(e))))
+    const got = new Promise<string>((resolve) => socket.onMessage((msg) => resolve(msg.toString())))
+    const { port } = await socket.bind(0, any)
+    const closed = await closedPort(type, loopback)
+    socket.send(Buffer.from('anyone?'), closed, loopback)
+    const error = await heard
+    expect(error).toMatchObject({ code: 'ECONNREFUSED', destination: { address: loopback, port: closed }, offender: loopback })
+    const peer = await client(type, loopback)
+    peer.send('after', port, loopback)
+    expect(await got).toBe('after')
+    peer.close()
+    expect(errors).toHaveLength(1)
+  })
+
+  it('without reportUnreachable an unconnected batched socket hears nothing of a closed port', async () => {
+    const socket = batchedNetwork().createDatagramSocket(4)
+    opened.push(socket)
+    const errors: Error[] = []
+    socket.onError((e) => errors.push(e))
+    await socket.bind(0, '0.0.0.0')
+    socket.send(Buffer.from('anyone?'), await closedPort('udp4', '127.0.0.1'), '127.0.0.1')
+    await new Promise((r) => setTimeout(r, 100))
+    expect(errors).toEqual([])
+  })
+})

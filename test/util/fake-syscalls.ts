@@ -120,6 +120,56 @@ export class FakeSyscalls implements BatchedSyscalls {
     return len
   }
 
+  /** ICMP errors waiting in the fake error queue (IPv4), read by recvmsg(MSG_ERRQUEUE) one per call. */
+  readonly errorQueue: { errno: number; address: string; port: number; offender: string }[] = []
+
+  /** As the kernel with IP_RECVERR: an ICMP error queues an entry and the pending receive returns -1. */
+  icmpError(entry: { errno: number; address: string; port: number; offender: string }): void {
+    this.errorQueue.push(entry)
+    const pending = this.pending
+    if (!pending) return
+    this.pending = undefined
+    this.lastErrno = entry.errno
+    pending.callback(null, -1)
+  }
+
+  /** The pending receive fails with `errno` (EINTR, ENOMEM...) and nothing is queued. */
+  failReceive(errno: number): void {
+    const pending = this.pending
+    if (!pending) throw new Error('no receive pending')
+    this.pending = undefined
+    this.lastErrno = errno
+    pending.callback(null, -1)
+  }
+
+  recvmsg(_fd: number, msg: bigint, flags: number): number {
+    this.calls.push(`recvmsg:${flags}`)
+    const entry = this.errorQueue.shift()
+    if (!entry) {
+      this.lastErrno = EAGAIN
+      return -1
+    }
+    const { mem, offset } = this.resolve(msg)
+    const name = this.resolve(mem.readBigUInt64LE(offset))
+    name.mem.writeUInt16LE(2, name.offset)
+    name.mem.writeUInt16BE(entry.port, name.offset + 2)
+    name.mem.set(entry.address.split('.').map(Number), name.offset + 4)
+    mem.writeUInt32LE(16, offset + 8)
+    const control = this.resolve(mem.readBigUInt64LE(offset + 32))
+    const c = control.offset
+    control.mem.writeBigUInt64LE(16n + 16n + 16n, c) // cmsg_len: header, sock_extended_err, sockaddr_in
+    control.mem.writeInt32LE(0, c + 8) // SOL_IP
+    control.mem.writeInt32LE(11, c + 12) // IP_RECVERR
+    control.mem.writeUInt32LE(entry.errno, c + 16)
+    control.mem[c + 20] = 2 // SO_EE_ORIGIN_ICMP
+    control.mem[c + 21] = 3 // destination unreachable
+    control.mem[c + 22] = 3 // port unreachable
+    control.mem.writeUInt16LE(2, c + 32)
+    control.mem.set(entry.offender.split('.').map(Number), c + 36)
+    mem.writeBigUInt64LE(48n, offset + 40) // msg_controllen, as used
+    return 0
+  }
+
   /** As the kernel: SHUT_RD wakes a blocked receive, which returns one empty "message" with no sender. */
   shutdown(fd: number): number {
     this.calls.push(`shutdown:${fd}`)
