@@ -1,4 +1,4 @@
-export type { ProxyEngine, ProxyMemberOptions, ProxyMode, UdpProxyPoolOptions } from './options.js'
+export type { ProxyEngine, ProxyMemberOptions, ProxyMemberSockets, ProxyMode, UdpProxyPoolOptions } from './options.js'
 export { UdpProxyPool } from './udp-proxy-pool.js'
 export type { ProxyListenOptions, ProxyTrackOptions, UdpProxyPoolCounters, UdpProxyPoolEvents, UdpProxyPoolSnapshot } from './udp-proxy-pool.js'
 export type { ProxyMemberSnapshot } from './proxy-member.js'

@@ -34,6 +34,12 @@ export type ProxyMode = 'dns' | 'datagram'
 /** The datagram engine of a {@link UdpProxyPool}'s client-facing socket (see {@link UdpProxyPoolOptions.engine}). */
 export type ProxyEngine = 'dgram' | 'batched'
 
+/**
+ * How a {@link UdpProxyPool} in DNS mode talks to its members (see {@link UdpProxyPoolOptions.memberSockets}):
+ * `'connected'` sockets per member, or one `'shared'` unconnected socket for them all.
+ */
+export type ProxyMemberSockets = 'connected' | 'shared'
+
 /** Options for {@link UdpProxyPool}. */
 export interface UdpProxyPoolOptions {
   members: readonly ProxyMemberOptions[]
@@ -100,11 +106,25 @@ export interface UdpProxyPoolOptions {
    *   saying why when it cannot run here;
    * - `'auto'`: `'batched'` where it can run and no `network` was given, else `'dgram'`.
    *
-   * The member side stays on connected `dgram` sockets whatever the engine: a connected socket
-   * is what hears a dead member's ICMP port unreachable at once (a batched socket cannot
-   * connect). The snapshot's `engine` says which one serves the clients.
+   * On the batched engine the member side shares it too (`memberSockets: 'shared'`, the
+   * default there). The snapshot's `engine` says which one serves the clients.
    */
   engine?: ProxyEngine | 'auto'
+  /**
+   * DNS mode: the member-side sockets (default `'shared'` on the batched engine, else `'connected'`):
+   * - `'connected'`: `socketsPerMember` connected sockets per member (dgram, one system call and
+   *   one callback per datagram); the kernel hands a socket only its member's datagrams and a
+   *   dead member's port unreachable as ECONNREFUSED;
+   * - `'shared'`: one unconnected socket per address family for every member, from the client
+   *   side's engine: on the batched engine the queries of a client batch leave in one `sendmmsg`
+   *   and answers arrive up to 64 per `recvmmsg`. An answer is taken only when its source
+   *   address and port are those of the member asked, with the id and question sent (RFC 5452);
+   *   datagrams from anyone else are counted as `strangers` and dropped. The socket asks for ICMP
+   *   errors (`IP_RECVERR`, read from the error queue), so a dead member is still down at once.
+   *   Refused (`ERR_CONFIG`) on the dgram engine with Node's network, whose unconnected sockets
+   *   hear no ICMP errors; a custom `network` must report them (`DatagramSocket.reportUnreachable`).
+   */
+  memberSockets?: ProxyMemberSockets
   /** Query ids and the `random-two` draws (default: the CSPRNG). */
   random?: Random
   /** Whether a failed member's traffic moves to the next member (nginx `proxy_next_upstream`, default on). */

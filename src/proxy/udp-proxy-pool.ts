@@ -31,7 +31,8 @@ import type { Random } from '../util/random.js'
 import { defaultRandom } from '../util/random.js'
 import { checkClientSubnetOptions } from './client-subnet-options.js'
 import { DeadlineQueue } from './deadline-queue.js'
-import type { ProxyEngine, ProxyMemberOptions, UdpProxyPoolOptions } from './options.js'
+import type { ProxyEngine, ProxyMemberOptions, ProxyMemberSockets, UdpProxyPoolOptions } from './options.js'
+import { SharedMemberSockets } from './shared-member-sockets.js'
 import type { ProxyCacheSnapshot } from './packet-cache.js'
 import { ProxyPacketCache } from './packet-cache.js'
 import type { ProxyMemberSnapshot, Upstream } from './proxy-member.js'
@@ -105,6 +106,8 @@ export interface UdpProxyPoolCounters {
   duplicates: number
   /** Member datagrams with no query in flight under their id (late or spoofed), dropped. */
   unmatched: number
+  /** `memberSockets: 'shared'`: datagrams on the shared member socket from an address and port that is no member's, dropped. */
+  strangers: number
 }
 
 /** A plain-data view of the pool. */
@@ -113,6 +116,8 @@ export interface UdpProxyPoolSnapshot {
   policy: string
   /** The datagram engine of the client-facing sockets (see {@link UdpProxyPoolOptions.engine}). */
   engine: ProxyEngine
+  /** How the members are talked to (see {@link UdpProxyPoolOptions.memberSockets}). */
+  memberSockets: ProxyMemberSockets
   /** Client queries waiting for an answer. */
   inFlight: number
   counters: UdpProxyPoolCounters
@@ -218,6 +223,9 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
   private readonly engine: ProxyEngine
   /** Where the client-facing sockets come from: `network`, or the batched engine over it. */
   private readonly clientNetwork: Network
+  private readonly memberSockets: ProxyMemberSockets
+  /** The one member socket per family with `memberSockets: 'shared'`. */
+  private readonly shared: SharedMemberSockets | undefined
   /** Every send slot ever made, by handle; the free ones' handles on `freeAttempts`. */
   private readonly attemptSlots: Attempt[] = []
   private readonly freeAttempts: number[] = []
@@ -236,7 +244,7 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
   private readonly bindings: { socket: DatagramSocket; bound: BoundAddress }[] = []
   private readonly trackers = new Set<Tracker>()
   private readonly stopTracking = new Set<() => void>()
-  private readonly counters: UdpProxyPoolCounters = { queries: 0, answers: 0, servfail: 0, formerr: 0, dropped: 0, hedges: 0, retries: 0, timeouts: 0, duplicates: 0, unmatched: 0 }
+  private readonly counters: UdpProxyPoolCounters = { queries: 0, answers: 0, servfail: 0, formerr: 0, dropped: 0, hedges: 0, retries: 0, timeouts: 0, duplicates: 0, unmatched: 0, strangers: 0 }
   private inFlight = 0
   private started = false
   private closed = false
@@ -275,6 +283,22 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
     // Answers come from the member sockets one callback each: flushed once per loop turn, they
     // leave in one sendmmsg rather than one each.
     this.clientNetwork = this.engine === 'batched' ? batchedNetwork(this.network, { sendFlush: 'immediate' }) : this.network
+    this.memberSockets = chooseMemberSockets(options.memberSockets, this.engine, options.network !== undefined, this.mode)
+    // The shared socket's queries are flushed at the end of the callback that sent them: a whole
+    // client batch (read in one callback) leaves in one sendmmsg.
+    this.shared =
+      this.memberSockets === 'shared'
+        ? new SharedMemberSockets(this.engine === 'batched' ? batchedNetwork(this.network) : this.network, this.receiveBufferBytes, {
+            answer: (member, msg) => {
+              const upstream = member.upstreams[0]
+              if (upstream === undefined) this.counters.strangers++
+              else this.onUpstreamDatagram(member, upstream, msg)
+            },
+            stranger: () => this.counters.strangers++,
+            unreachable: (member, error) => this.onUpstreamError(member, error),
+            error: (error) => this.report(error, 'upstream'),
+          })
+        : undefined
     this.relayPicker = new MemberSetPicker(
       { members: () => this.members, markDown: (m, reason) => this.markDown(m, reason, false), reportUp: (m) => this.reportUp(m) },
       { policy: options.policy ?? 'round-robin', random: this.random, clock: this.clock, passive: this.mode === 'datagram' },
@@ -426,12 +450,12 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
     for (const stop of this.stopTracking) stop()
     this.stopTracking.clear()
     this.trackers.clear()
-    const sockets = [...this.bindings.map((l) => l.socket), ...[...this.members, ...this.retiring].flatMap((m) => m.upstreams.splice(0).map((u) => u.socket))]
+    const sockets = new Set([...this.bindings.map((l) => l.socket), ...[...this.members, ...this.retiring].flatMap((m) => m.upstreams.splice(0).map((u) => u.socket))])
     const relays = [...this.tcpRelays.splice(0), ...this.datagramRelays.splice(0)]
     this.retiring.clear()
     this.bindings.length = 0
     this.listened.length = 0
-    await Promise.all([...sockets.map((s) => s.close()), ...relays.map((r) => r.close())])
+    await Promise.all([...[...sockets].map((s) => s.close()), ...relays.map((r) => r.close()), this.shared?.close()])
     this.emit('close', {})
   }
 
@@ -519,6 +543,7 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
       listening: this.addresses(),
       policy: this.balancer.policy,
       engine: this.engine,
+      memberSockets: this.memberSockets,
       inFlight: this.inFlight,
       counters: { ...this.counters },
       ...(this.cache ? { cache: this.cache.snapshot() } : {}),
@@ -737,6 +762,12 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
 
   private async open(member: ProxyMember): Promise<void> {
     try {
+      if (this.shared !== undefined) {
+        member.addUpstream(await this.shared.attach(member, addressFamily(member.address)), this.random)
+        if (this.closed || member.removed) return this.closeMember(member)
+        member.ready = true
+        return
+      }
       for (let i = 0; i < this.socketsPerMember; i++) {
         const socket = this.network.createDatagramSocket(addressFamily(member.address))
         const upstream = member.addUpstream(socket, this.random)
@@ -757,7 +788,10 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
   private closeMember(member: ProxyMember): void {
     member.ready = false
     this.retiring.delete(member)
-    for (const u of member.upstreams.splice(0)) void u.socket.close()
+    const upstreams = member.upstreams.splice(0)
+    // The shared socket is every member's: only the member's place on it goes.
+    if (this.shared !== undefined) return this.shared.detach(member)
+    for (const u of upstreams) void u.socket.close()
   }
 
   private onUpstreamDatagram(member: ProxyMember, upstream: Upstream, msg: Buffer): void {
@@ -952,6 +986,20 @@ function chooseEngine(engine: ProxyEngine | 'auto', customNetwork: boolean, mode
   if (engine === 'auto') return !customNetwork && reason === undefined ? 'batched' : 'dgram'
   if (reason !== undefined) throw new DnsHaError('ERR_CONFIG', `engine 'batched' cannot run here: ${reason}`)
   return 'batched'
+}
+
+/** The member side for a `memberSockets` option: shared by default on the batched engine; refused where a dead member would go unheard. */
+function chooseMemberSockets(option: ProxyMemberSockets | undefined, engine: ProxyEngine, customNetwork: boolean, mode: 'dns' | 'datagram'): ProxyMemberSockets {
+  if (option !== undefined && option !== 'shared' && option !== 'connected') throw new DnsHaError('ERR_CONFIG', `memberSockets must be 'shared' or 'connected', got ${String(option)}`)
+  if (mode === 'datagram') {
+    if (option === 'shared') throw new DnsHaError('ERR_CONFIG', "memberSockets 'shared' serves DNS mode; datagram mode relays through per-client sessions")
+    return 'connected'
+  }
+  const chosen = option ?? (engine === 'batched' ? 'shared' : 'connected')
+  if (chosen === 'shared' && engine === 'dgram' && !customNetwork) {
+    throw new DnsHaError('ERR_CONFIG', "memberSockets 'shared' needs the batched engine: an unconnected dgram socket hears no port unreachable, so a dead member would go unnoticed")
+  }
+  return chosen
 }
 
 function positive(value: number, name: string): number {

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { UdpProxyPool } from '../../src/proxy/udp-proxy-pool.js'
 import { DnsServer } from '../../src/server/dns-server.js'
 import { batchedEngineUnavailable } from '../../src/util/batched-network.js'
-import type { ProxyEngine } from '../../src/proxy/options.js'
+import type { ProxyEngine, ProxyMemberSockets } from '../../src/proxy/options.js'
 import type { LoadResult } from './load.js'
 import { runLoad } from './load.js'
 
@@ -52,12 +52,13 @@ async function childMember(data: string, port = 0): Promise<{ child: ChildProces
   return { child, port: (JSON.parse(line) as { port: number }).port }
 }
 
-/** The client-facing engine the pools of the running `describe` use. */
+/** The client-facing engine and the member sockets the pools of the running `describe` use. */
 let engine: ProxyEngine = 'dgram'
+let memberSockets: ProxyMemberSockets = 'connected'
 
 async function pool(ports: number[], weights: number[], extra: Partial<ConstructorParameters<typeof UdpProxyPool>[0]> = {}) {
-  const p = new UdpProxyPool({ members: ports.map((port, i) => ({ address: '127.0.0.1', port, weight: weights[i] })), engine, ...extra })
-  expect(p.snapshot().engine).toBe(engine)
+  const p = new UdpProxyPool({ members: ports.map((port, i) => ({ address: '127.0.0.1', port, weight: weights[i] })), engine, memberSockets, ...extra })
+  expect(p.snapshot()).toMatchObject({ engine, memberSockets })
   const { port } = await p.listen({ port: 0, address: '127.0.0.1' })
   cleanups.push(() => p.close())
   return { pool: p, port }
@@ -70,15 +71,21 @@ function summary(name: string, r: LoadResult, extra = ''): void {
 const batchedMissing = batchedEngineUnavailable()
 if (batchedMissing !== undefined) console.log(`batched engine rows skipped: ${batchedMissing}`)
 
-// The failover contract holds on both client-facing engines: the member side is the same
-// connected dgram sockets either way.
-describe.each([['dgram' as const], ['batched' as const]])('UdpProxyPool over loopback, %s engine', (e) => {
+// The failover contract holds on both client-facing engines and both member sides: connected
+// dgram sockets (which hear ECONNREFUSED), and the batched engine's one shared unconnected socket
+// (which hears the port unreachable through IP_RECVERR and its error queue).
+describe.each([
+  ['dgram' as const, 'connected' as const],
+  ['batched' as const, 'connected' as const],
+  ['batched' as const, 'shared' as const],
+])('UdpProxyPool over loopback, %s engine, %s member sockets', (e, m) => {
   if (e === 'batched' && batchedMissing !== undefined) {
     it.skip(`needs the batched engine: ${batchedMissing}`, () => {})
     return
   }
   beforeAll(() => {
     engine = e
+    memberSockets = m
   })
   it('spreads 10,000 queries 1:1:2 within a few percent', async () => {
     const servers = await Promise.all(['192.0.2.1', '192.0.2.2', '192.0.2.3'].map((d) => member(d)))
