@@ -11,10 +11,12 @@
  *
  * Options: `--duration S` (default 5), `--rounds N` (default 3), `--records N` (zone, default
  * 10,000), `--only name,name`, `--latency-s S` (paced run per target, default 5; 0 skips).
- * Run with `--serve-pool <address:port> [--cache] [--engine dgram|batched]` this file is the
- * pool's process: a UdpProxyPool with that one member on 127.0.0.1, a free port printed as
- * `PORT <n>`, the packet cache on with `--cache`, the client-facing socket on the given engine
- * (default dgram), stopped by SIGTERM.
+ * Run with `--serve-pool <address:port> [--cache] [--engine dgram|batched] [--member-sockets
+ * connected|shared]` this file is the pool's process: a UdpProxyPool with that one member on
+ * 127.0.0.1, a free port printed as `PORT <n>`, the packet cache on with `--cache`, the
+ * client-facing socket on the given engine (default dgram) and the member side as asked (default:
+ * the pool's, shared on the batched engine), stopped by SIGTERM. The row "batched, connected
+ * members" is the batched pool before the shared member socket, for a before/after in one run.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -55,6 +57,7 @@ export async function run(args: string[]): Promise<void> {
       ['nsd alone', async () => nsd],
       ['dns-ha UdpProxyPool', () => startPool(backend, [])],
       ['dns-ha UdpProxyPool, cache', () => startPool(backend, ['--cache'])],
+      ['dns-ha UdpProxyPool, batched, connected members', () => startPool(backend, ['--engine', 'batched', '--member-sockets', 'connected'])],
       ['dns-ha UdpProxyPool, batched', () => startPool(backend, ['--engine', 'batched'])],
       ['dns-ha UdpProxyPool, batched, cache', () => startPool(backend, ['--engine', 'batched', '--cache'])],
       ['nginx stream (seed config)', () => startNginx(dir, backend)],
@@ -192,6 +195,7 @@ async function servePool(args: string[]): Promise<void> {
     // dnsdist's row has 100,000 entries too; the bench's mix has 10,000 names.
     ...(args.includes('--cache') ? { cache: { size: 100_000 } } : {}),
     engine: (argValue(args, '--engine') ?? 'dgram') as 'dgram' | 'batched',
+    ...(argValue(args, '--member-sockets') === undefined ? {} : { memberSockets: argValue(args, '--member-sockets') as 'connected' | 'shared' }),
   })
   const bound = await pool.listen({ port: 0, address: '127.0.0.1' })
   console.log(`PORT ${bound.port}`)
