@@ -534,6 +534,7 @@ class BatchedDatagramSocket implements DatagramSocket {
   private flush(): void {
     this.flushScheduled = false
     const c = this.c
+    let retried = false
     while (this.queued > 0 && this.fd >= 0) {
       const run = Math.min(this.queued, SEND_RING - this.head)
       const sent = c.sendmmsg(this.fd, this.ring.base + BigInt(this.head * MMSGHDR), run, MSG_DONTWAIT)
@@ -541,6 +542,14 @@ class BatchedDatagramSocket implements DatagramSocket {
         const errno = c.errno()
         if (errno === EINTR) continue
         if (errno === EAGAIN) return this.retryLater()
+        // With IP_RECVERR the ICMP error of an earlier datagram, pending on the socket, fails the
+        // next send before it is made (the kernel reports it there if no receive took it first):
+        // read the queue, then send that datagram once more.
+        if (this.recvErr && !retried && this.drainErrors() > 0) {
+          retried = true
+          continue
+        }
+        retried = false
         // The first datagram itself failed (unreachable network, bad address): it alone is lost.
         this.complete(this.head, systemError(c, 'sendmmsg', errno))
         this.advance(1)
@@ -548,6 +557,7 @@ class BatchedDatagramSocket implements DatagramSocket {
         if (this.recvErr) this.drainErrors()
         continue
       }
+      retried = false
       for (let k = 0; k < sent; k++) this.complete((this.head + k) % SEND_RING, null)
       this.advance(sent)
     }

@@ -60,4 +60,27 @@ describe('batched socket error queue (fake system calls)', () => {
     expect(got).toEqual(['late@127.0.0.2:53'])
     await socket.close()
   })
+
+  it('a send failed by an earlier datagram\'s pending ICMP error is read from the queue and sent again, not lost; a failure that persists loses that datagram alone', async () => {
+    const { syscalls, errors, socket } = await fakeSocket(true)
+    syscalls.errorQueue.push({ errno: ECONNREFUSED, address: '127.0.0.9', port: 5301, offender: '127.0.0.9' })
+    syscalls.script.push({ errno: ECONNREFUSED })
+    const outcomes: (string | null)[] = []
+    socket.send(Buffer.from('q1'), 53, '127.0.0.2', (err) => outcomes.push(err ? err.message : null))
+    socket.send(Buffer.from('q2'), 53, '127.0.0.3', (err) => outcomes.push(err ? err.message : null))
+    await new Promise((r) => setImmediate(r))
+    expect(syscalls.wire.map((d) => `${d.data}@${d.address}`)).toEqual(['q1@127.0.0.2', 'q2@127.0.0.3'])
+    expect(outcomes).toEqual([null, null])
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatchObject({ code: 'ECONNREFUSED', destination: { address: '127.0.0.9', port: 5301 } })
+    // A local error that queues an entry each time it fails: one retry, then that datagram is lost.
+    syscalls.errorQueue.push({ errno: 101, address: '192.0.2.1', port: 53, offender: '127.0.0.1' }, { errno: 101, address: '192.0.2.1', port: 53, offender: '127.0.0.1' })
+    syscalls.script.push({ errno: 101 }, { errno: 101 })
+    socket.send(Buffer.from('q3'), 53, '192.0.2.1', (err) => outcomes.push(err ? err.message : null))
+    socket.send(Buffer.from('q4'), 53, '127.0.0.4', (err) => outcomes.push(err ? err.message : null))
+    await new Promise((r) => setImmediate(r))
+    expect(outcomes.slice(2)).toEqual([expect.stringMatching(/sendmmsg/), null])
+    expect(syscalls.wire.map((d) => d.data)).toEqual(['q1', 'q2', 'q4'])
+    await socket.close()
+  })
 })
