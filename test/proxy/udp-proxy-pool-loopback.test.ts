@@ -142,7 +142,7 @@ describe.each([
       expect(after.lost + after.servfail + after.wrong).toBe(0)
     }
     const down = downs.find((d) => d.at >= killedAt)
-    summary('killed', r, `, down after ${((down?.at ?? NaN) - killedAt).toFixed(0)} ms (${down?.reason}), traffic back ${recoveryMs.toFixed(0)} ms after it listened again (±10 ms; it listened ${listeningAt > 0 ? `${(listeningAt - restartAt).toFixed(0)} ms after the restart began` : 'after the load'})`)
+    summary('killed', r, `, down after ${((down?.at ?? NaN) - killedAt).toFixed(0)} ms (${down?.reason}), traffic back ${recoveryMs.toFixed(0)} ms after it listened again (±10 ms; it listened ${listeningAt > 0 ? `${(listeningAt - restartAt).toFixed(0)} ms after the restart began` : 'after the load'}), pool counters ${JSON.stringify(p.snapshot().counters)}`)
     expect(r.wrong).toBe(0)
     expect(r.lost + r.servfail).toBeLessThanOrEqual(1)
     // Down soon after the kill (tens of ms on a quiet machine; a starved one delays the process's
