@@ -150,11 +150,12 @@ export class RecordStreamEncoder {
     buf.writeUInt16BE(this.#pos - lengthAt - 2, lengthAt)
   }
 
-  /** The rdata of the types written here; false (nothing written) for the others and for shapes not handled. */
+  /**
+   * The rdata of the types written here, by type number (a record object typed `TYPE2` is an NS
+   * here, where the generic encoder hands it to dns-packet's unknown-type codec and fails); false
+   * (nothing written) for the other types and for data shapes not handled.
+   */
   #rdata(type: number, data: unknown, typeName: string | undefined): boolean {
-    // A record object keeps the semantics of its type string (dns-packet's codec for it), except
-    // for A and TXT, written by number as encodeRecordStream writes them.
-    if (typeName !== undefined && type !== 1 && type !== 16 && typeName !== FAST_NAMES[type]) return false
     switch (type) {
       case 1:
         if (typeof data === 'number') {
@@ -369,9 +370,6 @@ export class RecordStreamEncoder {
     if (this.#pos + n > MAX_MESSAGE_SIZE) throw new DnsHaError('ERR_ENCODE', `more than ${MAX_MESSAGE_SIZE} bytes`)
   }
 }
-
-/** The type strings whose rdata {@link RecordStreamEncoder} writes itself, by number. */
-const FAST_NAMES: Readonly<Record<number, string>> = { 1: 'A', 28: 'AAAA', 2: 'NS', 5: 'CNAME', 12: 'PTR', 15: 'MX', 6: 'SOA', 16: 'TXT', 33: 'SRV' }
 
 /** The type string of a walked record for dns-packet: as the zone names it (wire rdata of a structured type is `UNKNOWN_n`). */
 function fieldsTypeName(type: number, data: unknown): string {
