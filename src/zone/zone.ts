@@ -880,7 +880,8 @@ class ZoneWalk implements RecordWalk {
   #load(value: number | NodeImpl): void {
     this.#count = 0
     this.#at = 0
-    this.#records.length = 0
+    // Only when objects were loaded: setting an array's length is a builtin call per node.
+    if (this.#records.length !== 0) this.#records.length = 0
     this.#recordAt = 0
     if (value === GONE) return
     if (typeof value === 'number') {
