@@ -5,11 +5,12 @@
  * Records are read from the zone version captured when the transfer began, so a zone swapped
  * while a transfer runs does not mix versions.
  */
-import type { Answer } from 'dns-packet'
-import { encodeRecordStream } from '../packet/encode-message.js'
+import { TYPE } from '../packet/constants.js'
 import { canonicalName } from '../packet/names.js'
-import type { Zone, ZoneRecord } from '../zone/zone.js'
+import { recordWalk } from '../zone/zone.js'
+import type { RecordWalk, Zone, ZoneRecord } from '../zone/zone.js'
 import type { IxfrJournalEntry } from './ixfr-journal.js'
+import { RecordStreamEncoder } from './record-stream-encoder.js'
 import { isApexSoa } from './zone-diff.js'
 
 /** Message size for transfers: records are packed up to this many bytes per message (BIND and NSD use 16 KiB). */
@@ -52,7 +53,7 @@ export interface TransferTally {
 }
 
 /**
- * The messages of a transfer: `records` packed by {@link encodeRecordStream}, `reserve` bytes
+ * The messages of a transfer: `records` packed by a {@link RecordStreamEncoder}, `reserve` bytes
  * left free per message for a TSIG. `tally` is updated as messages are taken; `onDone` runs once
  * the last message has been taken (not when the reader stops early).
  */
@@ -64,18 +65,59 @@ export function* transferMessages(
   tally: TransferTally,
   onDone: () => void,
 ): Generator<Uint8Array, void, undefined> {
-  const counted = countRecords(records, tally)
-  for (const message of encodeRecordStream(head, counted as Iterable<Answer>, maxMessageSize, reserve)) {
-    tally.messages++
-    tally.bytes += message.length
-    yield message
+  const encoder = new RecordStreamEncoder(head, maxMessageSize, reserve)
+  for (const record of records) {
+    tally.records++
+    const message = encoder.addRecord(record)
+    if (message !== undefined) yield counted(message, tally)
   }
+  const last = encoder.finish()
+  if (last !== undefined) yield counted(last, tally)
   onDone()
 }
 
-function* countRecords(records: Iterable<ZoneRecord>, tally: TransferTally): Generator<ZoneRecord, void, undefined> {
-  for (const r of records) {
+/**
+ * The messages of an AXFR of `zone` (the sequence {@link axfrRecords} gives), encoded from the
+ * zone's column walk: no record object is built for a record the zone keeps in columns, which
+ * is most of a zone read from a file. Otherwise as {@link transferMessages}.
+ */
+export function* axfrMessages(
+  head: TransferHead,
+  zone: Zone,
+  maxMessageSize: number,
+  reserve: number,
+  tally: TransferTally = { records: 0, messages: 0, bytes: 0 },
+  onDone: () => void = () => {},
+): Generator<Uint8Array, void, undefined> {
+  const soa = zone.soa!
+  const apex = canonicalName(zone.origin)
+  const encoder = new RecordStreamEncoder(head, maxMessageSize, reserve)
+  let message = encoder.addRecord(soa)
+  tally.records++
+  if (message !== undefined) yield counted(message, tally)
+  const walk = recordWalk(zone)
+  while (walk.next()) {
+    // The apex SOA goes first and last only (a node's SOA comes first in the walk; rare elsewhere).
+    if (walk.type === TYPE.SOA && isWalkedSoa(walk) && canonicalName(walk.name) === apex) continue
     tally.records++
-    yield r
+    message = encoder.add(walk)
+    if (message !== undefined) yield counted(message, tally)
   }
+  message = encoder.addRecord(soa)
+  tally.records++
+  if (message !== undefined) yield counted(message, tally)
+  const last = encoder.finish()
+  if (last !== undefined) yield counted(last, tally)
+  onDone()
+}
+
+/** A walked SOA that {@link isApexSoa} would see as one (not wire rdata, which the zone types `UNKNOWN_6`). */
+function isWalkedSoa(walk: RecordWalk): boolean {
+  return walk.record === undefined ? !Buffer.isBuffer(walk.data) : walk.record.type === 'SOA'
+}
+
+function counted(message: Buffer, tally: TransferTally): Buffer {
+  tally.messages++
+  tally.bytes += message.length
+  return message
 }

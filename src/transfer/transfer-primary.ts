@@ -27,7 +27,7 @@ import { defaultRandom } from '../util/random.js'
 import { compareSerial, serialIncreased } from '../zone/serial.js'
 import type { Zone, ZoneRecord } from '../zone/zone.js'
 import type { TransferHead, TransferTally } from './axfr-out.js'
-import { axfrRecords, DEFAULT_TRANSFER_MESSAGE_SIZE, ixfrRecords, transferMessages } from './axfr-out.js'
+import { axfrMessages, DEFAULT_TRANSFER_MESSAGE_SIZE, ixfrRecords, transferMessages } from './axfr-out.js'
 import type { IxfrJournalOptions, IxfrJournalSnapshot } from './ixfr-journal.js'
 import { IxfrJournal } from './ixfr-journal.js'
 import type { NotifyAckedEvent, NotifyFailedEvent, NotifySentEvent, NotifyTarget } from './notify-out.js'
@@ -214,7 +214,7 @@ export class TransferPrimary extends EventEmitter<TransferPrimaryEvents> {
     if (requested === 'axfr') {
       // RFC 5936 §4.2: AXFR is TCP only; BIND and NSD answer it over UDP with FORMERR or REFUSED.
       if (query.transport !== 'tcp') return respond(query, { rcode: 'FORMERR' }) as Packet
-      return this.stream(query, head, axfrRecords(zone), { ...base, kind: 'axfr' }, started)
+      return this.stream(query, head, { zone }, { ...base, kind: 'axfr' }, started)
     }
     const clientSerial = ixfrSerial(query)
     if (clientSerial === undefined) return respond(query, { rcode: 'FORMERR' }) as Packet
@@ -225,8 +225,8 @@ export class TransferPrimary extends EventEmitter<TransferPrimaryEvents> {
       return respond(query, { aa: true, answers: [soa as never] }) as Packet
     }
     const changes = this.journal.since(journalKey(view, origin), clientSerial)
-    if (changes === undefined || changes.length === 0) return this.stream(query, head, axfrRecords(zone), { ...withFrom, kind: 'axfr' }, started)
-    return this.stream(query, head, ixfrRecords(changes, soa), { ...withFrom, kind: 'ixfr' }, started)
+    if (changes === undefined || changes.length === 0) return this.stream(query, head, { zone }, { ...withFrom, kind: 'axfr' }, started)
+    return this.stream(query, head, { records: ixfrRecords(changes, soa) }, { ...withFrom, kind: 'ixfr' }, started)
   }
 
   /**
@@ -275,12 +275,12 @@ export class TransferPrimary extends EventEmitter<TransferPrimaryEvents> {
 
   // ---- transfers ----
 
-  private stream(query: DnsQuery, head: TransferHead, records: Iterable<ZoneRecord>, event: Omit<TransferOutEvent, 'records' | 'messages' | 'bytes' | 'ms'>, started: number): HandlerResult {
+  /** Streams an AXFR of `source.zone` (from its column walk) or the IXFR sequence `source.records`. */
+  private stream(query: DnsQuery, head: TransferHead, source: { zone: Zone } | { records: Iterable<ZoneRecord> }, event: Omit<TransferOutEvent, 'records' | 'messages' | 'bytes' | 'ms'>, started: number): HandlerResult {
     const reserve = query.tsigContext === undefined ? 0 : tsigSpace(query.tsigContext.key)
     const tally: TransferTally = { records: 0, messages: 0, bytes: 0 }
-    const messages = transferMessages(head, records, this.messageSize, reserve, tally, () => {
-      this.noteOut({ ...event, ...tally, ms: this.clock.now() - started })
-    })
+    const done = (): void => this.noteOut({ ...event, ...tally, ms: this.clock.now() - started })
+    const messages = 'zone' in source ? axfrMessages(head, source.zone, this.messageSize, reserve, tally, done) : transferMessages(head, source.records, this.messageSize, reserve, tally, done)
     return respondStream(messages)
   }
 

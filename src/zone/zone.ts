@@ -73,6 +73,34 @@ export let addParsedRecord: (
 ) => AddVerdict
 
 /**
+ * Walks a zone's records in {@link Zone.eachRecord}'s order without building a record object for
+ * the records kept in columns: the zone transfer's encoder reads owner, type, class, TTL and
+ * rdata straight from the walk. Internal to the library; set by a static block of {@link Zone}.
+ */
+export let recordWalk: (zone: Zone) => RecordWalk
+
+/**
+ * A cursor over a zone's records ({@link recordWalk}): each `next()` that returns true
+ * overwrites the fields with the next record. A record kept as an object (its node was looked up
+ * or changed through the API) comes as `record`, the other fields then copied from it; a record
+ * kept in columns has `record` undefined and `data` in the parser's compact form (A as a 32-bit
+ * number, TXT as its packed wire rdata in a latin1 string, wire rdata as a Buffer, everything else
+ * dns-packet's shape). The walk reads each node's records when it reaches the node, so a node
+ * looked up while the walk is paused (which moves its rdata out of the columns) is still read
+ * whole.
+ */
+export interface RecordWalk {
+  next(): boolean
+  /** The owner as stored (original case, absolute). */
+  readonly name: string
+  readonly type: number
+  readonly klass: number
+  readonly ttl: number
+  readonly data: unknown
+  readonly record: ZoneRecord | undefined
+}
+
+/**
  * What {@link addParsedRecord} did: added (or merged a duplicate), or refused the record because
  * its RRset already holds `perType` records, or its name already has `types` types (0, 1, 2).
  */
@@ -129,6 +157,7 @@ export class Zone {
   static {
     zoneEdits = (zone) => zone.#edits
     addParsedRecord = (zone, name, type, ttl, data, file, line, column, perType, types) => zone.#addParsed(name, type, ttl, data, file, line, column, perType, types)
+    recordWalk = (zone) => new ZoneWalk(zone.#nodes, zone.#sortedEntries(), zone.#cols, classNumber(zone.class) ?? 1)
   }
 
   constructor(origin: string, options: ZoneOptions = {}) {
@@ -783,6 +812,109 @@ class RRsetMap implements ReadonlyMap<string, RRset> {
   [Symbol.iterator](): MapIterator<[string, RRset]> {
     return this.entries()
   }
+}
+
+/** The walk behind {@link recordWalk}: one node's records loaded at a time, sorted as eachRecord sorts them. */
+class ZoneWalk implements RecordWalk {
+  name = ''
+  type = 0
+  klass: number
+  ttl = 0
+  data: unknown = undefined
+  record: ZoneRecord | undefined = undefined
+  readonly #nodes: NameTable<number | NodeImpl>
+  readonly #sorted: Int32Array
+  readonly #cols: RecordColumns
+  readonly #zoneClass: number
+  #entry = 0
+  // The current node's records when kept in columns, copied out when the node is reached.
+  #owners: string[] = []
+  #types: number[] = []
+  #ttls: number[] = []
+  #data: unknown[] = []
+  #order: number[] = []
+  #count = 0
+  #at = 0
+  // The current node's records when kept as objects.
+  #records: ZoneRecord[] = []
+  #recordAt = 0
+
+  constructor(nodes: NameTable<number | NodeImpl>, sorted: Int32Array, cols: RecordColumns, klass: number) {
+    this.#nodes = nodes
+    this.#sorted = sorted
+    this.#cols = cols
+    this.klass = klass
+    this.#zoneClass = klass
+  }
+
+  next(): boolean {
+    for (;;) {
+      if (this.#at < this.#count) {
+        const i = this.#order[this.#at++] as number
+        this.name = this.#owners[i] as string
+        this.type = this.#types[i] as number
+        this.ttl = this.#ttls[i] as number
+        this.data = this.#data[i]
+        this.#data[i] = undefined
+        return true
+      }
+      if (this.#recordAt < this.#records.length) {
+        const r = this.#records[this.#recordAt++] as ZoneRecord
+        this.record = r
+        this.name = r.name
+        this.type = typeNumber(String(r.type)) ?? 0
+        this.klass = classNumber(String(r.class ?? 'IN')) ?? 1
+        this.ttl = r.ttl
+        this.data = r.data
+        return true
+      }
+      if (this.#entry >= this.#sorted.length) {
+        this.record = undefined
+        this.data = undefined
+        return false
+      }
+      this.#load(this.#nodes.value(this.#sorted[this.#entry++] as number))
+    }
+  }
+
+  #load(value: number | NodeImpl): void {
+    this.#count = 0
+    this.#at = 0
+    // Only when objects were loaded: setting an array's length is a builtin call per node.
+    if (this.#records.length !== 0) this.#records.length = 0
+    this.#recordAt = 0
+    if (value === GONE) return
+    if (typeof value === 'number') {
+      this.record = undefined
+      this.klass = this.#zoneClass
+      const cols = this.#cols
+      let n = 0
+      for (let s = value; s !== NO_SLOT; s = cols.next(s), n++) {
+        this.#owners[n] = cols.owner(s) as string
+        this.#types[n] = cols.type(s)
+        this.#ttls[n] = cols.ttl(s)
+        this.#data[n] = cols.data(s)
+        // Insertion sort by type, SOA first, stable (as eachRecord's sort): chains are short.
+        const rank = typeRank(this.#types[n] as number)
+        let j = n
+        while (j > 0 && typeRank(this.#types[this.#order[j - 1] as number] as number) > rank) {
+          this.#order[j] = this.#order[j - 1] as number
+          j--
+        }
+        this.#order[j] = n
+      }
+      this.#count = n
+      return
+    }
+    if (value.rrsets.size === 0) return
+    const sets = [...value.rrsets.values()].sort(compareRRsets)
+    for (const set of sets) for (const r of set.records) this.#records.push(r)
+  }
+}
+
+/** The order of types at a node: SOA first, then by number. */
+function typeRank(type: number): number {
+  return type === TYPE.SOA ? -1 : type
 }
 
 /** The index value of a name that `remove` took out of the zone (see `#prune`). */
