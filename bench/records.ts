@@ -50,18 +50,18 @@ async function freePort(): Promise<number> {
 const address = (i: number): string => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`
 
 /**
- * Runs bench/records-client.ts (the HTTP client, in a process of its own) and returns its wall
+ * Runs bench/records-child.ts (the HTTP client, in a process of its own) and returns its wall
  * seconds, plus the CPU this process (the server) spent meanwhile, in microseconds.
  */
 async function client(url: string, mode: string, n: number, prefix: string, batch: number): Promise<{ seconds: number; serverCpuUs: number }> {
-  const script = fileURLToPath(new URL('./records-client.ts', import.meta.url))
+  const script = fileURLToPath(new URL('./records-child.ts', import.meta.url))
   const before = process.cpuUsage()
   const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, url, TOKEN, mode, String(n), prefix, String(batch)], { stdio: ['ignore', 'pipe', 'inherit'] })
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
     child.on('error', reject)
-    child.on('exit', (code) => (code === 0 ? resolve({ stdout: out }) : reject(new Error(`records-client exited with ${code}`))))
+    child.on('exit', (code) => (code === 0 ? resolve({ stdout: out }) : reject(new Error(`records-child exited with ${code}`))))
   })
   const cpu = process.cpuUsage(before)
   // The client's start-up (loading tsx) is outside its timed part but inside this CPU window only

@@ -4,7 +4,7 @@
  * and would delay its callbacks). Adds records through the API and prints one JSON line,
  * `{"seconds": <wall time of the adds>}`.
  *
- * `node --import tsx bench/records-client.ts <records URL> <token> <mode> <count> <prefix> [batch]`:
+ * `node --import tsx bench/records-child.ts <records URL> <token> <mode> <count> <prefix> [batch]`:
  * mode `sequential` (one add per request, one request at a time), `concurrent` (one add per
  * request, 16 in flight) or `batch` (`batch` adds per request, one request at a time).
  */
