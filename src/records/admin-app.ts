@@ -56,11 +56,13 @@ export function createAdminApp(options: AdminAppOptions): Hono<Env> & { close():
 
   app.use('*', async (c, next) => {
     counters.requests++
+    // Set before the response exists, so every answer (errors too) is built with them: set after,
+    // hono rebuilds the response as a full Web Response to change its headers.
+    c.header('Cache-Control', 'no-store')
+    c.header('X-Content-Type-Options', 'nosniff')
     await next()
     const key = String(c.res.status)
     counters.byStatus[key] = (counters.byStatus[key] ?? 0) + 1
-    c.header('Cache-Control', 'no-store')
-    c.header('X-Content-Type-Options', 'nosniff')
   })
 
   // The page and its script: public (they hold no data); the token is typed into the page.
