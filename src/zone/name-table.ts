@@ -14,13 +14,19 @@ const PAGE_BITS = 13
 const PAGE = 1 << PAGE_BITS
 const MASK = PAGE - 1
 const EMPTY = -1
+/**
+ * Entries of the first page to begin with; it doubles up to PAGE as names come. Most tables are
+ * large, but a zone is also built for a few names at a time (an update's checked region), and a
+ * full first page (some 100 kB) for those was most of their cost.
+ */
+const FIRST = 16
 
 /** Hash table from canonical names to values of type `T`. */
 export class NameTable<T> {
   #size = 0
-  #mask = 1023
+  #mask = FIRST * 2 - 1
   /** Bucket pages of at most PAGE buckets (one shorter page while the table is small). */
-  #buckets: Int32Array[] = [new Int32Array(1024).fill(EMPTY)]
+  #buckets: Int32Array[] = [new Int32Array(FIRST * 2).fill(EMPTY)]
   #hashes: Uint32Array[] = []
   #keys: string[][] = []
   #values: T[][] = []
@@ -66,15 +72,25 @@ export class NameTable<T> {
     const page = e >>> PAGE_BITS
     const i = e & MASK
     if (i === 0) {
-      this.#hashes.push(new Uint32Array(PAGE))
-      this.#keys.push(new Array<string>(PAGE))
-      this.#values.push(new Array<T>(PAGE))
+      const size = page === 0 ? FIRST : PAGE
+      this.#hashes.push(new Uint32Array(size))
+      this.#keys.push(new Array<string>(size))
+      this.#values.push(new Array<T>(size))
       this.#ownEntries.push(true)
       this.#ownValues.push(true)
-    } else if (this.#ownEntries[page] !== true) {
-      this.#hashes[page] = (this.#hashes[page] as Uint32Array).slice()
-      this.#keys[page] = (this.#keys[page] as string[]).slice()
-      this.#ownEntries[page] = true
+    } else {
+      if (this.#ownEntries[page] !== true) {
+        this.#hashes[page] = (this.#hashes[page] as Uint32Array).slice()
+        this.#keys[page] = (this.#keys[page] as string[]).slice()
+        this.#ownEntries[page] = true
+      }
+      const hashes = this.#hashes[page] as Uint32Array
+      if (i >= hashes.length) {
+        // The first page, full at its current size: double it (plain arrays grow by themselves).
+        const grown = new Uint32Array(Math.min(PAGE, hashes.length * 2))
+        grown.set(hashes)
+        this.#hashes[page] = grown
+      }
     }
     ;(this.#hashes[page] as Uint32Array)[i] = this.#probedHash
     ;(this.#keys[page] as string[])[i] = key
