@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { promisify } from 'node:util'
 import { Authority } from '../src/authority/index.js'
@@ -30,7 +31,8 @@ const ZONE = `$TTL 300
 ns1  IN A   192.0.2.1
 `
 
-interface Row { target: string; mode: string; updates: number; seconds: number }
+/** One measured row; `serverCpuUs`: CPU time of our server process over the row (user + system), where measured. */
+interface Row { target: string; mode: string; updates: number; seconds: number; serverCpuUs?: number }
 
 function option(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(name)
@@ -47,38 +49,37 @@ async function freePort(): Promise<number> {
 
 const address = (i: number): string => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`
 
+/**
+ * Runs bench/records-child.ts (the HTTP client, in a process of its own) and returns its wall
+ * seconds, plus the CPU this process (the server) spent meanwhile, in microseconds.
+ */
+async function client(url: string, mode: string, n: number, prefix: string, batch: number): Promise<{ seconds: number; serverCpuUs: number }> {
+  const script = fileURLToPath(new URL('./records-child.ts', import.meta.url))
+  const before = process.cpuUsage()
+  const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, url, TOKEN, mode, String(n), prefix, String(batch)], { stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    child.on('error', reject)
+    child.on('exit', (code) => (code === 0 ? resolve({ stdout: out }) : reject(new Error(`records-child exited with ${code}`))))
+  })
+  const cpu = process.cpuUsage(before)
+  // The client's start-up (loading tsx) is outside its timed part but inside this CPU window only
+  // as idle time: the server does nothing until the first request.
+  return { seconds: (JSON.parse(stdout.trim().split('\n').at(-1)!) as { seconds: number }).seconds, serverCpuUs: cpu.user + cpu.system }
+}
+
 async function ours(n: number, batch: number): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), 'dns-ha-bench-records-'))
   const store = await ZoneStore.open({ dir, zones: [parseZone(ZONE, { origin: 'example.com.' })], fsync: true })
   const admin = await serveAdmin({ store, tokens: [{ token: TOKEN, name: 'bench', access: 'write' }] })
   const url = `http://127.0.0.1:${admin.port}/api/zones/example.com./records`
-  const post = async (records: { name: string; type: string; data: string }[]): Promise<void> => {
-    const res = await fetch(url, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ records }) })
-    if (res.status !== 201) throw new Error(`HTTP ${res.status}: ${await res.text()}`)
-    await res.arrayBuffer()
-  }
   const rows: Row[] = []
   try {
-    let next = 0
-    let t = performance.now()
-    for (let i = 0; i < n; i++, next++) await post([{ name: `s${next}`, type: 'A', data: address(next) }])
-    rows.push({ target: 'dns-ha HTTP API', mode: 'single, sequential', updates: n, seconds: (performance.now() - t) / 1000 })
-    t = performance.now()
-    let issued = 0
-    await Promise.all(Array.from({ length: 16 }, async () => {
-      while (issued < n) {
-        issued++
-        const i = next++
-        await post([{ name: `c${i}`, type: 'A', data: address(i) }])
-      }
-    }))
-    rows.push({ target: 'dns-ha HTTP API', mode: 'single, 16 in flight', updates: n, seconds: (performance.now() - t) / 1000 })
-    t = performance.now()
-    for (let i = 0; i < n; i += batch) {
-      await post(Array.from({ length: batch }, (_, j) => ({ name: `b${next + j}`, type: 'A', data: address(next + j) })))
-      next += batch
+    for (const [mode, label, prefix] of [['sequential', 'single, sequential', 's'], ['concurrent', 'single, 16 in flight', 'c'], ['batch', `batches of ${batch}`, 'b']] as const) {
+      const { seconds, serverCpuUs } = await client(url, mode, n, prefix, batch)
+      rows.push({ target: 'dns-ha HTTP API', mode: label, updates: n, seconds, serverCpuUs })
     }
-    rows.push({ target: 'dns-ha HTTP API', mode: `batches of ${batch}`, updates: n, seconds: (performance.now() - t) / 1000 })
   } finally {
     await admin.close()
     await store.close()
@@ -109,8 +110,12 @@ async function oursNsupdate(n: number, batch: number): Promise<Row[]> {
   const bound = await server.listen({ address: '127.0.0.1', port: 0 })
   const rows: Row[] = []
   try {
-    rows.push({ target: 'dns-ha + nsupdate', mode: 'single, sequential', updates: n, seconds: await nsupdate(dir, bound.port, n, 's', 1) })
-    rows.push({ target: 'dns-ha + nsupdate', mode: `batches of ${batch}`, updates: n, seconds: await nsupdate(dir, bound.port, n, 'b', batch) })
+    for (const [label, prefix, perUpdate] of [['single, sequential', 's', 1], [`batches of ${batch}`, 'b', batch]] as const) {
+      const before = process.cpuUsage()
+      const seconds = await nsupdate(dir, bound.port, n, prefix, perUpdate)
+      const cpu = process.cpuUsage(before)
+      rows.push({ target: 'dns-ha + nsupdate', mode: label, updates: n, seconds, serverCpuUs: cpu.user + cpu.system })
+    }
     if (store.zone('example.com.').rrset(`s${n - 1}.example.com.`, 'A') === undefined) throw new Error('dns-ha did not apply the updates')
   } finally {
     await server.close()
@@ -157,11 +162,11 @@ export async function run(args: string[]): Promise<void> {
     return r === undefined ? undefined : r.updates / r.seconds
   }
   console.log(`\nacknowledged updates/s, fsync on, ${n} record adds per row`)
-  const header = ['target', 'mode', 'updates/s', 'ratio to BIND (same mode)']
+  const header = ['target', 'mode', 'updates/s', 'ratio to BIND (same mode)', 'server CPU ms/update']
   const body = rows.map((r) => {
     const rate = r.updates / r.seconds
     const base = bindRate(r.mode)
-    return [r.target, r.mode, rate.toFixed(0), base === undefined ? '-' : (rate / base).toFixed(2)]
+    return [r.target, r.mode, rate.toFixed(0), base === undefined ? '-' : (rate / base).toFixed(2), r.serverCpuUs === undefined ? '-' : (r.serverCpuUs / 1000 / r.updates).toFixed(3)]
   })
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)))
   for (const line of [header, widths.map((w) => '-'.repeat(w)), ...body]) console.log(line.map((c, i) => c.padEnd(widths[i]!)).join('  '))

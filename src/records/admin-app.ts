@@ -4,7 +4,6 @@
  */
 import { Hono } from 'hono'
 import type { Context } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { TransferPrimary } from '../transfer/transfer-primary.js'
 import type { Clock } from '../util/clock.js'
@@ -13,6 +12,8 @@ import { checkZone } from '../zone/check.js'
 import { formatZone } from '../zone/format.js'
 import { parseZone } from '../zone/parse.js'
 import type { ZoneRecord } from '../zone/zone.js'
+import type { IncomingMessage } from 'node:http'
+import { readRequestBody } from './admin-body.js'
 import { ADMIN_PAGE_HTML, ADMIN_PAGE_SCRIPT } from './admin-page.js'
 import { apiRecord, isRecordInputError, MAX_PAGE, pageRecords, toZoneRecord } from './admin-records.js'
 import { ReplicationTracker } from './admin-replication.js'
@@ -35,7 +36,8 @@ class ApiError extends Error {
   }
 }
 
-type Env = { Variables: { token: AdminToken } }
+/** `incoming`: Node's request, which @hono/node-server passes as the environment (absent under `app.request()`). */
+type Env = { Bindings: { incoming?: IncomingMessage }; Variables: { token: AdminToken; body: Buffer } }
 
 /** The counters `GET /api/counters` reports besides the store's own. */
 interface HttpCounters {
@@ -54,11 +56,13 @@ export function createAdminApp(options: AdminAppOptions): Hono<Env> & { close():
 
   app.use('*', async (c, next) => {
     counters.requests++
+    // Set before the response exists, so every answer (errors too) is built with them: set after,
+    // hono rebuilds the response as a full Web Response to change its headers.
+    c.header('Cache-Control', 'no-store')
+    c.header('X-Content-Type-Options', 'nosniff')
     await next()
     const key = String(c.res.status)
     counters.byStatus[key] = (counters.byStatus[key] ?? 0) + 1
-    c.header('Cache-Control', 'no-store')
-    c.header('X-Content-Type-Options', 'nosniff')
   })
 
   // The page and its script: public (they hold no data); the token is typed into the page.
@@ -94,12 +98,25 @@ export function createAdminApp(options: AdminAppOptions): Hono<Env> & { close():
     app.use('/metrics', requireToken)
     app.get('/metrics', async (c) => c.body(await metrics.text(), 200, { 'Content-Type': metrics.contentType }))
   }
-  app.use('/api/*', bodyLimit({
-    maxSize: maxBodyBytes,
-    onError: () => {
-      throw new ApiError(413, 'ERR_RECORDS_TOO_LARGE', `request body larger than ${maxBodyBytes} bytes`)
-    },
-  }))
+  // The body of every edit, read once here within the limit (see admin-body.ts).
+  app.use('/api/*', async (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next()
+    const incoming = c.env?.incoming
+    let body: Buffer
+    if (incoming !== undefined) {
+      const read = await readRequestBody(incoming, maxBodyBytes)
+      if (read.kind === 'too-large') throw tooLarge(maxBodyBytes)
+      if (read.kind === 'incomplete') throw new ApiError(400, 'ERR_RECORDS_BAD_REQUEST', `the body could not be read: ${read.reason}`)
+      body = read.body
+    } else {
+      // Without Node's request (the app called directly): the declared size first, then the body.
+      if (Number(c.req.header('content-length') ?? 0) > maxBodyBytes) throw tooLarge(maxBodyBytes)
+      body = Buffer.from(await c.req.arrayBuffer())
+      if (body.length > maxBodyBytes) throw tooLarge(maxBodyBytes)
+    }
+    c.set('body', body)
+    return next()
+  })
 
   app.get('/api/health', (c) => c.json({ status: 'ok', zones: store.origins().length }))
 
@@ -200,7 +217,7 @@ export function createAdminApp(options: AdminAppOptions): Hono<Env> & { close():
     const origin = findOrigin(store, c.req.param('origin'))
     const type = mediaType(c.req.header('content-type'))
     if (type !== 'text/plain' && type !== 'text/dns') throw new ApiError(415, 'ERR_RECORDS_MEDIA_TYPE', 'an import is master-file text: Content-Type text/plain or text/dns')
-    const text = await c.req.text()
+    const text = c.get('body').toString('utf8')
     const serialText = c.req.query('ifSerial')
     const expected = serialText === undefined ? undefined : Number(serialText)
     if (expected !== undefined && (!Number.isInteger(expected) || expected < 0 || expected > 0xffffffff)) throw new ApiError(400, 'ERR_RECORDS_BAD_REQUEST', 'ifSerial must be a serial number')
@@ -267,6 +284,10 @@ function findOrigin(store: AdminStore, segment: string): string {
   return origin
 }
 
+function tooLarge(maxBodyBytes: number): ApiError {
+  return new ApiError(413, 'ERR_RECORDS_TOO_LARGE', `request body larger than ${maxBodyBytes} bytes`)
+}
+
 function mediaType(header: string | undefined): string {
   return (header ?? '').split(';')[0]!.trim().toLowerCase()
 }
@@ -275,7 +296,7 @@ async function jsonBody(c: Context<Env>): Promise<Record<string, unknown>> {
   if (mediaType(c.req.header('content-type')) !== 'application/json') throw new ApiError(415, 'ERR_RECORDS_MEDIA_TYPE', 'the body must be JSON: Content-Type application/json')
   let body: unknown
   try {
-    body = JSON.parse(await c.req.text())
+    body = JSON.parse(c.get('body').toString('utf8'))
   } catch (e) {
     if (e instanceof ApiError) throw e
     throw new ApiError(400, 'ERR_RECORDS_BAD_REQUEST', `the body is not JSON: ${(e as Error).message}`)

@@ -7,7 +7,7 @@ import { canonicalName, canonicalSortKey } from '../packet/names.js'
 import { typeNumber } from '../packet/types.js'
 import { DnsHaError, isDnsHaError } from '../util/errors.js'
 import { formatRdata } from '../zone/format.js'
-import { parseZone } from '../zone/parse.js'
+import { parseRecord } from '../zone/parse.js'
 import type { Zone, ZoneRecord } from '../zone/zone.js'
 
 /**
@@ -73,10 +73,8 @@ export function toZoneRecord(input: unknown, zone: Zone, defaultTtl: number): Zo
   }
   if (typeof data !== 'string' || /[\r\n]/.test(data)) throw badRecord('data must be the rdata as one line of master-file text')
   const line = `${name} ${ttl} ${zone.class} ${type.toUpperCase()} ${data}\n`
-  const parsed = parseZone(line, { origin: zone.origin, fileName: 'record', class: zone.class, include: 'deny', positions: false })
-  const records = parsed.records
-  if (records.length !== 1) throw badRecord(`expected one record, read ${records.length}`)
-  return records[0]!
+  // One record read on its own (no zone built per request); no record, or more, is a syntax error.
+  return parseRecord(line, zone.origin, { fileName: 'record', class: zone.class })
 }
 
 /** The records of `zone` that match `query`, in a stable order (canonical owner, type, rdata). */

@@ -13,7 +13,7 @@ import { typeKey } from '../packet/types.js'
 import type { ZoneDifference } from '../transfer/zone-diff.js'
 import { isApexSoa, recordKey } from '../transfer/zone-diff.js'
 import { formatRecord } from '../zone/format.js'
-import { parseZone } from '../zone/parse.js'
+import { parseRecord } from '../zone/parse.js'
 import type { ZoneRecord } from '../zone/zone.js'
 import { sameData, Zone } from '../zone/zone.js'
 import type { Prerequisite, RecordChange } from './update-types.js'
@@ -65,11 +65,10 @@ export function applyChanges(zone: Zone, changes: readonly RecordChange[], mode:
   const edits = new TrackedEdits(copyZone(zone), apex)
   const copy = edits.zone
   const applied: RecordChange[] = []
-  const normalized = normalizeChangeRecords(changes)
-  for (const [index, change] of changes.entries()) {
+  for (const change of changes) {
     switch (change?.op) {
       case 'add': {
-        const record = normalized.get(index)
+        const record = normalizeRecord(change.record)
         inZone(copy, record.name)
         if (mode === 'rfc2136' && cnameConflict(copy, record)) continue
         addRecord(edits, record, apex)
@@ -77,7 +76,7 @@ export function applyChanges(zone: Zone, changes: readonly RecordChange[], mode:
         break
       }
       case 'delete': {
-        const record = normalized.get(index)
+        const record = normalizeRecord(change.record)
         inZone(copy, record.name)
         const atApex = canonicalName(record.name) === apex
         if (atApex && record.type === 'SOA') {
@@ -195,50 +194,15 @@ function formatRecordLine(record: ZoneRecord): string {
 }
 
 /**
- * The records of the `add` and `delete` changes, normalized as {@link normalizeRecord} does, by
- * change index. All the lines are read with one parse (a parse per record costs a zone's setup
- * each time, most of an UPDATE of many records); a record the shared parse does not give back
- * one for one (a duplicate line merged, a per-name limit of the shared zone) and any error are
- * left to {@link normalizeRecord}, so the records and messages are the same.
+ * One master-file line (absolute owner, TTL, class, type, rdata) as a record, read by
+ * {@link parseRecord} (no zone is built for it: an update reads one per record it carries).
  */
-function normalizeChangeRecords(changes: readonly RecordChange[]): { get(index: number): ZoneRecord } {
-  const out = new Map<number, ZoneRecord>()
-  const lines: string[] = []
-  const indexOfLine: number[] = []
-  try {
-    for (const [index, change] of changes.entries()) {
-      if (change?.op !== 'add' && change?.op !== 'delete') continue
-      lines.push(formatRecordLine(change.record))
-      indexOfLine.push(index)
-    }
-    if (lines.length > 1) {
-      const parsed = parseZone(`${lines.join('\n')}\n`, { origin: '.', fileName: '<records>' })
-      for (const record of parsed.eachRecord()) {
-        const line = parsed.positionOf(record)?.line
-        const index = line === undefined ? undefined : indexOfLine[line - 1]
-        if (index !== undefined && !out.has(index)) out.set(index, record)
-      }
-    }
-  } catch {
-    out.clear()
-  }
-  return {
-    // Errors are thrown when the change is reached, so they come in the order they did one by one.
-    get: (index) => out.get(index) ?? normalizeRecord((changes[index] as { record: ZoneRecord }).record),
-  }
-}
-
-/** One master-file line (absolute owner, TTL, class, type, rdata) as a record. */
 export function parseRecordLine(line: string): ZoneRecord {
-  let parsed: Zone
   try {
-    parsed = parseZone(`${line}\n`, { origin: '.', fileName: '<record>' })
+    return parseRecord(line, '.')
   } catch (error) {
     throw new ZoneStoreError('ERR_RECORDS_INVALID', `bad record ${JSON.stringify(line)}: ${(error as Error).message}`)
   }
-  const records = parsed.records
-  if (records.length !== 1) throw new ZoneStoreError('ERR_RECORDS_INVALID', `not one record: ${JSON.stringify(line)}`)
-  return records[0]!
 }
 
 function inZone(zone: Zone, name: unknown): void {

@@ -16,7 +16,7 @@ import { RdataReader } from './rdata-reader.js'
 import { parseTtl } from './rdata-text.js'
 import { classMnemonic, classNumber, packetClassName, typeMnemonic, typeNumber } from '../packet/types.js'
 import { META_TYPES, RR } from './rr-types.js'
-import { Zone, addParsedRecord, recordData } from './zone.js'
+import { Zone, addParsedRecord, compactRecord, recordData } from './zone.js'
 import { ZONE_FILE_LIMITS, ZONE_TEXT_LIMITS, limitError, markParsedWithin, resolveZoneLimits } from './limits.js'
 import type { ResolvedZoneLimits, ZoneLimits } from './limits.js'
 import type { ZoneRecord } from './zone.js'
@@ -88,6 +88,42 @@ export function parseZone(text: string | Uint8Array, options: ParseZoneOptions):
   runSync(new FileScanner(new Lexer(bytes, file), zone.origin, state), state, sink, [file])
   markParsedWithin(zone, state.limits)
   return zone
+}
+
+/** Options of {@link parseRecord}. */
+export interface ParseRecordOptions {
+  /** Name used in error messages (default `'<record>'`). */
+  fileName?: string
+  /** Class the record must have (default `'IN'`). */
+  class?: string
+  /** TTL when the line has none (as if the text began with `$TTL`). */
+  defaultTtl?: number
+}
+
+/**
+ * Parses one record of master-file text (one entry: a line, or lines joined by parentheses),
+ * relative names taken against `origin`, without building a zone: the record in the shape a
+ * {@link Zone} parsed from the same text would hold. Errors are parseZone's, with file, line and
+ * column; text holding no record or more than one is `ERR_ZONE_SYNTAX` too.
+ *
+ * @example parseRecord('www 300 IN A 192.0.2.1', 'example.com.') // { name: 'www.example.com.', type: 'A', ... }
+ * @throws ZoneSyntaxError as {@link parseZone}; `DnsHaError` `ERR_ZONE_ORIGIN` without `origin`.
+ */
+export function parseRecord(text: string, origin: string, options: ParseRecordOptions = {}): ZoneRecord {
+  const file = options.fileName ?? '<record>'
+  const apex = absoluteOrigin(origin, file)
+  const state = new ParseState({ ...options, origin: apex }, [], undefined, ZONE_TEXT_LIMITS, 'deny')
+  let record: ZoneRecord | undefined
+  let count = 0
+  const sink: Sink = (name, type, _key, ttl, data, at, line, column) => {
+    if (++count > 1) throw new ZoneSyntaxError('more than one record', { file: at, line, column, text: name })
+    record = compactRecord(name, type, state.classKey, ttl, data)
+  }
+  const bytes = byteText(text.endsWith('\n') ? text : `${text}\n`)
+  state.countBytes(bytes, file, 0)
+  runSync(new FileScanner(new Lexer(bytes, file), apex, state, undefined), state, sink, [file])
+  if (record === undefined) throw new ZoneSyntaxError('no record', { file, line: 1, column: 1, text: '' })
+  return record
 }
 
 /**

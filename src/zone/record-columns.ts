@@ -3,6 +3,9 @@
  * link to the next record of the same owner, and the source position. Columns are paged
  * (fixed-size pages, never copied), so growing a zone of millions of records leaves no
  * discarded arrays behind and no slack beyond the last page.
+ *
+ * Copy on write: {@link RecordColumns.share} gives a second set of columns over the same pages;
+ * each then copies a page (all its columns) the first time it writes to it.
  */
 
 // 8192 slots: a page of references (8 bytes each without pointer compression) stays below V8's
@@ -26,6 +29,8 @@ export class RecordColumns {
   #line: (Uint32Array | undefined)[] = []
   #column: (Uint16Array | undefined)[] = []
   #file: (Uint16Array | undefined)[] = []
+  /** Per page: whether these columns may write it (false: shared with columns made by share()). */
+  #own: boolean[] = []
 
   /** Number of slots used. */
   get count(): number {
@@ -46,7 +51,8 @@ export class RecordColumns {
       this.#line.push(undefined)
       this.#column.push(undefined)
       this.#file.push(undefined)
-    }
+      this.#own.push(true)
+    } else this.#writable(page)
     ;(this.#owner[page] as (string | undefined)[])[i] = owner
     ;(this.#data[page] as unknown[])[i] = data
     ;(this.#type[page] as Uint16Array)[i] = type
@@ -55,20 +61,24 @@ export class RecordColumns {
     return slot
   }
 
-  /** An independent copy: every page copied (the rdata values themselves are shared, never mutated). */
-  clone(): RecordColumns {
+  /**
+   * Columns with the same slots over the same pages, in O(pages): from now on these columns and
+   * the new ones each copy a page before their first write to it (rdata values are shared, never
+   * mutated).
+   */
+  share(): RecordColumns {
     const copy = new RecordColumns()
     copy.#count = this.#count
-    // Plain pages are copied up to the last slot used: add() appends at their end, so they grow.
-    const used = (page: number): number => Math.min(PAGE, this.#count - page * PAGE)
-    copy.#owner = this.#owner.map((page, p) => page.slice(0, used(p)))
-    copy.#data = this.#data.map((page, p) => page.slice(0, used(p)))
-    copy.#type = this.#type.map((page) => page.slice())
-    copy.#ttl = this.#ttl.map((page) => page.slice())
-    copy.#next = this.#next.map((page) => page.slice())
-    copy.#line = this.#line.map((page) => page?.slice())
-    copy.#column = this.#column.map((page) => page?.slice())
-    copy.#file = this.#file.map((page) => page?.slice())
+    copy.#owner = this.#owner.slice()
+    copy.#data = this.#data.slice()
+    copy.#type = this.#type.slice()
+    copy.#ttl = this.#ttl.slice()
+    copy.#next = this.#next.slice()
+    copy.#line = this.#line.slice()
+    copy.#column = this.#column.slice()
+    copy.#file = this.#file.slice()
+    this.#own.fill(false)
+    copy.#own = this.#own.slice()
     return copy
   }
 
@@ -82,10 +92,14 @@ export class RecordColumns {
     return this.#data[slot >>> PAGE_BITS]?.[slot & MASK]
   }
 
-  /** Drops a slot's rdata (once a record object owns it). */
+  /**
+   * Drops a slot's rdata (once a record object owns it) when these columns own its page; a page
+   * shared with a copy keeps it (copying the page would cost more than the memory saved).
+   */
   clearData(slot: number): void {
-    const page = this.#data[slot >>> PAGE_BITS]
-    if (page !== undefined) page[slot & MASK] = undefined
+    const p = slot >>> PAGE_BITS
+    const page = this.#data[p]
+    if (page !== undefined && this.#own[p] === true) page[slot & MASK] = undefined
   }
 
   /** The type number of a slot. */
@@ -105,6 +119,7 @@ export class RecordColumns {
 
   /** Links a record after `slot`. */
   setNext(slot: number, next: number): void {
+    this.#writable(slot >>> PAGE_BITS)
     ;(this.#next[slot >>> PAGE_BITS] as Int32Array)[slot & MASK] = next
   }
 
@@ -112,6 +127,7 @@ export class RecordColumns {
   setPosition(slot: number, file: number, line: number, column: number): void {
     const page = slot >>> PAGE_BITS
     const i = slot & MASK
+    this.#writable(page)
     let lines = this.#line[page]
     if (lines === undefined) {
       lines = this.#line[page] = new Uint32Array(PAGE)
@@ -130,5 +146,19 @@ export class RecordColumns {
     const files = this.#file[page]
     if (files === undefined) return [0, 0, 0]
     return [files[i] as number, (this.#line[page] as Uint32Array)[i] as number, (this.#column[page] as Uint16Array)[i] as number]
+  }
+
+  /** Makes page `page` (every column) these columns' own, copying it when shared. */
+  #writable(page: number): void {
+    if (this.#own[page] === true) return
+    this.#owner[page] = (this.#owner[page] as (string | undefined)[]).slice()
+    this.#data[page] = (this.#data[page] as unknown[]).slice()
+    this.#type[page] = (this.#type[page] as Uint16Array).slice()
+    this.#ttl[page] = (this.#ttl[page] as Uint32Array).slice()
+    this.#next[page] = (this.#next[page] as Int32Array).slice()
+    this.#line[page] = this.#line[page]?.slice()
+    this.#column[page] = this.#column[page]?.slice()
+    this.#file[page] = this.#file[page]?.slice()
+    this.#own[page] = true
   }
 }

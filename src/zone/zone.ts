@@ -9,6 +9,12 @@
  * first time it is looked up or changed through the public API, and stays so. A large zone thus
  * costs a fraction of one object graph per record, while everything the API returns is the same
  * plain dns-packet data as before. Records added with `add()` are kept as the objects given.
+ *
+ * Copy on write: `clone()` shares the column pages, the name index pages and the nodes with the
+ * source; each zone then copies a page, or a node (its own RRset objects, the records shared),
+ * the first time it writes to it. A node is written in place only by the zone that made it (its
+ * `owner` token, which `clone()` renews on both sides), so an update built on a clone of a large
+ * served zone costs the pages and nodes it touches, not the zone.
  */
 import { DnsHaError } from '../util/errors.js'
 import type { ZoneDiagnostic, ZoneSyntaxError } from './errors.js'
@@ -116,6 +122,8 @@ const OVER_PER_TYPE = 1
 const OVER_TYPES = 2
 
 const A = TYPE.A
+/** Set while `clone()` constructs its copy: the constructor then leaves the index to be shared. */
+let cloning = false
 const TXT = TYPE.TXT
 
 /**
@@ -147,8 +155,13 @@ export class Zone {
   #files: string[] = []
   #lastFile: string | undefined
   #lastFileIndex = 0
-  /** Record object → its slot, for positions of materialised or user-positioned records. */
-  #slotOf = new WeakMap<ZoneRecord, number>()
+  /**
+   * Positions set with `setPosition` on records not in the zone (record → slot); positions of
+   * records in the zone are kept by their node (`NodeImpl.slots`), so they travel with it.
+   */
+  #loose = new WeakMap<ZoneRecord, number>()
+  /** Marks the nodes this zone may change in place; renewed by `clone()` (see the module comment). */
+  #generation: object = {}
   // The last owner the parser added to (consecutive records usually share it).
   #lastName: string | undefined
   #lastKey = ''
@@ -167,7 +180,7 @@ export class Zone {
     this.origin = origin
     this.class = packetClassName(klass)
     this.#apexKey = canonicalName(origin)
-    this.#nodes.set(this.#apexKey, new NodeImpl(origin))
+    if (!cloning) this.#nodes.set(this.#apexKey, new NodeImpl(origin, this.#generation))
   }
 
   /**
@@ -181,26 +194,37 @@ export class Zone {
     if (!isAbsolute(record.name)) throw new DnsHaError('ERR_CONFIG', `record name must be absolute: ${record.name}`)
     this.#edits++
     const canonical = canonicalName(record.name)
-    let node = this.#node(canonical)
+    let node = this.#writable(canonical)
     if (node === undefined) {
-      node = new NodeImpl(record.name)
+      node = new NodeImpl(record.name, this.#generation)
       this.#insert(canonical, node)
     }
-    if (node.rrsets.addRecord(record, key, node.name)) this.#size++
+    if (node.rrsets.addRecord(record, key, node.name)) {
+      this.#size++
+      const slot = this.#loose.get(record)
+      if (slot !== undefined) (node.slots ??= new Map()).set(record, slot)
+    }
   }
 
   /** Removes a record equal to `record` (owner, type and rdata); returns whether one was removed. */
   remove(record: ZoneRecord): boolean {
     const key = typeKey(record.type)
     const canonical = canonicalName(record.name)
-    const node = this.#node(canonical)
-    if (key === undefined || node === undefined) return false
-    const set = node.rrsets.get(key)
-    if (set === undefined) return false
+    if (key === undefined) return false
+    const seen = this.#node(canonical)?.rrsets.get(key)
+    if (seen === undefined || !seen.records.some((r) => sameData(r.data, record.data))) return false
+    // Only now take the node as this zone's own (a copy when shared): a miss copies nothing.
+    const node = this.#writable(canonical) as NodeImpl
+    const set = node.rrsets.get(key) as RRset
     const i = set.records.findIndex((r) => sameData(r.data, record.data))
-    if (i < 0) return false
     this.#edits++
-    set.records.splice(i, 1)
+    const [gone] = set.records.splice(i, 1) as [ZoneRecord]
+    const slot = node.slots?.get(gone)
+    if (slot !== undefined) {
+      // Its position stays readable through the record object, as for any record not in the zone.
+      node.slots!.delete(gone)
+      this.#loose.set(gone, slot)
+    }
     if (set.records.length === 0) node.rrsets.drop(key)
     this.#size--
     if (node.rrsets.size === 0) this.#prune(canonical)
@@ -209,35 +233,27 @@ export class Zone {
 
   /**
    * An independent copy: the same records, canonical order, positions (`positionOf`), warnings
-   * and errors, built by copying the zone's tables as they are rather than adding record by
-   * record (a fraction of the time). Adding, removing or looking up in either zone never shows
-   * in the other. Record objects are shared, as a zone never changes a record: the copy's
-   * RRsets are its own objects holding the same records. A position set with `setPosition` on a
-   * record that is not in the zone is not carried over.
+   * and errors, in O(pages) rather than O(records): the copy shares the zone's column pages,
+   * name index pages and nodes, and each of the two copies a page or a node the first time it
+   * changes it (see the module comment). Adding, removing or looking up in either zone never
+   * shows in the other. Record objects are shared, as a zone never changes a record. A position
+   * set with `setPosition` on a record that is not in the zone is not carried over.
    */
   clone(): Zone {
-    const copy = new Zone(this.origin, { class: this.class })
-    // Positions of records kept as objects live in the WeakMap, which cannot be enumerated: carry
-    // them over node by node (slot numbers stay valid, the columns are copied whole).
-    const from = this.#slotOf
-    const to = copy.#slotOf
-    const positions = this.#files.length > 0
-    copy.#nodes = this.#nodes.clone((value) => {
-      if (typeof value === 'number' || value === GONE) return value
-      const node = value.clone()
-      if (positions) {
-        for (const set of node.rrsets.values()) {
-          for (const record of set.records) {
-            const slot = from.get(record)
-            if (slot !== undefined) to.set(record, slot)
-          }
-        }
-      }
-      return node
-    })
-    copy.#cols = this.#cols.clone()
+    cloning = true
+    let copy: Zone
+    try {
+      copy = new Zone(this.origin, { class: this.class })
+    } finally {
+      cloning = false
+    }
+    copy.#nodes = this.#nodes.share()
+    copy.#cols = this.#cols.share()
+    // Nodes made so far belong to neither zone now: each copies one before changing it.
+    this.#generation = {}
     copy.#size = this.#size
-    copy.#sorted = this.#sorted?.slice()
+    // Never changed in place (replaced when a name is added), so it can be shared.
+    copy.#sorted = this.#sorted
     copy.#files = this.#files.slice()
     copy.#lastFile = this.#lastFile
     copy.#lastFileIndex = this.#lastFileIndex
@@ -360,35 +376,52 @@ export class Zone {
 
   /** Records where a record came from (kept in a side table, not on the record). */
   setPosition(record: ZoneRecord, file: string, line: number, column: number): void {
-    let slot = this.#slotOf.get(record)
+    const canonical = typeof record.name === 'string' ? canonicalName(record.name) : undefined
+    const key = typeof record.type === 'string' ? typeKey(record.type) : undefined
+    const value = canonical === undefined ? undefined : this.#nodes.get(canonical)
+    const held = key !== undefined && typeof value === 'object' && value.rrsets.get(key)?.records.includes(record) === true
+    if (!held) {
+      let slot = this.#loose.get(record)
+      if (slot === undefined) {
+        slot = this.#newSlot(undefined, 0, 0, undefined)
+        this.#loose.set(record, slot)
+      }
+      this.#setPositionAt(slot, file, line, column)
+      return
+    }
+    // A record of the zone: its node keeps the slot (taken as this zone's own first).
+    const node = this.#writable(canonical as string) as NodeImpl
+    const slots = (node.slots ??= new Map())
+    let slot = slots.get(record)
     if (slot === undefined) {
       slot = this.#newSlot(undefined, 0, 0, undefined)
-      this.#slotOf.set(record, slot)
+      slots.set(record, slot)
     }
     this.#setPositionAt(slot, file, line, column)
   }
 
   /** Where `record` came from, when the parser recorded it. */
   positionOf(record: ZoneRecord): SourcePosition | undefined {
-    let slot = this.#slotOf.get(record)
-    if (slot === undefined) {
-      // Records of nodes kept in columns are built afresh on each iteration: find by value.
-      const value = typeof record.name === 'string' ? this.#nodes.get(canonicalName(record.name)) : undefined
-      const type = typeNumber(String(record.type))
-      if (value === undefined || type === undefined) return undefined
-      if (typeof value === 'object') {
+    let slot: number | undefined
+    const value = typeof record.name === 'string' ? this.#nodes.get(canonicalName(record.name)) : undefined
+    const type = typeNumber(String(record.type))
+    if (typeof value === 'object') {
+      slot = value.slots?.get(record)
+      if (slot === undefined && type !== undefined && value.slots !== undefined) {
+        // An equal record object (records of nodes kept in columns are built afresh on each read).
         const same = value.rrsets.get(packetTypeName(type))?.records.find((r) => sameData(r.data, record.data))
-        slot = same === undefined ? undefined : this.#slotOf.get(same)
-      } else {
-        for (let s = value; s !== NO_SLOT; s = this.#cols.next(s)) {
-          if (this.#cols.type(s) === type && sameData(this.#dataAt(s, false), record.data)) {
-            slot = s
-            break
-          }
+        slot = same === undefined ? undefined : value.slots.get(same)
+      }
+    } else if (typeof value === 'number' && type !== undefined) {
+      for (let s = value; s !== NO_SLOT; s = this.#cols.next(s)) {
+        if (this.#cols.type(s) === type && sameData(this.#dataAt(s, false), record.data)) {
+          slot = s
+          break
         }
       }
-      if (slot === undefined) return undefined
     }
+    slot ??= this.#loose.get(record)
+    if (slot === undefined) return undefined
     const [fileIndex, line, column] = this.#cols.position(slot)
     if (fileIndex === 0) return undefined
     return { file: this.#files[fileIndex - 1] as string, line, column }
@@ -420,7 +453,8 @@ export class Zone {
       if (set === undefined ? value.rrsets.size >= types : set.records.length >= perType && !set.records.some((r) => sameData(r.data, record.data))) {
         return set === undefined ? OVER_TYPES : OVER_PER_TYPE
       }
-      if (value.rrsets.addRecord(record, key, value.name)) {
+      const node = this.#own(probed, value)
+      if (node.rrsets.addRecord(record, key, node.name)) {
         this.#size++
         if (file !== undefined) this.setPosition(record, file, line, column)
       }
@@ -471,8 +505,8 @@ export class Zone {
     while (key !== undefined && original !== undefined && key !== apex) {
       const p = this.#nodes.probe(key)
       if (p >= 0 && this.#nodes.value(p) !== GONE) break
-      if (p >= 0) this.#nodes.setValue(p, new NodeImpl(original))
-      else this.#nodes.insertAt(p, key, new NodeImpl(original))
+      if (p >= 0) this.#nodes.setValue(p, new NodeImpl(original, this.#generation))
+      else this.#nodes.insertAt(p, key, new NodeImpl(original, this.#generation))
       key = parentName(key)
       original = parentName(original)
     }
@@ -524,11 +558,39 @@ export class Zone {
     return node
   }
 
-  /** A node of objects from a column chain; `keep` registers the records for positionOf. */
+  /**
+   * The node of a canonical name for a change: built from columns, or copied when another zone
+   * may see it (made before the last `clone()`), and stored; undefined when the name is absent.
+   */
+  #writable(canonical: string): NodeImpl | undefined {
+    const e = this.#nodes.find(canonical)
+    if (e < 0) return undefined
+    const value = this.#nodes.value(e)
+    if (value === GONE) return undefined
+    if (typeof value === 'number') {
+      const node = this.#build(value, true)
+      this.#nodes.setValue(e, node)
+      return node
+    }
+    return this.#own(e, value)
+  }
+
+  /** `node`, the value of entry `e`, as this zone's own: itself, or a copy stored in its place. */
+  #own(e: number, node: NodeImpl): NodeImpl {
+    if (node.owner === this.#generation) return node
+    const copy = node.clone(this.#generation)
+    this.#nodes.setValue(e, copy)
+    return copy
+  }
+
+  /** A node of objects from a column chain; `keep` registers the records' slots for positionOf. */
   #build(head: number, keep: boolean): NodeImpl {
-    const node = new NodeImpl(this.#cols.owner(head) as string)
+    const node = new NodeImpl(this.#cols.owner(head) as string, this.#generation)
+    const positions = keep && this.#files.length > 0
+    if (positions) node.slots = new Map()
     for (let s = head; s !== NO_SLOT; s = this.#cols.next(s)) {
       const record = this.#record(s, keep)
+      if (positions) node.slots!.set(record, s)
       node.rrsets.addRecord(record, packetTypeName(this.#cols.type(s)), node.name, false)
     }
     return node
@@ -537,9 +599,7 @@ export class Zone {
   #record(slot: number, keep: boolean): ZoneRecord {
     const cols = this.#cols
     const data = this.#dataAt(slot, keep)
-    const record: ZoneRecord = { name: cols.owner(slot) as string, type: recordType(cols.type(slot), data), class: this.class, ttl: cols.ttl(slot), data }
-    if (keep && this.#files.length > 0) this.#slotOf.set(record, slot)
-    return record
+    return { name: cols.owner(slot) as string, type: recordType(cols.type(slot), data), class: this.class, ttl: cols.ttl(slot), data }
   }
 
   /**
@@ -732,14 +792,21 @@ function firstSeparator(name: string): number {
 }
 
 class NodeImpl implements ZoneNode {
+  /** Slots of the positions of this node's records (record objects as held), when it has any. */
+  slots: Map<ZoneRecord, number> | undefined
+
   constructor(
     readonly name: string,
+    /** The generation token of the zone that may change this node in place. */
+    readonly owner: object,
     readonly rrsets = new RRsetMap(),
   ) {}
 
-  /** A copy with its own RRsets (the record objects shared). */
-  clone(): NodeImpl {
-    return new NodeImpl(this.name, this.rrsets.clone())
+  /** A copy with its own RRsets and positions (the record objects shared), owned by `owner`. */
+  clone(owner: object): NodeImpl {
+    const copy = new NodeImpl(this.name, owner, this.rrsets.clone())
+    if (this.slots !== undefined) copy.slots = new Map(this.slots)
+    return copy
   }
 }
 
@@ -918,4 +985,4 @@ function typeRank(type: number): number {
 }
 
 /** The index value of a name that `remove` took out of the zone (see `#prune`). */
-const GONE = new NodeImpl('')
+const GONE = new NodeImpl('', {})

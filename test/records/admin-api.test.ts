@@ -91,6 +91,22 @@ describe('authentication', () => {
   })
 })
 
+describe('response headers', () => {
+  it('sends no-store and nosniff on every answer: data, created, 4xx from a handler, 401, 404, the page', async () => {
+    const { admin } = await setup()
+    const answers = [
+      await http(admin.url, 'GET', '/api/zones'),
+      await http(admin.url, 'POST', '/api/zones/example.com./records', { body: { record: { name: 'hdr', type: 'A', data: '192.0.2.9' } } }),
+      await http(admin.url, 'POST', '/api/zones/example.com./records', { body: { record: { name: 'hdr', type: 'A', data: 'not-an-address' } } }),
+      await http(admin.url, 'GET', '/api/zones', { token: null }),
+      await http(admin.url, 'GET', '/api/zones/nowhere./records'),
+      await http(admin.url, 'GET', '/'),
+    ]
+    expect(answers.map((a) => a.status)).toEqual([200, 201, 422, 401, 404, 200])
+    for (const a of answers) expect([a.headers.get('cache-control'), a.headers.get('x-content-type-options')]).toEqual(['no-store', 'nosniff'])
+  })
+})
+
 describe('reading', () => {
   it('health, zones, one zone with serial and counts, 404s as JSON', async () => {
     const { admin } = await setup({}, [exampleZone(), exampleZone(ZONE_TEXT, 'example.net.')])

@@ -145,17 +145,73 @@ describe('Zone.clone', () => {
     )
   })
 
-  it('gives each zone its own RRset objects, stable on each side, holding the same record objects', () => {
+  it('keeps every version of a chain of clones as it was (each update built on a clone of the last)', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(index, { maxLength: 40 }),
+        fc.array(fc.array(op, { maxLength: 12 }), { minLength: 1, maxLength: 6 }),
+        fc.array(op, { maxLength: 12 }),
+        (parsed, generations, late) => {
+          const first = build(parsed, [])
+          const versions = [first]
+          for (const ops of generations) {
+            const last = versions.at(-1)!
+            const next = { zone: last.zone.clone(), model: last.model.map((m) => ({ ...m })) }
+            for (const o of ops) apply(next.zone, next.model, o)
+            versions.push(next)
+          }
+          // An older version written after newer ones were cloned from it: none of them sees it.
+          for (const o of late) apply(first.zone, first.model, o)
+          for (const v of versions) check(v.zone, v.model)
+        },
+      ),
+      { numRuns: 60 },
+    )
+  })
+
+  it('copies pages on write in a zone of several pages, the name index growing on one side', () => {
+    const lines = [SOA]
+    for (let i = 0; i < 20_000; i++) lines.push(`h${i}.${ORIGIN} 300 IN A 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`)
+    const zone = parseZone(lines.join('\n') + '\n', { origin: ORIGIN, fileName: 'big.zone' })
+    const copy = zone.clone()
+    // Enough new names on the copy to grow its index (rebuilding its buckets), across pages.
+    for (let i = 0; i < 30_000; i++) copy.add({ name: `new${i}.${ORIGIN}`, type: 'A', class: 'IN', ttl: 60, data: '192.0.2.7' })
+    zone.remove(zone.rrset(`h5.${ORIGIN}`, 'A')!.records[0]!)
+    zone.add({ name: `only-in-source.${ORIGIN}`, type: 'A', class: 'IN', ttl: 60, data: '192.0.2.8' })
+    expect(zone.size).toBe(20_001)
+    expect(copy.size).toBe(50_001)
+    expect(zone.has(`new0.${ORIGIN}`)).toBe(false)
+    expect(copy.has(`only-in-source.${ORIGIN}`)).toBe(false)
+    expect(copy.rrset(`h5.${ORIGIN}`, 'A')?.records.length).toBe(1)
+    expect(zone.has(`h5.${ORIGIN}`)).toBe(false)
+    for (const i of [0, 8191, 8192, 16384, 19_999]) {
+      expect(zone.rrset(`h${i}.${ORIGIN}`, 'A')?.records[0]?.data).toBe(`10.0.${(i >> 8) & 255}.${i & 255}`)
+      expect(copy.positionOf(copy.rrset(`h${i}.${ORIGIN}`, 'A')!.records[0]!)).toEqual({ file: 'big.zone', line: i + 2, column: 1 })
+    }
+    expect(copy.rrset(`new29999.${ORIGIN}`, 'A')?.records.length).toBe(1)
+  })
+
+  it('shares RRset objects until one side changes them, then that side has its own (copy on write)', () => {
     const zone = parseZone(`${SOA}\n${LINES[5]}\n${LINES[6]}\n`, { origin: ORIGIN })
     const added = recordOf(20)
     zone.add(added)
     const copy = zone.clone()
     const [name, type] = [added.name, added.type]
+    const before = zone.rrset(name, type)!
+    expect(copy.rrset(name, type)).toBe(copy.rrset(name, type))
+    const more = recordOf(18)
+    copy.add(more)
+    // The copy wrote: it has its own RRset (stable across lookups), the source's is as it was.
     expect(copy.rrset(name, type)).toBe(copy.rrset(name, type))
     expect(copy.rrset(name, type)).not.toBe(zone.rrset(name, type))
-    expect(copy.rrset(name, type)!.records).not.toBe(zone.rrset(name, type)!.records)
+    expect(zone.rrset(name, type)).toBe(before)
+    expect(before.records).toEqual([added])
+    expect(copy.rrset(name, type)!.records).toEqual([added, more])
     expect(copy.rrset(name, type)!.records[0]).toBe(added)
-    expect(copy.get(name)).not.toBe(zone.get(name))
+    // The source writing after the clone copies too: the copy does not see it.
+    zone.add(recordOf(19))
+    expect(zone.rrset(name, type)!.records.length).toBe(2)
+    expect(copy.rrset(name, type)!.records).toEqual([added, more])
   })
 
   it('keeps the parser\'s warnings and errors, in arrays of its own', () => {
