@@ -11,7 +11,7 @@ import type { DnsQuery } from '../server/query.js'
 import type { Clock } from '../util/clock.js'
 import type { ComponentLogger } from '../util/logger.js'
 import type { ReportAnswer } from './answer-source.js'
-import type { ResponseCache } from '../pool/response-cache.js'
+import type { CacheEntry, ResponseCache } from '../pool/response-cache.js'
 import type { Route } from './route.js'
 import type { ResponseInfo } from '../packet/response-info.js'
 import { inspectResponse, stripOpt } from '../packet/response-info.js'
@@ -51,6 +51,8 @@ export interface CachedAnswer {
   bytes: Uint8Array
   rcode: number
   validUntil: number
+  /** The cache entry it was built from (the answer is stale once the cache drops it). */
+  entry: CacheEntry
 }
 
 /** What a forward produced, shared by every query waiting on it. */
@@ -77,7 +79,7 @@ export class Forwarding {
     const elapsedS = Math.floor((now - entry.storedAt) / 1000)
     const bytes = responseForClient(entry.bytes, entry.ttlOffsets, query, elapsedS, undefined, this.options.maxUdpSize)
     // Reusable while the TTLs it carries are still exact (and so the entry is still fresh).
-    return { bytes, rcode: this.noDataIfLocal(query, bytes, false), validUntil: Math.min(entry.storedAt + (elapsedS + 1) * 1000, entry.expiresAt) }
+    return { bytes, rcode: this.noDataIfLocal(query, bytes, false), validUntil: Math.min(entry.storedAt + (elapsedS + 1) * 1000, entry.expiresAt), entry }
   }
 
   /** Asks the route's upstreams (or joins the forward already asking them) and answers `query`. */

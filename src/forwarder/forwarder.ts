@@ -18,6 +18,7 @@ import { DEFAULT_UDP_PAYLOAD, typeName } from '../packet/constants.js'
 import type { Exchange, HealthSource, PoolTrackOptions, StrategyName, UpstreamSnapshot } from '../pool/index.js'
 import { clientExchange, createStrategy, probeQuery, toUpstreamSnapshot, UpstreamPool } from '../pool/index.js'
 import type { Handler, HandlerResult, Next } from '../server/handler.js'
+import type { PlainQuery } from '../server/plain-query.js'
 import type { ClientInfo, DnsQuery } from '../server/query.js'
 import type { Clock } from '../util/clock.js'
 import { realClock } from '../util/clock.js'
@@ -26,9 +27,9 @@ import type { ComponentLogger, Logger } from '../util/logger.js'
 import { toLogger } from '../util/logger.js'
 import type { Network } from '../util/network.js'
 import type { Random } from '../util/random.js'
-import { AnswerMemo, answerVariant } from './answer-memo.js'
+import { AnswerMemo, answerVariant, memoAnswer, plainVariant } from './answer-memo.js'
 import type { AnswerSource } from './answer-source.js'
-import type { CacheSnapshot } from '../pool/response-cache.js'
+import type { CacheEntry, CacheSnapshot } from '../pool/response-cache.js'
 import { ResponseCache } from '../pool/response-cache.js'
 import type { AddressRule, DomainServers } from './domain-rules.js'
 import { DomainRules } from './domain-rules.js'
@@ -232,7 +233,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
         : intOption(options.udpPayloadSize, DEFAULT_UDP_PAYLOAD, 512, 65535, 'udpPayloadSize')
     const staleTtl = intOption(options.staleTtl, 30, 0, 0x7fffffff, 'staleTtl')
     const maxForwards = intOption(options.maxForwards, 150, 1, 1_000_000, 'maxForwards')
-    this.memo = new AnswerMemo(Math.max(1024, 2 * (options.cacheSize ?? 150)))
+    this.memo = new AnswerMemo(Math.max(1024, 2 * (options.cacheSize ?? 150)), options.random)
     const localTtl = intOption(options.localTtl, 0, 0, 0x7fffffff, 'localTtl')
     this.inline = typeof options.hosts === 'string' ? parseHosts(options.hosts, { fileName: '<inline hosts>' }) : [...(options.hosts ?? [])]
     const rules = this.buildRules([], localTtl)
@@ -354,19 +355,38 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
     if (q === undefined || query.header.qdcount !== 1 || query.opcode !== 0) return next()
     this.counters.queries++
     const now = this.clock.now()
-    const memo = this.memo.get(q.name, q.type, q.class, answerVariant(query), now)
-    if (memo !== undefined) return this.answered(query, memo.source, memo.rcode, memo.bytes)
+    const memo = this.memo.get(query.raw, q.end, answerVariant(query), now)
+    if (memo !== undefined) return this.answered(query, memo.source, memo.rcode, memoAnswer(memo, query.raw, q.end))
     const name = q.name.toLowerCase()
     const decision = this.router.decide(name, q.type, q.class)
     if (decision.kind === 'answer') {
       const { records } = decision
       const bytes = localResponse(query, decision.flags, decision.rcode, records?.bytes, records?.count ?? 0, this.maxUdpSize)
-      return this.remember(q.name, query, decision.source, decision.rcode, bytes, Infinity)
+      return this.remember(query, decision.source, decision.rcode, bytes, Infinity)
     }
     const key = cacheKey(name, query)
     const cached = this.forwarding.fromCache(query, key, now)
-    if (cached) return this.remember(q.name, query, 'cache', cached.rcode, cached.bytes, cached.validUntil)
+    if (cached) return this.remember(query, 'cache', cached.rcode, cached.bytes, cached.validUntil, cached.entry)
     return this.forwarding.forward(query, key, decision)
+  }
+
+  /**
+   * The UDP fast path ({@link Handler.answerPlain}): a hosts, rule or cache answer this forwarder
+   * has built before for the same question (any case spelling) and header variant, copied from
+   * the query's bytes with its id and spelling patched in, with no {@link DnsQuery} built.
+   * Declines (the query takes {@link Forwarder.handle}, which builds and remembers the answer)
+   * when nothing valid is remembered, the answer is larger than the client takes (the full path
+   * truncates it), or someone listens to `query` events (they carry the full query). Byte for
+   * byte what `handle` answers.
+   */
+  answerPlain(query: PlainQuery): Uint8Array | undefined {
+    if (this.listenerCount('query') > 0) return undefined
+    const raw = query.raw
+    const memo = this.memo.get(raw, query.questionEnd, plainVariant(raw, query.ednsVariant), this.clock.now())
+    if (memo === undefined || memo.bytes.length > query.maxUdpSize) return undefined
+    this.counters.queries++
+    this.counters.answers[memo.source]++
+    return memoAnswer(memo, raw, query.questionEnd)
   }
 
   /** Counters, cache and upstream state as plain data. */
@@ -399,8 +419,8 @@ export class Forwarder extends EventEmitter<ForwarderEvents> implements Handler 
     return bytes
   }
 
-  private remember(memoKey: string, query: DnsQuery, source: AnswerSource, rcode: number, bytes: Uint8Array, validUntil: number): Uint8Array {
-    this.memo.set(memoKey, query, source, rcode, bytes, validUntil)
+  private remember(query: DnsQuery, source: AnswerSource, rcode: number, bytes: Uint8Array, validUntil: number, entry?: CacheEntry): Uint8Array {
+    this.memo.set(query, source, rcode, bytes, validUntil, entry)
     return this.answered(query, source, rcode, bytes)
   }
 

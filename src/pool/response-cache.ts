@@ -38,6 +38,11 @@ export interface CacheEntry {
   negative: boolean
   /** The cache's move counter when this entry was last moved to the recent end. */
   tick: number
+  /**
+   * Set once the cache no longer holds the entry (evicted, replaced, dropped past its stale
+   * window, cleared): whoever kept a copy built from it (the forwarder's answer memo) drops it too.
+   */
+  dropped?: boolean
 }
 
 /** Counters of the cache. */
@@ -68,7 +73,10 @@ export class ResponseCache {
   get(key: string, now: number): CacheEntry | undefined {
     const entry = this.entries.get(key)
     if (entry === undefined || entry.expiresAt <= now) {
-      if (entry !== undefined && entry.staleUntil <= now) this.entries.delete(key)
+      if (entry !== undefined && entry.staleUntil <= now) {
+        this.entries.delete(key)
+        entry.dropped = true
+      }
       this.counters.misses++
       return undefined
     }
@@ -109,11 +117,14 @@ export class ResponseCache {
     rewriteTtls(bytes, info.ttlOffsets, clamp)
     const expiresAt = now + ttl * 1000
     const entry: CacheEntry = { bytes, ttlOffsets: info.ttlOffsets, storedAt: now, expiresAt, staleUntil: expiresAt + this.options.maxStaleMs, negative, tick: ++this.tick }
+    const replaced = this.entries.get(key)
+    if (replaced !== undefined) replaced.dropped = true
     this.entries.delete(key)
     this.entries.set(key, entry)
     this.counters.inserts++
     while (this.entries.size > this.options.size) {
       const oldest = this.entries.keys().next().value as string
+      this.entries.get(oldest)!.dropped = true
       this.entries.delete(oldest)
       this.counters.evictions++
     }
@@ -122,6 +133,7 @@ export class ResponseCache {
 
   /** Drops everything (dnsmasq drops its cache on SIGHUP too). */
   clear(): void {
+    for (const entry of this.entries.values()) entry.dropped = true
     this.entries.clear()
   }
 

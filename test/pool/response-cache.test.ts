@@ -23,6 +23,25 @@ function store(cache: ResponseCache, key: string, bytes: Buffer, now = 0) {
 }
 
 describe('ResponseCache', () => {
+  it('marks an entry dropped once it no longer holds it: evicted, replaced, past its stale window, cleared', () => {
+    const cache = new ResponseCache({ ...OPTIONS, maxStaleMs: 1000 })
+    const evicted = store(cache, 'a', answer(0, 60))!
+    const replaced = store(cache, 'b', answer(0, 60))!
+    store(cache, 'c', answer(0, 60)) // size 2: 'a' goes
+    expect(evicted.dropped).toBe(true)
+    expect(replaced.dropped).toBeUndefined()
+    store(cache, 'b', answer(0, 60))
+    expect(replaced.dropped).toBe(true)
+    const expiring = store(cache, 'c', answer(0, 60))!
+    expect(cache.get('c', 60_000)).toBeUndefined() // expired, but kept for serve-stale
+    expect(expiring.dropped).toBeUndefined()
+    expect(cache.get('c', 61_000)).toBeUndefined()
+    expect(expiring.dropped).toBe(true)
+    const cleared = store(cache, 'd', answer(0, 60))!
+    cache.clear()
+    expect(cleared.dropped).toBe(true)
+  })
+
   it('keeps a positive answer for its TTL, counts hits and misses', () => {
     const cache = new ResponseCache(OPTIONS)
     store(cache, 'a', answer(0, 60))
