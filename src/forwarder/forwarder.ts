@@ -10,7 +10,9 @@
  *
  * The hot paths (a hosts answer, a cache hit) read the question off the wire and answer with
  * bytes: the query's header and question plus pre-encoded records, or a cached response copied
- * with its TTLs counted down. Neither decodes the query.
+ * with its TTLs counted down. Neither decodes the query. Once built, such an answer is kept in the
+ * memo, and a repeated question is answered from it with no {@link DnsQuery} at all, on the
+ * server's UDP fast path ({@link Forwarder.answerPlain}).
  */
 import { EventEmitter } from 'eventemitter3'
 import type { RcodeName } from '../packet/constants.js'
