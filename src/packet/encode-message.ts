@@ -2,12 +2,13 @@
  * A compressing message encoder for answers. dns-packet writes every name in full; NSD, Knot and
  * BIND compress (RFC 1035 §4.1.4), and an answer's size decides whether it fits in 512 bytes, so
  * ours must compress too to set TC where they do. Owner names and the RDATA names of the RFC 1035
- * types (NS, CNAME, PTR, MX, SOA) are compressed, as RFC 3597 §4 allows; every other RDATA is
- * written by dns-packet's own codec, uncompressed.
+ * types (NS, CNAME, PTR, MX, SOA) are compressed, as RFC 3597 §4 allows; A, AAAA and TXT given as
+ * Buffers are written here; every other RDATA is written by dns-packet's own codec, uncompressed.
  */
 import dnsPacket from 'dns-packet'
 import type { Answer } from 'dns-packet'
 import { DnsHaError } from '../util/errors.js'
+import { writeIPv6 } from './address-wire.js'
 import { ByteWriter, MAX_MESSAGE_SIZE } from './byte-writer.js'
 import { TYPE_OPT } from './constants.js'
 import { labelBytes, MAX_LABEL_LENGTH, splitLabels } from './names.js'
@@ -216,6 +217,11 @@ class MessageWriter extends ByteWriter {
     // The bulk of a large zone, written here rather than through a dns-packet Buffer per record.
     if (code === 1 && typeof data === 'string' && this.ipv4(data)) return this.patchU16(lengthAt, 4)
     if (code === 16 && Array.isArray(data) && data.length > 0 && this.bufferStrings(data)) return this.patchU16(lengthAt, this.pos - lengthAt - 2)
+    // AAAA by our own writer: dns-packet 5.6 drops the last group of `::2:3:4:5:6:7:8`.
+    if (code === 28 && typeof data === 'string' && this.pos + 16 <= this.buf.length && writeIPv6(data, this.buf, this.pos)) {
+      this.pos += 16
+      return this.patchU16(lengthAt, 16)
+    }
     if (COMPRESSED_RDATA.has(type)) {
       switch (type) {
         case 'MX': {

@@ -5,16 +5,16 @@
  * the names already in the message, each message filled up to the limit), but takes a record as
  * fields (from the zone's column walk, without a record object) as well as as an object, and
  * writes the rdata of the common types itself: A, AAAA, NS, CNAME, PTR, MX, SOA, TXT and SRV.
- * Other types go through dns-packet's codec, as before. One difference: AAAA is written by
- * `writeIPv6`, which gets `::2:3:4:5:6:7:8` right where dns-packet does not.
+ * Other types go through dns-packet's codec, as before. AAAA is written by `writeIPv6` in both
+ * (dns-packet 5.6 drops the last group of `::2:3:4:5:6:7:8`).
  */
 import dnsPacket from 'dns-packet'
+import { writeIPv6 } from '../packet/address-wire.js'
 import { MAX_MESSAGE_SIZE } from '../packet/byte-writer.js'
 import type { RecordStreamInit } from '../packet/encode-message.js'
 import { labelBytes, MAX_LABEL_LENGTH, splitLabels } from '../packet/names.js'
 import { classNumber, hasPacketCodec, packetTypeName, typeNumber } from '../packet/types.js'
 import { DnsHaError } from '../util/errors.js'
-import { writeIPv6 } from '../zone/address-codecs.js'
 import type { RecordWalk, ZoneRecord } from '../zone/zone.js'
 
 /**

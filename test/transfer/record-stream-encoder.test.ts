@@ -102,12 +102,9 @@ function asObjects(zone: Zone): Zone {
   return copy
 }
 
-/** Replaces the AAAA `::2:3:4:5:6:7:8` with one dns-packet writes right, where the old encoder is compared. */
-const withoutLeadingGap = (text: string) => text.replace('lead AAAA ::2:3:4:5:6:7:8', 'lead AAAA 0:2:3:4:5:6:7:8')
-
 describe('axfrMessages: the same bytes as encodeRecordStream over axfrRecords', () => {
   const zones: [string, () => Zone][] = [
-    ['every type', () => parseZone(withoutLeadingGap(EVERY_TYPE), { origin: 'example.org.' })],
+    ['every type', () => parseZone(EVERY_TYPE, { origin: 'example.org.' })],
     ['features.zone', () => parseZone(fixture('features.zone'), { origin: 'example.org.' })],
     ['bind-parity.zone', () => parseZone(fixture('bind-parity.zone'), { origin: 'example.net.' })],
     ['3,000 hosts', () => hosts(3000)],

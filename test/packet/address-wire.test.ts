@@ -1,9 +1,12 @@
-// writeIPv6 (the transfer encoder's AAAA writer) against a hand-written table, the older
+// writeIPv6 (the AAAA writer of the message encoders) against a hand-written table, the older
 // ipv6Bytes, and Node's own address parser (net.isIP for what is an address, net.BlockList for
 // which address it is).
 import { BlockList, isIP } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { ipv6Bytes, writeIPv6 } from '../../src/zone/address-codecs.js'
+import dnsPacket from 'dns-packet'
+import { writeIPv6 } from '../../src/packet/address-wire.js'
+import { encodeMessage } from '../../src/packet/encode-message.js'
+import { ipv6Bytes } from '../../src/zone/address-codecs.js'
 
 /** The 16 bytes writeIPv6 gives, as hex, or undefined when it refuses the text. */
 function written(text: string): string | undefined {
@@ -86,5 +89,15 @@ describe('writeIPv6', () => {
       }
     }
     expect(valid).toBeGreaterThan(2000)
+  })
+})
+
+describe('encodeMessage writes AAAA with writeIPv6', () => {
+  it('an answer of ::2:3:4:5:6:7:8 carries its 16 bytes (dns-packet alone writes 0000 0002 ... 0007)', () => {
+    const answers = ['::2:3:4:5:6:7:8', '2001:db8::1', '::ffff:192.0.2.1'].map((data) => ({ name: 'a.example.', type: 'AAAA', class: 'IN', ttl: 1, data }) as never)
+    const { bytes } = encodeMessage({ id: 1, flags: 0x8400, question: { name: 'a.example.', type: 28, class: 1 }, answers, authorities: [], additionals: [] })
+    const decoded = dnsPacket.decode(bytes).answers as { data: string }[]
+    expect(decoded.map((a) => a.data)).toEqual(['0:2:3:4:5:6:7:8', '2001:db8::1', '::ffff:c000:201'])
+    expect(bytes.includes(Buffer.from('00000002000300040005000600070008', 'hex'))).toBe(true)
   })
 })
