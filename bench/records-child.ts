@@ -1,7 +1,8 @@
 /**
  * The HTTP client of `npm run bench -- records`, in its own process so that it never shares the
  * server's event loop (in one process, the client's fetch work would be counted as the server's
- * and would delay its callbacks). Adds records through the API and prints one JSON line,
+ * and would delay its callbacks). After one read to warm the client up, adds records through the
+ * API and prints one JSON line,
  * `{"seconds": <wall time of the adds>}`.
  *
  * `node --import tsx bench/records-child.ts <records URL> <token> <mode> <count> <prefix> [batch]`:
@@ -21,6 +22,9 @@ async function post(records: { name: string; type: string; data: string }[]): Pr
   await res.arrayBuffer()
 }
 
+// Warm up the client (fetch loads and compiles undici on first use) with a read, not an update.
+const health = await fetch(new URL('/api/health', url), { headers: { Authorization: `Bearer ${token}` } })
+await health.arrayBuffer()
 const t = performance.now()
 if (mode === 'sequential') {
   for (let i = 0; i < count; i++) await post([{ name: `${prefix}${i}`, type: 'A', data: address(i) }])
