@@ -991,14 +991,14 @@ function chooseEngine(engine: ProxyEngine | 'auto', customNetwork: boolean, mode
   return 'batched'
 }
 
-/** The member side for a `memberSockets` option: shared by default on the batched engine; refused where a dead member would go unheard. */
+/** The member side for a `memberSockets` option: connected by default; shared refused where a dead member would go unheard. */
 function chooseMemberSockets(option: ProxyMemberSockets | undefined, engine: ProxyEngine, customNetwork: boolean, mode: 'dns' | 'datagram'): ProxyMemberSockets {
   if (option !== undefined && option !== 'shared' && option !== 'connected') throw new DnsHaError('ERR_CONFIG', `memberSockets must be 'shared' or 'connected', got ${String(option)}`)
   if (mode === 'datagram') {
     if (option === 'shared') throw new DnsHaError('ERR_CONFIG', "memberSockets 'shared' serves DNS mode; datagram mode relays through per-client sessions")
     return 'connected'
   }
-  const chosen = option ?? (engine === 'batched' ? 'shared' : 'connected')
+  const chosen = option ?? 'connected'
   if (chosen === 'shared' && engine === 'dgram' && !customNetwork) {
     throw new DnsHaError('ERR_CONFIG', "memberSockets 'shared' needs the batched engine: an unconnected dgram socket hears no port unreachable, so a dead member would go unnoticed")
   }

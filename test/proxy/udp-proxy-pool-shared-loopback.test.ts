@@ -30,6 +30,7 @@ describe.skipIf(missing !== undefined).each([['127.0.0.1'], ['::1']])('UdpProxyP
       members: [a, b].map((s) => ({ address: loopback, port: s.addresses()[0]!.port })),
       policy: 'first',
       engine: 'batched',
+      memberSockets: 'shared',
       probeIntervalMs: 60_000,
     })
     cleanups.push(() => pool.close())
