@@ -15,8 +15,8 @@
  * connected|shared]` this file is the pool's process: a UdpProxyPool with that one member on
  * 127.0.0.1, a free port printed as `PORT <n>`, the packet cache on with `--cache`, the
  * client-facing socket on the given engine (default dgram) and the member side as asked (default:
- * the pool's, shared on the batched engine), stopped by SIGTERM. The row "batched, connected
- * members" is the batched pool before the shared member socket, for a before/after in one run.
+ * the pool's, connected), stopped by SIGTERM. The row "batched" runs the shared member socket;
+ * "batched, connected members" is the batched pool without it, for a before/after in one run.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -58,8 +58,8 @@ export async function run(args: string[]): Promise<void> {
       ['dns-ha UdpProxyPool', () => startPool(backend, [])],
       ['dns-ha UdpProxyPool, cache', () => startPool(backend, ['--cache'])],
       ['dns-ha UdpProxyPool, batched, connected members', () => startPool(backend, ['--engine', 'batched', '--member-sockets', 'connected'])],
-      ['dns-ha UdpProxyPool, batched', () => startPool(backend, ['--engine', 'batched'])],
-      ['dns-ha UdpProxyPool, batched, cache', () => startPool(backend, ['--engine', 'batched', '--cache'])],
+      ['dns-ha UdpProxyPool, batched', () => startPool(backend, ['--engine', 'batched', '--member-sockets', 'shared'])],
+      ['dns-ha UdpProxyPool, batched, cache', () => startPool(backend, ['--engine', 'batched', '--member-sockets', 'shared', '--cache'])],
       ['nginx stream (seed config)', () => startNginx(dir, backend)],
       ['dnsdist', () => startDnsdist(dir, backend, false)],
       ['dnsdist, cache', () => startDnsdist(dir, backend, true)],

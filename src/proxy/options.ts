@@ -106,12 +106,12 @@ export interface UdpProxyPoolOptions {
    *   saying why when it cannot run here;
    * - `'auto'`: `'batched'` where it can run and no `network` was given, else `'dgram'`.
    *
-   * On the batched engine the member side shares it too (`memberSockets: 'shared'`, the
-   * default there). The snapshot's `engine` says which one serves the clients.
+   * With `memberSockets: 'shared'` the member side runs on it too. The snapshot's `engine` says
+   * which one serves the clients.
    */
   engine?: ProxyEngine | 'auto'
   /**
-   * DNS mode: the member-side sockets (default `'shared'` on the batched engine, else `'connected'`):
+   * DNS mode: the member-side sockets (default `'connected'`):
    * - `'connected'`: `socketsPerMember` connected sockets per member (dgram, one system call and
    *   one callback per datagram); the kernel hands a socket only its member's datagrams and a
    *   dead member's port unreachable as ECONNREFUSED;
@@ -123,6 +123,9 @@ export interface UdpProxyPoolOptions {
    *   errors (`IP_RECVERR`, read from the error queue), so a dead member is still down at once.
    *   Refused (`ERR_CONFIG`) on the dgram engine with Node's network, whose unconnected sockets
    *   hear no ICMP errors; a custom `network` must report them (`DatagramSocket.reportUnreachable`).
+   *   Not the default yet: on a heavily overloaded machine its receive (a worker thread's
+   *   `recvmmsg`) lags more than connected sockets' and the frozen-member row of the failover
+   *   table is not held there (see docs/proxy.md).
    */
   memberSockets?: ProxyMemberSockets
   /** Query ids and the `random-two` draws (default: the CSPRNG). */

@@ -58,8 +58,12 @@ export class ProxyMember implements BalancedMember {
   unanswered = 0
   /** When the first query of the unanswered run was sent. */
   unansweredSince = 0
-  /** When its last answer came (clock ms; -Infinity before any). */
-  lastAnswerAt = -Infinity
+  /**
+   * When the latest query it answered was sent (clock ms; -Infinity before any). Send time, not
+   * arrival: an answer that comes late because the proxy's own receive path was slow (a busy
+   * loop, a shared socket's batch waiting for a thread) says nothing about queries sent since.
+   */
+  lastAnsweredSentAt = -Infinity
   private nextUpstream = 0
   /** When recent failures happened, for nginx's max_fails within fail_timeout. */
   private failures: number[] = []
@@ -135,10 +139,10 @@ export class ProxyMember implements BalancedMember {
     for (const u of this.upstreams) u.table.collect(into)
   }
 
-  /** An answer came at `now`: the unanswered run ends. True when this brought the member back up. */
+  /** An answer came at `now` to a query sent `rttMs` before: the unanswered run ends. True when this brought the member back up. */
   recordAnswer(rttMs: number, now: number): boolean {
     this.core.counters.answers++
-    this.lastAnswerAt = now
+    this.lastAnsweredSentAt = Math.max(this.lastAnsweredSentAt, now - rttMs)
     this.unanswered = 0
     if (this.failures.length > 0) this.failures = []
     return this.core.recordSuccess(rttMs)
@@ -146,7 +150,7 @@ export class ProxyMember implements BalancedMember {
 
   /** A probe was answered at `now`. True when this brought the member back up. */
   recordProbeAnswer(rttMs: number, now: number): boolean {
-    this.lastAnswerAt = now
+    this.lastAnsweredSentAt = Math.max(this.lastAnsweredSentAt, now - rttMs)
     this.unanswered = 0
     this.failures = []
     return this.core.recordRecovery(rttMs)

@@ -868,13 +868,16 @@ export class UdpProxyPool extends EventEmitter<UdpProxyPoolEvents> implements Me
   }
 
   /**
-   * Whether another member that can be asked answered after `since`. A run of misses is
-   * evidence against one member only when the others kept answering meanwhile: when all of
-   * them went quiet together the cause is on the proxy's side (a busy event loop, a starved
-   * machine), and taking them all down would turn slowness into SERVFAIL for everyone.
+   * Whether another member that can be asked answered a query sent after `since`. A run of
+   * misses is evidence against one member only when the others kept answering meanwhile: when
+   * all of them went quiet together the cause is on the proxy's side (a busy event loop, a
+   * starved machine), and taking them all down would turn slowness into SERVFAIL for everyone.
+   * The others' answers count by when their queries were sent, not when the answers were read:
+   * when the proxy's receive path stalls, answers to older queries still trickle in (in
+   * batches, on the shared member socket) and would otherwise pass for the others answering.
    */
   private othersAnsweredSince(member: ProxyMember, since: number): boolean {
-    return this.members.some((m) => m !== member && m.available() && m.lastAnswerAt > since)
+    return this.members.some((m) => m !== member && m.available() && m.lastAnsweredSentAt > since)
   }
 
   private onAttemptExpired(attempt: Attempt): void {
@@ -988,14 +991,14 @@ function chooseEngine(engine: ProxyEngine | 'auto', customNetwork: boolean, mode
   return 'batched'
 }
 
-/** The member side for a `memberSockets` option: shared by default on the batched engine; refused where a dead member would go unheard. */
+/** The member side for a `memberSockets` option: connected by default; shared refused where a dead member would go unheard. */
 function chooseMemberSockets(option: ProxyMemberSockets | undefined, engine: ProxyEngine, customNetwork: boolean, mode: 'dns' | 'datagram'): ProxyMemberSockets {
   if (option !== undefined && option !== 'shared' && option !== 'connected') throw new DnsHaError('ERR_CONFIG', `memberSockets must be 'shared' or 'connected', got ${String(option)}`)
   if (mode === 'datagram') {
     if (option === 'shared') throw new DnsHaError('ERR_CONFIG', "memberSockets 'shared' serves DNS mode; datagram mode relays through per-client sessions")
     return 'connected'
   }
-  const chosen = option ?? (engine === 'batched' ? 'shared' : 'connected')
+  const chosen = option ?? 'connected'
   if (chosen === 'shared' && engine === 'dgram' && !customNetwork) {
     throw new DnsHaError('ERR_CONFIG', "memberSockets 'shared' needs the batched engine: an unconnected dgram socket hears no port unreachable, so a dead member would go unnoticed")
   }

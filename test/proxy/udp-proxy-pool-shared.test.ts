@@ -7,6 +7,7 @@ import { MemoryNetwork } from '../../src/testing/memory-network.js'
 import { batchedEngineUnavailable } from '../../src/util/batched-network.js'
 import { isDnsHaError } from '../../src/util/errors.js'
 import type { Network } from '../../src/util/network.js'
+import { sourceKey } from '../../src/proxy/shared-member-sockets.js'
 import { answeredBy, rig } from './helpers.js'
 
 describe("UdpProxyPool, memberSockets 'shared'", () => {
@@ -101,7 +102,7 @@ describe("UdpProxyPool, memberSockets 'shared'", () => {
     await pool.close()
   })
 
-  it('options: shared refused on dgram with Node’s network and in datagram mode, a bad name refused; connected by default off the batched engine, shared on it', () => {
+  it('options: shared refused on dgram with Node’s network and in datagram mode, a bad name refused; connected by default, on either engine', () => {
     const members = [{ address: '10.0.1.1' }]
     const network = new MemoryNetwork()
     const refused = [
@@ -121,8 +122,14 @@ describe("UdpProxyPool, memberSockets 'shared'", () => {
     expect(new UdpProxyPool({ members, network }).snapshot().memberSockets).toBe('connected')
     expect(new UdpProxyPool({ members, network, memberSockets: 'shared' }).snapshot().memberSockets).toBe('shared')
     if (batchedEngineUnavailable() === undefined) {
-      expect(new UdpProxyPool({ members, engine: 'batched' }).snapshot().memberSockets).toBe('shared')
-      expect(new UdpProxyPool({ members, engine: 'batched', memberSockets: 'connected' }).snapshot().memberSockets).toBe('connected')
+      expect(new UdpProxyPool({ members, engine: 'batched' }).snapshot().memberSockets).toBe('connected')
+      expect(new UdpProxyPool({ members, engine: 'batched', memberSockets: 'shared' }).snapshot().memberSockets).toBe('shared')
     }
+  })
+
+  it('keys a member by its address as the kernel writes it: an IPv6 member written long or in capitals still matches its answers', () => {
+    expect(sourceKey('2001:DB8:0:0:0:0:0:1', 53)).toBe('2001:db8::1#53')
+    expect(sourceKey('::1', 5300)).toBe('::1#5300')
+    expect(sourceKey('127.0.0.1', 53)).toBe('127.0.0.1#53')
   })
 })

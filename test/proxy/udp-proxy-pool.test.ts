@@ -217,6 +217,34 @@ describe('UdpProxyPool: failures', () => {
     expect(r.replies.map((p) => p.rcode)).toEqual(Array(6).fill('NOERROR'))
   })
 
+  it('does not count an answer read late, to a query sent before the run of misses began, as the others answering (a stalled receive path)', async () => {
+    const r = await rig([{}, {}], { policy: 'first', hedgeMs: 50, unansweredToDown: 3 })
+    const [a, b] = r.members
+    a!.mode = 'hold'
+    b!.mode = 'hold'
+    const downs: string[] = []
+    r.pool.on('member-down', (e) => downs.push(`${e.member.key}: ${e.reason}`))
+    // One query to 10.0.1.1, then it is drained: the next three go to 10.0.1.2.
+    r.ask('first.example.', 1)
+    await r.settle()
+    r.pool.drain('10.0.1.1#53')
+    r.clock.advance(10)
+    for (let i = 2; i <= 4; i++) r.ask(`q${i}.example.`, i)
+    await r.settle()
+    // The old query's answer is read only now, after 10.0.1.2's three were sent.
+    r.clock.advance(10)
+    a!.release()
+    await r.settle()
+    r.clock.advance(40)
+    await r.settle()
+    expect(r.pool.snapshot().members[1]!.unanswered).toBe(3)
+    expect(downs).toEqual([])
+    b!.release()
+    a!.release()
+    await r.settle()
+    expect(r.replies.map((p) => p.rcode)).toEqual(Array(4).fill('NOERROR'))
+  })
+
   it('a member that answers late is not marked down by one slow query', async () => {
     const r = await rig([{}, {}], { policy: 'first', hedgeMs: 50 })
     const slow = r.members[0]!
