@@ -3,12 +3,14 @@
  * `bench/<name>.ts` exporting `run(args)`. Every figure is printed beside a baseline measured in
  * the same run.
  */
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 const dir = fileURLToPath(new URL('.', import.meta.url))
 const available = readdirSync(dir)
   .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.endsWith('-child.ts'))
+  // A script run by itself (node --import tsx bench/records-cpu.ts) does its work on import: not a bench to load here.
+  .filter((f) => /export (async )?function run\b/.test(readFileSync(`${dir}${f}`, 'utf8')))
   .map((f) => f.slice(0, -3))
   .sort((a, b) => (a === 'server' ? -1 : b === 'server' ? 1 : a.localeCompare(b)))
 
