@@ -12,7 +12,7 @@ import { checkZone } from '../zone/check.js'
 import { formatZone } from '../zone/format.js'
 import { parseZone } from '../zone/parse.js'
 import type { ZoneRecord } from '../zone/zone.js'
-import type { IncomingMessage } from 'node:http'
+import type { RequestStream } from './admin-body.js'
 import { readRequestBody } from './admin-body.js'
 import { ADMIN_PAGE_HTML, ADMIN_PAGE_SCRIPT } from './admin-page.js'
 import { apiRecord, isRecordInputError, MAX_PAGE, pageRecords, toZoneRecord } from './admin-records.js'
@@ -37,7 +37,7 @@ class ApiError extends Error {
 }
 
 /** `incoming`: Node's request, which @hono/node-server passes as the environment (absent under `app.request()`). */
-type Env = { Bindings: { incoming?: IncomingMessage }; Variables: { token: AdminToken; body: Buffer } }
+type Env = { Bindings: { incoming?: RequestStream }; Variables: { token: AdminToken; body: Buffer } }
 
 /** The counters `GET /api/counters` reports besides the store's own. */
 interface HttpCounters {

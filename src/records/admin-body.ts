@@ -5,7 +5,21 @@
  * socket (building those was a tenth of the server's CPU per single-record edit). Without one
  * (chunked), chunks are kept until the limit and joined once.
  */
-import type { IncomingMessage } from 'node:http'
+
+/**
+ * What the reader needs of Node's `http.IncomingMessage` (its headers and its stream events),
+ * named here so this file stays off `node:http` (only the seam files import `node:*`).
+ */
+export interface RequestStream {
+  readonly headers: Record<string, string | string[] | undefined>
+  readonly readableEnded: boolean
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown
+  on(event: 'end' | 'close', listener: () => void): unknown
+  on(event: 'error', listener: (error: Error) => void): unknown
+  off(event: 'data', listener: (chunk: Buffer) => void): unknown
+  off(event: 'end' | 'close', listener: () => void): unknown
+  off(event: 'error', listener: (error: Error) => void): unknown
+}
 
 /** What {@link readRequestBody} got: the body, or why there is none. */
 export type BodyRead =
@@ -19,7 +33,7 @@ export type BodyRead =
  * Reads the body of `incoming` (at most `maxBytes`). Never rejects: a failed read is a
  * {@link BodyRead} the caller answers.
  */
-export function readRequestBody(incoming: IncomingMessage, maxBytes: number): Promise<BodyRead> {
+export function readRequestBody(incoming: RequestStream, maxBytes: number): Promise<BodyRead> {
   const header = incoming.headers['content-length']
   const chunked = incoming.headers['transfer-encoding'] !== undefined
   const declared = header === undefined || chunked ? undefined : Number(header)
