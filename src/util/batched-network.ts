@@ -8,13 +8,9 @@
  * How it runs:
  * - the receive is a koffi asynchronous call, so it blocks a koffi worker thread, never the event
  *   loop; its callback hands each datagram of the batch to `onMessage`, then flushes the answers;
- * - then, while datagrams keep waiting, it reads again at once with `MSG_DONTWAIT` on the event
- *   loop (up to {@link DRAIN_BATCHES} batches or {@link DRAIN_BUDGET_MS} of loop time), handing
- *   out and answering each batch, and only then goes back to the thread pool: under load that
- *   saves a thread hop per batch, and when idle it costs one empty system call per asynchronous
- *   receive;
- * - `onMessage` gets a Buffer view into a preallocated receive region, valid only during the
- *   call ({@link DatagramSocket.borrowsMessages}): the owner copies what it keeps;
+ * - two preallocated receive regions alternate: while one batch is handed out, the next receive
+ *   fills the other. `onMessage` gets a Buffer view into the region, valid only during the call
+ *   ({@link DatagramSocket.borrowsMessages}): the owner copies what it keeps;
  * - `send()` copies the datagram into a preallocated send ring (so the caller may reuse its
  *   bytes at once) and the ring is flushed with `sendmmsg` at the end of the batch or on the next
  *   microtask; a full kernel buffer (EAGAIN, or a partial write) leaves the rest queued and
@@ -40,19 +36,6 @@ import { readErrorQueueEntry, ERRQUEUE_BYTES, prepareErrorQueueMsg } from './err
 const BATCH = 64
 /** Bytes of one receive or send slot: a larger query is dropped (MSG_TRUNC), a larger answer is sent on its own. */
 const SLOT = 4096
-/**
- * After an asynchronous receive that read datagrams, further receives made at once on the event
- * loop (MSG_DONTWAIT) while datagrams keep waiting, at most this many, before the next one goes
- * back to the thread pool: under load the hop to a worker thread and back per batch is saved;
- * the bound lets timers and other I/O run between runs of batches.
- */
-const DRAIN_BATCHES = 16
-/**
- * And no further immediate receive once the loop has been held this long (ms) by the batches
- * already handed out: with a costly handler (100 µs a query, 6.4 ms a batch) sixteen batches
- * would hold timers back for 100 ms.
- */
-const DRAIN_BUDGET_MS = 5
 /** Answers queued for `sendmmsg` at most (the send ring). */
 const SEND_RING = 256
 const MMSGHDR = 64
@@ -100,8 +83,6 @@ export interface BatchedSyscalls {
   setsockopt(fd: number, level: number, name: number, value: Int32Array, len: number): number
   /** recvmmsg(2) off the event loop: `callback(err, count)` once datagrams (or the shutdown) arrive. */
   recvmmsgAsync(fd: number, vec: bigint, n: number, flags: number, callback: (err: unknown, n: number) => void): void
-  /** recvmmsg(2) on the calling thread; with MSG_DONTWAIT it takes only what is already waiting (-1 and EAGAIN when nothing is). */
-  recvmmsg(fd: number, vec: bigint, n: number, flags: number): number
   sendmmsg(fd: number, vec: bigint, n: number, flags: number): number
   sendto(fd: number, buf: Uint8Array, len: number, flags: number, addr: Buffer, addrLen: number): number
   /** recvmsg(2) with a `struct msghdr` at `msg` (inside a Buffer given to `address`): the engine reads the error queue with it. */
@@ -212,7 +193,6 @@ function loadLibc(): Libc {
     getsockname: lib.func('int getsockname(int, void *, _Inout_ uint32_t *)'),
     setsockopt: lib.func('int setsockopt(int, int, int, void *, uint32_t)'),
     recvmmsgAsync: (fd, vec, n, flags, callback) => recvmmsg.async(fd, vec, n, flags, null, callback),
-    recvmmsg: (fd, vec, n, flags) => recvmmsg(fd, vec, n, flags, null),
     sendmmsg: lib.func('int sendmmsg(int, uint64_t, unsigned int, int)'),
     sendto: lib.func('intptr_t sendto(int, void *, size_t, int, void *, uint32_t)'),
     recvmsg: lib.func('intptr_t recvmsg(int, uint64_t, int)'),
@@ -285,8 +265,8 @@ class BatchedDatagramSocket implements DatagramSocket {
   private bound: BoundAddress | undefined
   private messageHandler: (msg: Buffer, rinfo: RemoteInfo) => void = () => {}
   private errorHandler: (err: Error) => void = () => {}
-  /** Where receives write: one batch is handed out before the next receive starts. */
-  private readonly region: Region
+  private readonly regions: [Region, Region]
+  private turn = 0
   /** Resolves when the receive in progress returns; undefined when none is. */
   private receiving: Promise<void> | undefined
   private receiveDone: () => void = () => {}
@@ -317,7 +297,7 @@ class BatchedDatagramSocket implements DatagramSocket {
     this.flushOnImmediate = options.sendFlush === 'immediate'
     this.family = family
     this.nameLength = family === 4 ? 16 : 28
-    this.region = new Region(this.c, BATCH)
+    this.regions = [new Region(this.c, BATCH), new Region(this.c, BATCH)]
     this.ring = new Region(this.c, SEND_RING)
     this.sockaddr = Buffer.alloc(NAME)
   }
@@ -487,9 +467,10 @@ class BatchedDatagramSocket implements DatagramSocket {
 
   // ---- receiving ----
 
-  /** Starts one asynchronous receive; its callback hands out the batch, drains, and starts the next. */
+  /** Starts one receive into the next region; its callback hands out the batch and starts the next. */
   private receive(): void {
-    const region = this.region
+    const region = this.regions[this.turn]!
+    this.turn ^= 1
     for (let i = 0; i < BATCH; i++) region.view.setUint32(i * MMSGHDR + 8, NAME, true) // msg_namelen, rewritten by the kernel
     this.receiving = new Promise((resolve) => (this.receiveDone = resolve))
     try {
@@ -505,36 +486,9 @@ class BatchedDatagramSocket implements DatagramSocket {
 
   private onBatch(region: Region, err: unknown, n: number): void {
     const done = this.receiveDone
-    const started = this.monotonic()
-    // `receiving` stays set through the drain: a close() from a handler waits for it to end.
-    const read = err ? 0 : n
-    this.handOut(region, read)
-    // What arrived meanwhile is read here, on the loop, without a trip through the thread pool.
-    for (let k = 0, more = read; k < DRAIN_BATCHES && more > 0 && !this.closing && this.monotonic() - started < DRAIN_BUDGET_MS; k++) {
-      more = this.receiveNow(region)
-      this.handOut(region, more)
-    }
     this.receiving = undefined
-    if (!this.closing) {
-      if (read > 0) this.receive()
-      else {
-        // An error (EINTR, ENOMEM) or an empty read: report and retry soon, without spinning.
-        if (err) this.errorHandler(err instanceof Error ? err : new Error(String(err)))
-        // With IP_RECVERR an ICMP error ends the receive with -1: read what it queued, receive again at once.
-        const drained = n < 0 && this.recvErr ? this.drainErrors() : 0
-        this.clock.setTimeout(() => !this.closing && this.receive(), n === 0 || drained > 0 ? 0 : 10)
-      }
-    }
-    done()
-  }
-
-  /** Milliseconds on the clock's monotonic time (its wall time when it has none). */
-  private monotonic(): number {
-    return this.clock.monotonic?.() ?? this.clock.now()
-  }
-
-  /** Hands the first `n` datagrams of `region` to the message handler, then writes their answers. */
-  private handOut(region: Region, n: number): void {
+    // Keep one receive pending while this batch is answered (it fills the other region).
+    if (!this.closing && !err && n > 0) this.receive()
     this.inBatch = true
     try {
       for (let i = 0; i < n; i++) this.deliver(region, i)
@@ -542,16 +496,14 @@ class BatchedDatagramSocket implements DatagramSocket {
       this.inBatch = false
     }
     this.flush()
-  }
-
-  /**
-   * A receive into `region` of what is already waiting, on this thread: the count, or -1 when
-   * nothing is (EAGAIN) or on an error, which the next asynchronous receive meets and reports.
-   * The msg_namelen fields need no reset: the last receive left each at our family's sockaddr
-   * length or at the full slot, both large enough.
-   */
-  private receiveNow(region: Region): number {
-    return this.c.recvmmsg(this.fd, region.base, BATCH, MSG_DONTWAIT)
+    if (!this.closing && (err || !(n > 0))) {
+      // An error (EINTR, ENOMEM) or an empty read: report and retry soon, without spinning.
+      if (err) this.errorHandler(err instanceof Error ? err : new Error(String(err)))
+      // With IP_RECVERR an ICMP error ends the receive with -1: read what it queued, receive again at once.
+      const drained = n < 0 && this.recvErr ? this.drainErrors() : 0
+      this.clock.setTimeout(() => !this.closing && this.receive(), n === 0 || drained > 0 ? 0 : 10)
+    }
+    done()
   }
 
   private deliver(region: Region, i: number): void {

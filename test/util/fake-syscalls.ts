@@ -28,10 +28,6 @@ export class FakeSyscalls implements BatchedSyscalls {
   /** What the next sendmmsg calls do, consumed one per call; when empty, `sendDefault`. */
   readonly script: SendStep[] = []
   sendDefault: SendStep = Number.MAX_SAFE_INTEGER
-  /** Datagrams already in the socket's queue: what a receive on the caller's thread (MSG_DONTWAIT) reads. */
-  readonly waiting: WireDatagram[] = []
-  /** How many receives were made on the caller's thread. */
-  recvCalls = 0
   private readonly regions: { base: bigint; mem: Buffer }[] = []
   private nextBase = 0x1000_0000n
   private lastErrno = 0
@@ -73,29 +69,14 @@ export class FakeSyscalls implements BatchedSyscalls {
     this.pending = { vec, n, callback }
   }
 
-  /** A receive on the caller's thread (MSG_DONTWAIT): takes from `waiting`, or fails with EAGAIN. */
-  recvmmsg(_fd: number, vec: bigint, n: number): number {
-    this.recvCalls++
-    if (this.waiting.length === 0) {
-      this.lastErrno = EAGAIN
-      return -1
-    }
-    return this.fill(vec, n, this.waiting.splice(0, n))
-  }
-
   /** The kernel fills the pending receive with these datagrams and returns (synchronously). */
   deliver(datagrams: WireDatagram[]): void {
     const pending = this.pending
     if (!pending) throw new Error('no receive pending')
     this.pending = undefined
-    pending.callback(null, this.fill(pending.vec, pending.n, datagrams))
-  }
-
-  /** Writes datagrams into the mmsghdr vector at `vec` as recvmmsg does; returns how many fit. */
-  private fill(vec: bigint, n: number, datagrams: WireDatagram[]): number {
-    const count = Math.min(datagrams.length, n)
+    const count = Math.min(datagrams.length, pending.n)
     for (let i = 0; i < count; i++) {
-      const { mem, offset } = this.resolve(vec + BigInt(i * 64))
+      const { mem, offset } = this.resolve(pending.vec + BigInt(i * 64))
       const d = datagrams[i]!
       const name = this.resolve(mem.readBigUInt64LE(offset))
       name.mem.writeUInt16LE(2, name.offset)
@@ -108,7 +89,7 @@ export class FakeSyscalls implements BatchedSyscalls {
       const slot = this.resolve(iov.mem.readBigUInt64LE(iov.offset))
       slot.mem.write(d.data, slot.offset, 'latin1')
     }
-    return count
+    pending.callback(null, count)
   }
 
   sendmmsg(_fd: number, vec: bigint, n: number): number {
