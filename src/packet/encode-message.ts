@@ -8,7 +8,7 @@
 import dnsPacket from 'dns-packet'
 import type { Answer } from 'dns-packet'
 import { DnsHaError } from '../util/errors.js'
-import { writeIPv6 } from './address-wire.js'
+import { ipv4Number, writeIPv6 } from './address-wire.js'
 import { ByteWriter, MAX_MESSAGE_SIZE } from './byte-writer.js'
 import { TYPE_OPT } from './constants.js'
 import { labelBytes, MAX_LABEL_LENGTH, splitLabels } from './names.js'
@@ -260,25 +260,11 @@ class MessageWriter extends ByteWriter {
     this.patchU16(lengthAt, this.pos - lengthAt - 2)
   }
 
-  /** A dotted quad written as 4 bytes; false (nothing written) when `text` is not a plain one. */
+  /** A dotted quad written as 4 bytes; false (nothing written, dns-packet's encoder takes it) when `text` is not a strict one. */
   private ipv4(text: string): boolean {
-    let value = 0
-    let octet = -1
-    let dots = 0
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i)
-      if (c === 0x2e) {
-        if (octet < 0 || dots === 3) return false
-        value = value * 256 + octet
-        octet = -1
-        dots++
-      } else if (c >= 0x30 && c <= 0x39) {
-        octet = octet < 0 ? c - 0x30 : octet * 10 + (c - 0x30)
-        if (octet > 255) return false
-      } else return false
-    }
-    if (octet < 0 || dots !== 3) return false
-    this.u32(value * 256 + octet)
+    const value = ipv4Number(text)
+    if (value < 0) return false
+    this.u32(value)
     return true
   }
 

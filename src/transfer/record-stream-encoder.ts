@@ -9,7 +9,7 @@
  * (dns-packet 5.6 drops the last group of `::2:3:4:5:6:7:8`).
  */
 import dnsPacket from 'dns-packet'
-import { writeIPv6 } from '../packet/address-wire.js'
+import { ipv4Number, writeIPv6 } from '../packet/address-wire.js'
 import { MAX_MESSAGE_SIZE } from '../packet/byte-writer.js'
 import type { RecordStreamInit } from '../packet/encode-message.js'
 import { labelBytes, MAX_LABEL_LENGTH, splitLabels } from '../packet/names.js'
@@ -327,26 +327,12 @@ export class RecordStreamEncoder {
     this.#lastAt = at
   }
 
-  /** A dotted quad written as 4 bytes; false (nothing written) when `text` is not a plain one. */
+  /** A dotted quad written as 4 bytes; false (nothing written, dns-packet's encoder takes it) when `text` is not a strict one. */
   #ipv4(text: string): boolean {
-    let value = 0
-    let octet = -1
-    let dots = 0
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i)
-      if (c === 0x2e) {
-        if (octet < 0 || dots === 3) return false
-        value = value * 256 + octet
-        octet = -1
-        dots++
-      } else if (c >= 0x30 && c <= 0x39) {
-        octet = octet < 0 ? c - 0x30 : octet * 10 + (c - 0x30)
-        if (octet > 255) return false
-      } else return false
-    }
-    if (octet < 0 || dots !== 3) return false
+    const value = ipv4Number(text)
+    if (value < 0) return false
     this.#room(4)
-    this.#buf.writeUInt32BE(value * 256 + octet, this.#pos)
+    this.#buf.writeUInt32BE(value, this.#pos)
     this.#pos += 4
     return true
   }
