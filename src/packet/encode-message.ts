@@ -278,8 +278,11 @@ class MessageWriter extends ByteWriter {
 
 const UPPER_TYPES = new Map<string, string>()
 
-/** A record's type string in upper case, remembered (a transfer asks for the same few a million times). */
-function upperType(type: unknown): string {
+/**
+ * A record's type string in upper case, remembered (a transfer asks for the same few a million
+ * times). Internal: shared with the transfer's stream encoder, not part of the package's exports.
+ */
+export function upperType(type: unknown): string {
   const given = String(type)
   let upper = UPPER_TYPES.get(given)
   if (upper === undefined) {

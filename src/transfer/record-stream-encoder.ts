@@ -12,6 +12,7 @@ import dnsPacket from 'dns-packet'
 import { ipv4Number, writeIPv6 } from '../packet/address-wire.js'
 import { MAX_MESSAGE_SIZE } from '../packet/byte-writer.js'
 import type { RecordStreamInit } from '../packet/encode-message.js'
+import { upperType } from '../packet/encode-message.js'
 import { labelBytes, MAX_LABEL_LENGTH, splitLabels } from '../packet/names.js'
 import { classNumber, hasPacketCodec, packetTypeName, typeNumber } from '../packet/types.js'
 import { DnsHaError } from '../util/errors.js'
@@ -400,16 +401,3 @@ function plainName(name: string): boolean {
 
 // One A-Z letter in lower case (for String.replace).
 const lowerAscii = (c: string): string => String.fromCharCode(c.charCodeAt(0) | 0x20)
-
-const UPPER_TYPES = new Map<string, string>()
-
-/** A record's type string in upper case, remembered (a transfer asks for the same few a million times). */
-function upperType(type: unknown): string {
-  const given = String(type)
-  let upper = UPPER_TYPES.get(given)
-  if (upper === undefined) {
-    upper = given.toUpperCase()
-    if (UPPER_TYPES.size < 1024) UPPER_TYPES.set(given, upper)
-  }
-  return upper
-}
