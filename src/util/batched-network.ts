@@ -30,7 +30,7 @@ import type { Clock, TimerHandle } from './clock.js'
 import { realClock } from './clock.js'
 import type { BoundAddress, DatagramSocket, Network, RemoteInfo } from './network.js'
 import { nodeNetwork, UnreachableError } from './network.js'
-import { readErrorQueueEntry, ERRQUEUE_BYTES, prepareErrorQueueMsg } from './error-queue.js'
+import { readErrorQueueEntry, ERRQUEUE_BYTES, IP_RECVERR, IPV6_RECVERR, prepareErrorQueueMsg, SOL_IP } from './error-queue.js'
 
 /** Datagrams one receive reads at most. */
 const BATCH = 64
@@ -57,9 +57,6 @@ const SO_RCVBUF = 8
 const SO_REUSEPORT = 15
 const EINTR = 4
 const EAGAIN = 11
-const SOL_IP = 0
-const IP_RECVERR = 11
-const IPV6_RECVERR = 25
 const MSG_ERRQUEUE = 0x2000
 /** Error-queue entries read at most per drain (each is one ICMP error). */
 const ERRQUEUE_DRAIN = 64

@@ -28,10 +28,11 @@ export const ERRQUEUE_BYTES = PAYLOAD_AT + PAYLOAD_BYTES
 
 const AF_INET = 2
 const AF_INET6 = 10
-const SOL_IP = 0
-const IP_RECVERR = 11
+/** The socket option levels and names that ask for the error queue (and label its control messages). */
+export const SOL_IP = 0
+export const IP_RECVERR = 11
 const SOL_IPV6 = 41
-const IPV6_RECVERR = 25
+export const IPV6_RECVERR = 25
 const CMSG_HEADER = 16
 /** `sock_extended_err` before the offender's sockaddr. */
 const EXTENDED_ERR = 16

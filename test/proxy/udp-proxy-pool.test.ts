@@ -6,6 +6,7 @@ import { MemoryNetwork } from '../../src/testing/memory-network.js'
 import { batchedEngineUnavailable } from '../../src/util/batched-network.js'
 import { DnsHaError, isDnsHaError } from '../../src/util/errors.js'
 import { answeredBy, FakeMember, manualSource, queryBytes, rig } from './helpers.js'
+import { errorOf } from '../support/error-of.js'
 
 describe('UdpProxyPool: relaying', () => {
   it('rewrites the id towards the member and restores the client id in the answer', async () => {
@@ -505,15 +506,7 @@ describe('UdpProxyPool: lifecycle and options', () => {
       () => new UdpProxyPool({ members: [{ address: '10.0.0.1', port: 70000 }] }),
       () => new UdpProxyPool({ members: [{ address: '10.0.0.1', weight: Number.NaN }] }),
     ]
-    for (const f of bad) {
-      let error: unknown
-      try {
-        f()
-      } catch (e) {
-        error = e
-      }
-      expect(isDnsHaError(error, 'ERR_CONFIG')).toBe(true)
-    }
+    for (const f of bad) expect(isDnsHaError(errorOf(f), 'ERR_CONFIG')).toBe(true)
   })
 
   it('closes everything: no timers left, no listening, later listen refused', async () => {
